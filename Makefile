@@ -1,0 +1,159 @@
+# tzcensus — one non-recursive Makefile.
+#
+#   make                 build lib, programs (bin/) and tests (build/)
+#   make check           build, then run every test against a throwaway PostgreSQL
+#   make check SANITIZE=1  the same suite under ASan+UBSan (objects in build/san)
+#   make fuzz            libFuzzer targets with clang (build/fuzzers/)
+#   make clean
+#   V=1                  show full commands
+#
+# Sources are found by wildcard, so adding a module is adding a file:
+#   lib/<mod>/*.c          -> build/libtzcensus.a
+#   schema/*.proto         -> build/gen/*.pb-c.[ch] (protoc-c), part of the lib
+#   <prog dir>/*.c         -> build/<dir>.a, plus <dir>/main.c -> bin/tzcensus-<name>
+#   tests/unit/test_*.c    -> build/tests/test_* (cmocka), run by make check
+#   tests/fuzz/fuzz_*.c    -> a corpus replayer (make check) and a libFuzzer binary (make fuzz)
+#   tests/integration/*.sh -> run by make check with BIN, PG* and DATABASE_URL set
+
+SANITIZE ?= 0
+V ?= 0
+PREFIX ?= /usr/local
+
+ifeq ($(SANITIZE),1)
+B   := build/san
+BIN := build/san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B   := build
+BIN := bin
+SANFLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Install missing Debian packages before anything reads pkg-config
+# (scripts/deps.sh is a no-op when everything is there).
+NODEPS_GOALS := clean distclean
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_STATUS := $(shell scripts/deps.sh >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error missing dependencies: see the message above)
+endif
+endif
+
+CC      ?= cc
+PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Werror
+CFLAGS  ?= -O2 -g
+# System headers through -isystem so their warnings are not ours.
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lev -lm -lpthread
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -I. -Ilib -I$(B)/gen $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+# ---- library -------------------------------------------------------------
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+PROTO    := $(wildcard schema/*.proto)
+PROTO_C  := $(PROTO:schema/%.proto=$(B)/gen/%.pb-c.c)
+PROTO_H  := $(PROTO_C:.c=.h)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(PROTO_C:.c=.o)
+LIB_A    := $(B)/libtzcensus.a
+
+# ---- programs: directory -> program name ---------------------------------
+PROG_DIRS := crawler analyzer simnet
+NAME_crawler  := crawl
+NAME_analyzer := analyze
+NAME_simnet   := simnet
+
+define prog_rules
+$(1)_SRC := $$(filter-out $(1)/main.c,$$(sort $$(wildcard $(1)/*.c)))
+$(1)_OBJ := $$($(1)_SRC:%.c=$(B)/obj/%.o)
+$(1)_A   := $(B)/$(1).a
+PROG_AS  += $$($(1)_A)
+ifneq ($$(wildcard $(1)/main.c),)
+PROGS    += $(BIN)/tzcensus-$$(NAME_$(1))
+$(BIN)/tzcensus-$$(NAME_$(1)): $(B)/obj/$(1)/main.o $$($(1)_A) $(LIB_A)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo "  LD      $$@")
+	$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endif
+$$($(1)_A): $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+ALL_OBJ += $$($(1)_OBJ) $(B)/obj/$(1)/main.o
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call prog_rules,$(d))))
+
+# ---- tests ---------------------------------------------------------------
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/fuzz/replay_%)
+TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
+
+.PHONY: all check fuzz clean lint
+.SECONDARY:
+all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: schema/%.proto
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  PROTOC  $<")
+	$(Q)protoc-c --proto_path=schema --c_out=$(B)/gen $<
+
+$(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) -std=c11 $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -I$(B)/gen -c -o $@ $<
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(B)/fuzz/replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $(PROG_AS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/obj/tests/fuzz/replay.o $(PROG_AS) $(LIB_A) $(PKG_LIBS)
+
+check: all lint
+	$(Q)B=$(B) BIN=$(BIN) scripts/with-pg.sh scripts/run-tests.sh
+
+lint:
+	$(Q)scripts/lint.sh
+
+# libFuzzer binaries: everything rebuilt with clang, fuzzer and sanitizers on.
+FUZZ_CC    := clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+              -I. -Ilib -Ibuild/fuzzers/gen $(PKG_CFLAGS)
+FUZZERS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=build/fuzzers/fuzz_%)
+fuzz: $(FUZZERS)
+build/fuzzers/gen/%.pb-c.c: schema/%.proto
+	@mkdir -p $(@D)
+	$(Q)protoc-c --proto_path=schema --c_out=build/fuzzers/gen $<
+build/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(PROTO:schema/%.proto=build/fuzzers/gen/%.pb-c.c)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+clean:
+	rm -rf build bin
+
+ALL_OBJ += $(LIB_OBJ) $(UNIT_SRC:%.c=$(B)/obj/%.o) $(TEST_HELPER_OBJ) \
+           $(FUZZ_SRC:%.c=$(B)/obj/%.o) $(B)/obj/tests/fuzz/replay.o
+-include $(ALL_OBJ:.o=.d)
