@@ -5,6 +5,8 @@
 #   make check SANITIZE=1  the same suite under ASan+UBSan (objects in build/san)
 #   make fuzz            libFuzzer targets with clang (build/fuzzers/)
 #   make fuzz-run        run each fuzzer FUZZ_SECONDS (default 60) on a scratch copy of its corpus
+#   make demo            the whole job on a simulated network (scripts/demo.sh; DEMO_ARGS=...)
+#   make install         programs, man pages, schema, example configs under PREFIX (and DESTDIR)
 #   make clean
 #   V=1                  show full commands
 #
@@ -100,7 +102,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/fuzz/replay_%)
 TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 
-.PHONY: all check fuzz fuzz-run clean lint
+.PHONY: all check fuzz fuzz-run clean lint demo install
 .SECONDARY:
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
@@ -161,6 +163,24 @@ fuzz-run: $(FUZZERS)
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz-work/$$n tests/fuzz/corpus/$$n \
 	    >build/fuzz-work/$$n.log 2>&1 || { tail -n 30 build/fuzz-work/$$n.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units' build/fuzz-work/$$n.log; done
+
+# The demo needs the programs only, not the tests.
+demo: $(PROGS)
+	$(Q)BIN=$(BIN) scripts/demo.sh $(DEMO_ARGS)
+
+# Unit files and the crontab name /usr/local: rewritten to PREFIX.
+DESTDIR ?=
+SHARE := $(DESTDIR)$(PREFIX)/share/tzcensus
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(SHARE)/schema $(SHARE)/config $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(PROGS) scripts/tzcensus-nightly $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(if $(wildcard schema/*),cp -R schema/. $(SHARE)/schema/)
+	install -m 0644 $(wildcard config/*.yaml) config/nightly.env $(SHARE)/config/
+	sed 's#/usr/local#$(PREFIX)#g' config/crontab >$(SHARE)/config/crontab
+	for u in config/systemd/*.service config/systemd/*.timer; do \
+	  sed 's#/usr/local#$(PREFIX)#g' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; done
 
 clean:
 	rm -rf build bin

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# make demo — the whole tzcensus job, end to end, on a simulated network.
+#
+#   scripts/demo.sh [--db CONNINFO] [--nodes N] [--latency-ms MIN:MAX]
+#                   [--out DIR] [--seed S]
+#
+# 1. a throwaway PostgreSQL (pg_virtualenv, dropped at exit) unless --db or
+#    DATABASE_URL names one;
+# 2. a crawler identity with a low proof of work (the simulated world expects
+#    the same low PoW: mainnet wants 26 bits, see docs/operators.md);
+# 3. tzcensus-simnet: a world of 2,000 nodes on 127.X.0.0 (X random, so runs
+#    in parallel do not collide) with 20-200 ms of latency per message;
+# 4. two crawls (config/demo.yaml: only 127.0.0.0/8 and ::1 may be dialed),
+#    each analyzed, the second with --report, so the report has a trend;
+# 5. stops everything it started and prints where the report is and the
+#    headline figures.
+#
+# Every packet stays on loopback. The programs come from $BIN (default bin/,
+# the Makefile passes it). Exit status 0 only when every step worked.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-bin}
+case $BIN in /*) ;; *) BIN=$root/$BIN ;; esac
+PY=/usr/bin/python3
+db=${DATABASE_URL:-}
+nodes=2000
+latency=20:200
+out=$root/out/demo
+world_seed=7
+pow=4          # bits: the demo identity's PoW and simnet's --expected-pow
+
+orig_args=("$@")
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+while [ "$#" -gt 0 ]; do
+	case $1 in
+	--db) db=$2; shift 2 ;;
+	--nodes) nodes=$2; shift 2 ;;
+	--latency-ms) latency=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--seed) world_seed=$2; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+
+# No database named: run this script again inside a throwaway cluster
+# (scripts/with-pg.sh wraps pg_virtualenv, which drops it when we exit).
+if [ -z "$db" ]; then
+	if [ -n "${TZCENSUS_DEMO_IN_PG:-}" ]; then
+		echo "demo: the throwaway PostgreSQL did not export DATABASE_URL" >&2
+		exit 1
+	fi
+	echo "demo: starting a throwaway PostgreSQL cluster"
+	# TZCENSUS_TEST_DB would make with-pg.sh reuse a database: not for the demo.
+	export TZCENSUS_DEMO_IN_PG=1
+	unset TZCENSUS_TEST_DB
+	exec env -u TZCENSUS_TEST_DB "$root/scripts/with-pg.sh" "$0" "${orig_args[@]}"
+fi
+
+t_start=$(date +%s)
+CRAWL=$BIN/tzcensus-crawl
+ANALYZE=$BIN/tzcensus-analyze
+SIMNET=$BIN/tzcensus-simnet
+for p in "$CRAWL" "$ANALYZE" "$SIMNET"; do
+	[ -x "$p" ] || { echo "demo: $p is not built (run make demo, or make first)" >&2; exit 1; }
+done
+[ -x "$PY" ] || { echo "demo: $PY is needed (Debian package python3)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tzcensus-demo.XXXXXX")
+simnet_pid=
+child_pid=
+
+# Whatever happens, nothing we started stays behind: simnet and a crawler or
+# analyzer still running get SIGTERM, then SIGKILL after 5 s. The database
+# cluster belongs to with-pg.sh/pg_virtualenv, which drops it when we exit.
+stop_pid() { # pid
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_pid "$child_pid"
+	stop_pid "$simnet_pid"
+	if [ "$rc" -ne 0 ] && [ -d "$work" ]; then
+		echo "demo: FAILED (status $rc); logs follow" >&2
+		for f in "$work"/*.log; do
+			[ -s "$f" ] || continue
+			echo "---- ${f##*/} (last lines)" >&2
+			tail -n 15 "$f" >&2
+		done
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a program in the background and waits for it, so the trap can stop it
+# when the demo is interrupted. Usage: run LOG PROG ARG... (stdout: kept).
+run() {
+	local log=$1; shift
+	"$@" 2>"$work/$log" &
+	child_pid=$!
+	local rc=0
+	wait "$child_pid" || rc=$?
+	child_pid=
+	return "$rc"
+}
+
+step() { printf 'demo: [%3ss] %s\n' "$(($(date +%s) - t_start))" "$*"; }
+
+# ---- identity ------------------------------------------------------------------
+step "generating a crawler identity (PoW $pow bits; mainnet needs 26)"
+run identity.log "$CRAWL" --gen-identity "$work/identity.json" --pow "$pow" >/dev/null
+
+# ---- simnet -----------------------------------------------------------------------
+base=127.$((64 + RANDOM % 180)).0.0
+step "starting tzcensus-simnet: $nodes nodes on $base, latency $latency ms, world seed $world_seed"
+"$SIMNET" --nodes "$nodes" --seed "$world_seed" --base "$base" --latency-ms "$latency" \
+	--expected-pow "$pow" --truth "$work/truth.json" --ready "$work/ready" \
+	--violations "$work/violations.jsonl" >"$work/simnet.out" 2>"$work/simnet.log" &
+simnet_pid=$!
+for ((i = 0; i < 600; i++)); do
+	[ -e "$work/ready" ] && break
+	kill -0 "$simnet_pid" 2>/dev/null || { echo "demo: tzcensus-simnet exited before it was ready" >&2; exit 1; }
+	sleep 0.1
+done
+[ -e "$work/ready" ] || { echo "demo: tzcensus-simnet not ready after 60 s" >&2; exit 1; }
+
+# Seeds: three public nodes of the world, as the bootstrap names are on mainnet.
+mapfile -t seeds < <("$PY" - "$work/truth.json" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+pub = [n["point"] for n in t["nodes"] if n.get("behavior") == "public"]
+print("\n".join(pub[:3]))
+EOF
+)
+[ "${#seeds[@]}" -gt 0 ] || { echo "demo: the simulated world has no public node to seed from" >&2; exit 1; }
+seed_args=()
+for s in "${seeds[@]}"; do seed_args+=(--seed "$s"); done
+step "simnet ready; seeds: ${seeds[*]}"
+
+# ---- two crawls, each analyzed -----------------------------------------------------
+rm -rf "$out"
+mkdir -p "$out"
+crawl() { # n
+	local n=$1 id
+	step "crawl $n of 2 ..."
+	run "crawl-$n.log" "$CRAWL" --config "$root/config/demo.yaml" --db "$db" \
+		--identity "$work/identity.json" --expected-pow "$pow" "${seed_args[@]}" \
+		--vantage demo --journal "$work/crawl-$n.journal" --json >"$work/crawl-$n.json"
+	id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])' "$work/crawl-$n.json")
+	echo "$id" >"$work/crawl-$n.id"
+	step "crawl $n finished: crawl id $id"
+}
+crawl 1
+step "analyzing crawl $(cat "$work/crawl-1.id") (kept in the database as history)"
+run analyze-1.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-1.id")" \
+	--out "$work/analysis-1" --json >"$work/analyze-1.json"
+crawl 2
+step "analyzing crawl $(cat "$work/crawl-2.id") and writing the report"
+run analyze-2.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-2.id")" \
+	--out "$out" --report --json >"$work/analyze-2.json"
+
+# The crawler must never have done anything an Octez node would punish.
+if [ -s "$work/violations.jsonl" ]; then
+	echo "demo: simnet recorded protocol violations by the crawler:" >&2
+	head -n 5 "$work/violations.jsonl" >&2
+	exit 1
+fi
+stop_pid "$simnet_pid"
+simnet_pid=
+cp "$work/truth.json" "$out/simnet-truth.json"
+cp "$work/crawl-1.json" "$work/crawl-2.json" "$out/"
+
+for f in report.html report.md report.json; do
+	[ -s "$out/$f" ] || { echo "demo: $out/$f is missing" >&2; exit 1; }
+done
+
+# ---- headline ---------------------------------------------------------------------
+elapsed=$(($(date +%s) - t_start))
+"$PY" - "$out/report.json" "$out/simnet-truth.json" "$elapsed" "${out#"$root"/}" <<'EOF'
+import collections, json, sys
+r = json.load(open(sys.argv[1]))
+t = json.load(open(sys.argv[2]))
+elapsed, where = sys.argv[3], sys.argv[4]
+
+def g(d, *path):
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+def fmt(v):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return "%.3f" % v
+    return str(v)
+
+c = r.get("counts", {})
+core = g(r, "graph", "core") or {}
+reach = g(r, "graph", "reachable") or {}
+conc = g(r, "concentration", "by_prefix", "ipv4_24") or {}
+trend = r.get("trend") or {}
+truth = collections.Counter(n.get("behavior") for n in t.get("nodes", []))
+print()
+print("Report: %s/report.html  (also report.md, report.json, CSVs)" % where)
+print("Crawl %s, vantage %s; previous crawl %s" % (
+    fmt(g(r, "crawl", "id")), fmt(g(r, "crawl", "vantage")), fmt(trend.get("previous_crawl_id"))))
+print()
+print("  points seen             %s" % fmt(c.get("points_seen")))
+print("  points dialed           %s" % fmt(c.get("points_dialed")))
+print("  public nodes            %s  (public ratio %s)" % (fmt(c.get("public")), fmt(c.get("public_ratio"))))
+print("  unreachable / undialed  %s / %s" % (fmt(c.get("unreachable")), fmt(c.get("undialed"))))
+print("  outcomes                %s" % ", ".join("%s %s" % kv for kv in sorted((c.get("outcomes") or {}).items())))
+print("  core                    %s nodes, vertex connectivity %s, min cut %s" % (
+    fmt(core.get("vertices")), fmt(core.get("vertex_connectivity")),
+    fmt(len(core["min_vertex_cut"]) if isinstance(core.get("min_vertex_cut"), list) else None)))
+ap = reach.get("articulation_points")
+print("  single points of failure %s" % fmt(len(ap) if isinstance(ap, list) else None))
+print("  /24 concentration       Nakamoto %s, HHI %s" % (fmt(conc.get("nakamoto")), fmt(conc.get("hhi"))))
+print("  change since crawl %s    %s public, %s new, %s gone" % (
+    fmt(trend.get("previous_crawl_id")), fmt(trend.get("delta_public")),
+    fmt(trend.get("new") if not isinstance(trend.get("new"), list) else len(trend["new"])),
+    fmt(trend.get("gone") if not isinstance(trend.get("gone"), list) else len(trend["gone"]))))
+print()
+print("Ground truth of the simulated world (%s nodes): %s" % (
+    sum(truth.values()), ", ".join("%s %d" % kv for kv in sorted(truth.items()))))
+print("Demo wall time: %s s" % elapsed)
+EOF
