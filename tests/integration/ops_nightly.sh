@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# scripts/tzcensus-nightly against a small simnet world and a database of its
+# own: a good night publishes (dated directory, latest link, report, metrics
+# file in node_exporter's format agreeing with report.json); --keep prunes;
+# a night whose database is gone fails with status 1, says why on stderr,
+# keeps the last published report and the last success timestamp; a night
+# where no seed answers is refused by the publication gate.
+set -u
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-bin}
+PY=/usr/bin/python3
+for p in crawl analyze simnet; do
+	if [ ! -x "$BIN/tzcensus-$p" ]; then
+		echo "SKIP: $BIN/tzcensus-$p is not built yet"
+		exit 0
+	fi
+done
+: "${DATABASE_URL:?run under scripts/with-pg.sh (make check)}"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tzcensus-nightly-test.XXXXXX")
+dbname=tzc_nightly_$$
+simnet_pid=
+cleanup() {
+	if [ -n "$simnet_pid" ]; then kill "$simnet_pid" 2>/dev/null; wait "$simnet_pid" 2>/dev/null; fi
+	dropdb --if-exists "$dbname" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+# A database of our own: other tests' crawls must not move the gate's median.
+createdb "$dbname" || { echo "FAIL: createdb"; exit 1; }
+db=$("$PY" -c '
+import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$DATABASE_URL" "$dbname")
+
+base=127.$((64 + RANDOM % 180)).0.0
+"$BIN/tzcensus-simnet" --nodes 150 --seed 11 --base "$base" --expected-pow 0 \
+	--truth "$tmp/truth.json" --ready "$tmp/ready" --violations "$tmp/violations.jsonl" \
+	>"$tmp/simnet.log" 2>&1 &
+simnet_pid=$!
+for ((i = 0; i < 300; i++)); do
+	[ -e "$tmp/ready" ] && break
+	kill -0 "$simnet_pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -e "$tmp/ready" ] || { cat "$tmp/simnet.log"; echo "FAIL: simnet not ready"; exit 1; }
+seed=$("$PY" -c '
+import json, sys
+print(next(n["point"] for n in json.load(open(sys.argv[1]))["nodes"] if n["behavior"] == "public"))' "$tmp/truth.json")
+
+"$BIN/tzcensus-crawl" --gen-identity "$tmp/identity.json" --pow 0 >"$tmp/gen.log" 2>&1 ||
+	{ cat "$tmp/gen.log"; echo "FAIL: --gen-identity"; exit 1; }
+cat >"$tmp/crawl.yaml" <<EOF
+allow: [127.0.0.0/8, "::1"]
+expected_pow: 0
+concurrency: 200
+connect_timeout: 2
+handshake_timeout: 3
+connect_retries: 0
+EOF
+
+out=$tmp/reports
+metrics=$tmp/metrics
+nightly() { # log-name, extra args...
+	local name=$1; shift
+	scripts/tzcensus-nightly --bin "$BIN" --config "$tmp/crawl.yaml" --identity "$tmp/identity.json" \
+		--out "$out" --metrics-dir "$metrics" --vantage nightly-test "$@" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err"
+}
+prom_value() { # metric line prefix (name or name{labels})
+	awk -v m="$1" '$1 == m { print $2 }' "$metrics/tzcensus.prom"
+}
+
+# ---- night 1: publishes -------------------------------------------------------------
+if ! nightly n1 --db "$db" -- --seed "$seed"; then
+	cat "$tmp/n1.err"
+	bad "night 1 exited non-zero"
+fi
+run1=$(readlink "$out/latest")
+[ -n "$run1" ] && [ -d "$out/$run1" ] || bad "night 1: no latest link to a dated directory"
+[[ $run1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}Z$ ]] || bad "night 1: '$run1' is not a dated name"
+for f in report.html report.md report.json crawl.journal crawl.json; do
+	[ -s "$out/$run1/$f" ] || bad "night 1: $f missing"
+done
+[ -s "$tmp/violations.jsonl" ] && bad "simnet recorded violations: $(head -n 3 "$tmp/violations.jsonl")"
+ls -a "$metrics" | grep -q '\.tmp$' && bad "a temporary metrics file was left behind"
+"$PY" - "$metrics/tzcensus.prom" "$out/$run1/report.json" <<'PYEOF' || fail=1
+import json, re, sys, time
+prom, rep = sys.argv[1:3]
+r = json.load(open(rep))
+vals, typed = {}, set()
+line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})? (-?[0-9.e+-]+|NaN)$')
+for n, line in enumerate(open(prom), 1):
+    line = line.rstrip("\n")
+    if line.startswith("# TYPE "):
+        typed.add(line.split()[2]); continue
+    if line.startswith("# HELP ") or not line:
+        continue
+    m = line_re.match(line)
+    if not m:
+        sys.exit("FAIL: %s:%d is not Prometheus text format: %r" % (prom, n, line))
+    if m.group(1) not in typed:
+        sys.exit("FAIL: %s:%d: %s has no # TYPE line before it" % (prom, n, m.group(1)))
+    vals[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+c = r["counts"]
+want = {
+    "tzcensus_points_seen": c["points_seen"],
+    "tzcensus_public_nodes": c["public"],
+    "tzcensus_crawl_id": r["crawl"]["id"],
+    "tzcensus_nightly_published": 1,
+    "tzcensus_nightly_gate_passed": 1,
+    'tzcensus_nightly_step_failed{step="crawl"}': 0,
+}
+for k, v in c.get("outcomes", {}).items():
+    want['tzcensus_visits{outcome="%s"}' % k] = v
+for k, v in want.items():
+    if vals.get(k) != float(v):
+        sys.exit("FAIL: metric %s = %r, want %r" % (k, vals.get(k), v))
+for k in ("tzcensus_crawl_duration_seconds", "tzcensus_core_vertex_connectivity",
+          "tzcensus_last_success_timestamp_seconds"):
+    if k not in vals:
+        sys.exit("FAIL: metric %s missing" % k)
+if abs(vals["tzcensus_last_success_timestamp_seconds"] - time.time()) > 600:
+    sys.exit("FAIL: last success timestamp is not now")
+print("ok: night 1 metrics agree with report.json (%d samples)" % len(vals))
+PYEOF
+success1=$(prom_value tzcensus_last_success_timestamp_seconds)
+
+# ---- night 2: --keep 1 prunes night 1 ----------------------------------------------------
+sleep 1 # dated names have one-second resolution
+nightly n2 --db "$db" --keep 1 -- --seed "$seed" || { cat "$tmp/n2.err"; bad "night 2 exited non-zero"; }
+run2=$(readlink "$out/latest")
+[ "$run2" != "$run1" ] || bad "night 2 did not move latest"
+[ -e "$out/$run1" ] && bad "night 2 with --keep 1 did not prune $run1"
+success2=$(prom_value tzcensus_last_success_timestamp_seconds)
+
+# ---- night 3: the database is gone -------------------------------------------------------------
+sleep 1
+bad_db=$("$PY" -c '
+import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/tzc_no_such_db")))' "$DATABASE_URL")
+nightly n3 --db "$bad_db" --keep 1 -- --seed "$seed"
+rc=$?
+[ "$rc" = 1 ] || bad "night 3 (no database) exited $rc, want 1"
+grep -q 'crawl failed' "$tmp/n3.err" || bad "night 3 did not say the crawl failed on stderr"
+[ -s "$tmp/n3.out" ] && bad "night 3 printed on stdout (cron would mail a success summary)"
+[ "$(readlink "$out/latest")" = "$run2" ] || bad "night 3 moved latest"
+[ -d "$out/$run2" ] || bad "night 3 pruned the published report"
+[ "$(prom_value 'tzcensus_nightly_step_failed{step="crawl"}')" = 1 ] || bad "night 3: step_failed{crawl} is not 1"
+[ "$(prom_value tzcensus_nightly_published)" = 0 ] || bad "night 3: published is not 0"
+[ "$(prom_value tzcensus_last_success_timestamp_seconds)" = "$success2" ] ||
+	bad "night 3 changed the last success timestamp"
+
+# ---- night 4: no seed answers: the gate refuses ---------------------------------------------
+kill "$simnet_pid"; wait "$simnet_pid" 2>/dev/null; simnet_pid=
+sleep 1
+nightly n4 --db "$db" --keep 5 -- --seed "$seed"
+rc=$?
+[ "$rc" = 1 ] || bad "night 4 (no seed answered) exited $rc, want 1"
+grep -Eq '(gate|crawl) failed' "$tmp/n4.err" || bad "night 4 gave no reason on stderr"
+[ "$(readlink "$out/latest")" = "$run2" ] || bad "night 4 moved latest"
+echo "night 4 said: $(grep -E 'failed' "$tmp/n4.err" | head -n 1)"
+
+echo "CHECKED: 4 nights (publish, prune, database gone, nothing answered); success timestamps $success1 $success2"
+exit $fail
