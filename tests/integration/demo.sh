@@ -117,12 +117,11 @@ if not isinstance(c.get("points_seen"), int) or c["points_seen"] < c.get("public
     bad("report.json: counts.points_seen = %r" % c.get("points_seen"))
 if (r.get("trend") or {}).get("previous_crawl_id") is None:
     bad("report.json: no trend against the first crawl (trend.previous_crawl_id is null)")
-text = re.sub(r"<[^>]+>", " ", html).lower()
-# The sections issue 7 requires, by the words a reader looks for.
-for words in (("provenance",), ("reachability", "outcome"), ("resilience", "vertex cut"),
-              ("version",), ("concentration",), ("methodology",)):
-    if not any(w in text for w in words):
-        bad("report.html has no section about %s" % " / ".join(words))
+# The sections issue 7 requires (ids of the report's <section> elements).
+for sec in ("provenance", "headline", "size", "reachability", "resilience", "versions",
+            "concentration", "methodology"):
+    if not re.search(r'<section[^>]*\bid="%s"' % sec, html):
+        bad("report.html has no section id=%r" % sec)
 if html.count("<svg") < 3:
     bad("report.html has %d inline charts, want at least 3" % html.count("<svg"))
 if re.search(r"<script|https?://[^\s\"']+\.(js|css|woff2?)", html, re.I):
