@@ -117,7 +117,7 @@ enum err p2p_ack_decode(const uint8_t *in, size_t len, struct p2p_ack *a, const 
 
 /*
  * Shared by Nack and Advertise: decodes one "u32 len || point text" from
- * *p/*len (advancing them). ERR_PROTO / ERR_TOOBIG as above.
+ * (*p, *len) (advancing them). ERR_PROTO / ERR_TOOBIG as above.
  */
 enum err p2p_point_field_decode(const uint8_t **p, size_t *len, struct point *pt,
 				const char **why) __attribute__((warn_unused_result));
