@@ -33,7 +33,6 @@
 #define P2P_FRAME_MAX (8u << 20)
 #define P2P_BLOCK_HASH_LEN 32
 #define P2P_HEADER_FIXED 114 /* shell header without fitness elements: 4+1+32+8+1+32+4+32 */
-#define P2P_HISTORY_MAX 2000  /* locator history hashes we decode (Octez sends <= 250) */
 
 enum p2p_tag {
 	P2P_TAG_DISCONNECT = 0x01,
