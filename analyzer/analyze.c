@@ -431,27 +431,16 @@ static json_t *sec_versions(const struct analysis *an, bool *ok)
 	return a;
 }
 
-static json_t *flag_counts(const struct model *mo, bool priv, bool *ok)
+/* Public nodes whose metadata set the flag (private_node or disable_mempool). */
+static json_t *flag_count(const struct model *mo, bool priv)
 {
-	size_t t = 0, f = 0, u = 0;
+	size_t t = 0;
 	for (uint32_t i = 0; i < mo->n; i++) {
 		if (mo->v[i].cls != VC_PUBLIC)
 			continue;
-		int x = priv ? mo->v[i].private_node : mo->v[i].disable_mempool;
-		if (x < 0)
-			u++;
-		else if (x)
-			t++;
-		else
-			f++;
+		t += (priv ? mo->v[i].private_node : mo->v[i].disable_mempool) == 1;
 	}
-	json_t *o = json_object();
-	if (o) {
-		put(o, "true", json_integer((json_int_t)t), ok);
-		put(o, "false", json_integer((json_int_t)f), ok);
-		put(o, "unknown", json_integer((json_int_t)u), ok);
-	}
-	return o;
+	return json_integer((json_int_t)t);
 }
 
 static json_t *sec_metadata(const struct analysis *an, bool *ok)
@@ -460,8 +449,8 @@ static json_t *sec_metadata(const struct analysis *an, bool *ok)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	put(o, "private_node", flag_counts(mo, true, ok), ok);
-	put(o, "disable_mempool", flag_counts(mo, false, ok), ok);
+	put(o, "private_node", flag_count(mo, true), ok);
+	put(o, "disable_mempool", flag_count(mo, false), ok);
 	long long *bits = malloc((mo->n ? mo->n : 1) * sizeof *bits);
 	if (!bits) {
 		*ok = false;
@@ -487,20 +476,17 @@ static json_t *sec_heads(const struct analysis *an, bool *ok)
 	if (!o)
 		return NULL;
 	put(o, "max_level", max >= 0 ? json_integer(max) : json_null(), ok);
-	static const char *const names[] = {"0", "1", "2-5", "6-20", "21-100", ">100", "unknown"};
-	size_t cnt[7] = {0};
-	for (uint32_t i = 0; i < mo->n; i++) {
-		if (mo->v[i].cls != VC_PUBLIC)
-			continue;
-		int64_t h = mo->v[i].head_level;
-		int64_t lag = max - h;
-		int b = h < 0 ? 6 : lag == 0 ? 0 : lag == 1 ? 1 : lag <= 5 ? 2 : lag <= 20 ? 3
-			: lag <= 100 ? 4 : 5;
-		cnt[b]++;
+	long long *lag = malloc((mo->n ? mo->n : 1) * sizeof *lag);
+	if (!lag) {
+		*ok = false;
+		return o;
 	}
-	json_t *h = json_object();
-	for (int b = 0; h && b < 7; b++)
-		put(h, names[b], json_integer((json_int_t)cnt[b]), ok);
+	size_t k = 0;
+	for (uint32_t i = 0; i < mo->n; i++)
+		if (mo->v[i].cls == VC_PUBLIC && mo->v[i].head_level >= 0)
+			lag[k++] = (long long)(max - mo->v[i].head_level);
+	json_t *h = int_hist(lag, k, ok);
+	free(lag);
 	put(o, "lag_histogram", h, ok);
 	return o;
 }
@@ -887,6 +873,11 @@ static json_t *sec_definitions(bool *ok)
 	put(o, "R", json_string("public vertices (subgraph induced by them)"), ok);
 	put(o, "R_core", json_string("largest connected component of R"), ok);
 	put(o, "public_ratio", json_string("public / vertices"), ok);
+	put(o, "betweenness", json_string("on R_core, normalized by (n-1)(n-2)/2 like networkx; "
+					  "sampled sources (scaled) above betweenness_exact_max"), ok);
+	put(o, "attack_curves", json_string("element k: largest component / R_core vertices after "
+					    "removing the top k% (degree, betweenness: ranked once, "
+					    "not adaptive) or a random k% (mean of random_runs)"), ok);
 	put(o, "cut_off", json_string("vertices separated from the largest remaining piece of "
 				      "its component when the articulation point is removed"), ok);
 	put(o, "sole_advertisers", json_string("public vertices that are the only neighbour of "
@@ -984,7 +975,27 @@ out:
 	return e;
 }
 
+/* networkx's normalization for undirected graphs: pairs not counting v. */
+static void normalize(double *b, uint32_t n)
+{
+	if (n <= 2)
+		return;
+	double f = 2.0 / ((double)(n - 1) * (double)(n - 2));
+	for (uint32_t i = 0; i < n; i++)
+		b[i] *= f;
+}
+
+static enum err betweenness_raw(struct analysis *an);
+
 static enum err betweenness(struct analysis *an)
+{
+	enum err e = betweenness_raw(an);
+	if (e == ERR_OK)
+		normalize(an->betw, an->c.n);
+	return e;
+}
+
+static enum err betweenness_raw(struct analysis *an)
 {
 	uint32_t n = an->c.n;
 	an->betw = calloc((size_t)n + 1, sizeof *an->betw);
@@ -1129,10 +1140,8 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	put(r, "schema_version", json_integer(REPORT_SCHEMA_VERSION), &ok);
 	json_t *az = json_object();
 	if (az) {
-		char seed[24];
-		snprintf(seed, sizeof seed, "%llu", (unsigned long long)an->opts.seed);
 		put(az, "version", json_string(ANALYZER_VERSION), &ok);
-		put(az, "seed", json_string(seed), &ok);
+		put(az, "seed", json_integer((json_int_t)an->opts.seed), &ok);
 		put(az, "anonymized", json_boolean(an->opts.anon != NULL), &ok);
 	}
 	put(r, "analyzer", az, &ok);

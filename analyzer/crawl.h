@@ -15,8 +15,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-
-enum adv_source { ADV_ADVERTISE = 0, ADV_NACK = 1 };
+#include "db/record.h" /* enum adv_source */
 
 /* One dial attempt. Optional numbers use -1 for "absent". */
 struct acrawl_visit {
@@ -38,7 +37,7 @@ struct acrawl_adv {
 	char *from; /* the advertiser's point text (owned) */
 	char *to;   /* the advertised point text (owned) */
 	enum adv_source source;
-	int round;    /* Bootstrap round (Nack lists: 0) */
+	int round;    /* Bootstrap round 1, 2, ... (Nack lists: 0) */
 	int pos;      /* raw position in the list, 0-based */
 	int list_len; /* length of that list */
 };
