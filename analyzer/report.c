@@ -908,7 +908,7 @@ out:
 
 struct art {
 	const char *id;
-	double cut_off = 0;
+	double cut_off;
 };
 
 static int art_cmp(const void *a, const void *b)
@@ -1156,7 +1156,7 @@ static void section_versions(struct rctx *r)
 	struct {
 		const char *label;
 		bool have;
-		double v = 0;
+		double v;
 	} flags[] = {{"private_node = true", hpriv, priv}, {"disable_mempool = true", hmp, mp}};
 	for (size_t i = 0; i < 2; i++) {
 		char a[32] = "n/a", s[32] = "n/a";
