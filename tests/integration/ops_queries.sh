@@ -60,11 +60,11 @@ dbname=tzc_queries_$$
 simnet_pid=
 cleanup() {
 	if [ -n "$simnet_pid" ]; then kill "$simnet_pid" 2>/dev/null; wait "$simnet_pid" 2>/dev/null; fi
-	dropdb --if-exists "$dbname" 2>/dev/null
+	psql -X -q -d "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $dbname" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-createdb "$dbname" || { echo "FAIL: createdb"; exit 1; }
+psql -X -q -d "$DATABASE_URL" -c "CREATE DATABASE $dbname" || { echo "FAIL: CREATE DATABASE $dbname"; exit 1; }
 db=$("$PY" -c '
 import sys, urllib.parse as u
 p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$DATABASE_URL" "$dbname")
