@@ -144,7 +144,7 @@ static enum err fail(const char **why, const char *reason, enum err e)
 }
 
 static enum err parse(const char *text, size_t len, bool need_port, uint16_t default_port,
-		      struct point *pt, const char **why)
+                      struct point *pt, const char **why)
 {
 	if (len == 0)
 		return fail(why, "point: empty text", ERR_PROTO);
@@ -177,7 +177,8 @@ static enum err parse(const char *text, size_t len, bool need_port, uint16_t def
 		size_t rest = len - (size_t)(close - text) - 1;
 		if (rest > 0) {
 			if (close[1] != ':')
-				return fail(why, "point: unexpected character after ']'", ERR_PROTO);
+				return fail(why, "point: unexpected character after ']'",
+				            ERR_PROTO);
 			port = close + 2;
 			port_len = rest - 1;
 		}
@@ -202,8 +203,9 @@ static enum err parse(const char *text, size_t len, bool need_port, uint16_t def
 	} else {
 		for (size_t k = 0; k < addr_len; k++)
 			if (addr[k] != '.' && !is_digit(addr[k]))
-				return fail(why, "point: not an IP literal (host name or bare IPv6)",
-					    ERR_PROTO);
+				return fail(why,
+				            "point: not an IP literal (host name or bare IPv6)",
+				            ERR_PROTO);
 		return fail(why, "point: invalid IPv4 address", ERR_PROTO);
 	}
 
@@ -234,8 +236,8 @@ enum err point_parse(const char *text, size_t len, struct point *pt, const char 
 	return parse(text, len, true, 0, pt, why);
 }
 
-enum err point_parse_default(const char *text, size_t len, uint16_t default_port,
-			     struct point *pt, const char **why)
+enum err point_parse_default(const char *text, size_t len, uint16_t default_port, struct point *pt,
+                             const char **why)
 {
 	return parse(text, len, false, default_port, pt, why);
 }

@@ -21,7 +21,7 @@
 #include "core/err.h"
 
 #define POINT_TEXT_MAX 47 /* longest point text Octez encodes (51 with its u32 length) */
-#define POINT_FMT_CAP 48  /* buffer for point_format: 47 characters + NUL */
+#define POINT_FMT_CAP  48 /* buffer for point_format: 47 characters + NUL */
 
 struct point {
 	uint8_t addr[16]; /* network order; IPv4 as ::ffff:a.b.c.d */
@@ -36,15 +36,14 @@ struct point {
  * reason on failure.
  */
 enum err point_parse(const char *text, size_t len, struct point *pt, const char **why)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Same grammar with the port optional: default_port is used when the text has
  * none (command-line seeds, "1.2.3.4" means port 9732).
  */
-enum err point_parse_default(const char *text, size_t len, uint16_t default_port,
-			     struct point *pt, const char **why)
-	__attribute__((warn_unused_result));
+enum err point_parse_default(const char *text, size_t len, uint16_t default_port, struct point *pt,
+                             const char **why) __attribute__((warn_unused_result));
 
 /*
  * Writes the canonical text and a NUL into buf (cap >= POINT_FMT_CAP always

@@ -66,7 +66,7 @@ const char *p2p_tag_str(unsigned tag)
  *   114+F    protocol_data, to the end
  */
 enum err p2p_block_header_decode(const uint8_t *in, size_t len, struct p2p_block_header *h,
-				 const char **why)
+                                 const char **why)
 {
 	if (len < P2P_HEADER_FIXED)
 		return fail(why, "block header: shorter than its fixed fields", ERR_PROTO);
@@ -86,14 +86,14 @@ enum err p2p_block_header_decode(const uint8_t *in, size_t len, struct p2p_block
 	for (size_t off = 0; off < f;) {
 		if (f - off < 4)
 			return fail(why, "block header: truncated fitness element length",
-				    ERR_PROTO);
+			            ERR_PROTO);
 		uint32_t n = be32_get(h->fitness + off);
 		if (n >= P2P_LEN_LIMIT)
 			return fail(why, "block header: fitness element length >= 2^30",
-				    ERR_TOOBIG);
+			            ERR_TOOBIG);
 		if (n > f - off - 4)
 			return fail(why, "block header: fitness element runs past the list",
-				    ERR_PROTO);
+			            ERR_PROTO);
 		off += 4 + n;
 	}
 	h->context = in + 82 + f;
@@ -106,7 +106,7 @@ enum err p2p_block_header_decode(const uint8_t *in, size_t len, struct p2p_block
 }
 
 enum err p2p_block_header_encode(const struct p2p_block_header *h, uint8_t *out, size_t cap,
-				 size_t *out_len)
+                                 size_t *out_len)
 {
 	if (h->fitness_len >= P2P_LEN_LIMIT)
 		return ERR_TOOBIG;
@@ -156,7 +156,7 @@ static enum err decode_points(const uint8_t *p, size_t len, struct p2p_msg *m, c
 }
 
 static enum err decode_chain_id_only(const uint8_t *p, size_t len, struct p2p_msg *m,
-				     const char **why)
+                                     const char **why)
 {
 	if (len < P2P_CHAIN_ID_LEN)
 		return fail(why, "frame: truncated chain id", ERR_PROTO);
@@ -174,7 +174,7 @@ static enum err decode_chain_id_only(const uint8_t *p, size_t len, struct p2p_ms
  *   8+H     history: 32-byte block hashes to the end
  */
 static enum err decode_current_branch(const uint8_t *p, size_t len, struct p2p_msg *m,
-				      const char **why)
+                                      const char **why)
 {
 	if (len < 8)
 		return fail(why, "current_branch: truncated chain id or header length", ERR_PROTO);
@@ -216,7 +216,7 @@ static enum err decode_swap(const uint8_t *p, size_t len, struct p2p_msg *m, con
  *   6   S-2 payload
  */
 enum err p2p_frame_decode(const uint8_t *in, size_t len, size_t *used, struct p2p_msg *m,
-			  const char **why)
+                          const char **why)
 {
 	if (len < 4)
 		return fail(why, "frame: incomplete", ERR_AGAIN);
@@ -277,7 +277,8 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 		if (m->points_n > P2P_POINTS_MAX)
 			return ERR_INVAL;
 		for (size_t k = 0; k < m->points_n; k++) {
-			size_t n = p2p_point_field_encode(&m->points[k], w.p + w.len, w.cap - w.len);
+			size_t n =
+			    p2p_point_field_encode(&m->points[k], w.p + w.len, w.cap - w.len);
 			if (n == 0)
 				return ERR_NOMEM;
 			w.len += n;

@@ -30,9 +30,9 @@
  * Operations_for_blocks) stay far below 8 MiB, and a crawler must not let a
  * peer make it buffer 100 MiB.
  */
-#define P2P_FRAME_MAX (8u << 20)
+#define P2P_FRAME_MAX      (8u << 20)
 #define P2P_BLOCK_HASH_LEN 32
-#define P2P_HEADER_FIXED 114 /* shell header without fitness elements: 4+1+32+8+1+32+4+32 */
+#define P2P_HEADER_FIXED   114 /* shell header without fitness elements: 4+1+32+8+1+32+4+32 */
 
 enum p2p_tag {
 	P2P_TAG_DISCONNECT = 0x01,
@@ -88,14 +88,14 @@ struct p2p_block_header {
  * ERR_TOOBIG for a length >= 2^30. Computes hash.
  */
 enum err p2p_block_header_decode(const uint8_t *in, size_t len, struct p2p_block_header *h,
-				 const char **why) __attribute__((warn_unused_result));
+                                 const char **why) __attribute__((warn_unused_result));
 
 /*
  * Encodes h's fields (predecessor, operations_hash, context, fitness,
  * protocol_data; raw and hash ignored). *out_len = header length.
  */
 enum err p2p_block_header_encode(const struct p2p_block_header *h, uint8_t *out, size_t cap,
-				 size_t *out_len) __attribute__((warn_unused_result));
+                                 size_t *out_len) __attribute__((warn_unused_result));
 
 /* One decoded P2P message; which fields are set depends on tag. */
 struct p2p_msg {
@@ -125,7 +125,7 @@ struct p2p_msg {
  * trailing payload; ERR_TOOBIG for > 100 points or a length >= 2^30.
  */
 enum err p2p_frame_decode(const uint8_t *in, size_t len, size_t *used, struct p2p_msg *m,
-			  const char **why) __attribute__((warn_unused_result));
+                          const char **why) __attribute__((warn_unused_result));
 
 /*
  * Encodes m as a whole frame. Supported tags: Disconnect, Bootstrap,
@@ -136,7 +136,7 @@ enum err p2p_frame_decode(const uint8_t *in, size_t len, size_t *used, struct p2
  * unknown tag or > 100 points, ERR_NOMEM when cap is short.
  */
 enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, size_t *out_len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Convenience initialisers for what the crawler and simnet send. */
 void p2p_msg_init(struct p2p_msg *m, uint16_t tag);
@@ -163,7 +163,7 @@ void p2p_reasm_cleanup(struct p2p_reasm *r);
  * until ERR_AGAIN after every push.
  */
 enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Hands out the next whole frame (size field included) as a view valid until
@@ -171,6 +171,6 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
  * ERR_TOOBIG when the next frame declares more than P2P_FRAME_MAX.
  */
 enum err p2p_reasm_next(struct p2p_reasm *r, const uint8_t **frame, size_t *frame_len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

@@ -57,7 +57,7 @@ struct hs {
 	uint8_t remote_nonce[P2P_NONCE_LEN];
 
 	struct buf in, out;
-	uint8_t *plain; /* one opened chunk */
+	uint8_t *plain;   /* one opened chunk */
 	uint8_t *scratch; /* hs_send encoding */
 	size_t scratch_cap;
 	struct p2p_reasm reasm;
@@ -142,7 +142,7 @@ static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
 		return e;
 	size_t n;
 	e = p2p_chunk_seal(h->out.p + h->out.len, h->out.cap - h->out.len, &n, plain, len,
-			   h->local_nonce, h->key);
+	                   h->local_nonce, h->key);
 	if (e)
 		return e;
 	h->out.len += n;
@@ -196,11 +196,11 @@ struct hs *hs_new(const struct hs_params *p)
 	h->chain_len = chain_len;
 
 	struct p2p_conn_msg m = {
-		.port = p->port,
-		.chain_name = h->chain,
-		.chain_name_len = chain_len,
-		.ddb_version = p->ddb_version,
-		.p2p_version = p->p2p_version,
+	    .port = p->port,
+	    .chain_name = h->chain,
+	    .chain_name_len = chain_len,
+	    .ddb_version = p->ddb_version,
+	    .p2p_version = p->p2p_version,
 	};
 	memcpy(m.public_key, p->id->pk, P2P_PK_LEN);
 	memcpy(m.pow_stamp, p->id->stamp, P2P_STAMP_LEN);
@@ -275,7 +275,7 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 	if (have - 2 < l)
 		return ERR_AGAIN;
 	enum err e = p2p_chunk_open(h->plain, P2P_CHUNK_WIRE_MAX, plain_len, p + 2, l,
-				    h->remote_nonce, h->key);
+	                            h->remote_nonce, h->key);
 	if (e) {
 		*why = e == ERR_CRYPTO ? "chunk MAC check failed" : "chunk could not be opened";
 		return e;
@@ -316,8 +316,8 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 	pr->pow_ok = p2p_pow_check(m.public_key, m.pow_stamp, h->target);
 	pr->chain_name = h->recv + (m.chain_name - p);
 	pr->chain_name_len = m.chain_name_len;
-	pr->chain_ok = m.chain_name_len == h->chain_len &&
-		       memcmp(m.chain_name, h->chain, h->chain_len) == 0;
+	pr->chain_ok =
+	    m.chain_name_len == h->chain_len && memcmp(m.chain_name, h->chain, h->chain_len) == 0;
 	pr->ddb_version = m.ddb_version;
 	pr->p2p_version = m.p2p_version;
 	pr->self = memcmp(m.public_key, h->id->pk, P2P_PK_LEN) == 0;
@@ -344,8 +344,8 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 	}
 	bool init = h->role == HS_INITIATOR;
 	p2p_nonces_for_role(h->local_nonce, h->remote_nonce, init, init ? h->sent : h->recv,
-			    init ? h->sent_len : h->recv_len, init ? h->recv : h->sent,
-			    init ? h->recv_len : h->sent_len);
+	                    init ? h->sent_len : h->recv_len, init ? h->recv : h->sent,
+	                    init ? h->recv_len : h->sent_len);
 	uint8_t md[P2P_METADATA_LEN];
 	p2p_metadata_encode(&h->meta, md);
 	if (send_chunk(h, md, sizeof md) != ERR_OK) {
@@ -372,7 +372,7 @@ static bool select_version(uint16_t best, uint16_t min, uint16_t remote, uint16_
 }
 
 static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
-			 const struct point *points, size_t points_n)
+                         const struct point *points, size_t points_n)
 {
 	struct p2p_ack *a = malloc(sizeof *a);
 	uint8_t *pl = malloc(P2P_ACK_MAX);
@@ -503,8 +503,8 @@ static bool step_open(struct hs *h, struct hs_event *ev)
 		}
 		if (e != ERR_AGAIN) {
 			fail_now(h, ev, e,
-				 e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
-						 : "frame reassembly out of memory");
+			         e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
+			                         : "frame reassembly out of memory");
 			return true;
 		}
 		size_t n;
@@ -519,8 +519,8 @@ static bool step_open(struct hs *h, struct hs_event *ev)
 		e = p2p_reasm_push(&h->reasm, h->plain, n);
 		if (e) {
 			fail_now(h, ev, e,
-				 e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
-						 : "frame reassembly out of memory");
+			         e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
+			                         : "frame reassembly out of memory");
 			return true;
 		}
 	}

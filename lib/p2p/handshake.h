@@ -102,8 +102,8 @@ struct hs_peer {
 	uint16_t port; /* announced listening port, 0 = none */
 	uint8_t public_key[32];
 	uint8_t peer_id[16];
-	unsigned pow_bits; /* measured strength (spec §3.4 item 6) */
-	bool pow_ok;       /* passes expected_pow */
+	unsigned pow_bits;         /* measured strength (spec §3.4 item 6) */
+	bool pow_ok;               /* passes expected_pow */
 	const uint8_t *chain_name; /* borrowed from the session, valid until hs_free */
 	size_t chain_name_len;
 	bool chain_ok; /* byte-equal to ours */
@@ -163,7 +163,7 @@ enum err hs_accept(struct hs *h) __attribute__((warn_unused_result));
  * peer announced p2p 0 — and end the session. ERR_INVAL for > 50 points.
  */
 enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_t points_n)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Responder in HS_ST_DECIDE: end without Ack or Nack (private mode, §9.2 item 5). */
 enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));

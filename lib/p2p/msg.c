@@ -31,7 +31,7 @@ static enum err fail(const char **why, const char *reason, enum err e)
  *   90+n 2  p2p_version (u16)
  */
 enum err p2p_conn_msg_encode(const struct p2p_conn_msg *m, uint8_t *out, size_t cap,
-			     size_t *out_len)
+                             size_t *out_len)
 {
 	if (m->chain_name_len > P2P_CHAIN_NAME_MAX)
 		return ERR_TOOBIG;
@@ -64,36 +64,32 @@ enum err p2p_conn_msg_encode(const struct p2p_conn_msg *m, uint8_t *out, size_t 
 }
 
 enum err p2p_conn_msg_decode_body(const uint8_t *body, size_t body_len, struct p2p_conn_msg *m,
-				  const char **why)
+                                  const char **why)
 {
 	if (body_len < P2P_CONN_BODY_FIXED)
 		return fail(why, "conn msg: body shorter than its fixed fields", ERR_PROTO);
-	struct rd r = rd_make(body, body_len);
-	const uint8_t *p;
-	uint32_t n;
-	(void)rd_u16(&r, &m->port);
-	(void)rd_take(&r, 32, &p);
-	memcpy(m->public_key, p, 32);
-	(void)rd_take(&r, 24, &p);
-	memcpy(m->pow_stamp, p, 24);
-	(void)rd_take(&r, 24, &p);
-	memcpy(m->message_nonce, p, 24);
-	(void)rd_u32(&r, &n);
+	/* The fixed fields are there (checked above): read them at their offsets. */
+	m->port = be16_get(body);
+	memcpy(m->public_key, body + 2, 32);
+	memcpy(m->pow_stamp, body + 34, 24);
+	memcpy(m->message_nonce, body + 58, 24);
+	uint32_t n = be32_get(body + 82);
+	size_t room = body_len - P2P_CONN_BODY_FIXED; /* bytes left for the name */
 	if (n >= P2P_LEN_LIMIT)
 		return fail(why, "conn msg: chain name length >= 2^30", ERR_TOOBIG);
-	if (n > r.len - 4)
+	if (n > room)
 		return fail(why, "conn msg: chain name runs past the body", ERR_PROTO);
-	if (n < r.len - 4)
+	if (n < room)
 		return fail(why, "conn msg: trailing bytes after the versions", ERR_PROTO);
-	(void)rd_take(&r, n, &m->chain_name);
+	m->chain_name = body + 86;
 	m->chain_name_len = n;
-	(void)rd_u16(&r, &m->ddb_version);
-	(void)rd_u16(&r, &m->p2p_version);
+	m->ddb_version = be16_get(body + 86 + n);
+	m->p2p_version = be16_get(body + 88 + n);
 	return ERR_OK;
 }
 
 enum err p2p_conn_msg_decode(const uint8_t *in, size_t len, size_t *used, struct p2p_conn_msg *m,
-			     const char **why)
+                             const char **why)
 {
 	if (len < 2)
 		return fail(why, "conn msg: incomplete", ERR_AGAIN);
@@ -113,7 +109,7 @@ void p2p_metadata_encode(const struct p2p_metadata *m, uint8_t out[P2P_METADATA_
 }
 
 enum err p2p_metadata_decode(const uint8_t *in, size_t len, struct p2p_metadata *m,
-			     const char **why)
+                             const char **why)
 {
 	if (len < P2P_METADATA_LEN)
 		return fail(why, "metadata: shorter than 2 bytes", ERR_PROTO);
@@ -125,12 +121,12 @@ enum err p2p_metadata_decode(const uint8_t *in, size_t len, struct p2p_metadata 
 }
 
 static const char *const motive_names[] = {
-	[P2P_MOTIVE_NO_MOTIVE] = "No_motive",
-	[P2P_MOTIVE_TOO_MANY_CONNECTIONS] = "Too_many_connections",
-	[P2P_MOTIVE_UNKNOWN_CHAIN_NAME] = "Unknown_chain_name",
-	[P2P_MOTIVE_DEPRECATED_P2P_VERSION] = "Deprecated_p2p_version",
-	[P2P_MOTIVE_DEPRECATED_DDB_VERSION] = "Deprecated_distributed_db_version",
-	[P2P_MOTIVE_ALREADY_CONNECTED] = "Already_connected",
+    [P2P_MOTIVE_NO_MOTIVE] = "No_motive",
+    [P2P_MOTIVE_TOO_MANY_CONNECTIONS] = "Too_many_connections",
+    [P2P_MOTIVE_UNKNOWN_CHAIN_NAME] = "Unknown_chain_name",
+    [P2P_MOTIVE_DEPRECATED_P2P_VERSION] = "Deprecated_p2p_version",
+    [P2P_MOTIVE_DEPRECATED_DDB_VERSION] = "Deprecated_distributed_db_version",
+    [P2P_MOTIVE_ALREADY_CONNECTED] = "Already_connected",
 };
 
 const char *p2p_motive_str(int motive)
@@ -190,8 +186,7 @@ enum err p2p_ack_encode(const struct p2p_ack *a, uint8_t *out, size_t cap, size_
 		out[0] = 0xff;
 		*out_len = 1;
 		return ERR_OK;
-	case P2P_NACK:
-		break;
+	case P2P_NACK: break;
 	}
 	if (a->points_n > P2P_POINTS_MAX)
 		return ERR_TOOBIG;
@@ -224,10 +219,8 @@ enum err p2p_ack_decode(const uint8_t *in, size_t len, struct p2p_ack *a, const 
 			return fail(why, "ack: trailing bytes after Ack/Nack_v_0", ERR_PROTO);
 		a->kind = in[0] == 0 ? P2P_ACK : P2P_NACK_V0;
 		return ERR_OK;
-	case 0x01:
-		break;
-	default:
-		return fail(why, "ack: unknown tag", ERR_PROTO);
+	case 0x01: break;
+	default: return fail(why, "ack: unknown tag", ERR_PROTO);
 	}
 	a->kind = P2P_NACK;
 	if (len < 3)

@@ -34,7 +34,7 @@ static void check_header(const struct p2p_block_header *h, const json_t *d)
 	assert_int_equal(h->proto, json_integer_value(json_object_get(d, "proto")));
 	assert_int_equal(h->timestamp, json_integer_value(json_object_get(d, "timestamp")));
 	assert_int_equal(h->validation_passes,
-			 json_integer_value(json_object_get(d, "validation_pass")));
+	                 json_integer_value(json_object_get(d, "validation_pass")));
 	block_hash_b58(h->predecessor, b58, sizeof b58);
 	assert_string_equal(b58, vecfile_str(d, "predecessor"));
 	const json_t *fit = json_object_get(d, "fitness");
@@ -135,7 +135,8 @@ static void test_vectors(void **state)
 			f = vecfile_hex(v, "full_frame_derived", &len);
 			size_t pl_len;
 			uint8_t *pl = vecfile_hex(v, "hex", &pl_len);
-			assert_memory_equal(f + 6, pl, pl_len); /* the payload is the frame's tail */
+			assert_memory_equal(f + 6, pl,
+			                    pl_len); /* the payload is the frame's tail */
 			free(pl);
 		} else if (strcmp(name, "tezedge_swap_payload_max") == 0) {
 			/* 'x' * 47 is no IP literal: a node refuses it, so must we. */
@@ -180,8 +181,8 @@ static void test_vectors(void **state)
 		if (dec && json_object_get(dec, "tag"))
 			assert_int_equal(m->tag, json_integer_value(json_object_get(dec, "tag")));
 		if (dec && json_object_get(dec, "frame_length_field"))
-			assert_int_equal(be32_get(f),
-					 json_integer_value(json_object_get(dec, "frame_length_field")));
+			assert_int_equal(be32_get(f), json_integer_value(json_object_get(
+			                                  dec, "frame_length_field")));
 		const json_t *cid = dec ? json_object_get(dec, "chain_id_hex") : NULL;
 		if (cid && m->tag != P2P_TAG_CURRENT_HEAD) {
 			size_t n;
@@ -203,27 +204,30 @@ static void test_vectors(void **state)
 		}
 		if (m->tag == P2P_TAG_CURRENT_BRANCH) {
 			check_header(&m->head, json_object_get(dec, "head"));
-			assert_int_equal(m->head.raw_len,
-					 json_integer_value(json_object_get(dec, "head_header_length")));
+			assert_int_equal(m->head.raw_len, json_integer_value(json_object_get(
+			                                      dec, "head_header_length")));
 			assert_int_equal(m->history_n,
-					 json_integer_value(json_object_get(dec, "history_count")));
+			                 json_integer_value(json_object_get(dec, "history_count")));
 			const json_t *hist = json_object_get(dec, "history_b58");
 			for (size_t k = 0; hist && k < json_array_size(hist); k++) {
 				char b58[64];
 				block_hash_b58(m->history + 32 * k, b58, sizeof b58);
-				assert_string_equal(b58, json_string_value(json_array_get(hist, k)));
+				assert_string_equal(b58,
+				                    json_string_value(json_array_get(hist, k)));
 			}
 		}
 		if (m->tag == P2P_TAG_CURRENT_HEAD) {
 			/* Skipped by the decoder; its header is still well formed. */
 			struct p2p_block_header bh;
 			uint32_t hl = be32_get(m->payload + 4);
-			assert_int_equal(hl, json_integer_value(json_object_get(dec, "header_length")));
-			assert_int_equal(p2p_block_header_decode(m->payload + 8, hl, &bh, NULL), ERR_OK);
+			assert_int_equal(hl,
+			                 json_integer_value(json_object_get(dec, "header_length")));
+			assert_int_equal(p2p_block_header_decode(m->payload + 8, hl, &bh, NULL),
+			                 ERR_OK);
 			check_header(&bh, json_object_get(dec, "header"));
 			const json_t *el = json_object_get(v, "expected_level");
 			assert_int_equal(bh.level, json_is_string(el) ? atol(json_string_value(el))
-								       : json_integer_value(el));
+			                                              : json_integer_value(el));
 		}
 		free(f);
 		checked++;
@@ -285,14 +289,15 @@ static void test_resources(void **state)
 		const char *file;
 		uint16_t tag;
 	} skip[] = {
-		{"get-block-headers.msg", P2P_TAG_GET_BLOCK_HEADERS},
-		{"get-operations-for-blocks.msg", P2P_TAG_GET_OPERATIONS_FOR_BLOCKS},
-		{"get-current-branch.msg", P2P_TAG_GET_CURRENT_BRANCH},
-		{"get-current-head.msg", P2P_TAG_GET_CURRENT_HEAD},
+	    {"get-block-headers.msg", P2P_TAG_GET_BLOCK_HEADERS},
+	    {"get-operations-for-blocks.msg", P2P_TAG_GET_OPERATIONS_FOR_BLOCKS},
+	    {"get-current-branch.msg", P2P_TAG_GET_CURRENT_BRANCH},
+	    {"get-current-head.msg", P2P_TAG_GET_CURRENT_HEAD},
 	};
 	for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++) {
 		char path[256];
-		snprintf(path, sizeof path, "tests/data/vectors/tezedge_resources/%s", skip[k].file);
+		snprintf(path, sizeof path, "tests/data/vectors/tezedge_resources/%s",
+		         skip[k].file);
 		pl = vecfile_read(path, &len);
 		f = frame_of(skip[k].tag, (uint8_t *)pl, len, &flen);
 		decode_both_ways(f, flen, m);
@@ -432,8 +437,8 @@ static void test_errors(void **state)
 	be32_put(b, 0xffffffffu);
 	expect_bad(b, 4, ERR_TOOBIG, NULL);
 	/* Unknown tags. */
-	static const uint16_t unknown[] = {0x0000, 0x0006, 0x000f, 0x0015, 0x0022, 0x0050,
-					   0x0062, 0x0092, 0x0100, 0xffff};
+	static const uint16_t unknown[] = {0x0000, 0x0006, 0x000f, 0x0015, 0x0022,
+	                                   0x0050, 0x0062, 0x0092, 0x0100, 0xffff};
 	for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
 		be32_put(b, 2);
 		be16_put(b + 4, unknown[k]);
@@ -441,11 +446,11 @@ static void test_errors(void **state)
 	}
 	/* Two messages in one frame, trailing bytes. */
 	expect_bad((const uint8_t *)"\0\0\0\4\0\2\0\1", 8, ERR_PROTO,
-		   "frame: trailing bytes after an empty message");
+	           "frame: trailing bytes after an empty message");
 	expect_bad((const uint8_t *)"\0\0\0\7\0\x10\1\2\3\4\5", 11, ERR_PROTO,
-		   "frame: trailing bytes after the chain id");
+	           "frame: trailing bytes after the chain id");
 	expect_bad((const uint8_t *)"\0\0\0\5\0\x10\1\2\3", 9, ERR_PROTO,
-		   "frame: truncated chain id");
+	           "frame: truncated chain id");
 	/* Advertise: 100 points decode, 101 do not; bad text; over-long text; empty list. */
 	len = advertise_of(b, 100, "127.0.0.1:9732");
 	struct p2p_msg *m = malloc(sizeof *m);
@@ -487,7 +492,7 @@ static void test_errors(void **state)
 	assert_int_equal(m->head.fitness_len, 0);
 	be32_put(b, 2 + 8 + 114 + 31);
 	expect_bad(b, 4 + 2 + 8 + 114 + 31, ERR_PROTO,
-		   "current_branch: history is not whole block hashes");
+	           "current_branch: history is not whole block hashes");
 	be32_put(b, 2 + 8 + 114);
 	be32_put(b + 10, P2P_LEN_LIMIT - 1);
 	expect_bad(b, 4 + 2 + 8 + 114, ERR_PROTO, "current_branch: header runs past the frame");
@@ -506,7 +511,8 @@ static void test_errors(void **state)
 	be32_put(hdr + 82, 4);
 	assert_int_equal(p2p_frame_decode(b, 4 + 2 + 8 + 122, &used, m, NULL), ERR_OK);
 	be32_put(hdr + 82, 5);
-	expect_bad(b, 4 + 2 + 8 + 122, ERR_PROTO, "block header: fitness element runs past the list");
+	expect_bad(b, 4 + 2 + 8 + 122, ERR_PROTO,
+	           "block header: fitness element runs past the list");
 	be32_put(hdr + 82, P2P_LEN_LIMIT);
 	expect_bad(b, 4 + 2 + 8 + 122, ERR_TOOBIG, "block header: fitness element length >= 2^30");
 	be32_put(hdr + 78, 3);
@@ -576,17 +582,17 @@ static void test_encode_roundtrip(void **state)
 	for (size_t k = 0; k < sizeof hist; k++)
 		hist[k] = (uint8_t)k;
 	struct p2p_block_header h = {
-		.level = 5123456,
-		.proto = 22,
-		.predecessor = pred,
-		.timestamp = 1764000000,
-		.validation_passes = 4,
-		.operations_hash = ops,
-		.fitness = fit,
-		.fitness_len = sizeof fit,
-		.context = ctx,
-		.protocol_data = pd,
-		.protocol_data_len = sizeof pd,
+	    .level = 5123456,
+	    .proto = 22,
+	    .predecessor = pred,
+	    .timestamp = 1764000000,
+	    .validation_passes = 4,
+	    .operations_hash = ops,
+	    .fitness = fit,
+	    .fitness_len = sizeof fit,
+	    .context = ctx,
+	    .protocol_data = pd,
+	    .protocol_data_len = sizeof pd,
 	};
 	uint8_t raw[512];
 	size_t raw_len;
@@ -634,9 +640,9 @@ static void test_encode_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),		 cmocka_unit_test(test_resources),
-		cmocka_unit_test(test_reasm),		 cmocka_unit_test(test_reasm_limits),
-		cmocka_unit_test(test_errors),		 cmocka_unit_test(test_encode_roundtrip),
+	    cmocka_unit_test(test_vectors), cmocka_unit_test(test_resources),
+	    cmocka_unit_test(test_reasm),   cmocka_unit_test(test_reasm_limits),
+	    cmocka_unit_test(test_errors),  cmocka_unit_test(test_encode_roundtrip),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(stream);

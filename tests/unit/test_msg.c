@@ -39,7 +39,7 @@ static void check_conn_fields(const struct p2p_conn_msg *m, const json_t *d)
 	assert_int_equal(m->chain_name_len, strlen(cn));
 	assert_memory_equal(m->chain_name, cn, strlen(cn));
 	assert_int_equal(m->ddb_version,
-			 json_integer_value(json_object_get(d, "distributed_db_version")));
+	                 json_integer_value(json_object_get(d, "distributed_db_version")));
 	assert_int_equal(m->p2p_version, json_integer_value(json_object_get(d, "p2p_version")));
 }
 
@@ -99,7 +99,8 @@ static void test_conn_vectors(void **state)
 		const char *cn = vecfile_str(j, "chain_name");
 		m.chain_name = (const uint8_t *)cn;
 		m.chain_name_len = strlen(cn);
-		m.ddb_version = (uint16_t)json_integer_value(json_object_get(j, "distributed_db_version"));
+		m.ddb_version =
+		    (uint16_t)json_integer_value(json_object_get(j, "distributed_db_version"));
 		m.p2p_version = (uint16_t)json_integer_value(json_object_get(j, "p2p_version"));
 		uint8_t out[256];
 		size_t out_len;
@@ -179,7 +180,8 @@ static void test_conn_errors(void **state)
 	be16_put(big, 65535);
 	be32_put(big + 2 + 82, P2P_CHAIN_NAME_MAX);
 	size_t used;
-	assert_int_equal(p2p_conn_msg_decode(big, P2P_CONN_WIRE_MAX - 1, &used, &m, &why), ERR_AGAIN);
+	assert_int_equal(p2p_conn_msg_decode(big, P2P_CONN_WIRE_MAX - 1, &used, &m, &why),
+	                 ERR_AGAIN);
 	assert_int_equal(p2p_conn_msg_decode(big, P2P_CONN_WIRE_MAX, &used, &m, &why), ERR_OK);
 	assert_int_equal(used, P2P_CONN_WIRE_MAX);
 	assert_int_equal(m.chain_name_len, P2P_CHAIN_NAME_MAX);
@@ -233,7 +235,7 @@ static void check_ack_vector(const uint8_t *pl, size_t len, const json_t *dec)
 		assert_int_equal(a.motive, json_integer_value(json_object_get(dec, "motive")));
 		assert_string_equal(p2p_motive_str(a.motive), vecfile_str(dec, "motive_name"));
 		assert_int_equal(be32_get(pl + 3),
-				 json_integer_value(json_object_get(dec, "list_byte_length")));
+		                 json_integer_value(json_object_get(dec, "list_byte_length")));
 		const json_t *pts = json_object_get(dec, "points");
 		assert_int_equal(a.points_n, json_array_size(pts));
 		for (size_t k = 0; k < a.points_n; k++) {
@@ -418,10 +420,10 @@ static void test_ack_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conn_vectors), cmocka_unit_test(test_conn_resource),
-		cmocka_unit_test(test_conn_errors),  cmocka_unit_test(test_metadata),
-		cmocka_unit_test(test_ack_vectors),  cmocka_unit_test(test_ack_errors),
-		cmocka_unit_test(test_ack_roundtrip),
+	    cmocka_unit_test(test_conn_vectors),  cmocka_unit_test(test_conn_resource),
+	    cmocka_unit_test(test_conn_errors),   cmocka_unit_test(test_metadata),
+	    cmocka_unit_test(test_ack_vectors),   cmocka_unit_test(test_ack_errors),
+	    cmocka_unit_test(test_ack_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
