@@ -62,6 +62,13 @@ struct conn {
 	uint64_t bytes_in;
 
 	bool have_peer, have_meta, acked, chain_bad;
+	/*
+	 * Another of our sessions is talking to the same peer id (a node with
+	 * two points): Octez would Nack the second one Already_connected
+	 * (spec 9.2 item 6), so this one holds its metadata back until the
+	 * other ends. has_waiters marks the session others wait for.
+	 */
+	bool waiting, has_waiters;
 	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
 	struct p2p_metadata meta;
 	int32_t nack_motive;
@@ -124,6 +131,10 @@ static void watch(struct conn *c, int events)
 /* Writes what hs has queued; watches EV_WRITE while some is left. false on a write error. */
 static bool flush_out(struct conn *c)
 {
+	if (c->waiting) {
+		watch(c, EV_READ);
+		return true;
+	}
 	for (;;) {
 		size_t len = 0;
 		const uint8_t *p = hs_out(c->hs, &len);
@@ -269,6 +280,42 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 	finish(c, incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK, c->errbuf);
 }
 
+/* Another live session that already talks to c's peer id, or NULL. */
+static struct conn *same_peer(const struct conn *c)
+{
+	for (struct conn *o = c->cr->live; o; o = o->next)
+		if (o != c && o->have_peer && !o->waiting && o->st != CS_DONE &&
+		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0)
+			return o;
+	return NULL;
+}
+
+static void hold_if_busy(struct conn *c)
+{
+	struct conn *o = same_peer(c);
+	if (!o)
+		return;
+	c->waiting = true;
+	o->has_waiters = true;
+	log_debug("%s: peer already in session at %s: holding the handshake", c->text, o->text);
+}
+
+/* c ends: sessions holding for its peer id may go on after a short pause. */
+static void wake_waiters(struct conn *c)
+{
+	if (!c->has_waiters || !c->have_peer)
+		return;
+	for (struct conn *o = c->cr->live; o; o = o->next) {
+		if (o->waiting &&
+		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
+			/* let the node see our close first */
+			ev_timer_stop(c->cr->loop, &o->round);
+			ev_timer_set(&o->round, 0.05, 0.);
+			ev_timer_start(c->cr->loop, &o->round);
+		}
+	}
+}
+
 /* Drains the session's events; false once the connection is finished. */
 static bool run_events(struct conn *c)
 {
@@ -284,6 +331,7 @@ static bool run_events(struct conn *c)
 			}
 			if (!ev.conn.chain_ok)
 				c->chain_bad = true; /* go on: the Nack lists points */
+			hold_if_busy(c);
 			break;
 		case HS_EV_METADATA:
 			c->have_meta = true;
@@ -427,6 +475,13 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct conn *c = w->data;
+	if (c->waiting) {
+		c->waiting = false;
+		hold_if_busy(c);
+		if (!c->waiting && !flush_out(c))
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		return;
+	}
 	if (c->st != CS_OPEN)
 		return;
 	send_bootstrap(c);
@@ -485,6 +540,7 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
 	set_state(c, CS_DONE);
+	wake_waiters(c);
 	ev_io_stop(cr->loop, &c->io);
 	ev_timer_stop(cr->loop, &c->round);
 	if (c->fd >= 0) {
