@@ -287,13 +287,6 @@ static json_t *curve_json(const double *c, bool *ok)
 	return a;
 }
 
-static void hist_add(json_t *h, const char *key, bool *ok)
-{
-	json_t *cur = json_object_get(h, key);
-	long long n = cur ? json_integer_value(cur) : 0;
-	put(h, key, json_integer(n + 1), ok);
-}
-
 /* Histogram object with numeric keys in numeric order (insertion order). */
 static json_t *int_hist(const long long *vals, size_t n, bool *ok)
 {

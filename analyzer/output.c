@@ -184,7 +184,7 @@ static enum err write_graphml(const struct analysis *an, FILE *f)
 		uint32_t r = an->r_of[i], c = an->c_of[i];
 		cls[i] = vclass_str(mo->v[i].cls);
 		kind[i] = output_kind(&mo->v[i]);
-		core[i] = r != UINT32_MAX ? an->r_core[r] : -1;
+		core[i] = r != UINT32_MAX ? (double)an->r_core[r] : -1.0;
 		cut[i] = r != UINT32_MAX ? an->r_blocks.cut_off[r] : 0;
 		betw[i] = c != UINT32_MAX ? an->betw[c] : -1;
 		incore[i] = c != UINT32_MAX;
