@@ -138,13 +138,13 @@ static const char CSS[] =
 	"h2{font-size:1.35rem;margin:2.2rem 0 .6rem;padding-bottom:.3rem;border-bottom:2px solid var(--line)}\n"
 	"h3{font-size:1.08rem;margin:1.4rem 0 .4rem}\n"
 	"a{color:var(--accent)}\n"
-	"code{font:.86em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}\n"
+	"code{font:.86em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr));gap:.75rem;margin:1rem 0}\n"
 	".card{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.8rem .9rem}\n"
 	".card .k{font-size:.8rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}\n"
 	".card .v{font-size:1.7rem;font-weight:650;line-height:1.2;margin:.15rem 0}\n"
 	".card .d{font-size:.85rem;color:var(--muted)}\n"
-	".up{color:var(--good)}.down{color:var(--bad)}\n"
+	".card .d.up{color:var(--good)}.card .d.down{color:var(--bad)}\n"
 	".tw{overflow-x:auto;margin:.6rem 0}\n"
 	"table{border-collapse:collapse;width:100%;font-size:.92rem}\n"
 	"th,td{text-align:left;padding:.38rem .55rem;border-bottom:1px solid var(--line);vertical-align:top}\n"
@@ -165,6 +165,7 @@ static const char CSS[] =
 	"footer{max-width:62rem;margin:0 auto;padding:1rem;color:var(--muted);font-size:.85rem;"
 	"border-top:1px solid var(--line)}\n"
 	"@media (max-width:40rem){body{font-size:15px}header.top h1{font-size:1.35rem}"
+	".cards{grid-template-columns:repeat(2,1fr)}"
 	".card .v{font-size:1.4rem}dl{grid-template-columns:1fr}th,td{padding:.3rem .35rem}}\n"
 	"@media print{header.top{background:none;color:#000;padding:0 0 .5rem;border-bottom:2px solid #000}"
 	"nav.toc{display:none}main{max-width:none;padding:0}a{color:#000;text-decoration:none}"
@@ -278,23 +279,24 @@ struct headline {
 	const char *name, *path, *unit;
 	enum { H_COUNT, H_RATIO, H_LEN, H_DEC } kind;
 	const char *help;
+	int better; /* +1: higher is healthier, -1: lower is, 0: neither */
 };
 
 static const struct headline HEADLINES[] = {
-	{"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered"},
-	{"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message"},
-	{"Unreachable points", "counts.unreachable", "points", H_COUNT, "dialed, never answered"},
-	{"Public ratio", "counts.public_ratio", "share", H_RATIO, "public / points seen"},
+	{"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered", 0},
+	{"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message", 1},
+	{"Unreachable points", "counts.unreachable", "points", H_COUNT, "dialed, never answered", 0},
+	{"Public ratio", "counts.public_ratio", "share", H_RATIO, "public / points seen", 1},
 	{"Core vertex connectivity", "graph.core.vertex_connectivity", "nodes", H_COUNT,
-	 "nodes whose removal splits the public core"},
+	 "nodes whose removal splits the public core", 1},
 	{"Single points of failure", "graph.reachable.articulation_points", "nodes", H_LEN,
-	 "articulation points of the public graph"},
+	 "articulation points of the public graph", -1},
 	{"Nakamoto coefficient (/24)", "concentration.by_prefix.ipv4_24.nakamoto", "prefixes", H_COUNT,
-	 "fewest /24 prefixes holding over half the public IPv4 nodes"},
+	 "fewest /24 prefixes holding over half the public IPv4 nodes", 1},
 	{"HHI (/24)", "concentration.by_prefix.ipv4_24.hhi", "0-10000", H_DEC,
-	 "Herfindahl-Hirschman index of /24 shares"},
+	 "Herfindahl-Hirschman index of /24 shares", -1},
 	{"Nakamoto coefficient (/16)", "concentration.by_prefix.ipv4_16.nakamoto", "prefixes", H_COUNT,
-	 "fewest /16 prefixes holding over half the public IPv4 nodes"},
+	 "fewest /16 prefixes holding over half the public IPv4 nodes", 1},
 };
 #define HEADLINES_N (sizeof HEADLINES / sizeof HEADLINES[0])
 
@@ -378,7 +380,8 @@ static void section_headline(struct rctx *r)
 			char t[40];
 			fmt_delta(t, sizeof t, h, v - pv);
 			snprintf(ds, sizeof ds, "%s vs previous", t);
-			cls = v > pv ? " up" : v < pv ? " down" : "";
+			double dir = (v - pv) * h->better;
+			cls = dir > 0 ? " up" : dir < 0 ? " down" : "";
 		}
 		rbuf_printf(&d->html, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%s</div>"
 				      "<div class=\"d%s\">%s</div></div>\n",
@@ -946,9 +949,11 @@ static void section_resilience(struct rctx *r)
 	doc_table_close(d, NULL);
 
 	doc_h3(d, "Minimum vertex cut of the public core");
-	double kappa = 0;
+	double kappa = 0, core_v = 0;
 	const json_t *cut = rj_get(r->cur, "graph.core.min_vertex_cut");
-	if (rj_num(r->cur, "graph.core.vertex_connectivity", &kappa)) {
+	if (rj_num(r->cur, "graph.core.vertices", &core_v) && core_v < 2) {
+		doc_p(d, "The public core has fewer than two nodes: there is nothing to cut.");
+	} else if (rj_num(r->cur, "graph.core.vertex_connectivity", &kappa)) {
 		doc_p_open(d);
 		doc_tf(d, "Removing these %zu nodes splits the public core (vertex connectivity %.0f).",
 		       json_array_size(cut), kappa);
