@@ -45,27 +45,21 @@ while [ "$#" -gt 0 ]; do
 done
 
 # No database named: run this script again inside a throwaway cluster.
-# pg_virtualenv -t keeps the cluster in a temporary directory (so it cannot
-# collide with `make check` or another demo running at the same time) and
-# drops it when this script exits, whatever the status; the port is a free
-# one picked at random for the same reason.
+# scripts/with-pg.sh starts one with pg_virtualenv -t in a temporary
+# directory on a free port (so it cannot collide with `make check` or another
+# demo) and drops it when this script exits, whatever the status.
 if [ -z "$db" ]; then
 	if [ -n "${TZCENSUS_DEMO_IN_PG:-}" ]; then
-		echo "demo: the throwaway PostgreSQL did not export PGHOST/PGPORT" >&2
+		echo "demo: the throwaway PostgreSQL did not export DATABASE_URL" >&2
 		exit 1
 	fi
-	command -v pg_virtualenv >/dev/null ||
-		{ echo "demo: pg_virtualenv not found (Debian package postgresql-common)" >&2; exit 1; }
-	used=$(ss -Htan 2>/dev/null | awk '{ print $4 }' | sed 's/.*://' | sort -u)
-	for ((i = 0; i < 50; i++)); do
-		port=$((20000 + RANDOM % 20000))
-		grep -qx "$port" <<<"$used" || break
-	done
-	echo "demo: starting a throwaway PostgreSQL cluster on port $port"
+	echo "demo: starting a throwaway PostgreSQL cluster"
 	export TZCENSUS_DEMO_IN_PG=1
-	exec pg_virtualenv -t -c "-p $port" -o fsync=off -o max_connections=50 \
-		sh -c 'DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE"; export DATABASE_URL; exec "$@"' \
-		sh "$0" "${orig_args[@]}"
+	# TZCENSUS_TEST_DB would make with-pg.sh reuse a database: not for the demo.
+	exec env -u TZCENSUS_TEST_DB "$root/scripts/with-pg.sh" "$0" "${orig_args[@]}"
+fi
+if [ -n "${TZCENSUS_DEMO_IN_PG:-}" ]; then
+	echo "demo: throwaway PostgreSQL cluster on port ${PGPORT:-?} (dropped at exit)"
 fi
 
 t_start=$(date +%s)
