@@ -618,7 +618,8 @@ static enum err finish_lists(struct builder *B)
 		}
 		for (uint32_t q = 0; q < nb->n; q++)
 			nd->adv[q] = point_of(B, nb->v[q], &turn[nb->v[q]]);
-		memcpy(nd->adv + nb->n, ex->v, ex->n * sizeof *ex->v);
+		if (ex->n)
+			memcpy(nd->adv + nb->n, ex->v, ex->n * sizeof *ex->v);
 	}
 	free(turn);
 	return ERR_OK;
@@ -725,7 +726,8 @@ size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng
 {
 	size_t other = size * 2 / 5, best = size - other;
 	if (cand_n <= size) {
-		memcpy(out, cand, cand_n * sizeof *cand);
+		if (cand_n)
+			memcpy(out, cand, cand_n * sizeof *cand);
 		return cand_n;
 	}
 	/* indexes: 0..best-1, then `other` sorted draws in [best, cand_n) */
