@@ -102,6 +102,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/fuzz/replay_%)
 TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 
+.DEFAULT_GOAL := all
 .PHONY: all check fuzz fuzz-run clean lint
 .SECONDARY:
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)

@@ -163,12 +163,15 @@ static void *worker_run(void *arg)
 	uint8_t *stamp = buf + P2P_PK_LEN;
 	memcpy(buf, s->pk, P2P_PK_LEN);
 	memcpy(stamp, w->start, P2P_STAMP_LEN);
+	/* Counted in a local: the workers' structs share cache lines, and a
+	 * store per hash there would bounce the line between cores. */
+	uint64_t n = 0;
 	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		for (unsigned k = 0; k < SEARCH_BATCH; k++) {
-			if (s->max_attempts && w->attempts >= s->max_attempts)
-				return NULL;
+			if (s->max_attempts && n >= s->max_attempts)
+				goto done;
 			crypto_generichash(h, sizeof h, buf, sizeof buf, NULL, 0);
-			w->attempts++;
+			n++;
 			if (p2p_pow_hash_meets(h, s->target)) {
 				pthread_mutex_lock(&s->lock);
 				if (!s->found) {
@@ -177,11 +180,13 @@ static void *worker_run(void *arg)
 				}
 				pthread_mutex_unlock(&s->lock);
 				atomic_store(&s->stop, true);
-				return NULL;
+				goto done;
 			}
 			p2p_stamp_incr(stamp);
 		}
 	}
+done:
+	w->attempts = n;
 	return NULL;
 }
 
