@@ -236,7 +236,10 @@ static void test_first_crawl(void **state)
 	assert_non_null(strstr(html, "No earlier crawl was available, so no change is shown."));
 	/* figures of the fixture reach the page */
 	assert_non_null(strstr(html, "1,432"));  /* points seen */
-	assert_non_null(strstr(html, "21.8%"));  /* public ratio */
+	assert_non_null(strstr(html, "<td class=\"n\">22.1%</td>")); /* public ratio 312 / 1,411 */
+	assert_non_null(strstr(html, "ranked once, not recomputed")); /* attack_curves.adaptive */
+	assert_non_null(strstr(html, "mean of 10 seeded runs"));
+	assert_non_null(strstr(html, "Definitions recorded by the analyzer"));
 	assert_non_null(strstr(html, "July 2020")); /* compare-with box has dates */
 	free(html);
 	char *csv = slurp(dir, "outcomes.csv", NULL);
@@ -418,6 +421,13 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
 	free(csv);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
+	/* this fixture gives attack curves as {"removed", "giant"} objects */
+	char *svg = slurp(dir, "attack.svg", NULL);
+	assert_non_null(strstr(svg, "<polyline"));
+	free(svg);
+	csv = slurp(dir, "attack_curves.csv", NULL);
+	assert_non_null(strstr(csv, "\"random\",0.5,"));
+	free(csv);
 	check_common(dir, NULL);
 	rmdir_all(dir);
 	json_decref(cur);
