@@ -506,7 +506,14 @@ static void section_size(struct rctx *r)
 		d->html.oom = true;
 		goto out;
 	}
-	size_t used = 0, first = r->hist_n + 1 - n;
+	size_t used = 0, first = r->hist_n + 1 - n, untimed = 0;
+	for (size_t i = first; i <= r->hist_n; i++) {
+		int64_t t;
+		const json_t *j = i < r->hist_n ? r->hist[i] : r->cur;
+		untimed += !rj_time(rj_str(j, "crawl.started_at"), &t);
+	}
+	/* Without a start time for every crawl, place crawls by their order. */
+	bool by_time = untimed == 0;
 	for (size_t i = first; i <= r->hist_n; i++) {
 		const json_t *j = i < r->hist_n ? r->hist[i] : r->cur;
 		int64_t t;
@@ -530,9 +537,7 @@ static void section_size(struct rctx *r)
 		bool hr = headline_value(j, &HEADLINES[3], &ratio);
 		csv_num(csv, hr, ratio);
 		rbuf_puts(csv, "\r\n");
-		if (!ht)
-			continue;
-		x[used] = (double)t;
+		x[used] = by_time && ht ? (double)t : (double)(i + 1);
 		ys[used] = hs ? s : NAN;
 		yp[used] = hp ? p : NAN;
 		yu[used] = hu ? u : NAN;
@@ -544,7 +549,11 @@ static void section_size(struct rctx *r)
 		{"unreachable", SVG_VERMILLION, x, yu, used, true},
 	};
 	struct svg_line c = {"size", "Network size over time: points seen, public and unreachable per crawl",
-			     "crawl start (UTC)", "points / nodes", SVG_X_TIME, false, true, ser, 3};
+			     by_time ? "crawl start (UTC)" : "crawl (oldest to newest)", "points / nodes",
+			     by_time ? SVG_X_TIME : SVG_X_NUMBER, false, true, ser, 3};
+	if (!by_time)
+		lack(r, "%zu crawl(s) have no start time: the size chart places crawls by order, not date.",
+		     untimed);
 	struct rbuf in = {0}, file = {0};
 	svg_line_chart(&in, &c, false);
 	svg_line_chart(&file, &c, true);
@@ -987,8 +996,14 @@ static void section_resilience(struct rctx *r)
 		doc_p(d, "The public core has fewer than two nodes: there is nothing to cut.");
 	} else if (rj_num(r->cur, "graph.core.vertex_connectivity", &kappa)) {
 		doc_p_open(d);
-		doc_tf(d, "Removing these %zu nodes splits the public core (vertex connectivity %.0f).",
-		       json_array_size(cut), kappa);
+		size_t cn = json_array_size(cut);
+		if (cn)
+			doc_tf(d, "Removing %s %zu node%s splits the public core (vertex connectivity %.0f).",
+			       cn == 1 ? "this" : "these", cn, cn == 1 ? "" : "s", kappa);
+		else
+			doc_tf(d, "Vertex connectivity %.0f; no cut listed (a complete or single-node "
+				  "core has none).",
+			       kappa);
 		doc_p_close(d);
 	} else {
 		lack(r, "No vertex connectivity of the public core.");

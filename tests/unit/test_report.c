@@ -318,6 +318,7 @@ static void test_minimal_json(void **state)
 	char *html = slurp(dir, "report.html", NULL);
 	assert_non_null(strstr(html, "report.json has no counts.public"));
 	assert_non_null(strstr(html, "report.json has no graph figures"));
+	assert_non_null(strstr(html, "have no start time: the size chart places crawls by order"));
 	free(html);
 	rmdir_all(dir);
 	json_decref(cur);
