@@ -169,7 +169,7 @@ static const char CSS[] =
 	".card .v{font-size:1.4rem}dl{grid-template-columns:1fr}th,td{padding:.3rem .35rem}}\n"
 	"@media print{header.top{background:none;color:#000;padding:0 0 .5rem;border-bottom:2px solid #000}"
 	"nav.toc{display:none}main{max-width:none;padding:0}a{color:#000;text-decoration:none}"
-	"section,figure,table,.card{break-inside:avoid}h2,h3{break-after:avoid}"
+	"figure,tr,.card,.compare{break-inside:avoid}h2,h3{break-after:avoid}"
 	".tw{overflow:visible}tbody tr:nth-child(even){background:none}body{font-size:11pt}}\n";
 
 /* ---- sections ----------------------------------------------------------- */
@@ -1830,6 +1830,25 @@ enum err report_render(const char *outdir, const json_t *cur, json_t *const *his
 	struct rbuf head = {0}, mdhead = {0}, page = {0}, md = {0};
 	char *dp_text = NULL;
 	json_t *dp = NULL;
+	/* History as given, less non-objects and this crawl itself (a caller
+	 * that loads "the last N crawls" may include it). */
+	json_t **kept = calloc(hist_n ? hist_n : 1, sizeof *kept);
+	if (!kept) {
+		free(r);
+		snprintf(err, err_cap, "out of memory");
+		return ERR_NOMEM;
+	}
+	double cur_id = 0, hid = 0;
+	bool has_id = rj_num(cur, "crawl.id", &cur_id);
+	size_t kept_n = 0;
+	for (size_t i = 0; i < hist_n; i++) {
+		if (!json_is_object(hist[i]) || hist[i] == cur ||
+		    (has_id && rj_num(hist[i], "crawl.id", &hid) && hid == cur_id))
+			continue;
+		kept[kept_n++] = hist[i];
+	}
+	hist = kept;
+	hist_n = kept_n;
 	r->cur = cur;
 	r->hist = hist;
 	r->hist_n = hist_n;
@@ -1907,5 +1926,6 @@ done:
 	rbuf_free(&md);
 	doc_free(&r->d);
 	free(r);
+	free(kept);
 	return rc;
 }

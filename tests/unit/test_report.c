@@ -285,6 +285,29 @@ static void test_with_history(void **state)
 	json_decref(cur);
 }
 
+/* A history that also holds this crawl (and a non-object) is cleaned up. */
+static void test_history_with_current(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	json_t *h[HIST_N + 2];
+	load_hist(h);
+	h[HIST_N] = json_copy(cur);
+	h[HIST_N + 1] = json_string("not a report");
+	char dir[512];
+	outdir(dir, sizeof dir, "history-cur");
+	render_ok(dir, cur, h, HIST_N + 2, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "vs previous (#41)"));
+	assert_non_null(strstr(html, "12 (#30, 2026-10-25 to #41, 2026-11-23)"));
+	free(html);
+	rmdir_all(dir);
+	free_hist(h);
+	json_decref(h[HIST_N]);
+	json_decref(h[HIST_N + 1]);
+	json_decref(cur);
+}
+
 static void test_empty_crawl(void **state)
 {
 	(void)state;
@@ -529,6 +552,7 @@ int main(void)
 		printf("REPORT_DIR: %s\n", keep);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_crawl),    cmocka_unit_test(test_with_history),
+		cmocka_unit_test(test_history_with_current),
 		cmocka_unit_test(test_empty_crawl),    cmocka_unit_test(test_minimal_json),
 		cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_hostile_strings), cmocka_unit_test(test_anonymize),
