@@ -169,7 +169,7 @@ static const char CSS[] =
 	".card .v{font-size:1.4rem}dl{grid-template-columns:1fr}th,td{padding:.3rem .35rem}}\n"
 	"@media print{header.top{background:none;color:#000;padding:0 0 .5rem;border-bottom:2px solid #000}"
 	"nav.toc{display:none}main{max-width:none;padding:0}a{color:#000;text-decoration:none}"
-	"section,figure,table,.card{break-inside:avoid}h2,h3{break-after:avoid}"
+	"figure,tr,.card,.compare{break-inside:avoid}h2,h3{break-after:avoid}"
 	".tw{overflow:visible}tbody tr:nth-child(even){background:none}body{font-size:11pt}}\n";
 
 /* ---- sections ----------------------------------------------------------- */
@@ -241,8 +241,9 @@ static void section_provenance(struct rctx *r)
 	doc_row_close(d);
 	doc_row_open(d);
 	doc_cell_t(d, "Addresses");
-	doc_cell_t(d, r->o->anonymize ? "anonymized: IPv4 truncated to /24, IPv6 to /48"
-				      : "full addresses (not anonymized)");
+	doc_cell_t(d, r->o->anonymize || json_is_true(rj_get(r->cur, "analyzer.anonymized"))
+			      ? "anonymized: IPv4 truncated to /24, IPv6 to /48"
+			      : "full addresses (not anonymized)");
 	doc_row_close(d);
 	if (r->o->gate_note) {
 		doc_row_open(d);
@@ -285,8 +286,8 @@ struct headline {
 static const struct headline HEADLINES[] = {
 	{"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered", 0},
 	{"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message", 1},
-	{"Unreachable points", "counts.unreachable", "points", H_COUNT, "dialed, never answered", 0},
-	{"Public ratio", "counts.public_ratio", "share", H_RATIO, "public / points seen", 1},
+	{"Unreachable nodes", "counts.unreachable", "nodes", H_COUNT, "dialed, never answered", 0},
+	{"Public ratio", "counts.public_ratio", "share", H_RATIO, "public nodes / all nodes seen", 1},
 	{"Core vertex connectivity", "graph.core.vertex_connectivity", "nodes", H_COUNT,
 	 "nodes whose removal splits the public core", 1},
 	{"Single points of failure", "graph.reachable.articulation_points", "nodes", H_LEN,
@@ -313,7 +314,7 @@ static bool headline_value(const json_t *j, const struct headline *h, double *v)
 	}
 	if (h->kind == H_RATIO && !rj_num(j, h->path, v)) {
 		double p = 0, s = 0; /* derive it when the analyzer left it out */
-		if (rj_num(j, "counts.public", &p) && rj_num(j, "counts.points_seen", &s) && s > 0) {
+		if (rj_num(j, "counts.public", &p) && rj_num(j, "counts.vertices", &s) && s > 0) {
 			*v = p / s;
 			return true;
 		}
@@ -447,23 +448,36 @@ static void section_headline(struct rctx *r)
 	if (r->hist_n && !r->d30)
 		lack(r, "No crawl from about 30 days earlier (within 3 days) in the history: no 30-day change.");
 
+	/* The analyzer's own node-level comparison with the crawl before it. */
 	const json_t *tr = rj_get(r->cur, "trend");
-	if (json_is_object(tr)) {
-		double n = 0, g = 0, dp = 0;
-		char a[32], b[32], c[32];
-		fmt_count(a, sizeof a, tr, "new");
-		fmt_count(b, sizeof b, tr, "gone");
-		if (rj_num(tr, "delta_public", &dp))
-			snprintf(c, sizeof c, "%+.0f", dp);
-		else
-			snprintf(c, sizeof c, "n/a");
-		if (rj_num(tr, "new", &n) || rj_num(tr, "gone", &g) || rj_num(tr, "delta_public", &dp)) {
-			doc_p_open(d);
-			doc_tf(d, "Since the previous crawl (as the analyzer matched nodes): %s nodes new, %s "
-				  "gone, public nodes %s.",
-			       a, b, c);
-			doc_p_close(d);
+	static const struct {
+		const char *key, *text;
+		bool sign;
+	} trend[] = {
+		{"new", "public nodes new", false},
+		{"gone", "gone", false},
+		{"delta_public", "public nodes", true},
+		{"delta_vertices", "nodes seen", true},
+		{"delta_vertex_connectivity", "core vertex connectivity", true},
+	};
+	double prev_id = 0, x = 0;
+	if (json_is_object(tr) && rj_num(tr, "previous_crawl_id", &prev_id)) {
+		doc_p_open(d);
+		doc_tf(d, "Node by node, against crawl #%.0f (the analyzer's matching by peer id): ", prev_id);
+		bool first = true;
+		for (size_t i = 0; i < sizeof trend / sizeof trend[0]; i++) {
+			if (!rj_num(tr, trend[i].key, &x))
+				continue;
+			char v[48];
+			if (trend[i].sign)
+				snprintf(v, sizeof v, "%+.0f", x);
+			else
+				fmt_num(v, sizeof v, x, 0);
+			doc_tf(d, "%s%s %s", first ? "" : ", ", v, trend[i].text);
+			first = false;
 		}
+		doc_t(d, first ? "no figures." : ".");
+		doc_p_close(d);
 	}
 	doc_raw(d, "</section>\n", NULL);
 }
@@ -476,8 +490,8 @@ static void section_size(struct rctx *r)
 		{"started_at", "datetime", NULL, "crawl start, UTC (ISO 8601)"},
 		{"points_seen", "integer", "points", "distinct points discovered"},
 		{"public", "integer", "nodes", "nodes that sent a valid connection message"},
-		{"unreachable", "integer", "points", "points dialed that never did"},
-		{"public_ratio", "number", "share (0-1)", "public / points_seen"},
+		{"unreachable", "integer", "nodes", "nodes dialed that never sent one"},
+		{"public_ratio", "number", "share (0-1)", "public nodes / all nodes seen (counts.public_ratio)"},
 	};
 	struct rbuf *csv = doc_csv(d, "size_over_time.csv", "Network size over time",
 				   "One row per crawl, oldest first: the series of the size chart.", fields,
@@ -492,7 +506,14 @@ static void section_size(struct rctx *r)
 		d->html.oom = true;
 		goto out;
 	}
-	size_t used = 0, first = r->hist_n + 1 - n;
+	size_t used = 0, first = r->hist_n + 1 - n, untimed = 0;
+	for (size_t i = first; i <= r->hist_n; i++) {
+		int64_t t;
+		const json_t *j = i < r->hist_n ? r->hist[i] : r->cur;
+		untimed += !rj_time(rj_str(j, "crawl.started_at"), &t);
+	}
+	/* Without a start time for every crawl, place crawls by their order. */
+	bool by_time = untimed == 0;
 	for (size_t i = first; i <= r->hist_n; i++) {
 		const json_t *j = i < r->hist_n ? r->hist[i] : r->cur;
 		int64_t t;
@@ -512,11 +533,11 @@ static void section_size(struct rctx *r)
 		rbuf_puts(csv, ",");
 		csv_num(csv, hu, u);
 		rbuf_puts(csv, ",");
-		csv_num(csv, hs && hp && s > 0, hs && s > 0 ? p / s : 0);
+		double ratio = 0;
+		bool hr = headline_value(j, &HEADLINES[3], &ratio);
+		csv_num(csv, hr, ratio);
 		rbuf_puts(csv, "\r\n");
-		if (!ht)
-			continue;
-		x[used] = (double)t;
+		x[used] = by_time && ht ? (double)t : (double)(i + 1);
 		ys[used] = hs ? s : NAN;
 		yp[used] = hp ? p : NAN;
 		yu[used] = hu ? u : NAN;
@@ -528,12 +549,16 @@ static void section_size(struct rctx *r)
 		{"unreachable", SVG_VERMILLION, x, yu, used, true},
 	};
 	struct svg_line c = {"size", "Network size over time: points seen, public and unreachable per crawl",
-			     "crawl start (UTC)", "points / nodes", SVG_X_TIME, false, true, ser, 3};
+			     by_time ? "crawl start (UTC)" : "crawl (oldest to newest)", "points / nodes",
+			     by_time ? SVG_X_TIME : SVG_X_NUMBER, false, true, ser, 3};
+	if (!by_time)
+		lack(r, "%zu crawl(s) have no start time: the size chart places crawls by order, not date.",
+		     untimed);
 	struct rbuf in = {0}, file = {0};
 	svg_line_chart(&in, &c, false);
 	svg_line_chart(&file, &c, true);
 	doc_figure(d, "size", &in, &file,
-		   r->hist_n ? "Points seen, public nodes and unreachable points per crawl."
+		   r->hist_n ? "Points seen, public nodes and unreachable nodes per crawl."
 			     : "Only this crawl so far: the trend starts with the next crawl.",
 		   "size_over_time.csv");
 	rbuf_free(&in);
@@ -572,24 +597,27 @@ static void section_outcomes(struct rctx *r)
 	struct doc *d = &r->d;
 	static const struct doc_field fields[] = {
 		{"outcome", "string", NULL, "stable outcome name of a visit"},
-		{"points", "integer", "points", "points with this outcome"},
-		{"share", "number", "share (0-1)", "points / all points with an outcome"},
+		{"visits", "integer", "visits", "dial attempts (visits) with this outcome"},
+		{"share", "number", "share (0-1)", "visits / all visits"},
 		{"meaning", "string", NULL, "what the outcome means"},
 	};
 	struct rbuf *csv = doc_csv(d, "outcomes.csv", "Visit outcomes",
-				   "How each point of the crawl ended, with what each outcome means.", fields,
+				   "How each visit (dial attempt) of the crawl ended, with what each outcome means.", fields,
 				   sizeof fields / sizeof fields[0]);
 	doc_h2(d, "reachability", "Reachability: how each dial ended");
-	char a[32], b[32], c[32], e[32], f[32];
+	char a[32], b[32], c[32], e[32], f[32], g[32];
+	fmt_count(g, sizeof g, r->cur, "counts.vertices");
 	fmt_count(a, sizeof a, r->cur, "counts.points_seen");
 	fmt_count(b, sizeof b, r->cur, "counts.points_dialed");
 	fmt_count(c, sizeof c, r->cur, "counts.public");
 	fmt_count(e, sizeof e, r->cur, "counts.unreachable");
 	fmt_count(f, sizeof f, r->cur, "counts.undialed");
 	doc_p_open(d);
-	doc_tf(d, "Of %s points seen, %s were dialed: %s answered with a valid connection message "
-		  "(public), %s never did (unreachable) and %s were not dialed.",
-	       a, b, c, e, f);
+	doc_tf(d, "%s points (address and port) were seen and %s of them dialed. They make %s nodes "
+		  "(points with one peer id are one node): %s public (sent a valid connection message), "
+		  "%s unreachable (dialed, never did), %s undialed. Each dial attempt is a visit; the "
+		  "chart counts visits per outcome.",
+	       a, b, g, c, e, f);
 	doc_p_close(d);
 
 	const json_t *oc = rj_get(r->cur, "counts.outcomes");
@@ -642,15 +670,15 @@ static void section_outcomes(struct rctx *r)
 	double total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += vals[i];
-	struct svg_bars bars = {"outcomes", "Visit outcomes: points per outcome", NULL, "points", names, vals,
+	struct svg_bars bars = {"outcomes", "Visit outcomes: dial attempts per outcome", NULL, "visits", names, vals,
 				n, true, SVG_BLUE};
 	struct rbuf in = {0}, file = {0};
 	svg_bar_chart(&in, &bars, false);
 	svg_bar_chart(&file, &bars, true);
-	doc_figure(d, "outcomes", &in, &file, "Points per visit outcome.", "outcomes.csv");
+	doc_figure(d, "outcomes", &in, &file, "Visits (dial attempts) per outcome.", "outcomes.csv");
 	rbuf_free(&in);
 
-	static const char *const heads[] = {"Outcome", "Points", "Share", "Meaning"};
+	static const char *const heads[] = {"Outcome", "Visits", "Share", "Meaning"};
 	doc_table_open(d, heads, 4, "lrrl");
 	for (size_t i = 0; i < n; i++) {
 		const char *meaning = "Not a documented outcome name (newer crawler?).";
@@ -879,9 +907,21 @@ static void attack_curves(struct rctx *r)
 		svg_line_chart(&in, &c, false);
 		svg_line_chart(&file, &c, true);
 	}
-	doc_figure(d, "attack", &in, &file,
-		   "Targeted removal (highest degree, highest betweenness first) against random removal.",
-		   "attack_curves.csv");
+	char cap[256];
+	const json_t *adaptive = rj_get(r->cur, "graph.core.attack_curves.adaptive");
+	double runs = 0;
+	bool hruns = rj_num(r->cur, "graph.core.attack_curves.random_runs", &runs);
+	const char *how = json_is_false(adaptive)  ? "; ranked once, not recomputed"
+			  : json_is_true(adaptive) ? "; recomputed after each removal"
+						   : "";
+	char mean[64] = "";
+	if (hruns)
+		snprintf(mean, sizeof mean, " (mean of %.0f seeded runs)", runs);
+	snprintf(cap, sizeof cap,
+		 "Targeted removal (highest degree, highest betweenness first%s) against random "
+		 "removal%s.",
+		 how, mean);
+	doc_figure(d, "attack", &in, &file, cap, "attack_curves.csv");
 	rbuf_free(&in);
 	if (any) {
 		static const char *const heads[] = {"Strategy", "Removed share when giant component < 50%"};
@@ -939,6 +979,7 @@ static void section_resilience(struct rctx *r)
 	kv_table_row(d, "Public nodes (R): vertices", r->cur, "graph.reachable.vertices", false);
 	kv_table_row(d, "R: edges", r->cur, "graph.reachable.edges", false);
 	kv_table_row(d, "R: connected components", r->cur, "graph.reachable.components", false);
+	kv_table_row(d, "R: biconnected blocks", r->cur, "graph.reachable.blocks", false);
 	kv_table_row(d, "R: largest biconnected block", r->cur, "graph.reachable.largest_block", false);
 	kv_table_row(d, "R: maximum coreness", r->cur, "graph.reachable.max_coreness", false);
 	kv_table_row(d, "Public core (R_core): vertices", r->cur, "graph.core.vertices", false);
@@ -955,8 +996,14 @@ static void section_resilience(struct rctx *r)
 		doc_p(d, "The public core has fewer than two nodes: there is nothing to cut.");
 	} else if (rj_num(r->cur, "graph.core.vertex_connectivity", &kappa)) {
 		doc_p_open(d);
-		doc_tf(d, "Removing these %zu nodes splits the public core (vertex connectivity %.0f).",
-		       json_array_size(cut), kappa);
+		size_t cn = json_array_size(cut);
+		if (cn)
+			doc_tf(d, "Removing %s %zu node%s splits the public core (vertex connectivity %.0f).",
+			       cn == 1 ? "this" : "these", cn, cn == 1 ? "" : "s", kappa);
+		else
+			doc_tf(d, "Vertex connectivity %.0f; no cut listed (a complete or single-node "
+				  "core has none).",
+			       kappa);
 		doc_p_close(d);
 	} else {
 		lack(r, "No vertex connectivity of the public core.");
@@ -1060,6 +1107,14 @@ static void section_resilience(struct rctx *r)
 	struct rbuf *bcsv = doc_csv(d, "betweenness_top.csv", "Betweenness top",
 				    "Nodes of the public core with the highest betweenness.", bt_fields, 2);
 	const json_t *bt = rj_get(r->cur, "graph.core.betweenness_top");
+	const char *bm = rj_str(r->cur, "graph.core.betweenness_method");
+	if (bm) {
+		doc_p_open(d);
+		doc_t(d, "Method: ");
+		doc_u(d, bm);
+		doc_t(d, ".");
+		doc_p_close(d);
+	}
 	if (json_array_size(bt) == 0) {
 		doc_p(d, "None computed.");
 	} else {
@@ -1235,23 +1290,31 @@ static void section_concentration(struct rctx *r)
 
 	static const struct doc_field fields[] = {
 		{"family", "string", NULL, "ipv4_24, ipv4_16 or ipv6_48"},
+		{"nodes", "integer", "nodes", "public nodes counted in this family"},
+		{"prefixes", "integer", "prefixes", "distinct prefixes among them"},
 		{"nakamoto", "integer", "prefixes", "fewest prefixes holding over 50% of the nodes"},
 		{"hhi", "number", "0-10000", "Herfindahl-Hirschman index of prefix shares"},
 		{"gini", "number", "0-1", "Gini coefficient of nodes per prefix"},
 	};
 	struct rbuf *csv = doc_csv(d, "prefix_concentration.csv", "Prefix concentration",
 				   "Nakamoto coefficient, HHI and Gini of public nodes per prefix family.",
-				   fields, 4);
-	static const char *const heads[] = {"Prefix", "Nakamoto", "HHI", "Gini"};
-	doc_table_open(d, heads, 4, "lrrr");
+				   fields, 6);
+	static const char *const heads[] = {"Prefix", "Nodes", "Prefixes", "Nakamoto", "HHI", "Gini"};
+	doc_table_open(d, heads, 6, "lrrrrr");
 	bool any = false;
 	for (size_t f = 0; f < 3; f++) {
 		char base[64];
 		snprintf(base, sizeof base, "concentration.by_prefix.%s", FAMILIES[f].key);
 		const json_t *fam = rj_get(r->cur, base);
-		double nk = 0, hhi = 0, gini = 0;
+		double nk = 0, hhi = 0, gini = 0, nn = 0, np = 0;
 		bool hn = rj_num(fam, "nakamoto", &nk), hh = rj_num(fam, "hhi", &hhi),
-		     hg = rj_num(fam, "gini", &gini);
+		     hg = rj_num(fam, "gini", &gini), hnn = rj_num(fam, "nodes", &nn),
+		     hnp = rj_num(fam, "prefixes", &np);
+		char sn[32] = "n/a", sp[32] = "n/a";
+		if (hnn)
+			fmt_num(sn, sizeof sn, nn, 0);
+		if (hnp)
+			fmt_num(sp, sizeof sp, np, 0);
 		any |= hn || hh || hg;
 		char a[32] = "n/a", b[32] = "n/a", c[32] = "n/a";
 		if (hn)
@@ -1262,11 +1325,17 @@ static void section_concentration(struct rctx *r)
 			snprintf(c, sizeof c, "%.3f", gini);
 		doc_row_open(d);
 		doc_cell_t(d, FAMILIES[f].label);
+		num_cell(d, sn);
+		num_cell(d, sp);
 		num_cell(d, a);
 		num_cell(d, b);
 		num_cell(d, c);
 		doc_row_close(d);
 		rbuf_csv(csv, FAMILIES[f].key);
+		rbuf_puts(csv, ",");
+		csv_num(csv, hnn, nn);
+		rbuf_puts(csv, ",");
+		csv_num(csv, hnp, np);
 		rbuf_puts(csv, ",");
 		csv_num(csv, hn, nk);
 		rbuf_puts(csv, ",");
@@ -1486,6 +1555,25 @@ static void section_methodology(struct rctx *r)
 		doc_li_close(d);
 	}
 	doc_ul_close(d);
+	/* The analyzer writes its own definitions into report.json: show them
+	 * as recorded, so the page and the data cannot disagree. */
+	const json_t *defs_j = rj_get(r->cur, "definitions");
+	if (json_is_object(defs_j) && json_object_size(defs_j) > 0) {
+		doc_h3(d, "Definitions recorded by the analyzer");
+		doc_ul_open(d);
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)defs_j, k, v) {
+			if (!json_is_string(v))
+				continue;
+			doc_li_open(d);
+			doc_code_u(d, k);
+			doc_t(d, ": ");
+			doc_u(d, json_string_value(v));
+			doc_li_close(d);
+		}
+		doc_ul_close(d);
+	}
 	doc_h3(d, "Thresholds and windows");
 	doc_ul_open(d);
 	static const char *const thr[] = {
@@ -1742,6 +1830,25 @@ enum err report_render(const char *outdir, const json_t *cur, json_t *const *his
 	struct rbuf head = {0}, mdhead = {0}, page = {0}, md = {0};
 	char *dp_text = NULL;
 	json_t *dp = NULL;
+	/* History as given, less non-objects and this crawl itself (a caller
+	 * that loads "the last N crawls" may include it). */
+	json_t **kept = calloc(hist_n ? hist_n : 1, sizeof *kept);
+	if (!kept) {
+		free(r);
+		snprintf(err, err_cap, "out of memory");
+		return ERR_NOMEM;
+	}
+	double cur_id = 0, hid = 0;
+	bool has_id = rj_num(cur, "crawl.id", &cur_id);
+	size_t kept_n = 0;
+	for (size_t i = 0; i < hist_n; i++) {
+		if (!json_is_object(hist[i]) || hist[i] == cur ||
+		    (has_id && rj_num(hist[i], "crawl.id", &hid) && hid == cur_id))
+			continue;
+		kept[kept_n++] = hist[i];
+	}
+	hist = kept;
+	hist_n = kept_n;
 	r->cur = cur;
 	r->hist = hist;
 	r->hist_n = hist_n;
@@ -1819,5 +1926,6 @@ done:
 	rbuf_free(&md);
 	doc_free(&r->d);
 	free(r);
+	free(kept);
 	return rc;
 }

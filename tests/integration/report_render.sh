@@ -72,6 +72,60 @@ for case in ["first", "history", "empty", "anon", "hostile"]:
         if not os.path.getsize(f):
             fail.append("%s: %s.svg empty" % (case, c))
 
+# Structure: balanced HTML, well-formed SVG files, CSVs that match datapackage.json.
+import csv, json, xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+VOID = {"meta", "br", "img", "hr", "link", "input", "source", "wbr", "col", "area", "base"}
+class Balance(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors = [], []
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("unexpected </%s> (open: %s)" % (tag, self.stack[-3:]))
+        else:
+            self.stack.pop()
+checked_csv = 0
+for case in ["first", "history", "empty", "anon", "hostile"]:
+    d = os.path.join(out, case)
+    b = Balance()
+    b.feed(open(os.path.join(d, "report.html"), encoding="utf-8").read())
+    if b.errors or b.stack:
+        fail.append("%s: report.html not balanced: %s %s" % (case, b.errors[:3], b.stack))
+    for c in charts:
+        try:
+            ET.parse(os.path.join(d, c + ".svg"))
+        except ET.ParseError as e:
+            fail.append("%s: %s.svg is not well-formed XML: %s" % (case, c, e))
+    dp = json.load(open(os.path.join(d, "datapackage.json")))
+    for res in dp["resources"]:
+        fields = res["schema"]["fields"]
+        with open(os.path.join(d, res["path"]), newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        if rows[0] != [x["name"] for x in fields]:
+            fail.append("%s: %s header %s" % (case, res["path"], rows[0]))
+        for row in rows[1:]:
+            if len(row) != len(fields):
+                fail.append("%s: %s row has %d fields: %s" % (case, res["path"], len(row), row))
+                break
+            for v, fd in zip(row, fields):
+                if v == "":
+                    continue
+                try:
+                    if fd["type"] == "integer":
+                        int(v)
+                    elif fd["type"] == "number":
+                        float(v)
+                except ValueError:
+                    fail.append("%s: %s: %s is not %s" % (case, res["path"], v, fd["type"]))
+        checked_csv += 1
+print("CHECKED: %d CSVs against datapackage.json, HTML balance, SVG well-formedness" % checked_csv)
+
 # anonymize: no full address of the fixture anywhere in the anonymized outputs
 addrs = []
 for line in open(addr_file):

@@ -236,7 +236,10 @@ static void test_first_crawl(void **state)
 	assert_non_null(strstr(html, "No earlier crawl was available, so no change is shown."));
 	/* figures of the fixture reach the page */
 	assert_non_null(strstr(html, "1,432"));  /* points seen */
-	assert_non_null(strstr(html, "21.8%"));  /* public ratio */
+	assert_non_null(strstr(html, "<td class=\"n\">22.1%</td>")); /* public ratio 312 / 1,411 */
+	assert_non_null(strstr(html, "ranked once, not recomputed")); /* attack_curves.adaptive */
+	assert_non_null(strstr(html, "mean of 10 seeded runs"));
+	assert_non_null(strstr(html, "Definitions recorded by the analyzer"));
 	assert_non_null(strstr(html, "July 2020")); /* compare-with box has dates */
 	free(html);
 	char *csv = slurp(dir, "outcomes.csv", NULL);
@@ -282,6 +285,29 @@ static void test_with_history(void **state)
 	json_decref(cur);
 }
 
+/* A history that also holds this crawl (and a non-object) is cleaned up. */
+static void test_history_with_current(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	json_t *h[HIST_N + 2];
+	load_hist(h);
+	h[HIST_N] = json_copy(cur);
+	h[HIST_N + 1] = json_string("not a report");
+	char dir[512];
+	outdir(dir, sizeof dir, "history-cur");
+	render_ok(dir, cur, h, HIST_N + 2, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "vs previous (#41)"));
+	assert_non_null(strstr(html, "12 (#30, 2026-10-25 to #41, 2026-11-23)"));
+	free(html);
+	rmdir_all(dir);
+	free_hist(h);
+	json_decref(h[HIST_N]);
+	json_decref(h[HIST_N + 1]);
+	json_decref(cur);
+}
+
 static void test_empty_crawl(void **state)
 {
 	(void)state;
@@ -315,6 +341,7 @@ static void test_minimal_json(void **state)
 	char *html = slurp(dir, "report.html", NULL);
 	assert_non_null(strstr(html, "report.json has no counts.public"));
 	assert_non_null(strstr(html, "report.json has no graph figures"));
+	assert_non_null(strstr(html, "have no start time: the size chart places crawls by order"));
 	free(html);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -418,6 +445,13 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
 	free(csv);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
+	/* this fixture gives attack curves as {"removed", "giant"} objects */
+	char *svg = slurp(dir, "attack.svg", NULL);
+	assert_non_null(strstr(svg, "<polyline"));
+	free(svg);
+	csv = slurp(dir, "attack_curves.csv", NULL);
+	assert_non_null(strstr(csv, "\"random\",0.5,"));
+	free(csv);
 	check_common(dir, NULL);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -518,6 +552,7 @@ int main(void)
 		printf("REPORT_DIR: %s\n", keep);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_crawl),    cmocka_unit_test(test_with_history),
+		cmocka_unit_test(test_history_with_current),
 		cmocka_unit_test(test_empty_crawl),    cmocka_unit_test(test_minimal_json),
 		cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_hostile_strings), cmocka_unit_test(test_anonymize),
