@@ -164,7 +164,14 @@ crawl() { # n
 	run "crawl-$n.log" "$CRAWL" --config "$root/config/demo.yaml" --db "$db" \
 		--identity "$work/identity.json" --expected-pow "$pow" "${seed_args[@]}" \
 		--vantage demo --journal "$work/crawl-$n.journal" --json >"$work/crawl-$n.json"
-	id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])' "$work/crawl-$n.json")
+	id=$("$PY" -c '
+import json, sys
+v = json.load(open(sys.argv[1])).get("crawl_id")
+print(v if isinstance(v, int) else "")' "$work/crawl-$n.json")
+	if [ -z "$id" ]; then
+		echo "demo: crawl $n has no crawl_id: it was not stored in the database" >&2
+		return 1
+	fi
 	echo "$id" >"$work/crawl-$n.id"
 	step "crawl $n finished: crawl id $id"
 }
