@@ -78,6 +78,7 @@ if ! nightly n1 --db "$db" -- --seed "$seed"; then
 	cat "$tmp/n1.err"
 	bad "night 1 exited non-zero"
 fi
+[ "$fail" = 0 ] || { echo "night 1 failed; stopping here"; exit 1; }
 run1=$(readlink "$out/latest")
 [ -n "$run1" ] && [ -d "$out/$run1" ] || bad "night 1: no latest link to a dated directory"
 [[ $run1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}Z$ ]] || bad "night 1: '$run1' is not a dated name"
