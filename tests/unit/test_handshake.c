@@ -373,7 +373,8 @@ static bool transfer(struct pair *pp, struct side *from, struct side *to, size_t
 	const uint8_t *o = hs_out(from->h, &n);
 	if (!n)
 		return false;
-	size_t piece = max_piece ? (size_t)(rand() % (int)max_piece) + 1 : n;
+	/* Whole: what one 64 KiB read returns (a driver never feeds more than HS_IN_MAX). */
+	size_t piece = max_piece ? (size_t)(rand() % (int)max_piece) + 1 : 65536;
 	if (piece > n)
 		piece = n;
 	enum hs_state st = hs_state(to->h);
@@ -505,6 +506,54 @@ static void test_pair_whole(void **state)
 	run(&pp, 0);
 	assert_int_equal(pp.i.history_n, 5000);
 	assert_int_equal(pp.i.msgs, 4);
+	pair_free(&pp);
+}
+
+/* hs_send refuses once HS_OUT_MAX is queued, and leaves the stream intact. */
+static void test_send_backpressure(void **state)
+{
+	(void)state;
+	struct hs_params ip = crawler_params(), rp = node_params();
+	struct pair pp;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	check_open_session(&pp);
+	free(pp.history);
+	pp.history_n = 20000; /* 640 kB per message */
+	pp.history = calloc(pp.history_n, 32);
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_CURRENT_BRANCH);
+	m->head.raw = pp.header;
+	m->head.raw_len = pp.header_len;
+	m->history = pp.history;
+	m->history_n = pp.history_n;
+	size_t sent = 0;
+	enum err e;
+	while ((e = hs_send(pp.r.h, m)) == ERR_OK)
+		sent++;
+	assert_int_equal(e, ERR_TOOBIG);
+	size_t n;
+	hs_out(pp.r.h, &n);
+	assert_true(n <= HS_OUT_MAX);
+	assert_int_equal(sent, HS_OUT_MAX / (n / sent));
+	/* Too big for a frame at all. */
+	m->history_n = P2P_FRAME_MAX / 32;
+	m->history = calloc(m->history_n, 32);
+	hs_out_consume(pp.r.h, 0);
+	run(&pp, 0); /* the peer reads everything queued so far */
+	assert_int_equal(pp.i.msgs, 3 + sent);
+	assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_TOOBIG);
+	free((void *)m->history);
+	/* The stream is intact: one more message goes through. */
+	p2p_msg_init(m, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_OK);
+	p2p_msg_init(m, 0x15);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_INVAL);
+	run(&pp, 0);
+	assert_int_equal(pp.i.msgs, 4 + sent);
+	assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+	free(m);
 	pair_free(&pp);
 }
 
@@ -979,6 +1028,7 @@ int main(void)
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
 	    cmocka_unit_test(test_pair_random_splits),
+	    cmocka_unit_test(test_send_backpressure),
 	    cmocka_unit_test(test_nack),
 	    cmocka_unit_test(test_private_close),
 	    cmocka_unit_test(test_version_nacks),
