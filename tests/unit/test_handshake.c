@@ -891,6 +891,19 @@ static void test_errors(void **state)
 	fake_seal(f, b, 2);
 	fake_seal(f, b + 2, 2);
 	expect_error(f, h, ERR_TOOBIG, "frame larger than P2P_FRAME_MAX");
+	/* ...declared behind a good frame in the same chunk: the good one is delivered first. */
+	h = fake_session(f, 2);
+	memcpy(b, "\0\0\0\2\0\2", 6);
+	be32_put(b + 6, P2P_FRAME_MAX + 1);
+	fake_seal(f, b, 10);
+	{
+		size_t ne;
+		struct hs_event *last = fake_flush(f, h, &ne);
+		assert_int_equal(ne, 2);
+		assert_int_equal(last->type, HS_EV_ERROR);
+		assert_int_equal(last->error.code, ERR_TOOBIG);
+		hs_free(h);
+	}
 	/* A frame split over chunks, then an extra frame in the same chunk: fine. */
 	h = fake_session(f, 2);
 	fake_seal(f, (const uint8_t *)"\0\0\0\6\0\x10\x7a", 7);
@@ -1012,6 +1025,19 @@ static void test_api_misuse(void **state)
 	ip = crawler_params();
 	ip.expected_pow = 300;
 	assert_null(hs_new(&ip));
+	char *long_name = malloc(P2P_CHAIN_NAME_MAX + 2);
+	memset(long_name, 'N', P2P_CHAIN_NAME_MAX + 1);
+	long_name[P2P_CHAIN_NAME_MAX + 1] = '\0';
+	ip = crawler_params();
+	ip.chain_name = long_name;
+	assert_null(hs_new(&ip));
+	long_name[P2P_CHAIN_NAME_MAX] = '\0'; /* the longest that fits a u16 body */
+	i = hs_new(&ip);
+	assert_non_null(i);
+	hs_out(i, &n);
+	assert_int_equal(n, P2P_CONN_WIRE_MAX);
+	hs_free(i);
+	free(long_name);
 	assert_null(hs_new(NULL));
 	/* Too much unprocessed input. */
 	ip = crawler_params();
