@@ -27,7 +27,8 @@
 #include "svg.h"
 
 #define LACKS_MAX 24
-#define HIST_BINS_MAX 4096
+#define HIST_BINS_MAX 65536 /* distinct histogram values read (CSV rows) */
+#define BARS_MAX 32         /* bars drawn; more bins are grouped into ranges */
 #define TABLE_ROWS_MAX 25 /* rows shown in the page; the CSV has them all */
 #define SERIES_MAX 4096   /* crawls on the size-over-time chart */
 #define DAY_S 86400
@@ -737,9 +738,9 @@ static void hist_figure(struct rctx *r, const json_t *h, const char *id, const c
 	struct doc *d = &r->d;
 	struct rbuf *csv = doc_csv(d, csv_name, csv_title, caption, fields, 2);
 	struct rj_bin *bins = calloc(HIST_BINS_MAX, sizeof *bins);
-	char **labels = calloc(HIST_BINS_MAX, sizeof *labels);
-	double *vals = calloc(HIST_BINS_MAX, sizeof *vals);
-	char(*lab)[24] = calloc(HIST_BINS_MAX, sizeof *lab);
+	char **labels = calloc(BARS_MAX + 1, sizeof *labels);
+	double *vals = calloc(BARS_MAX + 1, sizeof *vals);
+	char(*lab)[40] = calloc(BARS_MAX + 1, sizeof *lab);
 	struct rbuf in = {0}, file = {0};
 	if (!bins || !labels || !vals || !lab) {
 		d->html.oom = true;
@@ -747,20 +748,33 @@ static void hist_figure(struct rctx *r, const json_t *h, const char *id, const c
 	}
 	size_t n = rj_hist(h, bins, HIST_BINS_MAX);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(lab[i], sizeof lab[i], "%.10g", bins[i].value);
-		labels[i] = lab[i];
-		vals[i] = bins[i].count;
 		csv_num(csv, true, bins[i].value);
 		rbuf_puts(csv, ",");
 		csv_num(csv, true, bins[i].count);
 		rbuf_puts(csv, "\r\n");
 	}
+	/* One bar per value, or per run of consecutive values when there are
+	 * too many to read (e.g. head lags in the thousands). */
+	size_t per = n > BARS_MAX ? (n + BARS_MAX - 1) / BARS_MAX : 1;
+	size_t bars_n = 0;
+	for (size_t i = 0; i < n; i += per) {
+		size_t last = i + per - 1 < n ? i + per - 1 : n - 1;
+		double sum = 0;
+		for (size_t k = i; k <= last; k++)
+			sum += bins[k].count;
+		if (last == i)
+			snprintf(lab[bars_n], sizeof lab[bars_n], "%.10g", bins[i].value);
+		else
+			snprintf(lab[bars_n], sizeof lab[bars_n], "%.6g-%.6g", bins[i].value, bins[last].value);
+		labels[bars_n] = lab[bars_n];
+		vals[bars_n++] = sum;
+	}
 	if (n == 0) {
 		svg_no_data(&in, id, title, missing, false);
 		svg_no_data(&file, id, title, missing, true);
 	} else {
-		struct svg_bars bars = {id, title, x_label, y_label, (const char *const *)labels, vals, n, false,
-					SVG_BLUE};
+		struct svg_bars bars = {id,   title, x_label, y_label, (const char *const *)labels,
+					vals, bars_n, false, SVG_BLUE};
 		svg_bar_chart(&in, &bars, false);
 		svg_bar_chart(&file, &bars, true);
 	}

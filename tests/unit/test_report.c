@@ -347,6 +347,39 @@ static void test_minimal_json(void **state)
 	json_decref(cur);
 }
 
+/* Many histogram values: all in the CSV, grouped into at most 32 bars. */
+static void test_many_bins(void **state)
+{
+	(void)state;
+	json_t *lag = json_object();
+	for (int i = 0; i < 100; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "%d", i * 3);
+		json_object_set_new(lag, k, json_integer(100 - i));
+	}
+	json_t *cur = json_pack("{s:i, s:{s:i, s:o}}", "schema_version", 1, "heads", "max_level", 5000,
+				"lag_histogram", lag);
+	char dir[512];
+	outdir(dir, sizeof dir, "bins");
+	render_ok(dir, cur, NULL, 0, false);
+	char *svg = slurp(dir, "lag.svg", NULL);
+	int bars = 0;
+	for (char *p = svg; (p = strstr(p, "<rect x=")); p++)
+		bars++;
+	assert_true(bars >= 25 && bars <= 32);
+	assert_non_null(strstr(svg, ">0-9<")); /* first group: values 0, 3, 6, 9 */
+	assert_non_null(strstr(svg, "<title>0-9: 394</title>")); /* 100 + 99 + 98 + 97 */
+	free(svg);
+	char *csv = slurp(dir, "head_lag.csv", NULL);
+	int rows = 0;
+	for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
+		rows++;
+	assert_int_equal(rows, 101);
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -554,7 +587,7 @@ int main(void)
 		cmocka_unit_test(test_first_crawl),    cmocka_unit_test(test_with_history),
 		cmocka_unit_test(test_history_with_current),
 		cmocka_unit_test(test_empty_crawl),    cmocka_unit_test(test_minimal_json),
-		cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_many_bins),      cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_hostile_strings), cmocka_unit_test(test_anonymize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
