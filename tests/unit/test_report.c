@@ -537,8 +537,17 @@ static int count_leaks(const char *dir, char *addrs, int *checked)
 		for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char a[80];
 			addr_of(l, a, sizeof a);
+			/* also as report.md writes it: "198\\.51\\.100\\.7", "2001\\:db8..." */
+			char md[160];
+			size_t k = 0;
+			for (const char *q = a; *q && k + 2 < sizeof md; q++) {
+				if (*q == '.' || *q == ':')
+					md[k++] = '\\';
+				md[k++] = *q;
+			}
+			md[k] = '\0';
 			(*checked)++;
-			if (has_address(text, a)) {
+			if (has_address(text, a) || has_address(text, md)) {
 				if (leaks < 5)
 					print_message("address %s appears in %s\n", a, e->d_name);
 				leaks++;
