@@ -223,8 +223,10 @@ void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline,
 	memset(svg_file, 0, sizeof *svg_file);
 
 	rbuf_printf(&d->html, "<figure id=\"fig-%s\">\n", name);
+	rbuf_puts(&d->html, "<div class=\"sw\">\n");
 	if (svg_inline->len)
 		rbuf_add(&d->html, svg_inline->p, svg_inline->len);
+	rbuf_puts(&d->html, "</div>\n");
 	rbuf_puts(&d->html, "<figcaption>");
 	rbuf_html(&d->html, caption);
 	if (csv_name)
