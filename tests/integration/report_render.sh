@@ -140,14 +140,16 @@ def leaks(directory):
     found = []
     for name in sorted(os.listdir(directory)):
         text = open(os.path.join(directory, name), encoding="utf-8", errors="replace").read()
-        for a in addrs:
+        for a0 in addrs:
+          # as written, and as report.md escapes it ("198\\.51\\.100\\.7")
+          for a in (a0, a0.replace(".", "\\.").replace(":", "\\:")):
             for m in re.finditer(re.escape(a), text):
                 before = text[m.start() - 1] if m.start() else " "
                 after = text[m.end()] if m.end() < len(text) else " "
                 if re.match(r"[0-9a-fA-F.:]", before) or re.match(r"[0-9a-fA-F]", after) or \
                    (after == "." and m.end() + 1 < len(text) and text[m.end() + 1].isdigit()):
                     continue
-                found.append((name, a))
+                found.append((name, a0))
     return found
 plain = leaks(os.path.join(out, "plain"))
 anon = leaks(os.path.join(out, "anon"))

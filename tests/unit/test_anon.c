@@ -15,7 +15,8 @@ static void check(const char *in, const char *want, bool truncated)
 	char out[ANON_POINT_CAP];
 	bool t = anon_point(in, out, sizeof out);
 	if (strcmp(out, want) != 0 || t != truncated)
-		fail_msg("anon_point(\"%s\") = \"%s\" (%d), want \"%s\" (%d)", in, out, t, want, truncated);
+		fail_msg("anon_point(\"%s\") = \"%s\" (%d), want \"%s\" (%d)", in, out, t, want,
+		         truncated);
 }
 
 static void test_ipv4(void **state)
@@ -87,10 +88,10 @@ static void test_small_buffers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_not_addresses),
-		cmocka_unit_test(test_small_buffers),
+	    cmocka_unit_test(test_ipv4),
+	    cmocka_unit_test(test_ipv6),
+	    cmocka_unit_test(test_not_addresses),
+	    cmocka_unit_test(test_small_buffers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,8 @@ static json_t *load(const char *name)
 static json_t *crawl(int pub, int ok, int nack, int refused, int timeout)
 {
 	return json_pack("{s:i, s:{s:i, s:{s:i, s:i, s:i, s:i}}}", "schema_version", 1, "counts",
-			 "public", pub, "outcomes", "ok", ok, "nack", nack, "refused", refused, "timeout",
-			 timeout);
+	                 "public", pub, "outcomes", "ok", ok, "nack", nack, "refused", refused,
+	                 "timeout", timeout);
 }
 
 static void test_defaults(void **state)
@@ -96,8 +96,9 @@ static void test_band(void **state)
 {
 	(void)state;
 	json_t *h[5] = {crawl(300, 280, 20, 400, 500), crawl(310, 290, 20, 400, 500),
-			crawl(305, 285, 20, 400, 500), crawl(0, 0, 0, 900, 0), /* a broken night: ignored */
-			crawl(295, 275, 20, 400, 500)};
+	                crawl(305, 285, 20, 400, 500),
+	                crawl(0, 0, 0, 900, 0), /* a broken night: ignored */
+	                crawl(295, 275, 20, 400, 500)};
 	char why[256];
 	/* median of {300,310,305,295} = 302.5: band [151.25, 605] */
 	json_t *low = crawl(150, 140, 10, 400, 500), *edge = crawl(152, 140, 12, 200, 250),
@@ -137,7 +138,7 @@ static void test_outcome_mix(void **state)
 {
 	(void)state;
 	json_t *h[3] = {crawl(300, 280, 20, 400, 500), crawl(300, 280, 20, 400, 500),
-			crawl(300, 280, 20, 400, 500)};
+	                crawl(300, 280, 20, 400, 500)};
 	char why[256];
 	/* same size, but every refused became a timeout: 400/1200 = 33% moved */
 	json_t *jump = crawl(300, 280, 20, 0, 900);
@@ -149,8 +150,8 @@ static void test_outcome_mix(void **state)
 	assert_true(gate_check(drift, h, 3, NULL, why, sizeof why));
 	/* a new outcome name counts as a shift too */
 	json_t *odd = crawl(300, 280, 20, 0, 500);
-	json_object_set_new(json_object_get(json_object_get(odd, "counts"), "outcomes"), "silent_close",
-			    json_integer(400));
+	json_object_set_new(json_object_get(json_object_get(odd, "counts"), "outcomes"),
+	                    "silent_close", json_integer(400));
 	assert_false(gate_check(odd, h, 3, NULL, why, sizeof why));
 	/* threshold is configurable */
 	struct gate_opts o;
@@ -169,9 +170,9 @@ static void test_outcome_mix(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults), cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_no_seed),  cmocka_unit_test(test_band),
-		cmocka_unit_test(test_outcome_mix),
+	    cmocka_unit_test(test_defaults),    cmocka_unit_test(test_fixtures),
+	    cmocka_unit_test(test_no_seed),     cmocka_unit_test(test_band),
+	    cmocka_unit_test(test_outcome_mix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
