@@ -148,13 +148,19 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,un
               -I. -Ilib -Ibuild/fuzzers/gen $(PKG_CFLAGS)
 FB := build/fuzzers
 FUZZERS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(FB)/fuzz_%)
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FB)/obj/%.o) $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FB)/obj/%.o) $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.o) \
+                $(FB)/gen/migrations.o
 FUZZ_PROG_AS := $(PROG_DIRS:%=$(FB)/%.a)
 fuzz: $(FUZZERS)
 $(FB)/gen/%.pb-c.c $(FB)/gen/%.pb-c.h: schema/%.proto
 	@mkdir -p $(@D)
 	$(Q)protoc-c --proto_path=schema --c_out=$(FB)/gen $<
 $(FB)/gen/%.pb-c.o: $(FB)/gen/%.pb-c.c
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(FB)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(FB)/gen/migrations.o: $(FB)/gen/migrations.c
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 $(FB)/obj/%.o: %.c | $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.h)
 	@mkdir -p $(@D)

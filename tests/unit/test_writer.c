@@ -168,6 +168,27 @@ static void test_server_unreachable(void **state)
 	db_writer_free(w);
 }
 
+/* A server-side error (here: no such crawl) is retried with backoff, rows kept, reason kept. */
+static void test_server_error_kept(void **state)
+{
+	(void)state;
+	struct db_writer_opts o = {.conninfo = conninfo, .crawl_id = 987654, .backoff_min_ms = 20,
+				   .backoff_max_ms = 50};
+	struct db_writer *w = db_writer_new(&o);
+	struct visit_rec v;
+	char pb[REC_POINT_TEXT_MAX];
+	recfix_visit(&v, 2, pb, sizeof pb);
+	assert_int_equal(db_writer_visit(w, &v), ERR_OK);
+	assert_int_equal(db_writer_drain(w, 700), ERR_TIMEOUT);
+	struct db_writer_stats s;
+	db_writer_get_stats(w, &s);
+	assert_true(s.failures >= 2);
+	assert_int_equal(s.queued_rows, 1);
+	assert_int_equal(s.rows_stored, 0);
+	assert_non_null(strstr(db_writer_last_error(w), "foreign key"));
+	db_writer_free(w);
+}
+
 /* The server drops our session in the middle of a stream of batches. */
 static void test_connection_killed(void **state)
 {
@@ -290,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_rows_refused),
 		cmocka_unit_test(test_backpressure),
 		cmocka_unit_test(test_server_unreachable),
+		cmocka_unit_test(test_server_error_kept),
 		cmocka_unit_test(test_connection_killed),
 		cmocka_unit_test(test_libev_glue),
 	};
