@@ -64,7 +64,9 @@ LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 PROTO    := $(wildcard schema/*.proto)
 PROTO_C  := $(PROTO:schema/%.proto=$(B)/gen/%.pb-c.c)
 PROTO_H  := $(PROTO_C:.c=.h)
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(PROTO_C:.c=.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(PROTO_C:.c=.o) $(B)/gen/migrations.o
+# SQL migrations embedded into the library (lib/db/migrate.c applies them).
+MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 LIB_A    := $(B)/libtzcensus.a
 
 # ---- programs: directory -> program name ---------------------------------
@@ -119,6 +121,13 @@ $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: schema/%.proto
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  PROTOC  $<")
 	$(Q)protoc-c --proto_path=schema --c_out=$(B)/gen $<
+
+$(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/migrations.o: $(B)/gen/migrations.c
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c
 	$(if $(Q),@echo "  CC      $<")
