@@ -41,6 +41,7 @@
 #include "p2p/identity.h"
 
 #define READ_MAX 16384 /* bytes read per readable event */
+#define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
@@ -69,6 +70,8 @@ struct conn {
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
+	bool counted; /* in cr->peer_busy */
+	bool retry;   /* ask the frontier for another attempt (Already_connected) */
 	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
 	struct p2p_metadata meta;
 	int32_t nack_motive;
@@ -272,6 +275,12 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 		    ev->ack.motive == P2P_MOTIVE_DEPRECATED_P2P_VERSION ||
 		    ev->ack.motive == P2P_MOTIVE_DEPRECATED_DDB_VERSION)
 			incompatible = true;
+		/*
+		 * We hold a second session to a peer id until the first ends, but the
+		 * node may not have noticed that end yet: try this point again later.
+		 */
+		if (ev->ack.motive == P2P_MOTIVE_ALREADY_CONNECTED)
+			c->retry = true;
 		on_points(c, ev->ack.points, ev->ack.points_n, ADV_NACK, 0);
 		snprintf(c->errbuf, sizeof c->errbuf, "nack: %s", p2p_motive_str(ev->ack.motive));
 	} else {
@@ -280,11 +289,24 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 	finish(c, incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK, c->errbuf);
 }
 
+/*
+ * Sessions past their connection message and not holding, counted per
+ * bucket of the peer id (its first two bytes: a hash already). An empty
+ * bucket answers "no other session" without looking at the live list; a busy
+ * one is checked exactly.
+ */
+static size_t peer_bucket(const struct conn *c)
+{
+	return (size_t)c->peer.peer_id[0] << 8 | c->peer.peer_id[1];
+}
+
 /* Another live session that already talks to c's peer id, or NULL. */
 static struct conn *same_peer(const struct conn *c)
 {
+	if (c->cr->peer_busy[peer_bucket(c)] == 0)
+		return NULL;
 	for (struct conn *o = c->cr->live; o; o = o->next)
-		if (o != c && o->have_peer && !o->waiting && o->st != CS_DONE &&
+		if (o != c && o->counted &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0)
 			return o;
 	return NULL;
@@ -293,8 +315,11 @@ static struct conn *same_peer(const struct conn *c)
 static void hold_if_busy(struct conn *c)
 {
 	struct conn *o = same_peer(c);
-	if (!o)
+	if (!o) {
+		c->counted = true;
+		c->cr->peer_busy[peer_bucket(c)]++;
 		return;
+	}
 	c->waiting = true;
 	o->has_waiters = true;
 	log_debug("%s: peer already in session at %s: holding the handshake", c->text, o->text);
@@ -310,7 +335,7 @@ static void wake_waiters(struct conn *c)
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
 			/* let the node see our close first */
 			ev_timer_stop(c->cr->loop, &o->round);
-			ev_timer_set(&o->round, 0.05, 0.);
+			ev_timer_set(&o->round, WAKE_DELAY_S, 0.);
 			ev_timer_start(c->cr->loop, &o->round);
 		}
 	}
@@ -540,6 +565,10 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
 	set_state(c, CS_DONE);
+	if (c->counted) {
+		cr->peer_busy[peer_bucket(c)]--;
+		c->counted = false;
+	}
 	wake_waiters(c);
 	ev_io_stop(cr->loop, &c->io);
 	ev_timer_stop(cr->loop, &c->round);
@@ -559,8 +588,8 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		cr->st.retries++;
 	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
 		cr->max_depth = c->lease.depth;
-	bool retried = frontier_done(cr->fr, c->lease.id, o == VISIT_TIMEOUT && !cr->stopping,
-				     crawl_now(cr));
+	bool retried = frontier_done(cr->fr, c->lease.id,
+				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
 	if (!retried) {
 		cr->st.dials_final++;
 		if (c->have_peer) {
@@ -611,6 +640,8 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 		cr->live->prev = c;
 	cr->live = c;
 	cr->inflight++;
+	if (cr->inflight > cr->max_inflight)
+		cr->max_inflight = cr->inflight;
 	c->st = CS_CONNECTING;
 
 	struct hs_params hp;

@@ -73,7 +73,12 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	l.connect_retries = (unsigned)cfg->connect_retries;
 	l.retry_delay_s = cfg->retry_delay;
 	cr->fr = frontier_new(&l, &cr->policy);
-	if (!cr->fr) {
+	cr->peer_busy = calloc(PEER_BUCKETS, sizeof *cr->peer_busy);
+	if (!cr->fr || !cr->peer_busy) {
+		frontier_free(cr->fr);
+		free(cr->peer_busy);
+		cr->fr = NULL;
+		cr->peer_busy = NULL;
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
 	}
@@ -99,6 +104,8 @@ void crawl_cleanup(struct crawl *cr)
 	conn_reap(cr);
 	frontier_free(cr->fr);
 	cr->fr = NULL;
+	free(cr->peer_busy);
+	cr->peer_busy = NULL;
 }
 
 void crawl_visit(struct crawl *cr, const struct visit_rec *v)
@@ -292,7 +299,8 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		conn_reap(cr); /* dials that failed at once */
 	}
 	end_check(cr);
-	if (cr->finished && (!cr->sink || sink_flushed(cr->sink)))
+	/* The database's last rows are drained after the loop (sink_finish). */
+	if (cr->finished)
 		ev_break(cr->loop, EVBREAK_ALL);
 }
 
@@ -401,6 +409,7 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
+		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->max_inflight));
 		json_object_set_new(o, "handshakes_per_s",
 				    json_real(duration_s > 0 ? (double)cr->st.dials / duration_s : 0));
 		json_t *oc = json_object();

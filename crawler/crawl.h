@@ -29,6 +29,7 @@ struct p2p_identity;
 struct conn;
 struct sink;
 
+#define PEER_BUCKETS 65536
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
 
 struct crawl_version {
@@ -67,7 +68,9 @@ struct crawl {
 
 	struct conn *live; /* connections in flight (doubly linked) */
 	struct conn *dead; /* finished, waiting for the reaper */
+	uint16_t *peer_busy; /* PEER_BUCKETS counters of sessions per peer-id bucket (conn.c) */
 	size_t inflight;
+	size_t max_inflight; /* peak of inflight */
 	size_t concurrency;
 
 	ev_prepare reaper;

@@ -12,6 +12,7 @@
 #include "crawler/sink.h"
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "journal/replay.h"
 
 #ifndef TZCENSUS_VERSION
 #define TZCENSUS_VERSION "0.1.0-dev"
@@ -125,9 +126,34 @@ out:
 
 int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 {
-	(void)path;
-	(void)conninfo;
-	(void)no_migrate;
-	fprintf(stderr, "tzcensus-crawl: --replay needs storage's journal_replay (not merged yet)\n");
-	return 1;
+	char err[512];
+	PGconn *db = db_connect(conninfo, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
+	int applied = 0;
+	if (!no_migrate && db_migrate(db, &applied, err, sizeof err) != ERR_OK) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		db_close(db);
+		return 1;
+	}
+	struct journal_replay_stats st;
+	memset(&st, 0, sizeof st);
+	err[0] = '\0';
+	enum err e = journal_replay(path, db, &st, err, sizeof err);
+	db_close(db);
+	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
+	       "advertisements %llu read / %llu added%s\n",
+	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
+	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
+	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
+	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "");
+	if (e != ERR_OK) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
+	if (st.truncated)
+		fprintf(stderr, "tzcensus-crawl: warning: %s\n", err);
+	return 0;
 }

@@ -52,6 +52,7 @@ struct hs {
 	struct p2p_metadata peer_meta;
 
 	uint8_t key[P2P_KEY_LEN];
+	size_t plain_hw; /* bytes of plain ever written (zeroed on free) */
 	uint8_t local_nonce[P2P_NONCE_LEN];
 	uint8_t remote_nonce[P2P_NONCE_LEN];
 
@@ -220,7 +221,7 @@ void hs_free(struct hs *h)
 		return;
 	sodium_memzero(h->key, sizeof h->key);
 	if (h->plain)
-		sodium_memzero(h->plain, P2P_CHUNK_WIRE_MAX);
+		sodium_memzero(h->plain, h->plain_hw);
 	free(h->plain);
 	free(h->scratch);
 	free(h->in.p);
@@ -279,6 +280,8 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 		*why = e == ERR_CRYPTO ? "chunk MAC check failed" : "chunk could not be opened";
 		return e;
 	}
+	if (*plain_len > h->plain_hw)
+		h->plain_hw = *plain_len;
 	p2p_nonce_incr(h->remote_nonce);
 	h->in.off += 2 + l;
 	return ERR_OK;
