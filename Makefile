@@ -4,6 +4,7 @@
 #   make check           build, then run every test against a throwaway PostgreSQL
 #   make check SANITIZE=1  the same suite under ASan+UBSan (objects in build/san)
 #   make fuzz            libFuzzer targets with clang (build/fuzzers/)
+#   make fuzz-run        run each fuzzer FUZZ_SECONDS (default 60) on a scratch copy of its corpus
 #   make clean
 #   V=1                  show full commands
 #
@@ -101,7 +102,8 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/fuzz/replay_%)
 TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 
-.PHONY: all check fuzz clean lint
+.DEFAULT_GOAL := all
+.PHONY: all check fuzz fuzz-run clean lint
 .SECONDARY:
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
@@ -159,6 +161,16 @@ build/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(PROTO:schema/%.proto=buil
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Run every fuzzer for FUZZ_SECONDS; new inputs go to build/fuzz-work/<name>,
+# the committed corpus is only read.
+FUZZ_SECONDS ?= 60
+fuzz-run: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz-work/$$n; \
+	  echo "  FUZZRUN $$n ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz-work/$$n tests/fuzz/corpus/$$n \
+	    >build/fuzz-work/$$n.log 2>&1 || { tail -n 30 build/fuzz-work/$$n.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build/fuzz-work/$$n.log; done
 
 clean:
 	rm -rf build bin

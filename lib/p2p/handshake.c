@@ -1,0 +1,661 @@
+/*
+ * The session state machine (spec §6, §16). Work happens lazily in
+ * hs_next_event: hs_feed only buffers bytes, so decoded views can point into
+ * our buffers and stay valid until the caller's next call, and one fast peer
+ * never makes us decode more than one message per call.
+ *
+ * Order of a session, both roles (Octez p2p_socket.ml `authenticate`):
+ *   write own connection message (hs_new)  -> read the peer's (HS_ST_CONN)
+ *   check PoW, channel key, nonces, write own metadata -> read the peer's
+ *   (HS_ST_META) -> Ack/Nack (HS_ST_DECIDE for a responder, HS_ST_ACK)
+ *   -> P2P frames in chunks (HS_ST_OPEN).
+ */
+#include "p2p/handshake.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/bytes.h"
+#include "p2p/consts.h"
+#include "p2p/crypto.h"
+#include "p2p/identity.h"
+#include "p2p/pow.h"
+
+#define HS_OUT_MAX (16u << 20) /* queued output we hold at most */
+
+/* A byte queue: [off, len) is pending. */
+struct buf {
+	uint8_t *p;
+	size_t off, len, cap, max;
+};
+
+struct hs {
+	enum hs_role role;
+	enum hs_state st;
+	const struct p2p_identity *id;
+	uint8_t *chain;
+	size_t chain_len;
+	uint16_t ddb_version, ddb_min, p2p_version, p2p_min;
+	uint16_t ddb_sel, p2p_sel;
+	struct p2p_metadata meta;
+	uint8_t target[32];
+	const struct point *nack_points;
+	size_t nack_points_n;
+
+	uint8_t *sent; /* our connection message, with its u16 prefix */
+	size_t sent_len;
+	uint8_t *recv; /* the peer's */
+	size_t recv_len;
+	bool have_peer, have_meta;
+	struct hs_peer peer;
+	struct p2p_metadata peer_meta;
+
+	uint8_t key[P2P_KEY_LEN];
+	size_t plain_hw; /* bytes of plain ever written (zeroed on free) */
+	uint8_t local_nonce[P2P_NONCE_LEN];
+	uint8_t remote_nonce[P2P_NONCE_LEN];
+
+	struct buf in, out;
+	uint8_t *plain;   /* one opened chunk */
+	uint8_t *scratch; /* hs_send encoding */
+	size_t scratch_cap;
+	struct p2p_reasm reasm;
+
+	/* An event decided together with the previous one, handed out next. */
+	enum hs_ev_type pending;
+	struct hs_error pending_err;
+	int16_t pending_motive;
+	enum p2p_ack_kind pending_kind;
+};
+
+const char *hs_state_str(enum hs_state s)
+{
+	switch (s) {
+	case HS_ST_CONN: return "conn";
+	case HS_ST_META: return "meta";
+	case HS_ST_DECIDE: return "decide";
+	case HS_ST_ACK: return "ack";
+	case HS_ST_OPEN: return "open";
+	case HS_ST_CLOSED: return "closed";
+	case HS_ST_FAILED: return "failed";
+	}
+	return "?";
+}
+
+const char *hs_ev_str(enum hs_ev_type t)
+{
+	switch (t) {
+	case HS_EV_CONN_MSG: return "conn_msg";
+	case HS_EV_METADATA: return "metadata";
+	case HS_EV_ACK: return "ack";
+	case HS_EV_NACK: return "nack";
+	case HS_EV_NACK_V0: return "nack_v0";
+	case HS_EV_NACK_SENT: return "nack_sent";
+	case HS_EV_MSG: return "msg";
+	case HS_EV_ERROR: return "error";
+	}
+	return "?";
+}
+
+static enum err buf_reserve(struct buf *b, size_t n)
+{
+	size_t have = b->len - b->off;
+	if (b->off > 0 && (b->cap - b->len < n || b->off > b->cap / 2)) {
+		memmove(b->p, b->p + b->off, have);
+		b->len = have;
+		b->off = 0;
+	}
+	if (b->cap - b->len >= n)
+		return ERR_OK;
+	if (have + n > b->max)
+		return ERR_TOOBIG;
+	size_t ncap = b->cap ? b->cap : 1024;
+	while (ncap < b->len + n)
+		ncap *= 2;
+	if (ncap > b->max)
+		ncap = b->max;
+	uint8_t *np = realloc(b->p, ncap);
+	if (!np)
+		return ERR_NOMEM;
+	b->p = np;
+	b->cap = ncap;
+	return ERR_OK;
+}
+
+static enum err buf_put(struct buf *b, const uint8_t *src, size_t n)
+{
+	enum err e = buf_reserve(b, n);
+	if (e)
+		return e;
+	if (n)
+		memcpy(b->p + b->len, src, n);
+	b->len += n;
+	return ERR_OK;
+}
+
+/* Seals one plaintext chunk (<= P2P_CHUNK_PLAIN_MAX) into the output. */
+static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
+{
+	enum err e = buf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
+	if (e)
+		return e;
+	size_t n;
+	e = p2p_chunk_seal(h->out.p + h->out.len, h->out.cap - h->out.len, &n, plain, len,
+	                   h->local_nonce, h->key);
+	if (e)
+		return e;
+	h->out.len += n;
+	p2p_nonce_incr(h->local_nonce);
+	return ERR_OK;
+}
+
+static void fail_now(struct hs *h, struct hs_event *ev, enum err code, const char *reason)
+{
+	h->st = HS_ST_FAILED;
+	ev->type = HS_EV_ERROR;
+	ev->error.code = code;
+	ev->error.reason = reason;
+}
+
+struct hs *hs_new(const struct hs_params *p)
+{
+	if (!p || !p->id || !p->chain_name || p->nack_points_n > P2P_POINTS_SEND_MAX ||
+	    (p->nack_points_n && !p->nack_points))
+		return NULL;
+	size_t chain_len = strlen(p->chain_name);
+	if (chain_len > P2P_CHAIN_NAME_MAX)
+		return NULL;
+	if (sodium_init() < 0)
+		return NULL;
+	struct hs *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->role = p->role;
+	h->st = HS_ST_CONN;
+	h->id = p->id;
+	h->ddb_version = p->ddb_version;
+	h->ddb_min = p->ddb_min;
+	h->p2p_version = p->p2p_version;
+	h->p2p_min = p->p2p_min;
+	h->meta.disable_mempool = p->disable_mempool;
+	h->meta.private_node = p->private_node;
+	h->nack_points = p->nack_points;
+	h->nack_points_n = p->nack_points_n;
+	h->in.max = HS_IN_MAX;
+	h->out.max = HS_OUT_MAX;
+	p2p_reasm_init(&h->reasm);
+	if (p2p_pow_target(h->target, p->expected_pow) != ERR_OK)
+		goto fail;
+	h->chain = malloc(chain_len ? chain_len : 1);
+	h->plain = malloc(P2P_CHUNK_WIRE_MAX);
+	h->sent = malloc(2 + P2P_CONN_BODY_FIXED + chain_len);
+	if (!h->chain || !h->plain || !h->sent)
+		goto fail;
+	memcpy(h->chain, p->chain_name, chain_len);
+	h->chain_len = chain_len;
+
+	struct p2p_conn_msg m = {
+	    .port = p->port,
+	    .chain_name = h->chain,
+	    .chain_name_len = chain_len,
+	    .ddb_version = p->ddb_version,
+	    .p2p_version = p->p2p_version,
+	};
+	memcpy(m.public_key, p->id->pk, P2P_PK_LEN);
+	memcpy(m.pow_stamp, p->id->stamp, P2P_STAMP_LEN);
+	memcpy(m.message_nonce, p->msg_nonce, P2P_NONCE_LEN);
+	if (p2p_conn_msg_encode(&m, h->sent, 2 + P2P_CONN_BODY_FIXED + chain_len, &h->sent_len))
+		goto fail;
+	if (buf_put(&h->out, h->sent, h->sent_len))
+		goto fail;
+	return h;
+fail:
+	hs_free(h);
+	return NULL;
+}
+
+void hs_free(struct hs *h)
+{
+	if (!h)
+		return;
+	sodium_memzero(h->key, sizeof h->key);
+	if (h->plain)
+		sodium_memzero(h->plain, h->plain_hw);
+	free(h->plain);
+	free(h->scratch);
+	free(h->in.p);
+	free(h->out.p);
+	free(h->chain);
+	free(h->sent);
+	free(h->recv);
+	p2p_reasm_cleanup(&h->reasm);
+	free(h);
+}
+
+enum err hs_feed(struct hs *h, const uint8_t *in, size_t len)
+{
+	if (h->st == HS_ST_CLOSED || h->st == HS_ST_FAILED)
+		return ERR_STATE;
+	return buf_put(&h->in, in, len);
+}
+
+const uint8_t *hs_out(const struct hs *h, size_t *len)
+{
+	*len = h->out.len - h->out.off;
+	return *len ? h->out.p + h->out.off : NULL;
+}
+
+void hs_out_consume(struct hs *h, size_t n)
+{
+	size_t have = h->out.len - h->out.off;
+	h->out.off += n < have ? n : have;
+	if (h->out.off == h->out.len)
+		h->out.off = h->out.len = 0;
+}
+
+/*
+ * One chunk from the input:
+ *   0  2  L (u16) = 16 + plaintext length
+ *   2  16 MAC
+ *   18 L-16 ciphertext
+ * ERR_AGAIN until it is all there; opens it with the remote nonce.
+ */
+static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
+{
+	size_t have = h->in.len - h->in.off;
+	const uint8_t *p = h->in.p + h->in.off;
+	if (have < 2)
+		return ERR_AGAIN;
+	size_t l = be16_get(p);
+	if (l < P2P_MAC_LEN) {
+		*why = "chunk shorter than its MAC";
+		return ERR_PROTO;
+	}
+	if (have - 2 < l)
+		return ERR_AGAIN;
+	enum err e = p2p_chunk_open(h->plain, P2P_CHUNK_WIRE_MAX, plain_len, p + 2, l,
+	                            h->remote_nonce, h->key);
+	if (e) {
+		*why = e == ERR_CRYPTO ? "chunk MAC check failed" : "chunk could not be opened";
+		return e;
+	}
+	if (*plain_len > h->plain_hw)
+		h->plain_hw = *plain_len;
+	p2p_nonce_incr(h->remote_nonce);
+	h->in.off += 2 + l;
+	return ERR_OK;
+}
+
+static bool step_conn(struct hs *h, struct hs_event *ev)
+{
+	const uint8_t *p = h->in.p + h->in.off;
+	size_t have = h->in.len - h->in.off;
+	struct p2p_conn_msg m;
+	size_t used;
+	const char *why = NULL;
+	enum err e = p2p_conn_msg_decode(p, have, &used, &m, &why);
+	if (e == ERR_AGAIN)
+		return false;
+	if (e) {
+		fail_now(h, ev, e, why);
+		return true;
+	}
+	h->recv = malloc(used);
+	if (!h->recv) {
+		fail_now(h, ev, ERR_NOMEM, "out of memory");
+		return true;
+	}
+	memcpy(h->recv, p, used);
+	h->recv_len = used;
+	h->in.off += used;
+
+	struct hs_peer *pr = &h->peer;
+	pr->port = m.port;
+	memcpy(pr->public_key, m.public_key, P2P_PK_LEN);
+	p2p_peer_id(pr->peer_id, m.public_key);
+	pr->pow_bits = p2p_pow_bits(m.public_key, m.pow_stamp);
+	pr->pow_ok = p2p_pow_check(m.public_key, m.pow_stamp, h->target);
+	pr->chain_name = h->recv + (m.chain_name - p);
+	pr->chain_name_len = m.chain_name_len;
+	pr->chain_ok =
+	    m.chain_name_len == h->chain_len && memcmp(m.chain_name, h->chain, h->chain_len) == 0;
+	pr->ddb_version = m.ddb_version;
+	pr->p2p_version = m.p2p_version;
+	pr->self = memcmp(m.public_key, h->id->pk, P2P_PK_LEN) == 0;
+	h->have_peer = true;
+
+	ev->type = HS_EV_CONN_MSG;
+	ev->conn = *pr;
+	h->st = HS_ST_META;
+
+	/* A responder refuses a weak identity before any crypto (Octez greylists it). */
+	if (h->role == HS_RESPONDER && !pr->pow_ok) {
+		h->st = HS_ST_FAILED;
+		h->pending = HS_EV_ERROR;
+		h->pending_err.code = ERR_POW;
+		h->pending_err.reason = "peer proof of work below expected_pow";
+		return true;
+	}
+	if (p2p_channel_key(h->key, m.public_key, h->id->sk) != ERR_OK) {
+		h->st = HS_ST_FAILED;
+		h->pending = HS_EV_ERROR;
+		h->pending_err.code = ERR_CRYPTO;
+		h->pending_err.reason = "key exchange failed (low-order public key)";
+		return true;
+	}
+	bool init = h->role == HS_INITIATOR;
+	p2p_nonces_for_role(h->local_nonce, h->remote_nonce, init, init ? h->sent : h->recv,
+	                    init ? h->sent_len : h->recv_len, init ? h->recv : h->sent,
+	                    init ? h->recv_len : h->sent_len);
+	uint8_t md[P2P_METADATA_LEN];
+	p2p_metadata_encode(&h->meta, md);
+	if (send_chunk(h, md, sizeof md) != ERR_OK) {
+		h->st = HS_ST_FAILED;
+		h->pending = HS_EV_ERROR;
+		h->pending_err.code = ERR_NOMEM;
+		h->pending_err.reason = "output queue full";
+	}
+	return true;
+}
+
+/* Version selection (spec §4.4) for one of ddb / p2p: false = deprecated. */
+static bool select_version(uint16_t best, uint16_t min, uint16_t remote, uint16_t *sel)
+{
+	if (best <= remote) {
+		*sel = best;
+		return true;
+	}
+	if (remote >= min) {
+		*sel = remote;
+		return true;
+	}
+	return false;
+}
+
+static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
+                         const struct point *points, size_t points_n)
+{
+	struct p2p_ack *a = malloc(sizeof *a);
+	uint8_t *pl = malloc(P2P_ACK_MAX);
+	enum err e = ERR_NOMEM;
+	if (!a || !pl)
+		goto out;
+	a->kind = kind;
+	a->motive = motive;
+	a->points_n = kind == P2P_NACK ? points_n : 0;
+	if (a->points_n)
+		memcpy(a->points, points, points_n * sizeof *points);
+	size_t n;
+	e = p2p_ack_encode(a, pl, P2P_ACK_MAX, &n);
+	if (!e)
+		e = send_chunk(h, pl, n);
+out:
+	free(a);
+	free(pl);
+	return e;
+}
+
+static bool step_meta(struct hs *h, struct hs_event *ev)
+{
+	size_t n;
+	const char *why = NULL;
+	enum err e = read_chunk(h, &n, &why);
+	if (e == ERR_AGAIN)
+		return false;
+	if (e) {
+		fail_now(h, ev, e, why);
+		return true;
+	}
+	e = p2p_metadata_decode(h->plain, n, &h->peer_meta, &why);
+	if (e) {
+		fail_now(h, ev, e, why);
+		return true;
+	}
+	h->have_meta = true;
+	ev->type = HS_EV_METADATA;
+	ev->meta = h->peer_meta;
+
+	if (h->role == HS_INITIATOR) {
+		h->st = HS_ST_ACK;
+		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
+			h->st = HS_ST_FAILED;
+			h->pending = HS_EV_ERROR;
+			h->pending_err.code = ERR_NOMEM;
+			h->pending_err.reason = "output queue full";
+		}
+		return true;
+	}
+
+	int16_t motive = -1;
+	if (!h->peer.chain_ok)
+		motive = P2P_MOTIVE_UNKNOWN_CHAIN_NAME;
+	else if (!select_version(h->ddb_version, h->ddb_min, h->peer.ddb_version, &h->ddb_sel))
+		motive = P2P_MOTIVE_DEPRECATED_DDB_VERSION;
+	else if (!select_version(h->p2p_version, h->p2p_min, h->peer.p2p_version, &h->p2p_sel))
+		motive = P2P_MOTIVE_DEPRECATED_P2P_VERSION;
+	if (motive < 0) {
+		h->st = HS_ST_DECIDE;
+		return true;
+	}
+	enum p2p_ack_kind kind = h->peer.p2p_version == 0 ? P2P_NACK_V0 : P2P_NACK;
+	h->st = HS_ST_CLOSED;
+	if (send_ack(h, kind, motive, h->nack_points, h->nack_points_n) != ERR_OK) {
+		h->st = HS_ST_FAILED;
+		h->pending = HS_EV_ERROR;
+		h->pending_err.code = ERR_NOMEM;
+		h->pending_err.reason = "output queue full";
+		return true;
+	}
+	h->pending = HS_EV_NACK_SENT;
+	h->pending_kind = kind;
+	h->pending_motive = motive;
+	return true;
+}
+
+static bool step_ack(struct hs *h, struct hs_event *ev)
+{
+	size_t n;
+	const char *why = NULL;
+	enum err e = read_chunk(h, &n, &why);
+	if (e == ERR_AGAIN)
+		return false;
+	if (e) {
+		fail_now(h, ev, e, why);
+		return true;
+	}
+	e = p2p_ack_decode(h->plain, n, &ev->ack, &why);
+	if (e) {
+		fail_now(h, ev, e, why);
+		return true;
+	}
+	switch (ev->ack.kind) {
+	case P2P_ACK:
+		h->st = HS_ST_OPEN;
+		ev->type = HS_EV_ACK;
+		break;
+	case P2P_NACK:
+		h->st = HS_ST_CLOSED;
+		ev->type = HS_EV_NACK;
+		break;
+	case P2P_NACK_V0:
+		h->st = HS_ST_CLOSED;
+		ev->type = HS_EV_NACK_V0;
+		break;
+	}
+	return true;
+}
+
+static bool step_open(struct hs *h, struct hs_event *ev)
+{
+	for (;;) {
+		const uint8_t *f;
+		size_t flen;
+		enum err e = p2p_reasm_next(&h->reasm, &f, &flen);
+		if (e == ERR_OK) {
+			size_t used;
+			const char *why = NULL;
+			e = p2p_frame_decode(f, flen, &used, &ev->msg, &why);
+			if (e) {
+				fail_now(h, ev, e == ERR_AGAIN ? ERR_PROTO : e, why);
+				return true;
+			}
+			ev->type = HS_EV_MSG;
+			return true;
+		}
+		if (e != ERR_AGAIN) {
+			fail_now(h, ev, e,
+			         e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
+			                         : "frame reassembly out of memory");
+			return true;
+		}
+		size_t n;
+		const char *why = NULL;
+		e = read_chunk(h, &n, &why);
+		if (e == ERR_AGAIN)
+			return false;
+		if (e) {
+			fail_now(h, ev, e, why);
+			return true;
+		}
+		e = p2p_reasm_push(&h->reasm, h->plain, n);
+		if (e) {
+			fail_now(h, ev, e,
+			         e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
+			                         : "frame reassembly out of memory");
+			return true;
+		}
+	}
+}
+
+bool hs_next_event(struct hs *h, struct hs_event *ev)
+{
+	if (h->pending) {
+		ev->type = h->pending;
+		h->pending = 0;
+		if (ev->type == HS_EV_ERROR) {
+			ev->error = h->pending_err;
+		} else { /* HS_EV_NACK_SENT */
+			ev->ack.kind = h->pending_kind;
+			ev->ack.motive = h->pending_kind == P2P_NACK ? h->pending_motive : 0;
+			ev->ack.points_n = 0;
+			if (h->pending_kind == P2P_NACK) {
+				ev->ack.points_n = h->nack_points_n;
+				if (h->nack_points_n)
+					memcpy(ev->ack.points, h->nack_points,
+					       h->nack_points_n * sizeof *h->nack_points);
+			}
+		}
+		return true;
+	}
+	switch (h->st) {
+	case HS_ST_CONN: return step_conn(h, ev);
+	case HS_ST_META: return step_meta(h, ev);
+	case HS_ST_ACK: return step_ack(h, ev);
+	case HS_ST_OPEN: return step_open(h, ev);
+	case HS_ST_DECIDE:
+	case HS_ST_CLOSED:
+	case HS_ST_FAILED: return false;
+	}
+	return false;
+}
+
+enum err hs_accept(struct hs *h)
+{
+	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
+		return ERR_STATE;
+	enum err e = send_ack(h, P2P_ACK, 0, NULL, 0);
+	if (e)
+		return e;
+	h->st = HS_ST_ACK;
+	return ERR_OK;
+}
+
+enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_t points_n)
+{
+	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
+		return ERR_STATE;
+	if (points_n > P2P_POINTS_SEND_MAX || (points_n && !points))
+		return ERR_INVAL;
+	enum p2p_ack_kind kind = h->peer.p2p_version == 0 ? P2P_NACK_V0 : P2P_NACK;
+	enum err e = send_ack(h, kind, motive, points, points_n);
+	if (e)
+		return e;
+	h->st = HS_ST_CLOSED;
+	return ERR_OK;
+}
+
+enum err hs_refuse(struct hs *h)
+{
+	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
+		return ERR_STATE;
+	h->st = HS_ST_CLOSED;
+	return ERR_OK;
+}
+
+enum err hs_send(struct hs *h, const struct p2p_msg *m)
+{
+	if (h->st != HS_ST_OPEN)
+		return ERR_STATE;
+	size_t n;
+	enum err e;
+	for (;;) {
+		if (h->scratch_cap) {
+			e = p2p_frame_encode(m, h->scratch, h->scratch_cap, &n);
+			if (e != ERR_NOMEM)
+				break;
+			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
+				return ERR_TOOBIG;
+		}
+		size_t ncap = h->scratch_cap ? h->scratch_cap * 2 : 4096;
+		if (ncap > 4 + (size_t)P2P_FRAME_MAX)
+			ncap = 4 + (size_t)P2P_FRAME_MAX;
+		uint8_t *ns = realloc(h->scratch, ncap);
+		if (!ns)
+			return ERR_NOMEM;
+		h->scratch = ns;
+		h->scratch_cap = ncap;
+	}
+	if (e)
+		return e;
+	/* Room for every chunk first, so a failure leaves no half message queued. */
+	size_t chunks = (n + P2P_CHUNK_PLAIN_MAX - 1) / P2P_CHUNK_PLAIN_MAX;
+	e = buf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
+	if (e)
+		return e;
+	for (size_t off = 0; off < n;) {
+		size_t c = n - off < P2P_CHUNK_PLAIN_MAX ? n - off : P2P_CHUNK_PLAIN_MAX;
+		e = send_chunk(h, h->scratch + off, c);
+		if (e)
+			return e;
+		off += c;
+	}
+	return ERR_OK;
+}
+
+enum hs_state hs_state(const struct hs *h)
+{
+	return h->st;
+}
+
+enum hs_role hs_role(const struct hs *h)
+{
+	return h->role;
+}
+
+const struct hs_peer *hs_peer(const struct hs *h)
+{
+	return h->have_peer ? &h->peer : NULL;
+}
+
+const struct p2p_metadata *hs_peer_metadata(const struct hs *h)
+{
+	return h->have_meta ? &h->peer_meta : NULL;
+}
+
+void hs_selected_versions(const struct hs *h, uint16_t *ddb, uint16_t *p2p)
+{
+	*ddb = h->ddb_sel;
+	*p2p = h->p2p_sel;
+}

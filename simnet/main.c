@@ -1,0 +1,225 @@
+/*
+ * tzcensus-simnet — a simulated Tezos network on loopback, with ground truth.
+ *
+ *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
+ *                   [--expected-pow F] [--latency-ms MIN:MAX]
+ *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
+ *
+ * Start-up: config file, then flags over it; build the world; write the truth
+ * file; bind every listener; write the ready file. Then serve until SIGTERM
+ * or SIGINT. docs/simnet.md describes the behaviours and the file formats.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <sodium.h>
+
+#include "core/log.h"
+#include "simnet/config.h"
+#include "simnet/server.h"
+#include "simnet/truth.h"
+#include "simnet/world.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]\n"
+		"                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
+		"                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
+		"                       [--dry-run] [--quiet]\n"
+		"\n"
+		"  --config FILE        YAML: behaviour mix, topology, latency, options\n"
+		"                       (see config/simnet.yaml); flags override it\n"
+		"  --nodes N            number of simulated nodes (200)\n"
+		"  --seed S             world seed (7): same seed, same world\n"
+		"  --base ADDR          first address, inside 127.0.0.0/8, or ::1 (127.20.0.0)\n"
+		"  --expected-pow F     PoW every node demands and meets (0)\n"
+		"  --latency-ms MIN:MAX per-node response delay range (0:0)\n"
+		"  --truth OUT.json     ground-truth file (required)\n"
+		"  --ready FILE         written once every listener is bound\n"
+		"  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+		"  --dry-run            write the truth file and exit without binding\n"
+		"  --quiet              warnings and errors only\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void set_or_die(struct sim_config *c, const char *key, const char *value)
+{
+	char err[512];
+	if (conf_set(simcfg_keys, simcfg_keys_n, c, key, value, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_info("signal %d: stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void write_ready(const char *path, size_t listeners, const struct world *w, double ms)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		fatal("%s: path too long", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		fatal("%s: %s", tmp, strerror(errno));
+	fprintf(f, "{\"pid\": %ld, \"nodes\": %zu, \"listeners\": %zu, \"startup_ms\": %.1f}\n",
+		(long)getpid(), w->node_n, listeners, ms);
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		fatal("%s: %s", path, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_CONFIG = 256, O_NODES, O_SEED, O_BASE, O_POW, O_LAT, O_TRUTH, O_READY, O_VIOL,
+	       O_DRY, O_QUIET, O_HELP };
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, O_CONFIG},
+		{"nodes", required_argument, NULL, O_NODES},
+		{"seed", required_argument, NULL, O_SEED},
+		{"base", required_argument, NULL, O_BASE},
+		{"expected-pow", required_argument, NULL, O_POW},
+		{"latency-ms", required_argument, NULL, O_LAT},
+		{"truth", required_argument, NULL, O_TRUTH},
+		{"ready", required_argument, NULL, O_READY},
+		{"violations", required_argument, NULL, O_VIOL},
+		{"dry-run", no_argument, NULL, O_DRY},
+		{"quiet", no_argument, NULL, O_QUIET},
+		{"help", no_argument, NULL, O_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	double t0 = now_s();
+	log_init("tzcensus-simnet", LOG_INFO);
+	if (sodium_init() < 0)
+		fatal("libsodium failed to initialise");
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL;
+	bool dry = false;
+	/* pass 1: the config file comes first, whatever its place on the line */
+	int o;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (o == O_CONFIG)
+			config = optarg;
+	struct sim_config c;
+	char err[1024];
+	if (simcfg_init(&c) != ERR_OK)
+		fatal("out of memory");
+	if (config && conf_load_file(config, simcfg_keys, simcfg_keys_n, &c, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	/* pass 2: flags override the file */
+	optind = 1;
+	opterr = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case O_CONFIG: break;
+		case O_NODES: set_or_die(&c, "nodes", optarg); break;
+		case O_SEED: set_or_die(&c, "seed", optarg); break;
+		case O_BASE: set_or_die(&c, "base", optarg); break;
+		case O_POW: set_or_die(&c, "expected_pow", optarg); break;
+		case O_LAT: {
+			const char *colon = strchr(optarg, ':');
+			if (!colon || colon == optarg || !colon[1])
+				fatal("--latency-ms: expected MIN:MAX in milliseconds, got '%s'", optarg);
+			char lo[32];
+			size_t n = (size_t)(colon - optarg);
+			if (n >= sizeof lo)
+				fatal("--latency-ms: '%s' is not MIN:MAX", optarg);
+			memcpy(lo, optarg, n);
+			lo[n] = '\0';
+			set_or_die(&c, "latency.min_ms", lo);
+			set_or_die(&c, "latency.max_ms", colon + 1);
+			break;
+		}
+		case O_TRUTH: truth = optarg; break;
+		case O_READY: ready = optarg; break;
+		case O_VIOL: viol = optarg; break;
+		case O_DRY: dry = true; break;
+		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
+		case O_HELP: usage(stdout); simcfg_cleanup(&c); return 0;
+		default: usage(stderr); simcfg_cleanup(&c); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tzcensus-simnet: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!truth) {
+		fprintf(stderr, "tzcensus-simnet: --truth OUT.json is required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (simcfg_check(&c, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+
+	struct world w;
+	if (world_build(&c, &w, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	double t_world = now_s();
+	if (truth_write(&w, &c, truth, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	double t_truth = now_s();
+	log_info("world: %zu nodes, %zu points, seed %lld; built in %.0f ms, truth in %.0f ms",
+		 w.node_n, w.point_n, c.seed, (t_world - t0) * 1e3, (t_truth - t_world) * 1e3);
+	if (dry) {
+		world_free(&w);
+		simcfg_cleanup(&c);
+		return 0;
+	}
+	FILE *vf = NULL;
+	if (viol && !(vf = fopen(viol, "w")))
+		fatal("%s: %s", viol, strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+	if (!loop)
+		fatal("cannot initialise libev");
+	struct srv *s;
+	if (srv_new(&s, loop, &w, &c, vf, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	srv_start(s);
+	ev_signal sterm, sint;
+	ev_signal_init(&sterm, stop_cb, SIGTERM);
+	ev_signal_init(&sint, stop_cb, SIGINT);
+	ev_signal_start(loop, &sterm);
+	ev_signal_start(loop, &sint);
+	double startup_ms = (now_s() - t0) * 1e3;
+	if (ready)
+		write_ready(ready, srv_listener_n(s), &w, startup_ms);
+	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s), startup_ms);
+	ev_run(loop, 0);
+
+	const struct srv_stats *st = srv_stats(s);
+	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
+		 "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
+		 "%llu auth timeouts, %llu violations",
+		 (unsigned long long)st->accepted, (unsigned long long)st->acks,
+		 (unsigned long long)st->nacks, (unsigned long long)st->refused,
+		 (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
+		 (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
+		 (unsigned long long)st->advertises, (unsigned long long)st->branches,
+		 (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations);
+	srv_free(s);
+	ev_signal_stop(loop, &sterm);
+	ev_signal_stop(loop, &sint);
+	ev_loop_destroy(loop);
+	if (vf)
+		fclose(vf);
+	world_free(&w);
+	simcfg_cleanup(&c);
+	return 0;
+}

@@ -1,0 +1,836 @@
+/*
+ * The glue between sockets and lib/p2p sessions. Each accepted connection is
+ * one struct conn; its state changes only through the hs events it reads
+ * (process), and a connection is never freed inside its own callback:
+ * conn_close() stops its watchers, closes the fd and queues it; an
+ * ev_prepare watcher frees the queue before the loop blocks.
+ *
+ * Latency: output produced at time t may leave at t + latency. Bytes go into
+ * one output buffer with "release marks" (end offset, due time); the flush
+ * writes up to the last mark that is due and arms a timer for the next one.
+ */
+#include "simnet/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/log.h"
+#include "p2p/handshake.h"
+#include "p2p/identity.h"
+#include "simnet/head.h"
+#include "simnet/rng.h"
+#include "simnet/truth.h"
+
+#define OBUF_MAX (1u << 20) /* output we hold for one connection */
+#define MARKS_MAX 32
+#define ACCEPT_BURST 32 /* accepts per listener event: fairness between nodes */
+#define READ_BURST 4    /* reads per readable event */
+#define PENDING_MAX 16  /* throttled requests remembered per connection */
+#define LISTEN_BACKLOG 128
+
+struct mark {
+	size_t end;
+	ev_tstamp due;
+};
+
+enum conn_kind { CK_HS = 0, CK_STALL = 1 };
+
+struct conn {
+	struct srv *s;
+	enum conn_kind kind;
+	uint32_t node, point;
+	int fd;
+	ev_io rio, wio;
+	ev_timer deadline; /* authentication deadline, or how long a stall holds */
+	ev_timer release;  /* next latency mark */
+	ev_timer boot_t, branch_t;
+	struct hs *hs;
+	struct p2p_identity id;
+	char client[POINT_FMT_CAP];
+	uint8_t peer_id[16];
+	bool have_peer, registered, inflight, open, closing, dead, client_private;
+	uint8_t *obuf;
+	size_t olen, ocap;
+	struct mark marks[MARKS_MAX];
+	size_t mark_n;
+	ev_tstamp boot_next, branch_next;
+	unsigned boot_pending, branch_pending;
+	struct conn *node_next, *node_prev; /* the node's live connections */
+	struct conn *dead_next;
+	struct rng rng;
+};
+
+struct listener {
+	ev_io io;
+	struct srv *s;
+	uint32_t node, point;
+};
+
+struct snode {
+	struct conn *conns;
+	uint32_t inflight;
+};
+
+struct srv {
+	struct ev_loop *loop;
+	const struct world *w;
+	const struct sim_config *c;
+	FILE *viol;
+	struct listener *ls;
+	size_t ls_n;
+	struct snode *nodes;
+	struct conn *dead;
+	ev_prepare reaper;
+	struct srv_stats st;
+	struct rng rng;
+	uint64_t conn_seq;
+	uint8_t rbuf[65536];
+};
+
+static void conn_close(struct conn *c);
+static void flush(struct conn *c);
+
+/* ---- violations ------------------------------------------------------------ */
+
+static const char *violation_reason(enum err e)
+{
+	switch (e) {
+	case ERR_POW: return "bad_pow";
+	case ERR_CRYPTO: return "undecryptable";
+	case ERR_TOOBIG: return "oversized";
+	default: return "malformed";
+	}
+}
+
+static void violation(struct conn *c, const char *reason, const char *detail)
+{
+	struct srv *s = c->s;
+	s->st.violations++;
+	char node[POINT_FMT_CAP];
+	point_format(&s->w->points[c->point].pt, node, sizeof node);
+	log_info("violation at %s from %s: %s (%s)", node, c->client, reason, detail);
+	if (!s->viol)
+		return;
+	json_t *o = json_object();
+	if (!o)
+		return;
+	json_object_set_new(o, "node", json_string(node));
+	json_object_set_new(o, "client", json_string(c->client));
+	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "detail", json_string(detail));
+	json_object_set_new(o, "phase", json_string(c->hs ? hs_state_str(hs_state(c->hs)) : "-"));
+	if (c->have_peer) {
+		char b58[P2P_PEER_ID_B58_LEN + 1];
+		p2p_peer_id_b58(b58, c->peer_id);
+		json_object_set_new(o, "peer_id", json_string(b58));
+	} else
+		json_object_set_new(o, "peer_id", json_null());
+	json_object_set_new(o, "time", json_real(ev_now(s->loop)));
+	char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (line) {
+		fprintf(s->viol, "%s\n", line);
+		fflush(s->viol);
+		free(line);
+	}
+}
+
+/* ---- output with latency --------------------------------------------------- */
+
+/* Moves the session's pending output into obuf, due after the node's latency. */
+static void pump(struct conn *c)
+{
+	if (c->dead || !c->hs)
+		return;
+	size_t len;
+	const uint8_t *p = hs_out(c->hs, &len);
+	if (p && len > 0) {
+		if (c->olen + len > OBUF_MAX) {
+			log_warn("%s: output over %u bytes, closing", c->client, OBUF_MAX);
+			conn_close(c);
+			return;
+		}
+		if (c->olen + len > c->ocap) {
+			size_t cap = c->ocap ? c->ocap : 1024;
+			while (cap < c->olen + len)
+				cap *= 2;
+			uint8_t *nb = realloc(c->obuf, cap);
+			if (!nb) {
+				conn_close(c);
+				return;
+			}
+			c->obuf = nb;
+			c->ocap = cap;
+		}
+		memcpy(c->obuf + c->olen, p, len);
+		c->olen += len;
+		hs_out_consume(c->hs, len);
+		ev_tstamp due = ev_now(c->s->loop) + c->s->w->nodes[c->node].latency_ms / 1000.0;
+		if (c->mark_n == MARKS_MAX) /* merge into the last: a little later, never earlier */
+			c->marks[c->mark_n - 1] = (struct mark){c->olen, due};
+		else
+			c->marks[c->mark_n++] = (struct mark){c->olen, due};
+	}
+	flush(c);
+}
+
+static void flush(struct conn *c)
+{
+	if (c->dead)
+		return;
+	struct ev_loop *loop = c->s->loop;
+	ev_tstamp now = ev_now(loop);
+	size_t ready = 0, m = 0;
+	while (m < c->mark_n && c->marks[m].due <= now + 1e-4)
+		ready = c->marks[m++].end;
+	size_t sent = 0;
+	while (sent < ready) {
+		ssize_t n = send(c->fd, c->obuf + sent, ready - sent, MSG_NOSIGNAL);
+		if (n > 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		/* the client went away (reset): nothing more to say */
+		conn_close(c);
+		return;
+	}
+	if (sent > 0) {
+		memmove(c->obuf, c->obuf + sent, c->olen - sent);
+		c->olen -= sent;
+		size_t k = 0;
+		for (size_t i = 0; i < c->mark_n; i++)
+			if (c->marks[i].end > sent)
+				c->marks[k++] = (struct mark){c->marks[i].end - sent, c->marks[i].due};
+		c->mark_n = k;
+	}
+	if (sent < ready)
+		ev_io_start(loop, &c->wio);
+	else
+		ev_io_stop(loop, &c->wio);
+	ev_timer_stop(loop, &c->release);
+	if (c->mark_n > 0 && c->marks[0].due > now + 1e-4) {
+		ev_timer_set(&c->release, c->marks[0].due - now, 0);
+		ev_timer_start(loop, &c->release);
+	}
+	if (c->olen == 0 && c->closing)
+		conn_close(c);
+}
+
+static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	flush(w->data);
+}
+
+static void release_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	flush(w->data);
+}
+
+/* ---- the node's side of the protocol ------------------------------------- */
+
+static size_t sample_points(struct conn *c, struct point *out)
+{
+	const struct world *w = c->s->w;
+	const struct sim_node *nd = &w->nodes[c->node];
+	uint32_t idx[100];
+	size_t size = (size_t)c->s->c->advertise_size;
+	size_t n = world_sample(nd->adv, nd->adv_n, size, &c->rng, idx);
+	for (size_t i = 0; i < n; i++)
+		out[i] = w->points[idx[i]].pt;
+	return n;
+}
+
+static bool peer_busy(struct conn *c)
+{
+	for (struct conn *o = c->s->nodes[c->node].conns; o; o = o->node_next)
+		if (o != c && o->registered && memcmp(o->peer_id, c->peer_id, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Octez's order after the metadata (spec §9.2): slots, private mode, already connected. */
+static void decide(struct conn *c)
+{
+	struct srv *s = c->s;
+	const struct sim_node *nd = &s->w->nodes[c->node];
+	struct point pts[100];
+	enum err e;
+	if (nd->beh == BEH_NACK) {
+		size_t n = sample_points(c, pts);
+		e = hs_nack(c->hs, P2P_MOTIVE_TOO_MANY_CONNECTIONS, pts, n);
+		s->st.nacks++;
+		c->closing = true;
+	} else if (nd->beh == BEH_PRIVATE) {
+		e = hs_refuse(c->hs);
+		s->st.refused++;
+		c->closing = true;
+	} else if (peer_busy(c)) {
+		size_t n = sample_points(c, pts);
+		e = hs_nack(c->hs, P2P_MOTIVE_ALREADY_CONNECTED, pts, n);
+		s->st.nacks++;
+		c->closing = true;
+	} else {
+		e = hs_accept(c->hs);
+		c->registered = true;
+		s->st.acks++;
+	}
+	if (e != ERR_OK) {
+		log_warn("%s: handshake decision failed: %s", c->client, err_str(e));
+		conn_close(c);
+	}
+}
+
+static void send_msg(struct conn *c, const struct p2p_msg *m)
+{
+	enum err e = hs_send(c->hs, m);
+	if (e != ERR_OK) {
+		log_warn("%s: cannot send %s: %s", c->client, p2p_tag_str(m->tag), err_str(e));
+		conn_close(c);
+		return;
+	}
+	pump(c);
+}
+
+static void answer_bootstrap(struct conn *c)
+{
+	static struct p2p_msg m; /* 2 KiB; one loop thread, filled and sent at once */
+	p2p_msg_init(&m, P2P_TAG_ADVERTISE);
+	m.points_n = sample_points(c, m.points);
+	if (m.points_n == 0)
+		return; /* Octez sends nothing, not even an empty Advertise (§11.1) */
+	c->s->st.advertises++;
+	send_msg(c, &m);
+}
+
+static void answer_branch(struct conn *c)
+{
+	static struct p2p_msg m;
+	const struct sim_node *nd = &c->s->w->nodes[c->node];
+	uint8_t head[SIM_HEAD_MAX], hist[SIM_HISTORY_N * 32];
+	size_t head_len;
+	if (sim_head_encode(nd->head_level, nd->head_ts, head, sizeof head, &head_len) != ERR_OK) {
+		conn_close(c);
+		return;
+	}
+	sim_head_history(nd->head_level, hist);
+	p2p_msg_init(&m, P2P_TAG_CURRENT_BRANCH);
+	memcpy(m.chain_id, simnet_chain_id, 4);
+	m.head.raw = head;
+	m.head.raw_len = head_len;
+	m.history = hist;
+	m.history_n = SIM_HISTORY_N;
+	c->s->st.branches++;
+	send_msg(c, &m);
+}
+
+/* One answer now, or later: at most one per `gap` seconds, the rest delayed, not dropped. */
+static void throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending,
+		     ev_tstamp gap, void (*answer)(struct conn *))
+{
+	ev_tstamp now = ev_now(c->s->loop);
+	if (*pending == 0 && now >= *next) {
+		*next = now + gap;
+		answer(c);
+		return;
+	}
+	if (*pending < PENDING_MAX)
+		(*pending)++;
+	if (!ev_is_active(t)) {
+		ev_timer_set(t, *next > now ? *next - now : 0, 0);
+		ev_timer_start(c->s->loop, t);
+	}
+}
+
+static void throttled_cb(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending,
+			 ev_tstamp gap, void (*answer)(struct conn *))
+{
+	ev_tstamp now = ev_now(c->s->loop);
+	if (*pending > 0) {
+		(*pending)--;
+		*next = now + gap;
+		answer(c);
+	}
+	if (!c->dead && *pending > 0) {
+		ev_timer_set(t, gap, 0);
+		ev_timer_start(c->s->loop, t);
+	}
+}
+
+static void boot_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	throttled_cb(c, w, &c->boot_next, &c->boot_pending, c->s->c->bootstrap_throttle_ms / 1e3,
+		     answer_bootstrap);
+}
+
+static void branch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	throttled_cb(c, w, &c->branch_next, &c->branch_pending, c->s->c->branch_throttle_ms / 1e3,
+		     answer_branch);
+}
+
+static void handle_msg(struct conn *c, const struct p2p_msg *m)
+{
+	switch (m->tag) {
+	case P2P_TAG_DISCONNECT:
+		conn_close(c);
+		break;
+	case P2P_TAG_BOOTSTRAP:
+		if (c->client_private)
+			break; /* Octez ignores Bootstrap from a private peer (§7) */
+		throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
+			 c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap);
+		break;
+	case P2P_TAG_GET_CURRENT_BRANCH:
+		if (memcmp(m->chain_id, simnet_chain_id, 4) != 0)
+			break; /* a chain this node does not run: inactive, ignored */
+		throttle(c, &c->branch_t, &c->branch_next, &c->branch_pending,
+			 c->s->c->branch_throttle_ms / 1e3, answer_branch);
+		break;
+	case P2P_TAG_CURRENT_BRANCH:
+	case P2P_TAG_CURRENT_HEAD:
+		/* a node validates these and greylists a bad one (§9.4); a crawler never sends them */
+		violation(c, "forbidden_message", p2p_tag_str(m->tag));
+		break;
+	default:
+		break; /* Advertise, Swap_*, Get_current_head, ...: nothing a client needs back */
+	}
+}
+
+static void session_open(struct conn *c)
+{
+	struct srv *s = c->s;
+	c->open = true;
+	s->st.sessions_open++;
+	if (c->inflight) {
+		c->inflight = false;
+		s->nodes[c->node].inflight--;
+	}
+	ev_timer_stop(s->loop, &c->deadline);
+	/* errata 4: the node asks for the branch once it has read the client's Ack */
+	static struct p2p_msg m;
+	p2p_msg_init(&m, P2P_TAG_GET_CURRENT_BRANCH);
+	memcpy(m.chain_id, simnet_chain_id, 4);
+	send_msg(c, &m);
+}
+
+static void process(struct conn *c)
+{
+	struct hs_event ev;
+	while (!c->dead && hs_next_event(c->hs, &ev)) {
+		switch (ev.type) {
+		case HS_EV_CONN_MSG:
+			memcpy(c->peer_id, ev.conn.peer_id, 16);
+			c->have_peer = true;
+			break;
+		case HS_EV_METADATA:
+			c->client_private = ev.meta.private_node;
+			if (hs_state(c->hs) == HS_ST_DECIDE)
+				decide(c);
+			break;
+		case HS_EV_NACK_SENT:
+			c->s->st.nacks++;
+			c->closing = true;
+			break;
+		case HS_EV_ACK:
+			session_open(c);
+			break;
+		case HS_EV_NACK:
+		case HS_EV_NACK_V0:
+			c->closing = true;
+			break;
+		case HS_EV_MSG:
+			handle_msg(c, &ev.msg);
+			break;
+		case HS_EV_ERROR:
+			violation(c, violation_reason(ev.error.code), ev.error.reason);
+			conn_close(c);
+			return;
+		}
+	}
+	if (c->dead)
+		return;
+	enum hs_state st = hs_state(c->hs);
+	if (st == HS_ST_CLOSED || st == HS_ST_FAILED)
+		c->closing = true;
+	pump(c);
+}
+
+/* ---- sockets -------------------------------------------------------------- */
+
+static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	struct srv *s = c->s;
+	for (int i = 0; i < READ_BURST && !c->dead; i++) {
+		ssize_t n = recv(c->fd, s->rbuf, sizeof s->rbuf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) { /* EOF or reset: the client is gone */
+			s->st.client_closed++;
+			conn_close(c);
+			return;
+		}
+		if (c->kind == CK_STALL || c->closing)
+			continue; /* a stall never answers; a closing session reads nothing more */
+		enum err e = hs_feed(c->hs, s->rbuf, (size_t)n);
+		if (e == ERR_TOOBIG) {
+			violation(c, "oversized", "more unprocessed input than a session holds");
+			conn_close(c);
+			return;
+		}
+		if (e != ERR_OK && e != ERR_STATE) {
+			conn_close(c);
+			return;
+		}
+		process(c);
+	}
+}
+
+static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	if (c->kind == CK_HS && !c->open)
+		c->s->st.auth_timeouts++; /* Octez only logs this (§6): not a violation */
+	conn_close(c);
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->dead)
+		return;
+	struct srv *s = c->s;
+	c->dead = true;
+	ev_io_stop(s->loop, &c->rio);
+	ev_io_stop(s->loop, &c->wio);
+	ev_timer_stop(s->loop, &c->deadline);
+	ev_timer_stop(s->loop, &c->release);
+	ev_timer_stop(s->loop, &c->boot_t);
+	ev_timer_stop(s->loop, &c->branch_t);
+	close(c->fd);
+	c->fd = -1;
+	if (c->inflight)
+		s->nodes[c->node].inflight--;
+	c->inflight = false;
+	if (c->node_prev)
+		c->node_prev->node_next = c->node_next;
+	else
+		s->nodes[c->node].conns = c->node_next;
+	if (c->node_next)
+		c->node_next->node_prev = c->node_prev;
+	c->dead_next = s->dead;
+	s->dead = c;
+}
+
+static void conn_free(struct conn *c)
+{
+	hs_free(c->hs);
+	p2p_identity_cleanup(&c->id);
+	free(c->obuf);
+	free(c);
+}
+
+static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct srv *s = w->data;
+	while (s->dead) {
+		struct conn *c = s->dead;
+		s->dead = c->dead_next;
+		conn_free(c);
+	}
+}
+
+static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+	struct point p;
+	memset(&p, 0, sizeof p);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		p = point_v4(ntohl(a->sin_addr.s_addr), ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		memcpy(p.addr, &a->sin6_addr, 16);
+		p.port = ntohs(a->sin6_port);
+	}
+	point_format(&p, out, cap);
+}
+
+static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
+		       const struct sockaddr_storage *ss)
+{
+	const struct sim_node *nd = &s->w->nodes[node];
+	const struct sim_config *cf = s->c;
+	struct conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->s = s;
+	c->fd = fd;
+	c->node = node;
+	c->point = point;
+	c->kind = nd->beh == BEH_STALL ? CK_STALL : CK_HS;
+	c->rng = rng_fork(&s->rng, ++s->conn_seq);
+	client_text(ss, c->client, sizeof c->client);
+	ev_io_init(&c->rio, read_cb, fd, EV_READ);
+	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
+	ev_init(&c->release, release_cb);
+	ev_init(&c->boot_t, boot_cb);
+	ev_init(&c->branch_t, branch_cb);
+	c->rio.data = c->wio.data = c->release.data = c->boot_t.data = c->branch_t.data = c;
+	double hold_ms = c->kind == CK_STALL ? (double)cf->stall_hold_ms : (double)cf->auth_timeout_ms;
+	ev_timer_init(&c->deadline, deadline_cb, hold_ms / 1e3, 0);
+	c->deadline.data = c;
+	c->node_next = s->nodes[node].conns;
+	if (c->node_next)
+		c->node_next->node_prev = c;
+	s->nodes[node].conns = c;
+	ev_io_start(s->loop, &c->rio);
+	ev_timer_start(s->loop, &c->deadline);
+	if (c->kind == CK_STALL) {
+		s->st.stalled++;
+		return;
+	}
+	memcpy(c->id.pk, nd->pk, 32);
+	memcpy(c->id.sk, nd->sk, 32);
+	memcpy(c->id.stamp, nd->stamp, 24);
+	memcpy(c->id.peer_id, nd->peer_id, 16);
+	struct hs_params p = {
+		.role = HS_RESPONDER,
+		.id = &c->id,
+		.chain_name = nd->beh == BEH_WRONG_CHAIN ? cf->wrong_chain_name : cf->chain_name,
+		.port = s->w->points[point].pt.port,
+		.ddb_version = nd->ddb_version,
+		.ddb_min = 0,
+		.p2p_version = nd->p2p_version,
+		.p2p_min = 0,
+		.disable_mempool = false,
+		.private_node = nd->beh == BEH_PRIVATE,
+		.expected_pow = cf->expected_pow,
+	};
+	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
+	/* wrong_chain reveals nothing: its automatic Nack carries no points */
+	struct point pts[100];
+	if (nd->reveal != REVEAL_NONE) {
+		p.nack_points_n = sample_points(c, pts);
+		p.nack_points = pts;
+	}
+	c->hs = hs_new(&p);
+	if (!c->hs) {
+		log_error("cannot create a handshake session (out of memory?)");
+		conn_close(c);
+		return;
+	}
+	c->inflight = true;
+	s->nodes[node].inflight++;
+	pump(c);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct listener *l = (struct listener *)w;
+	struct srv *s = l->s;
+	const struct sim_node *nd = &s->w->nodes[l->node];
+	for (int i = 0; i < ACCEPT_BURST; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(w->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				log_warn("accept: %s (descriptor limit)", strerror(errno));
+			return;
+		}
+		s->st.accepted++;
+		if (nd->beh == BEH_SILENT_CLOSE) {
+			s->st.silent_closed++; /* busy or banned: accepted, closed, 0 bytes */
+			close(fd);
+			continue;
+		}
+		if (nd->beh != BEH_STALL && s->nodes[l->node].inflight >= (uint32_t)s->c->max_incoming) {
+			s->st.busy_closed++; /* §9.1: too many handshakes in flight */
+			close(fd);
+			continue;
+		}
+		conn_start(s, fd, l->node, l->point, &ss);
+	}
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static int bind_point(const struct point *pt, char *err, size_t err_cap)
+{
+	char text[POINT_FMT_CAP];
+	point_format(pt, text, sizeof text);
+	bool v4 = point_is_v4(pt);
+	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, err_cap, "socket for %s: %s", text, strerror(errno));
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	int rc;
+	if (v4) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
+		memcpy(&a.sin_addr, pt->addr + 12, 4);
+		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
+	} else {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
+		memcpy(&a.sin6_addr, pt->addr, 16);
+		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
+	}
+	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+		snprintf(err, err_cap, "cannot listen on %s: %s", text, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Every listener, plus head room for connections, under the hard limit. */
+static enum err raise_nofile(size_t listeners, char *err, size_t err_cap)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		snprintf(err, err_cap, "getrlimit: %s", strerror(errno));
+		return ERR_IO;
+	}
+	rlim_t want = (rlim_t)listeners + 4096;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			snprintf(err, err_cap, "setrlimit(NOFILE, %llu): %s",
+				 (unsigned long long)rl.rlim_cur, strerror(errno));
+			return ERR_IO;
+		}
+	}
+	if (rl.rlim_cur < (rlim_t)listeners + 64) {
+		snprintf(err, err_cap,
+			 "%zu listening sockets need more descriptors than the hard limit %llu "
+			 "(raise it with ulimit -Hn)",
+			 listeners, (unsigned long long)rl.rlim_max);
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
+enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
+		 const struct sim_config *c, FILE *violations, char *err, size_t err_cap)
+{
+	*out = NULL;
+	struct srv *s = calloc(1, sizeof *s);
+	if (!s)
+		return ERR_NOMEM;
+	s->loop = loop;
+	s->w = w;
+	s->c = c;
+	s->viol = violations;
+	uint64_t rs;
+	randombytes_buf(&rs, sizeof rs);
+	rng_seed(&s->rng, rs); /* runtime choices (Advertise samples) differ run to run, as in Octez */
+	size_t n = 0;
+	for (size_t i = 0; i < w->point_n; i++)
+		n += w->points[i].kind == SP_LISTEN;
+	enum err e = raise_nofile(n, err, err_cap);
+	if (e != ERR_OK)
+		goto fail;
+	s->nodes = calloc(w->node_n ? w->node_n : 1, sizeof *s->nodes);
+	s->ls = calloc(n ? n : 1, sizeof *s->ls);
+	if (!s->nodes || !s->ls) {
+		e = ERR_NOMEM;
+		snprintf(err, err_cap, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < w->point_n; i++) {
+		const struct sim_point *sp = &w->points[i];
+		if (sp->kind != SP_LISTEN)
+			continue;
+		int fd = bind_point(&sp->pt, err, err_cap);
+		if (fd < 0) {
+			e = ERR_IO;
+			goto fail;
+		}
+		struct listener *l = &s->ls[s->ls_n++];
+		ev_io_init(&l->io, accept_cb, fd, EV_READ);
+		l->s = s;
+		l->node = (uint32_t)sp->node;
+		l->point = (uint32_t)i;
+	}
+	ev_prepare_init(&s->reaper, reaper_cb);
+	s->reaper.data = s;
+	*out = s;
+	return ERR_OK;
+fail:
+	srv_free(s);
+	return e;
+}
+
+size_t srv_listener_n(const struct srv *s)
+{
+	return s->ls_n;
+}
+
+void srv_start(struct srv *s)
+{
+	for (size_t i = 0; i < s->ls_n; i++)
+		ev_io_start(s->loop, &s->ls[i].io);
+	ev_prepare_start(s->loop, &s->reaper);
+}
+
+const struct srv_stats *srv_stats(const struct srv *s)
+{
+	return &s->st;
+}
+
+void srv_free(struct srv *s)
+{
+	if (!s)
+		return;
+	for (size_t node = 0; s->nodes && node < s->w->node_n; node++)
+		while (s->nodes[node].conns)
+			conn_close(s->nodes[node].conns);
+	reaper_cb(s->loop, &s->reaper, 0);
+	if (s->loop)
+		ev_prepare_stop(s->loop, &s->reaper);
+	for (size_t i = 0; i < s->ls_n; i++) {
+		ev_io_stop(s->loop, &s->ls[i].io);
+		close(s->ls[i].io.fd);
+	}
+	free(s->ls);
+	free(s->nodes);
+	free(s);
+}

@@ -1,0 +1,755 @@
+/*
+ * The generator draws everything from one master stream in a fixed order, and
+ * per-node keys from per-node forks of it, so adding an option that consumes
+ * randomness late does not reshuffle the early decisions. Each phase below is
+ * one function; world_build calls them in order.
+ */
+#include "simnet/world.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "p2p/identity.h"
+#include "simnet/rng.h"
+
+/* Head timestamp of the best level (2025-11-24T16:00:00Z) and the block time. */
+#define HEAD_TS0 1764000000LL
+#define BLOCK_S 8
+
+const char *sim_reveal_str(enum sim_reveal r)
+{
+	switch (r) {
+	case REVEAL_NONE: return "none";
+	case REVEAL_ADVERTISE: return "advertise";
+	case REVEAL_NACK: return "nack";
+	}
+	return "?";
+}
+
+const char *sim_role_str(enum sim_role r)
+{
+	switch (r) {
+	case ROLE_NONE: return "none";
+	case ROLE_CORE_A: return "core_a";
+	case ROLE_CORE_B: return "core_b";
+	case ROLE_CUT: return "cut";
+	case ROLE_ISLAND: return "island";
+	}
+	return "?";
+}
+
+/* ---- small growable u32 vectors ---------------------------------------- */
+
+struct vec {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+static bool vec_push(struct vec *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		uint32_t cap = a->cap ? a->cap * 2 : 8;
+		uint32_t *nv = realloc(a->v, cap * sizeof *nv);
+		if (!nv)
+			return false;
+		a->v = nv;
+		a->cap = cap;
+	}
+	a->v[a->n++] = x;
+	return true;
+}
+
+static bool vec_has(const struct vec *a, uint32_t x)
+{
+	for (uint32_t i = 0; i < a->n; i++)
+		if (a->v[i] == x)
+			return true;
+	return false;
+}
+
+static void shuffle_u32(uint32_t *v, size_t n, struct rng *r)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)rng_below(r, i);
+		uint32_t t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* ---- builder state ------------------------------------------------------ */
+
+struct builder {
+	const struct sim_config *c;
+	struct world *w;
+	struct rng r;
+	struct vec *nbr;   /* per node: core/island neighbours (node indices) */
+	struct vec *extra; /* per node: listed points that are not core neighbours */
+	struct vec answering, core;
+	/* the two halves a listed node may live in (both the whole core without a bottleneck):
+	 * every lister of one node comes from one half, so the cut stays the only A-B link */
+	const uint32_t *half[2];
+	size_t half_n[2];
+	uint32_t base_v4;
+	uint32_t next_extra_v4; /* multihomed second addresses, after the node range */
+	uint16_t next_v6_port;
+	unsigned v6_left;
+	char *err;
+	size_t err_cap;
+};
+
+static bool answers_bootstrap(enum sim_behavior b)
+{
+	return b == BEH_PUBLIC || b == BEH_OLD_VERSION || b == BEH_LOW_POW ||
+	       b == BEH_SHARED_IP || b == BEH_MULTIHOMED;
+}
+
+static enum err add_point(struct builder *B, struct point pt, enum sim_point_kind kind,
+			  int32_t node, uint32_t *idx)
+{
+	struct world *w = B->w;
+	if (w->point_n == w->point_cap) {
+		size_t cap = w->point_cap ? w->point_cap * 2 : 256;
+		struct sim_point *np = realloc(w->points, cap * sizeof *np);
+		if (!np)
+			return ERR_NOMEM;
+		w->points = np;
+		w->point_cap = cap;
+	}
+	w->points[w->point_n] = (struct sim_point){.pt = pt, .kind = kind, .node = node};
+	*idx = (uint32_t)w->point_n++;
+	return ERR_OK;
+}
+
+static struct point v6_loopback(uint16_t port)
+{
+	struct point p;
+	memset(&p, 0, sizeof p);
+	p.addr[15] = 1;
+	p.port = port;
+	return p;
+}
+
+/* Largest-remainder apportionment of nodes to behaviours; every behaviour with a
+ * positive weight gets at least one node when there are enough nodes. */
+static void apportion(const struct sim_config *c, size_t n, size_t counts[BEH_N])
+{
+	double total = 0;
+	int positive = 0;
+	for (int b = 0; b < BEH_N; b++) {
+		total += c->share[b];
+		positive += c->share[b] > 0;
+	}
+	double rem[BEH_N];
+	size_t given = 0;
+	for (int b = 0; b < BEH_N; b++) {
+		double exact = c->share[b] / total * (double)n;
+		counts[b] = (size_t)floor(exact);
+		rem[b] = exact - (double)counts[b];
+		given += counts[b];
+	}
+	while (given < n) {
+		int best = 0;
+		for (int b = 1; b < BEH_N; b++)
+			if (rem[b] > rem[best])
+				best = b;
+		counts[best]++;
+		rem[best] = -1;
+		given++;
+	}
+	if (n < (size_t)positive)
+		return;
+	/* lift empty positive behaviours, taking from the largest */
+	for (int b = 0; b < BEH_N; b++) {
+		if (c->share[b] <= 0 || counts[b] > 0)
+			continue;
+		int big = 0;
+		for (int k = 1; k < BEH_N; k++)
+			if (counts[k] > counts[big])
+				big = k;
+		counts[big]--;
+		counts[b]++;
+	}
+}
+
+/* ---- phase 1: behaviours and points ------------------------------------- */
+
+static enum err assign_behaviours(struct builder *B)
+{
+	struct world *w = B->w;
+	size_t counts[BEH_N];
+	apportion(B->c, w->node_n, counts);
+	size_t k = 0;
+	uint32_t *order = malloc(w->node_n * sizeof *order);
+	if (!order)
+		return ERR_NOMEM;
+	for (int b = 0; b < BEH_N; b++)
+		for (size_t i = 0; i < counts[b]; i++)
+			order[k++] = (uint32_t)b;
+	shuffle_u32(order, w->node_n, &B->r);
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		nd->beh = (enum sim_behavior)order[i];
+		nd->island = -1;
+		nd->ddb_version = 2;
+		nd->p2p_version = 1;
+		if (nd->beh == BEH_OLD_VERSION) {
+			nd->ddb_version = (uint16_t)B->c->old_ddb_version;
+			nd->p2p_version = (uint16_t)B->c->old_p2p_version;
+		}
+		if (answers_bootstrap(nd->beh))
+			nd->reveal = REVEAL_ADVERTISE;
+		else if (nd->beh == BEH_NACK)
+			nd->reveal = REVEAL_NACK;
+		else
+			nd->reveal = REVEAL_NONE;
+	}
+	free(order);
+	return ERR_OK;
+}
+
+/* The slot address of node i: base + i (IPv4) or [::1]:v6_port_base + i. */
+static struct point slot_point(struct builder *B, size_t i, uint16_t port_off)
+{
+	if (B->w->v6_world)
+		return v6_loopback((uint16_t)(B->w->v6_port_base + i));
+	return point_v4(B->base_v4 + (uint32_t)i, (uint16_t)(B->c->port + port_off));
+}
+
+static enum err assign_points(struct builder *B)
+{
+	struct world *w = B->w;
+	size_t group = (size_t)B->c->shared_ip_group;
+	size_t shared_seen = 0, multi_seen = 0, v6_done = 0;
+	size_t group_first = 0;
+	enum err e;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		enum sim_point_kind kind = nd->beh == BEH_NO_LISTEN ? SP_UNBOUND : SP_LISTEN;
+		struct point pt = slot_point(B, i, 0);
+		if (nd->beh == BEH_SHARED_IP) {
+			size_t pos = shared_seen % group;
+			if (pos == 0)
+				group_first = i;
+			if (w->v6_world)
+				pt = slot_point(B, i, 0);
+			else
+				pt = slot_point(B, group_first, (uint16_t)pos);
+			shared_seen++;
+		} else if (nd->beh == BEH_PUBLIC && !w->v6_world &&
+			   v6_done < (size_t)B->c->v6_nodes && B->v6_left > 0) {
+			pt = v6_loopback(B->next_v6_port++);
+			B->v6_left--;
+			v6_done++;
+		}
+		if ((e = add_point(B, pt, kind, (int32_t)i, &nd->pt[0])) != ERR_OK)
+			return e;
+		nd->pt_n = 1;
+		if (nd->beh == BEH_MULTIHOMED) {
+			struct point second;
+			if (w->v6_world)
+				second = v6_loopback((uint16_t)(w->v6_port_base + w->node_n + multi_seen));
+			else if (multi_seen % 2 == 0 && B->v6_left > 0) {
+				second = v6_loopback(B->next_v6_port++);
+				B->v6_left--;
+			} else
+				second = point_v4(B->next_extra_v4++, (uint16_t)B->c->port);
+			if ((e = add_point(B, second, SP_LISTEN, (int32_t)i, &nd->pt[1])) != ERR_OK)
+				return e;
+			nd->pt_n = 2;
+			multi_seen++;
+		}
+	}
+	return ERR_OK;
+}
+
+/* ---- phase 2: identities, heads, latency ------------------------------- */
+
+static enum err make_identities(struct builder *B)
+{
+	struct world *w = B->w;
+	const struct sim_config *c = B->c;
+	uint8_t target[32];
+	bool demand = c->expected_pow > 0;
+	if (p2p_pow_target(target, c->expected_pow) != ERR_OK) {
+		snprintf(B->err, B->err_cap, "expected_pow %g out of range", c->expected_pow);
+		return ERR_CONFIG;
+	}
+	/* low_pow nodes stay strictly below the expected PoW and at most max_bits */
+	unsigned low_cap = (unsigned)c->low_pow_bits_max;
+	if (demand && (double)low_cap >= c->expected_pow)
+		low_cap = (unsigned)ceil(c->expected_pow) - 1;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		struct rng r = rng_fork(&B->r, 0x1d00000000ull + i);
+		do {
+			rng_bytes(&r, nd->sk, sizeof nd->sk);
+		} while (crypto_scalarmult_base(nd->pk, nd->sk) != 0);
+		p2p_peer_id(nd->peer_id, nd->pk);
+		rng_bytes(&r, nd->stamp, sizeof nd->stamp);
+		if (nd->beh == BEH_LOW_POW) {
+			/* draw stamps until one is weak enough (7/8 of them are, for cap 2) */
+			while (p2p_pow_bits(nd->pk, nd->stamp) > low_cap ||
+			       (demand && p2p_pow_check(nd->pk, nd->stamp, target)))
+				rng_bytes(&r, nd->stamp, sizeof nd->stamp);
+		} else if (demand) {
+			/* Octez's search: start anywhere, add one until the stamp passes */
+			while (!p2p_pow_check(nd->pk, nd->stamp, target))
+				p2p_stamp_incr(nd->stamp);
+		}
+		nd->pow_bits = p2p_pow_bits(nd->pk, nd->stamp);
+	}
+	return ERR_OK;
+}
+
+static void make_heads(struct builder *B)
+{
+	const struct sim_config *c = B->c;
+	for (size_t i = 0; i < B->w->node_n; i++) {
+		struct sim_node *nd = &B->w->nodes[i];
+		uint32_t lag = 0;
+		if (c->head_max_lag > 0 && rng_below(&B->r, 10) >= 7)
+			lag = 1 + (uint32_t)rng_below(&B->r, (uint64_t)c->head_max_lag);
+		if ((long long)lag >= c->head_level)
+			lag = (uint32_t)(c->head_level - 1);
+		nd->head_level = (int32_t)(c->head_level - lag);
+		nd->head_ts = HEAD_TS0 - (int64_t)lag * BLOCK_S;
+		uint64_t span = (uint64_t)(c->latency_max_ms - c->latency_min_ms) + 1;
+		nd->latency_ms = (uint32_t)(c->latency_min_ms + (long long)rng_below(&B->r, span));
+	}
+}
+
+/* ---- phase 3: topology --------------------------------------------------- */
+
+static bool link(struct builder *B, uint32_t a, uint32_t b)
+{
+	if (a == b || vec_has(&B->nbr[a], b))
+		return true;
+	B->w->edge_n++;
+	return vec_push(&B->nbr[a], b) && vec_push(&B->nbr[b], a);
+}
+
+/*
+ * Preferential attachment over v[0..n): a clique on the first m+1 nodes, then
+ * each node links to m distinct earlier ones picked with probability
+ * proportional to degree. Adding a node with m distinct neighbours to an
+ * m-connected graph keeps it m-connected, so the result is m-connected with a
+ * heavy-tailed degree spread.
+ */
+static enum err attach(struct builder *B, const uint32_t *v, size_t n, size_t m)
+{
+	struct vec ends = {0};
+	enum err e = ERR_NOMEM;
+	size_t clique = n < m + 1 ? n : m + 1;
+	for (size_t i = 0; i < clique; i++)
+		for (size_t j = i + 1; j < clique; j++)
+			if (!link(B, v[i], v[j]) || !vec_push(&ends, v[i]) || !vec_push(&ends, v[j]))
+				goto out;
+	uint32_t picked[64];
+	for (size_t i = clique; i < n; i++) {
+		size_t k = 0, tries = 0;
+		while (k < m) {
+			uint32_t t;
+			if (tries++ < 64 * m && ends.n > 0)
+				t = ends.v[rng_below(&B->r, ends.n)];
+			else
+				t = v[rng_below(&B->r, i)];
+			bool dup = false;
+			for (size_t q = 0; q < k; q++)
+				dup |= picked[q] == t;
+			if (!dup)
+				picked[k++] = t;
+		}
+		for (size_t q = 0; q < k; q++)
+			if (!link(B, v[i], picked[q]) || !vec_push(&ends, v[i]) ||
+			    !vec_push(&ends, picked[q]))
+				goto out;
+	}
+	e = ERR_OK;
+out:
+	free(ends.v);
+	return e;
+}
+
+/* k distinct members of v[0..n) drawn uniformly (k <= n), into out. */
+static void pick_distinct(struct rng *r, const uint32_t *v, size_t n, size_t k, uint32_t *out)
+{
+	for (size_t i = 0; i < k; i++) {
+		uint32_t t;
+		bool dup;
+		do {
+			t = v[rng_below(r, n)];
+			dup = false;
+			for (size_t q = 0; q < i; q++)
+				dup |= out[q] == t;
+		} while (dup);
+		out[i] = t;
+	}
+}
+
+static enum err build_core(struct builder *B)
+{
+	struct world *w = B->w;
+	const struct sim_config *c = B->c;
+	size_t m = (size_t)c->min_degree;
+	enum err e;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		if (nd->reveal == REVEAL_ADVERTISE && !vec_push(&B->answering, (uint32_t)i))
+			return ERR_NOMEM;
+	}
+	/* islands come off the answering nodes first, if the core keeps m + 2 */
+	size_t isl = (size_t)c->islands, isz = (size_t)c->island_size;
+	while (isl > 0 && B->answering.n < isl * isz + m + 2)
+		isl--;
+	w->island_n = isl;
+	size_t cursor = 0;
+	for (size_t k = 0; k < isl; k++)
+		for (size_t j = 0; j < isz; j++) {
+			struct sim_node *nd = &w->nodes[B->answering.v[cursor++]];
+			nd->role = ROLE_ISLAND;
+			nd->island = (int32_t)k;
+		}
+	for (size_t i = cursor; i < B->answering.n; i++)
+		if (!vec_push(&B->core, B->answering.v[i]))
+			return ERR_NOMEM;
+	size_t n = B->core.n;
+	uint32_t *v = B->core.v;
+	if (n == 0)
+		return ERR_OK;
+	size_t K = (size_t)c->bottleneck;
+	if (K > 0 && n >= K + 2 * (m + 2)) {
+		size_t rest = n - K;
+		size_t na = rest / 2;
+		w->cut_n = K;
+		w->cut = malloc(K * sizeof *w->cut);
+		if (!w->cut)
+			return ERR_NOMEM;
+		for (size_t i = 0; i < K; i++) {
+			w->cut[i] = v[i];
+			w->nodes[v[i]].role = ROLE_CUT;
+		}
+		const uint32_t *A = v + K, *Bh = v + K + na;
+		B->half[0] = A;
+		B->half_n[0] = na;
+		B->half[1] = Bh;
+		B->half_n[1] = rest - na;
+		w->half_a_n = na;
+		w->half_b_n = rest - na;
+		for (size_t i = 0; i < na; i++)
+			w->nodes[A[i]].role = ROLE_CORE_A;
+		for (size_t i = 0; i < rest - na; i++)
+			w->nodes[Bh[i]].role = ROLE_CORE_B;
+		if ((e = attach(B, A, na, m)) != ERR_OK || (e = attach(B, Bh, rest - na, m)) != ERR_OK)
+			return e;
+		/* each cut node: m distinct links into each half (m >= K + 1) */
+		uint32_t picked[64];
+		for (size_t i = 0; i < K; i++) {
+			pick_distinct(&B->r, A, na, m, picked);
+			for (size_t q = 0; q < m; q++)
+				if (!link(B, v[i], picked[q]))
+					return ERR_NOMEM;
+			pick_distinct(&B->r, Bh, rest - na, m, picked);
+			for (size_t q = 0; q < m; q++)
+				if (!link(B, v[i], picked[q]))
+					return ERR_NOMEM;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			w->nodes[v[i]].role = ROLE_CORE_A;
+		w->half_a_n = n;
+		B->half[0] = B->half[1] = v;
+		B->half_n[0] = B->half_n[1] = n;
+		if ((e = attach(B, v, n, m)) != ERR_OK)
+			return e;
+	}
+	/* islands: a clique each, every member linked to one bridge (not a cut node) */
+	cursor = 0;
+	w->bridges = isl ? malloc(isl * sizeof *w->bridges) : NULL;
+	if (isl && !w->bridges)
+		return ERR_NOMEM;
+	for (size_t k = 0; k < isl; k++) {
+		uint32_t bridge;
+		size_t tries = 0;
+		do {
+			bridge = v[rng_below(&B->r, n)];
+		} while ((w->nodes[bridge].role == ROLE_CUT || w->nodes[bridge].bridge) &&
+			 tries++ < 1000);
+		w->nodes[bridge].bridge = true;
+		w->bridges[k] = bridge;
+		const uint32_t *mem = B->answering.v + cursor;
+		for (size_t i = 0; i < isz; i++) {
+			if (!link(B, mem[i], bridge))
+				return ERR_NOMEM;
+			for (size_t j = i + 1; j < isz; j++)
+				if (!link(B, mem[i], mem[j]))
+					return ERR_NOMEM;
+		}
+		cursor += isz;
+	}
+	return ERR_OK;
+}
+
+/* Point index under which lister sees node t (multihomed nodes alternate). */
+static uint32_t point_of(struct builder *B, uint32_t t, uint32_t *turn)
+{
+	const struct sim_node *nd = &B->w->nodes[t];
+	if (nd->pt_n < 2)
+		return nd->pt[0];
+	return nd->pt[(*turn)++ % 2];
+}
+
+static enum err list_others(struct builder *B)
+{
+	struct world *w = B->w;
+	const struct sim_config *c = B->c;
+	size_t n = B->core.n;
+	if (n == 0)
+		return ERR_OK;
+	uint32_t *listers = malloc((size_t)(c->listed_by > c->nat_listed_by ? c->listed_by
+									  : c->nat_listed_by) *
+				   sizeof *listers);
+	uint32_t *turn = calloc(w->node_n, sizeof *turn);
+	if (!listers || !turn) {
+		free(listers);
+		free(turn);
+		return ERR_NOMEM;
+	}
+	enum err e = ERR_NOMEM;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		if (nd->role != ROLE_NONE)
+			continue;
+		unsigned home = (unsigned)rng_below(&B->r, 2);
+		const uint32_t *hv = B->half[home];
+		size_t hn = B->half_n[home];
+		size_t k;
+		if (nd->beh == BEH_NO_LISTEN)
+			k = 1 + (size_t)rng_below(&B->r, (uint64_t)c->nat_listed_by);
+		else
+			k = (size_t)c->listed_by;
+		if (k > hn)
+			k = hn;
+		pick_distinct(&B->r, hv, hn, k, listers);
+		for (size_t q = 0; q < k; q++) {
+			if (!vec_push(&B->extra[listers[q]], point_of(B, (uint32_t)i, &turn[i])))
+				goto out;
+			w->edge_n++;
+		}
+		/* a nack node is full: it knows its listers and a crowd of core nodes */
+		if (nd->beh == BEH_NACK) {
+			size_t want = 10 + (size_t)rng_below(&B->r, 71);
+			if (want > hn)
+				want = hn;
+			for (size_t q = 0; q < k; q++)
+				if (!vec_push(&B->nbr[i], listers[q]))
+					goto out;
+			for (size_t tries = 0; B->nbr[i].n < want && tries < 4 * want; tries++) {
+				uint32_t t = hv[rng_below(&B->r, hn)];
+				if (!vec_has(&B->nbr[i], t) && !vec_push(&B->nbr[i], t))
+					goto out;
+			}
+		}
+	}
+	/* data-only points: private and documentation ranges */
+	static const struct {
+		uint32_t net;
+		unsigned bits;
+	} ranges[] = {
+		{0x0a000000u, 8},  /* 10.0.0.0/8 */
+		{0xc0a80000u, 16}, /* 192.168.0.0/16 */
+		{0xac100000u, 12}, /* 172.16.0.0/12 */
+		{0xc0000200u, 24}, /* 192.0.2.0/24 */
+		{0xc6336400u, 24}, /* 198.51.100.0/24 */
+		{0xcb007100u, 24}, /* 203.0.113.0/24 */
+	};
+	size_t nd_pts = c->data_points >= 0 ? (size_t)c->data_points
+					    : (w->node_n / 100 > 6 ? w->node_n / 100 : 6);
+	for (size_t d = 0; d < nd_pts; d++) {
+		unsigned rg = (unsigned)(d % 6);
+		uint32_t host = (uint32_t)rng_next(&B->r) & ((1u << (32 - ranges[rg].bits)) - 1);
+		if (host == 0)
+			host = 1;
+		uint16_t port = rng_below(&B->r, 4) == 0 ? (uint16_t)(1024 + rng_below(&B->r, 60000))
+							 : 9732;
+		uint32_t idx;
+		if ((e = add_point(B, point_v4(ranges[rg].net | host, port), SP_DATA, -1, &idx)) !=
+		    ERR_OK)
+			goto out;
+		size_t k = 1 + (size_t)rng_below(&B->r, 2);
+		if (k > n)
+			k = n;
+		pick_distinct(&B->r, B->core.v, n, k, listers);
+		for (size_t q = 0; q < k; q++)
+			if (!vec_push(&B->extra[listers[q]], idx))
+				goto out;
+	}
+	e = ERR_OK;
+out:
+	free(listers);
+	free(turn);
+	return e;
+}
+
+/* Final lists: neighbours first (the "connected" ones), then the rest, each shuffled. */
+static enum err finish_lists(struct builder *B)
+{
+	struct world *w = B->w;
+	uint32_t *turn = calloc(w->node_n, sizeof *turn);
+	if (!turn)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		struct vec *nb = &B->nbr[i], *ex = &B->extra[i];
+		if (nd->reveal == REVEAL_NONE)
+			continue;
+		shuffle_u32(nb->v, nb->n, &B->r);
+		shuffle_u32(ex->v, ex->n, &B->r);
+		nd->adv_n = nb->n + ex->n;
+		nd->adv_cap = nd->adv_n;
+		nd->adv = nd->adv_n ? malloc(nd->adv_n * sizeof *nd->adv) : NULL;
+		if (nd->adv_n && !nd->adv) {
+			free(turn);
+			return ERR_NOMEM;
+		}
+		for (uint32_t q = 0; q < nb->n; q++)
+			nd->adv[q] = point_of(B, nb->v[q], &turn[nb->v[q]]);
+		if (ex->n)
+			memcpy(nd->adv + nb->n, ex->v, ex->n * sizeof *ex->v);
+	}
+	free(turn);
+	return ERR_OK;
+}
+
+static enum err pick_seeds(struct builder *B)
+{
+	struct world *w = B->w;
+	size_t k = (size_t)B->c->seeds;
+	if (k > B->core.n)
+		k = B->core.n;
+	w->seeds = k ? malloc(k * sizeof *w->seeds) : NULL;
+	if (k && !w->seeds)
+		return ERR_NOMEM;
+	uint32_t *nodes = k ? malloc(k * sizeof *nodes) : NULL;
+	if (k && !nodes)
+		return ERR_NOMEM;
+	pick_distinct(&B->r, B->core.v, B->core.n, k, nodes);
+	for (size_t i = 0; i < k; i++)
+		w->seeds[i] = w->nodes[nodes[i]].pt[0];
+	w->seed_n = k;
+	free(nodes);
+	return ERR_OK;
+}
+
+enum err world_build(const struct sim_config *c, struct world *w, char *err, size_t err_cap)
+{
+	memset(w, 0, sizeof *w);
+	struct builder B = {.c = c, .w = w, .err = err, .err_cap = err_cap};
+	enum err e = simcfg_check(c, err, err_cap);
+	if (e != ERR_OK)
+		return e;
+	w->seed = (uint64_t)c->seed;
+	w->node_n = (size_t)c->nodes;
+	w->v6_world = strcmp(c->base, "::1") == 0;
+	if (!w->v6_world && !simcfg_base_v4(c->base, &B.base_v4))
+		return ERR_CONFIG; /* simcfg_check said so already */
+	B.next_extra_v4 = B.base_v4 + (uint32_t)w->node_n;
+	if (c->v6_port_base)
+		w->v6_port_base = (uint16_t)c->v6_port_base;
+	else if (w->v6_world)
+		w->v6_port_base = 20000;
+	else
+		w->v6_port_base = (uint16_t)(20000 + 100 * ((B.base_v4 >> 16) & 0xff));
+	B.next_v6_port = w->v6_port_base;
+	B.v6_left = 100;
+	rng_seed(&B.r, (uint64_t)c->seed);
+	w->nodes = calloc(w->node_n, sizeof *w->nodes);
+	B.nbr = calloc(w->node_n, sizeof *B.nbr);
+	B.extra = calloc(w->node_n, sizeof *B.extra);
+	if (!w->nodes || !B.nbr || !B.extra) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	if ((e = assign_behaviours(&B)) != ERR_OK || (e = assign_points(&B)) != ERR_OK ||
+	    (e = make_identities(&B)) != ERR_OK)
+		goto out;
+	make_heads(&B);
+	if ((e = build_core(&B)) != ERR_OK || (e = list_others(&B)) != ERR_OK ||
+	    (e = finish_lists(&B)) != ERR_OK || (e = pick_seeds(&B)) != ERR_OK)
+		goto out;
+out:
+	for (size_t i = 0; B.nbr && i < w->node_n; i++)
+		free(B.nbr[i].v);
+	for (size_t i = 0; B.extra && i < w->node_n; i++)
+		free(B.extra[i].v);
+	free(B.nbr);
+	free(B.extra);
+	free(B.answering.v);
+	free(B.core.v);
+	if (e != ERR_OK) {
+		if (e == ERR_NOMEM)
+			snprintf(err, err_cap, "out of memory building the world");
+		world_free(w);
+	}
+	return e;
+}
+
+void world_free(struct world *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; w->nodes && i < w->node_n; i++) {
+		sodium_memzero(w->nodes[i].sk, sizeof w->nodes[i].sk);
+		free(w->nodes[i].adv);
+	}
+	free(w->nodes);
+	free(w->points);
+	free(w->cut);
+	free(w->seeds);
+	free(w->bridges);
+	memset(w, 0, sizeof *w);
+}
+
+void world_counts(const struct world *w, size_t counts[BEH_N])
+{
+	memset(counts, 0, BEH_N * sizeof counts[0]);
+	for (size_t i = 0; i < w->node_n; i++)
+		counts[w->nodes[i].beh]++;
+}
+
+size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng *r,
+		    uint32_t *out)
+{
+	size_t other = size * 2 / 5, best = size - other;
+	if (cand_n <= size) {
+		if (cand_n)
+			memcpy(out, cand, cand_n * sizeof *cand);
+		return cand_n;
+	}
+	/* indexes: 0..best-1, then `other` sorted draws in [best, cand_n) */
+	size_t idx[100];
+	for (size_t i = 0; i < best; i++)
+		idx[i] = i;
+	for (size_t i = 0; i < other; i++) {
+		size_t v = best + (size_t)rng_below(r, cand_n - best), j = best + i;
+		while (j > best && idx[j - 1] > v) { /* insertion sort */
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = v;
+	}
+	/* walk the candidates; take i when i >= the next index (a repeat takes the next point) */
+	size_t picked[100], n = 0, next = 0;
+	for (size_t i = 0; i < cand_n && next < size; i++)
+		if (i >= idx[next]) {
+			picked[n++] = cand[i];
+			next++;
+		}
+	for (size_t k = 0; k < n; k++) /* Octez accumulates by consing: reverse order */
+		out[k] = (uint32_t)picked[n - 1 - k];
+	return n;
+}

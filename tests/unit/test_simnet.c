@@ -1,0 +1,624 @@
+/*
+ * simnet: the world generator (determinism, topology invariants, address
+ * rules), Octez's Advertise sampling order, configuration errors, and a live
+ * run: bin/tzcensus-simnet on a random 127.X.0.0/16, visited by the lib/p2p
+ * initiator (tests/unit/simclient.c) at every listening point, each
+ * observation checked against the truth file; then a corrupted chunk, a bad
+ * PoW, garbage and a second concurrent session, which must be recorded as
+ * violations or refused as Octez would.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/hex.h"
+#include "simclient.h"
+#include "simnet/config.h"
+#include "simnet/head.h"
+#include "simnet/rng.h"
+#include "simnet/truth.h"
+#include "simnet/world.h"
+
+static struct sim_config small_config(long long nodes, long long seed)
+{
+	struct sim_config c;
+	assert_int_equal(simcfg_init(&c), ERR_OK);
+	c.nodes = nodes;
+	c.seed = seed;
+	return c;
+}
+
+static char *truth_text(long long nodes, long long seed)
+{
+	struct sim_config c = small_config(nodes, seed);
+	struct world w;
+	char err[256];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	json_t *j = truth_json(&w, &c);
+	assert_non_null(j);
+	char *s = json_dumps(j, JSON_COMPACT);
+	assert_non_null(s);
+	json_decref(j);
+	world_free(&w);
+	simcfg_cleanup(&c);
+	return s;
+}
+
+static void test_same_seed_same_world(void **state)
+{
+	(void)state;
+	char *a = truth_text(300, 7), *b = truth_text(300, 7), *d = truth_text(300, 8);
+	assert_string_equal(a, b);
+	assert_true(strcmp(a, d) != 0);
+	/* not only the seed field: the node lists differ */
+	assert_true(strcmp(strstr(a, "\"nodes\""), strstr(d, "\"nodes\"")) != 0);
+	free(a);
+	free(b);
+	free(d);
+}
+
+static bool in_range(const struct point *p, uint32_t net, unsigned bits)
+{
+	if (!point_is_v4(p))
+		return false;
+	uint32_t a = (uint32_t)p->addr[12] << 24 | (uint32_t)p->addr[13] << 16 |
+		     (uint32_t)p->addr[14] << 8 | p->addr[15];
+	return (a >> (32 - bits)) == (net >> (32 - bits));
+}
+
+static void test_world_invariants(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(2000, 11);
+	struct world w;
+	char err[256];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	size_t counts[BEH_N];
+	world_counts(&w, counts);
+	for (int b = 0; b < BEH_N; b++)
+		assert_true(counts[b] > 0);
+	assert_int_equal(w.cut_n, 2);
+	assert_int_equal(w.island_n, 2);
+	/* every point unique; listening points only on loopback */
+	for (size_t i = 0; i < w.point_n; i++) {
+		const struct sim_point *sp = &w.points[i];
+		for (size_t j = i + 1; j < w.point_n; j++)
+			assert_int_not_equal(point_cmp(&sp->pt, &w.points[j].pt), 0);
+		if (sp->kind == SP_DATA) {
+			assert_true(in_range(&sp->pt, 0x0a000000u, 8) ||
+				    in_range(&sp->pt, 0xc0a80000u, 16) ||
+				    in_range(&sp->pt, 0xac100000u, 12) ||
+				    in_range(&sp->pt, 0xc0000200u, 24) ||
+				    in_range(&sp->pt, 0xc6336400u, 24) ||
+				    in_range(&sp->pt, 0xcb007100u, 24));
+		} else {
+			static const uint8_t v6lo[16] = {[15] = 1};
+			assert_true(in_range(&sp->pt, 0x7f000000u, 8) ||
+				    memcmp(sp->pt.addr, v6lo, 16) == 0);
+		}
+	}
+	/* no_listen points are never bound and appear in someone's list */
+	size_t nat_listed = 0, nat = 0;
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		if (nd->beh != BEH_NO_LISTEN)
+			continue;
+		nat++;
+		assert_int_equal(w.points[nd->pt[0]].kind, SP_UNBOUND);
+		assert_int_equal(nd->adv_n, 0);
+		bool found = false;
+		for (size_t j = 0; j < w.node_n && !found; j++)
+			for (uint32_t k = 0; k < w.nodes[j].adv_n; k++)
+				found |= w.nodes[j].adv[k] == nd->pt[0];
+		nat_listed += found;
+	}
+	assert_int_equal(nat, nat_listed);
+	/* shared_ip: groups on one address with different ports; multihomed: two points */
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		assert_int_equal(nd->pt_n, nd->beh == BEH_MULTIHOMED ? 2 : 1);
+		if (nd->beh == BEH_PRIVATE || nd->beh == BEH_STALL || nd->beh == BEH_WRONG_CHAIN)
+			assert_int_equal(nd->adv_n, 0);
+	}
+	/* heavy tail: the largest list is well above the median one */
+	unsigned maxd = 0;
+	for (size_t i = 0; i < w.node_n; i++)
+		if (w.nodes[i].reveal == REVEAL_ADVERTISE && w.nodes[i].adv_n > maxd)
+			maxd = w.nodes[i].adv_n;
+	assert_true(maxd >= 4 * (unsigned)c.min_degree);
+	world_free(&w);
+	world_free(&w); /* twice is fine */
+	simcfg_cleanup(&c);
+}
+
+static void test_low_pow_and_expected_pow(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(120, 3);
+	c.expected_pow = 6;
+	struct world w;
+	char err[256];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	uint8_t target[32];
+	assert_int_equal(p2p_pow_target(target, 6), ERR_OK);
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		uint8_t pid[16];
+		p2p_peer_id(pid, nd->pk);
+		assert_memory_equal(pid, nd->peer_id, 16);
+		bool ok = p2p_pow_check(nd->pk, nd->stamp, target);
+		if (nd->beh == BEH_LOW_POW) {
+			assert_false(ok);
+			assert_true(nd->pow_bits < 6);
+		} else
+			assert_true(ok);
+	}
+	world_free(&w);
+	simcfg_cleanup(&c);
+}
+
+static void test_sample_order(void **state)
+{
+	(void)state;
+	uint32_t cand[200], out[100];
+	for (uint32_t i = 0; i < 200; i++)
+		cand[i] = 1000 + i;
+	struct rng r;
+	rng_seed(&r, 5);
+	/* <= 50 candidates: all of them, in rank order */
+	assert_int_equal(world_sample(cand, 50, 50, &r, out), 50);
+	for (uint32_t i = 0; i < 50; i++)
+		assert_int_equal(out[i], cand[i]);
+	for (int round = 0; round < 200; round++) {
+		size_t n = world_sample(cand, 51 + (size_t)round % 150, 50, &r, out);
+		assert_true(n >= 30 && n <= 50);
+		/* the first 30 ranked points come last, backwards */
+		for (size_t k = 0; k < 30; k++)
+			assert_int_equal(out[n - 1 - k], cand[k]);
+		/* random picks first: from the rest, distinct, highest first */
+		for (size_t k = 0; k + 30 < n; k++) {
+			assert_true(out[k] >= cand[30]);
+			if (k > 0)
+				assert_true(out[k] < out[k - 1]);
+		}
+	}
+	/* 51 candidates: 20 draws among 21 indexes, repeats taking the next point */
+	size_t n = world_sample(cand, 51, 50, &r, out);
+	assert_true(n > 30 && n <= 50);
+}
+
+static void test_config_errors(void **state)
+{
+	(void)state;
+	struct sim_config c;
+	char err[512];
+	assert_int_equal(simcfg_init(&c), ERR_OK);
+	const char *bad_key = "nodes: 10\nlatency:\n  min_ms: 1\n  maxx_ms: 2\n";
+	assert_int_equal(conf_load_buf("s.yaml", bad_key, strlen(bad_key), simcfg_keys,
+				       simcfg_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	assert_non_null(strstr(err, "s.yaml:4:3"));
+	const char *bad_beh = "behaviors:\n  public: 1\n  telepathic: 2\n";
+	assert_int_equal(conf_load_buf("s.yaml", bad_beh, strlen(bad_beh), simcfg_keys,
+				       simcfg_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	assert_non_null(strstr(err, "s.yaml:3:"));
+	assert_non_null(strstr(err, "telepathic"));
+	const char *bad_val = "topology:\n  bottleneck: many\n";
+	assert_int_equal(conf_load_buf("s.yaml", bad_val, strlen(bad_val), simcfg_keys,
+				       simcfg_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	assert_non_null(strstr(err, "s.yaml:2:"));
+	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "10.1.2.3", err,
+				  sizeof err),
+			 ERR_OK);
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "127.0.0.0/8"));
+	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "::2", err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.255.255.0", err,
+				  sizeof err),
+			 ERR_OK);
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG); /* no room */
+	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.20.0.0", err,
+				  sizeof err),
+			 ERR_OK);
+	c.latency_min_ms = 5;
+	c.latency_max_ms = 1;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	c.latency_max_ms = 5;
+	c.bottleneck = 3;
+	c.min_degree = 3;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	c.min_degree = 4;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
+	simcfg_cleanup(&c);
+	simcfg_cleanup(&c);
+}
+
+/* ---- live ------------------------------------------------------------------ */
+
+struct live {
+	pid_t pid;
+	char dir[256];
+	char truth[300], ready[300], viol[300];
+	json_t *t;
+	struct p2p_identity id;
+	double pow;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int live_setup(void **state)
+{
+	static struct live L;
+	memset(&L, 0, sizeof L);
+	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
+	char exe[512];
+	snprintf(exe, sizeof exe, "%s/tzcensus-simnet", bin);
+	snprintf(L.dir, sizeof L.dir, "/tmp/simnet-test-XXXXXX");
+	if (!mkdtemp(L.dir))
+		return -1;
+	snprintf(L.truth, sizeof L.truth, "%s/truth.json", L.dir);
+	snprintf(L.ready, sizeof L.ready, "%s/ready", L.dir);
+	snprintf(L.viol, sizeof L.viol, "%s/violations.jsonl", L.dir);
+	/* a random second octet so parallel runs do not collide (BRIEF-COMMON) */
+	uint32_t oct = 64 + randombytes_uniform(180);
+	char base[32];
+	snprintf(base, sizeof base, "127.%u.0.0", oct);
+	L.pow = 4;
+	L.pid = fork();
+	if (L.pid == 0) {
+		execl(exe, exe, "--nodes", "80", "--seed", "21", "--base", base, "--expected-pow",
+		      "4", "--latency-ms", "0:20", "--truth", L.truth, "--ready", L.ready,
+		      "--violations", L.viol, "--quiet", (char *)NULL);
+		_exit(127);
+	}
+	double t0 = now_s();
+	while (access(L.ready, F_OK) != 0) {
+		int st;
+		if (waitpid(L.pid, &st, WNOHANG) == L.pid || now_s() - t0 > 20) {
+			fprintf(stderr, "simnet did not become ready (%s)\n", exe);
+			return -1;
+		}
+		usleep(20000);
+	}
+	json_error_t je;
+	L.t = json_load_file(L.truth, 0, &je);
+	if (!L.t || sc_identity(&L.id, L.pow) != 0)
+		return -1;
+	*state = &L;
+	return 0;
+}
+
+static int live_teardown(void **state)
+{
+	struct live *L = *state;
+	if (!L)
+		return 0;
+	kill(L->pid, SIGTERM);
+	int st = 0;
+	double t0 = now_s();
+	while (waitpid(L->pid, &st, WNOHANG) != L->pid) {
+		if (now_s() - t0 > 10) {
+			kill(L->pid, SIGKILL);
+			waitpid(L->pid, &st, 0);
+			break;
+		}
+		usleep(10000);
+	}
+	json_decref(L->t);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", L->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", L->dir);
+	/* the process stopped cleanly on SIGTERM */
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static struct point parse_pt(const char *s)
+{
+	struct point p;
+	assert_int_equal(point_parse(s, strlen(s), &p, NULL), ERR_OK);
+	return p;
+}
+
+static bool in_list(json_t *arr, const struct point *p)
+{
+	char buf[POINT_FMT_CAP];
+	point_format(p, buf, sizeof buf);
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (strcmp(json_string_value(v), buf) == 0) return true;
+	return false;
+}
+
+static size_t count_lines(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[2048];
+	size_t n = 0;
+	while (fgets(line, sizeof line, f))
+		n += !needle || strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* The points of a revealed list must be the node's truth list: all of it, in
+ * order, when it has <= 50 entries; else Octez's sample shape. */
+static void check_revealed(json_t *adv, const struct point *got, size_t n)
+{
+	size_t len = json_array_size(adv);
+	for (size_t i = 0; i < n; i++)
+		assert_true(in_list(adv, &got[i]));
+	if (len <= 50) {
+		assert_int_equal(n, len);
+		for (size_t i = 0; i < n; i++) {
+			char buf[POINT_FMT_CAP];
+			point_format(&got[i], buf, sizeof buf);
+			assert_string_equal(buf, json_string_value(json_array_get(adv, i)));
+		}
+	} else {
+		assert_true(n >= 30 && n <= 50);
+		for (size_t k = 0; k < 30; k++) {
+			char buf[POINT_FMT_CAP];
+			point_format(&got[n - 1 - k], buf, sizeof buf);
+			assert_string_equal(buf, json_string_value(json_array_get(adv, k)));
+		}
+	}
+}
+
+static void test_live_every_behaviour(void **state)
+{
+	struct live *L = *state;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i;
+	json_t *nd;
+	size_t seen[BEH_N] = {0};
+	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 2500,
+			    .open_ms = 1500, .bootstraps = 1, .get_branch = true};
+	json_array_foreach(nodes, i, nd) {
+		const char *beh_s = json_string_value(json_object_get(nd, "behavior"));
+		enum sim_behavior beh;
+		assert_true(sim_behavior_parse(beh_s, &beh));
+		json_t *pts = json_object_get(nd, "points");
+		json_t *adv = json_object_get(nd, "advertises");
+		const char *pid_s = json_string_value(json_object_get(nd, "peer_id"));
+		size_t k;
+		json_t *pv;
+		json_array_foreach(pts, k, pv) {
+			struct point pt = parse_pt(json_string_value(pv));
+			struct sc_result r;
+			o.timeout_ms = beh == BEH_STALL ? 600 : 2500;
+			sc_visit(&pt, &o, &r);
+			seen[beh]++;
+			char pid[P2P_PEER_ID_B58_LEN + 1];
+			if (r.got_conn) {
+				p2p_peer_id_b58(pid, r.peer_id);
+				assert_string_equal(pid, pid_s);
+				assert_int_equal(r.pow_bits,
+						 json_integer_value(json_object_get(nd, "pow_bits")));
+				assert_string_equal(r.chain_name, json_string_value(json_object_get(
+									  nd, "chain_name")));
+				assert_int_equal(r.ddb_version, json_integer_value(json_object_get(
+									nd, "ddb_version")));
+				assert_int_equal(r.p2p_version, json_integer_value(json_object_get(
+									nd, "p2p_version")));
+				assert_int_equal(r.port, pt.port);
+			}
+			switch (beh) {
+			case BEH_PUBLIC:
+			case BEH_OLD_VERSION:
+			case BEH_LOW_POW:
+			case BEH_SHARED_IP:
+			case BEH_MULTIHOMED: {
+				if (r.outcome != SC_OK)
+					fail_msg("%s %s: %s (%s)", beh_s, json_string_value(pv),
+						 sc_outcome_str(r.outcome), r.error);
+				assert_true(r.got_branch_req);
+				assert_memory_equal(r.branch_req_chain, "\x7a\x06\xa7\x70", 4);
+				assert_true(r.got_branch);
+				assert_int_equal(r.head_level,
+						 json_integer_value(json_object_get(nd, "head_level")));
+				char hh[65];
+				hex_encode(hh, r.head_hash, 32);
+				assert_string_equal(hh, json_string_value(json_object_get(nd, "head_hash")));
+				if (json_array_size(adv) > 0) {
+					assert_int_equal(r.adv_msgs, 1);
+					check_revealed(adv, r.adv, r.adv_n);
+				} else
+					assert_int_equal(r.adv_msgs, 0);
+				assert_false(r.private_node);
+				if (beh == BEH_LOW_POW)
+					assert_true(r.pow_bits < L->pow);
+				break;
+			}
+			case BEH_NO_LISTEN:
+				assert_int_equal(r.outcome, SC_REFUSED);
+				break;
+			case BEH_STALL:
+				assert_int_equal(r.outcome, SC_TIMEOUT);
+				assert_int_equal(r.bytes_in, 0);
+				break;
+			case BEH_SILENT_CLOSE:
+				assert_int_equal(r.outcome, SC_SILENT_CLOSE);
+				break;
+			case BEH_NACK:
+				assert_int_equal(r.outcome, SC_NACK);
+				assert_int_equal(r.motive, P2P_MOTIVE_TOO_MANY_CONNECTIONS);
+				check_revealed(adv, r.nack, r.nack_n);
+				break;
+			case BEH_PRIVATE:
+				assert_int_equal(r.outcome, SC_CLOSED);
+				assert_true(r.got_meta);
+				assert_true(r.private_node);
+				break;
+			case BEH_WRONG_CHAIN:
+				assert_int_equal(r.outcome, SC_NACK);
+				assert_int_equal(r.motive, P2P_MOTIVE_UNKNOWN_CHAIN_NAME);
+				assert_int_equal(r.nack_n, 0);
+				break;
+			}
+		}
+	}
+	for (int b = 0; b < BEH_N; b++)
+		if (seen[b] == 0)
+			fail_msg("behaviour %s never visited", sim_behavior_str((enum sim_behavior)b));
+	/* a well-behaved client caused no violation */
+	assert_int_equal(count_lines(L->viol, NULL), 0);
+	printf("CHECKED: %zu nodes visited over every behaviour, 0 violations\n",
+	       json_array_size(nodes));
+}
+
+/* The first node (in truth order) of a behaviour, and its first point. */
+static json_t *first_of(struct live *L, const char *beh, struct point *pt)
+{
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i;
+	json_t *nd;
+	json_array_foreach(nodes, i, nd) {
+		if (strcmp(json_string_value(json_object_get(nd, "behavior")), beh) == 0) {
+			*pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+			return nd;
+		}
+	}
+	fail_msg("no %s node", beh);
+	return NULL;
+}
+
+static void wait_lines(const char *path, const char *needle, size_t want)
+{
+	double t0 = now_s();
+	while (count_lines(path, needle) < want && now_s() - t0 < 3)
+		usleep(10000);
+	assert_true(count_lines(path, needle) >= want);
+}
+
+static void test_live_violations(void **state)
+{
+	struct live *L = *state;
+	struct point pt;
+	json_t *nd = first_of(L, "public", &pt);
+	const char *node_s = json_string_value(json_object_get(nd, "point"));
+	char needle[128];
+	struct sc_result r;
+	/* corrupted chunk: our metadata with a flipped MAC byte */
+	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 2000,
+			    .misbehave = SC_CORRUPT_METADATA};
+	sc_visit(&pt, &o, &r);
+	assert_int_not_equal(r.outcome, SC_OK);
+	snprintf(needle, sizeof needle, "\"node\":\"%s\"", node_s);
+	wait_lines(L->viol, "\"reason\":\"undecryptable\"", 1);
+	assert_int_equal(count_lines(L->viol, needle), 1);
+	/* garbage instead of a connection message */
+	o.misbehave = SC_GARBAGE_CONN;
+	sc_visit(&pt, &o, &r);
+	wait_lines(L->viol, "\"reason\":\"malformed\"", 1);
+	/* bad PoW: an identity below the nodes' expected 4 bits */
+	struct p2p_identity weak;
+	do
+		assert_int_equal(sc_identity(&weak, 0), 0);
+	while (p2p_pow_bits(weak.pk, weak.stamp) >= 4);
+	o.misbehave = SC_BEHAVE;
+	o.id = &weak;
+	sc_visit(&pt, &o, &r);
+	assert_int_not_equal(r.outcome, SC_OK);
+	assert_false(r.got_meta); /* refused before any metadata */
+	wait_lines(L->viol, "\"reason\":\"bad_pow\"", 1);
+	p2p_identity_cleanup(&weak);
+	assert_int_equal(count_lines(L->viol, NULL), 3);
+	/* every line names the node, the client and the reason */
+	assert_int_equal(count_lines(L->viol, "\"client\":\""), 3);
+	assert_int_equal(count_lines(L->viol, needle), 3);
+	/* second concurrent session with one peer id: Nack Already_connected, no violation */
+	o.id = &L->id;
+	o.hold = true;
+	o.bootstraps = 0;
+	o.open_ms = 200;
+	struct sc_result first;
+	assert_int_equal(sc_visit(&pt, &o, &first), SC_OK);
+	o.hold = false;
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_NACK);
+	assert_int_equal(r.motive, P2P_MOTIVE_ALREADY_CONNECTED);
+	close(first.fd);
+	/* once the first session is gone, the peer id is welcome again */
+	usleep(100000);
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
+	assert_int_equal(count_lines(L->viol, NULL), 3);
+	printf("CHECKED: corrupted chunk, garbage and bad PoW recorded; second session nacked\n");
+}
+
+static void test_live_bootstrap_throttle(void **state)
+{
+	struct live *L = *state;
+	struct point pt;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i;
+	json_t *nd;
+	bool found = false;
+	/* a public node with something to advertise */
+	json_array_foreach(nodes, i, nd) {
+		if (strcmp(json_string_value(json_object_get(nd, "behavior")), "public") == 0 &&
+		    json_array_size(json_object_get(nd, "advertises")) > 0) {
+			pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+			found = true;
+			break;
+		}
+	}
+	assert_true(found);
+	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 3000,
+			    .open_ms = 1500, .bootstraps = 2};
+	struct sc_result r;
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
+	assert_int_equal(r.adv_msgs, 2);
+	/* two Bootstraps back to back: the second answer waits for the 100 ms throttle */
+	double gap = r.adv_at_ms[1] - r.adv_at_ms[0];
+	assert_true(gap >= 80.0);
+	printf("CHECKED: second Advertise %.0f ms after the first\n", gap);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest unit[] = {
+		cmocka_unit_test(test_same_seed_same_world),
+		cmocka_unit_test(test_world_invariants),
+		cmocka_unit_test(test_low_pow_and_expected_pow),
+		cmocka_unit_test(test_sample_order),
+		cmocka_unit_test(test_config_errors),
+	};
+	const struct CMUnitTest live[] = {
+		cmocka_unit_test(test_live_every_behaviour),
+		cmocka_unit_test(test_live_violations),
+		cmocka_unit_test(test_live_bootstrap_throttle),
+	};
+	int rc = cmocka_run_group_tests_name("simnet world", unit, NULL, NULL);
+	rc |= cmocka_run_group_tests_name("simnet live", live, live_setup, live_teardown);
+	return rc;
+}
