@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -598,6 +599,9 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	}
 	c->s = s;
 	c->fd = fd;
+	/* latency is modelled explicitly; Nagle + delayed ACK would add ~40 ms per exchange */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->node = node;
 	c->point = point;
 	c->kind = nd->beh == BEH_STALL ? CK_STALL : CK_HS;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,8 @@ static int dial(const struct point *pt, double deadline, struct sc_result *r)
 	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	int rc;
 	if (v4) {
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
@@ -215,6 +218,10 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				r->p2p_version = ev.conn.p2p_version;
 				snprintf(r->chain_name, sizeof r->chain_name, "%.*s",
 					 (int)ev.conn.chain_name_len, (const char *)ev.conn.chain_name);
+				if (o->banner_only) {
+					r->outcome = SC_OK;
+					done = true;
+				}
 				break;
 			case HS_EV_METADATA:
 				r->got_meta = true;

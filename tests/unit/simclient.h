@@ -47,6 +47,7 @@ struct sc_opts {
 	int bootstraps;          /* Bootstrap messages to send after Ack, back to back */
 	bool get_branch;         /* send Get_current_branch after Ack */
 	bool hold;               /* leave the socket open (r->fd) after the visit */
+	bool banner_only;        /* stop after the node's connection message */
 	enum sc_misbehave misbehave;
 };
 
