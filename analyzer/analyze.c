@@ -1033,6 +1033,15 @@ static enum err strong_kappa(struct analysis *an)
 			v[k++] = an->c.ev[i];
 		}
 	}
+	if (k == an->c.m) { /* every core edge is strong: same graph, same answer */
+		an->strong_kappa = an->kappa;
+		an->strong_kappa.cut = malloc(((size_t)an->kappa.cut_n + 1) * sizeof *an->kappa.cut);
+		e = an->strong_kappa.cut ? ERR_OK : ERR_NOMEM;
+		if (e == ERR_OK && an->kappa.cut_n)
+			memcpy(an->strong_kappa.cut, an->kappa.cut,
+			       an->kappa.cut_n * sizeof *an->kappa.cut);
+		goto out;
+	}
 	if ((e = ugraph_build(&sg, an->c.n, u, v, k)) == ERR_OK)
 		e = vconn_compute(&sg, &an->strong_kappa);
 out:

@@ -5,6 +5,8 @@
  *    '#' starts a comment; a line with one token is an isolated node). Every
  *    token becomes a public node whose id is the token. For researchers and
  *    for the cross-check tests: it runs the same pipeline on any graph.
+ *  - load_journal: one crawl from a crawler journal (lib/journal), no
+ *    database: the last finished crawl of the file, or the n-th (1-based).
  *  - load_db: one crawl from the storage schema (lib/db, migrations 001+).
  *  - load_previous_db / store_db: history in the analyses and node_metrics
  *    tables (schema/migrations/050_analysis.sql).
@@ -26,6 +28,15 @@
 #define EDGELIST_LINE_MAX 512
 
 enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap)
+	__attribute__((warn_unused_result));
+
+/*
+ * Loads crawl number `nth` (1-based) of a journal file, or when nth <= 0 the
+ * last crawl that has a CrawlEnd (else the last one, with a warning). A torn
+ * last record is reported and what precedes it is used. The crawl id is 0
+ * (journals carry the uuid, not the database id).
+ */
+enum err load_journal(const char *path, int64_t nth, struct acrawl *c, char *err, size_t cap)
 	__attribute__((warn_unused_result));
 
 /*

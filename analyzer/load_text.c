@@ -1,6 +1,7 @@
 /* load_text — the plain edge-list input. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/load.h"
@@ -12,6 +13,27 @@ static enum err add_node(struct acrawl *c, const char *tok)
 	v.outcome = (char *)"ok";
 	v.attempt = 1;
 	return acrawl_add_visit(c, &v);
+}
+
+static int cmp_visit(const void *a, const void *b)
+{
+	return strcmp(((const struct acrawl_visit *)a)->point, ((const struct acrawl_visit *)b)->point);
+}
+
+/* One visit per node: a token seen on many lines is one dial, not many. */
+static void dedupe(struct acrawl *c)
+{
+	qsort(c->visits, c->visits_n, sizeof *c->visits, cmp_visit);
+	size_t w = 0;
+	for (size_t i = 0; i < c->visits_n; i++) {
+		if (w && !strcmp(c->visits[w - 1].point, c->visits[i].point)) {
+			free(c->visits[i].point);
+			free(c->visits[i].outcome);
+			continue;
+		}
+		c->visits[w++] = c->visits[i];
+	}
+	c->visits_n = w;
 }
 
 enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap)
@@ -65,5 +87,7 @@ enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap
 		snprintf(err, cap, "%s: out of memory", path);
 	}
 	fclose(f);
+	if (e == ERR_OK)
+		dedupe(c);
 	return e;
 }

@@ -37,7 +37,8 @@ static void usage(FILE *f)
 	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
 	      "  --journal FILE    analyze a crawl journal, no database\n"
 	      "  --edgelist FILE   analyze a plain graph: lines 'A B' (A advertised B)\n"
-	      "  --crawl ID|latest which crawl (default: latest finished)\n"
+	      "  --crawl ID|latest which crawl (default: latest finished; with --journal,\n"
+	      "                    N = the N-th crawl of the file)\n"
 	      "  --out DIR         output directory (default out/crawl-ID/)\n"
 	      "  --seed N          RNG seed for random-removal curves and sampling (default 1)\n"
 	      "  --json            also print report.json on stdout\n"
@@ -207,8 +208,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	} else if (journal) {
-		log_error("--journal: this build has no journal reader yet (lib/journal)");
-		goto out;
+		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
 	} else if ((e = load_edgelist(edgelist, &crawl, err, sizeof err)) != ERR_OK) {
 		log_error("%s", err);
 		goto out;
@@ -221,6 +224,8 @@ int main(int argc, char **argv)
 	char dir[4096];
 	if (out)
 		snprintf(dir, sizeof dir, "%s", out);
+	else if (crawl.id == 0 && crawl.uuid) /* a journal: no database id */
+		snprintf(dir, sizeof dir, "out/crawl-%s", crawl.uuid);
 	else
 		snprintf(dir, sizeof dir, "out/crawl-%" PRId64, crawl.id);
 	if ((e = output_write_all(&an, dir, err, sizeof err)) != ERR_OK) {

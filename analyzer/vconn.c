@@ -21,10 +21,13 @@ struct flow {
 	int32_t *cap, *cap0;
 	uint32_t *touched;
 	size_t touched_n, touched_cap;
-	uint32_t *stamp; /* BFS visit mark = epoch */
+	uint32_t *stamp; /* forward search mark = epoch */
+	uint32_t *bstamp; /* backward search mark = epoch */
 	uint32_t epoch;
-	uint32_t *parent; /* arc that reached the node */
-	uint32_t *queue;
+	uint32_t *parent;  /* forward: arc that reached the node */
+	uint32_t *bparent; /* backward: arc (node -> toward t) that reached it */
+	uint32_t *queue, *bqueue;
+	bool fwd_done; /* last failed search: true if the s side was exhausted */
 };
 
 static void flow_free(struct flow *f)
@@ -36,8 +39,11 @@ static void flow_free(struct flow *f)
 	free(f->cap0);
 	free(f->touched);
 	free(f->stamp);
+	free(f->bstamp);
 	free(f->parent);
+	free(f->bparent);
 	free(f->queue);
+	free(f->bqueue);
 	memset(f, 0, sizeof *f);
 }
 
@@ -56,11 +62,15 @@ static enum err flow_init(struct flow *f, const struct ugraph *g)
 	f->touched_cap = 1024;
 	f->touched = malloc(f->touched_cap * sizeof *f->touched);
 	f->stamp = calloc((size_t)f->nn + 1, sizeof *f->stamp);
+	f->bstamp = calloc((size_t)f->nn + 1, sizeof *f->bstamp);
 	f->parent = malloc(((size_t)f->nn + 1) * sizeof *f->parent);
+	f->bparent = malloc(((size_t)f->nn + 1) * sizeof *f->bparent);
 	f->queue = malloc(((size_t)f->nn + 1) * sizeof *f->queue);
+	f->bqueue = malloc(((size_t)f->nn + 1) * sizeof *f->bqueue);
 	uint32_t *tail = malloc((na ? na : 1) * sizeof *tail);
 	if (!f->first || !f->order || !f->head || !f->cap || !f->cap0 || !f->touched ||
-	    !f->stamp || !f->parent || !f->queue || !tail) {
+	    !f->stamp || !f->bstamp || !f->parent || !f->bparent || !f->queue || !f->bqueue ||
+	    !tail) {
 		free(tail);
 		flow_free(f);
 		return ERR_NOMEM;
@@ -139,47 +149,99 @@ static uint32_t next_epoch(struct flow *f)
 {
 	if (++f->epoch == 0) { /* wrapped: clear marks */
 		memset(f->stamp, 0, ((size_t)f->nn + 1) * sizeof *f->stamp);
+		memset(f->bstamp, 0, ((size_t)f->nn + 1) * sizeof *f->bstamp);
 		f->epoch = 1;
 	}
 	return f->epoch;
 }
 
-/* One BFS from s_out; on reaching t_in augments one unit. *found says which. */
+/* Pushes one unit along the path s_out ~> meet (forward parents) ~> t_in (backward). */
+static enum err push_path(struct flow *f, uint32_t src, uint32_t dst, uint32_t meet)
+{
+	for (uint32_t z = meet; z != src;) {
+		uint32_t pa = f->parent[z];
+		f->cap[pa]--;
+		f->cap[pa ^ 1]++;
+		if (touch(f, pa) != ERR_OK)
+			return ERR_NOMEM;
+		z = f->head[pa ^ 1];
+	}
+	for (uint32_t z = meet; z != dst;) {
+		uint32_t pa = f->bparent[z];
+		f->cap[pa]--;
+		f->cap[pa ^ 1]++;
+		if (touch(f, pa) != ERR_OK)
+			return ERR_NOMEM;
+		z = f->head[pa];
+	}
+	return ERR_OK;
+}
+
+/*
+ * One bidirectional BFS in the residual graph: forward from s_out, backward
+ * from t_in, one whole level at a time on the side whose frontier is
+ * smaller, until they meet (then one unit is pushed) or one side runs dry.
+ * In an expander each side only sees about sqrt of what a one-sided search
+ * would, which is what makes thousands of local tests affordable. The arcs
+ * stored at a node include the partner of every arc entering it, so the
+ * backward step reads residual capacity cap[b ^ 1] of the arc into the node.
+ */
 static enum err augment(struct flow *f, uint32_t s, uint32_t t, bool *found)
 {
 	uint32_t ep = next_epoch(f);
 	uint32_t src = 2 * s + 1, dst = 2 * t;
-	size_t qh = 0, qt = 0;
+	size_t qh = 0, qt = 0, bh = 0, bt = 0;
 	f->queue[qt++] = src;
 	f->stamp[src] = ep;
 	f->stamp[2 * s] = ep; /* never route through s_in */
+	f->bqueue[bt++] = dst;
+	f->bstamp[dst] = ep;
+	f->bstamp[2 * t + 1] = ep; /* never route through t_out */
 	*found = false;
-	while (qh < qt) {
-		uint32_t x = f->queue[qh++];
-		for (size_t k = f->first[x]; k < f->first[x + 1]; k++) {
-			uint32_t a = f->order[k];
-			if (f->cap[a] <= 0)
-				continue;
-			uint32_t y = f->head[a];
-			if (f->stamp[y] == ep)
-				continue;
-			f->stamp[y] = ep;
-			f->parent[y] = a;
-			if (y == dst) {
-				for (uint32_t z = dst; z != src;) {
-					uint32_t pa = f->parent[z];
-					f->cap[pa]--;
-					f->cap[pa ^ 1]++;
-					if (touch(f, pa) != ERR_OK)
-						return ERR_NOMEM;
-					z = f->head[pa ^ 1];
+	while (qh < qt && bh < bt) {
+		if (qt - qh <= bt - bh) {
+			size_t end = qt;
+			for (; qh < end; qh++) {
+				uint32_t x = f->queue[qh];
+				for (size_t k = f->first[x]; k < f->first[x + 1]; k++) {
+					uint32_t a = f->order[k];
+					if (f->cap[a] <= 0)
+						continue;
+					uint32_t y = f->head[a];
+					if (f->stamp[y] == ep)
+						continue;
+					f->stamp[y] = ep;
+					f->parent[y] = a;
+					if (f->bstamp[y] == ep && y != 2 * t + 1) {
+						*found = true;
+						return push_path(f, src, dst, y);
+					}
+					f->queue[qt++] = y;
 				}
-				*found = true;
-				return ERR_OK;
 			}
-			f->queue[qt++] = y;
+		} else {
+			size_t end = bt;
+			for (; bh < end; bh++) {
+				uint32_t x = f->bqueue[bh];
+				for (size_t k = f->first[x]; k < f->first[x + 1]; k++) {
+					uint32_t a = f->order[k] ^ 1; /* arc head[b] -> x */
+					if (f->cap[a] <= 0)
+						continue;
+					uint32_t y = f->head[a ^ 1];
+					if (f->bstamp[y] == ep)
+						continue;
+					f->bstamp[y] = ep;
+					f->bparent[y] = a;
+					if (f->stamp[y] == ep && y != 2 * s) {
+						*found = true;
+						return push_path(f, src, dst, y);
+					}
+					f->bqueue[bt++] = y;
+				}
+			}
 		}
 	}
+	f->fwd_done = qh >= qt;
 	return ERR_OK;
 }
 
@@ -201,11 +263,17 @@ static enum err local_flow(struct flow *f, uint32_t s, uint32_t t, uint32_t cuto
 		flow++;
 	}
 	if (e == ERR_OK && !found && cut) {
+		/* The exhausted side gives a minimum cut: vertices whose in-copy
+		 * is on the side and whose out-copy is not. */
 		uint32_t k = 0;
-		for (uint32_t x = 0; x < n; x++)
-			if (f->stamp[2 * x] == f->epoch && f->stamp[2 * x + 1] != f->epoch &&
-			    x != s && x != t)
+		const uint32_t *mark = f->fwd_done ? f->stamp : f->bstamp;
+		for (uint32_t x = 0; x < n; x++) {
+			if (x == s || x == t)
+				continue;
+			bool xin = mark[2 * x] == f->epoch, xout = mark[2 * x + 1] == f->epoch;
+			if (f->fwd_done ? (xin && !xout) : (xout && !xin))
 				cut[k++] = x;
+		}
 		if (k != flow) /* max-flow/min-cut: cannot happen */
 			e = ERR_STATE;
 	}
