@@ -31,7 +31,7 @@ world_seed=7
 pow=4          # bits: the demo identity's PoW and simnet's --expected-pow
 
 orig_args=("$@")
-usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 0; }
 while [ "$#" -gt 0 ]; do
 	case $1 in
 	--db) db=$2; shift 2 ;;

@@ -131,10 +131,20 @@ success1=$(prom_value tzcensus_last_success_timestamp_seconds)
 
 # ---- night 2: --keep 1 prunes night 1 ----------------------------------------------------
 sleep 1 # dated names have one-second resolution
-nightly n2 --db "$db" --keep 1 -- --seed "$seed" || { cat "$tmp/n2.err"; bad "night 2 exited non-zero"; }
+nightly n2 --db "$db" --keep 1 --publish "$tmp/www" -- --seed "$seed" ||
+	{ cat "$tmp/n2.err"; bad "night 2 exited non-zero"; }
 run2=$(readlink "$out/latest")
 [ "$run2" != "$run1" ] || bad "night 2 did not move latest"
 [ -e "$out/$run1" ] && bad "night 2 with --keep 1 did not prune $run1"
+cmp -s "$tmp/www/report.html" "$out/$run2/report.html" || bad "night 2 did not publish report.html into --publish"
+ls "$tmp/www" | grep -Eq 'journal|\.log$' && bad "night 2 published its journal or logs"
+ls -a "$tmp" | grep -q '^\.tzcensus-publish' && bad "night 2 left a temporary publish directory"
+
+# A second run while one holds the lock refuses with status 3.
+flock "$out/.nightly.lock" scripts/tzcensus-nightly --bin "$BIN" --config "$tmp/crawl.yaml" \
+	--identity "$tmp/identity.json" --out "$out" --metrics-dir "$metrics" --db "$db" >/dev/null 2>&1
+rc=$?
+[ "$rc" = 3 ] || bad "a run while the lock is held exited $rc, want 3"
 success2=$(prom_value tzcensus_last_success_timestamp_seconds)
 
 # ---- night 3: the database is gone -------------------------------------------------------------
