@@ -11,9 +11,12 @@ PY=/usr/bin/python3
 fail=0
 checked=0
 
-for page in man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1; do
+pages=(man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1 man/tzcensus-nightly.1)
+for page in "${pages[@]}"; do
 	[ -f "$page" ] || { echo "FAIL: $page is missing"; fail=1; continue; }
 	prog=$(basename "$page" .1)
+	exe=$BIN/$prog
+	[ "$prog" = tzcensus-nightly ] && exe=scripts/tzcensus-nightly
 
 	# 1. Renders cleanly: groff in its strictest warning mode, then man -l.
 	w=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
@@ -27,11 +30,11 @@ for page in man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1; d
 	[ -n "$text" ] || { echo "FAIL: $page renders to nothing"; fail=1; continue; }
 
 	# 2. Flags: --help against the OPTIONS section.
-	if [ ! -x "$BIN/$prog" ]; then
-		echo "SKIP: $BIN/$prog is not built yet; flags of $page not compared"
+	if [ ! -x "$exe" ]; then
+		echo "SKIP: $exe is not built yet; flags of $page not compared"
 		continue
 	fi
-	help=$("$BIN/$prog" --help 2>&1)
+	help=$("$exe" --help 2>&1)
 	if ! "$PY" - "$page" "$help" "$text" <<'PYEOF'
 import re, sys
 page, help_text, man_text = sys.argv[1:4]
@@ -76,5 +79,5 @@ PYEOF
 		checked=$((checked + 1))
 	fi
 done
-echo "CHECKED: man pages with flags compared against --help: $checked of 3"
+echo "CHECKED: man pages with flags compared against --help: $checked of ${#pages[@]}"
 exit $fail

@@ -27,7 +27,7 @@ for f in bin/tzcensus-nightly lib/systemd/system/tzcensus-nightly.service \
 	lib/systemd/system/tzcensus-nightly.timer share/tzcensus/config/crontab \
 	share/tzcensus/config/nightly.env \
 	share/man/man1/tzcensus-crawl.1 share/man/man1/tzcensus-analyze.1 \
-	share/man/man1/tzcensus-simnet.1; do
+	share/man/man1/tzcensus-simnet.1 share/man/man1/tzcensus-nightly.1; do
 	[ -s "$prefix/$f" ] || bad "make install did not install $f"
 done
 [ -x "$prefix/bin/tzcensus-nightly" ] || bad "tzcensus-nightly is not executable"
