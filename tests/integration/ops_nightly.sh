@@ -164,6 +164,21 @@ grep -q 'crawl failed' "$tmp/n3.err" || bad "night 3 did not say the crawl faile
 [ "$(prom_value tzcensus_last_success_timestamp_seconds)" = "$success2" ] ||
 	bad "night 3 changed the last success timestamp"
 
+# ---- night 3b: stopped by SIGTERM (systemd stop) mid-crawl -------------------------------
+sleep 1
+setsid scripts/tzcensus-nightly --bin "$BIN" --config "$tmp/crawl.yaml" --identity "$tmp/identity.json" \
+	--out "$out" --metrics-dir "$metrics" --vantage nightly-test --db "$db" --keep 5 -- --seed "$seed" \
+	>"$tmp/n3b.out" 2>"$tmp/n3b.err" &
+pid=$!
+sleep 1.5
+kill -TERM -- "-$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+[ "$rc" = 1 ] || bad "night 3b (SIGTERM) exited $rc, want 1"
+grep -q 'interrupted' "$tmp/n3b.err" || bad "night 3b did not say it was interrupted"
+[ "$(readlink "$out/latest")" = "$run2" ] || bad "night 3b moved latest"
+[ "$(prom_value 'tzcensus_nightly_step_failed{step="crawl"}')" = 1 ] || bad "night 3b: metrics not written after SIGTERM"
+
 # ---- night 4: no seed answers: the gate refuses ---------------------------------------------
 kill "$simnet_pid"; wait "$simnet_pid" 2>/dev/null; simnet_pid=
 sleep 1
@@ -174,5 +189,5 @@ grep -Eq '(gate|crawl) failed' "$tmp/n4.err" || bad "night 4 gave no reason on s
 [ "$(readlink "$out/latest")" = "$run2" ] || bad "night 4 moved latest"
 echo "night 4 said: $(grep -E 'failed' "$tmp/n4.err" | head -n 1)"
 
-echo "CHECKED: 4 nights (publish, prune, database gone, nothing answered); success timestamps $success1 $success2"
+echo "CHECKED: 5 nights (publish, prune, database gone, SIGTERM, nothing answered); success timestamps $success1 $success2"
 exit $fail
