@@ -70,6 +70,13 @@ rss_after=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 echo "RSS after the handshake runs: $((rss_after / 1024)) MiB"
 stop
 
+# every node listening (no no_listen share): N listeners
+printf 'behaviors:\n  no_listen: 0\n' >"$tmp/all.yaml"
+start "$N" "127.$oct.0.0" --config "$tmp/all.yaml"; read -r w4 s4 r4 h4 <"$tmp/start"
+listeners=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["listeners"])' "$tmp/ready")
+stop
+echo "$N nodes, all listening ($listeners listeners): ready in ${w4} ms wall, RSS $((r4 / 1024)) MiB"
+
 # PoW at start-up: --expected-pow 8 makes every node search a stamp
 start "$N" "127.$oct.0.0" --expected-pow 8; read -r w3 s3 r3 h3 <"$tmp/start"; stop
 echo "$N nodes with --expected-pow 8: ready in ${w3} ms wall"
