@@ -272,43 +272,80 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int live_setup(void **state)
+/* Starts tzcensus-simnet on a random 127.X.0.0 and waits for its ready file.
+ * yaml (may be NULL) becomes its --config. */
+static int live_start(struct live *L, const char *yaml, const char *nodes, const char *pow,
+		      const char *latency)
 {
-	static struct live L;
-	memset(&L, 0, sizeof L);
 	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
-	char exe[512];
+	char exe[512], cfg[300];
 	snprintf(exe, sizeof exe, "%s/tzcensus-simnet", bin);
-	snprintf(L.dir, sizeof L.dir, "/tmp/simnet-test-XXXXXX");
-	if (!mkdtemp(L.dir))
+	snprintf(L->dir, sizeof L->dir, "/tmp/simnet-test-XXXXXX");
+	if (!mkdtemp(L->dir))
 		return -1;
-	snprintf(L.truth, sizeof L.truth, "%s/truth.json", L.dir);
-	snprintf(L.ready, sizeof L.ready, "%s/ready", L.dir);
-	snprintf(L.viol, sizeof L.viol, "%s/violations.jsonl", L.dir);
+	snprintf(L->truth, sizeof L->truth, "%s/truth.json", L->dir);
+	snprintf(L->ready, sizeof L->ready, "%s/ready", L->dir);
+	snprintf(L->viol, sizeof L->viol, "%s/violations.jsonl", L->dir);
+	snprintf(cfg, sizeof cfg, "%s/simnet.yaml", L->dir);
+	FILE *f = fopen(cfg, "w");
+	if (!f)
+		return -1;
+	fputs(yaml ? yaml : "seed: 21\n", f);
+	fclose(f);
 	/* a random second octet so parallel runs do not collide (BRIEF-COMMON) */
 	uint32_t oct = 64 + randombytes_uniform(180);
 	char base[32];
 	snprintf(base, sizeof base, "127.%u.0.0", oct);
-	L.pow = 4;
-	L.pid = fork();
-	if (L.pid == 0) {
-		execl(exe, exe, "--nodes", "80", "--seed", "21", "--base", base, "--expected-pow",
-		      "4", "--latency-ms", "0:20", "--truth", L.truth, "--ready", L.ready,
-		      "--violations", L.viol, "--quiet", (char *)NULL);
+	L->pow = strtod(pow, NULL);
+	L->pid = fork();
+	if (L->pid == 0) {
+		execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base, "--expected-pow",
+		      pow, "--latency-ms", latency, "--truth", L->truth, "--ready", L->ready,
+		      "--violations", L->viol, "--quiet", (char *)NULL);
 		_exit(127);
 	}
 	double t0 = now_s();
-	while (access(L.ready, F_OK) != 0) {
+	while (access(L->ready, F_OK) != 0) {
 		int st;
-		if (waitpid(L.pid, &st, WNOHANG) == L.pid || now_s() - t0 > 20) {
+		if (waitpid(L->pid, &st, WNOHANG) == L->pid || now_s() - t0 > 20) {
 			fprintf(stderr, "simnet did not become ready (%s)\n", exe);
 			return -1;
 		}
 		usleep(20000);
 	}
 	json_error_t je;
-	L.t = json_load_file(L.truth, 0, &je);
-	if (!L.t || sc_identity(&L.id, L.pow) != 0)
+	L->t = json_load_file(L->truth, 0, &je);
+	if (!L->t || sc_identity(&L->id, L->pow) != 0)
+		return -1;
+	return 0;
+}
+
+static int live_setup(void **state)
+{
+	static struct live L;
+	memset(&L, 0, sizeof L);
+	if (live_start(&L, NULL, "80", "4", "0:20") != 0)
+		return -1;
+	*state = &L;
+	return 0;
+}
+
+/* A world whose hubs know more than 50 points: no bottleneck, a dense core,
+ * every listed node listed by 10 core nodes. */
+static int big_setup(void **state)
+{
+	static struct live L;
+	memset(&L, 0, sizeof L);
+	static const char yaml[] = "seed: 4\n"
+				   "topology:\n"
+				   "  bottleneck: 0\n"
+				   "  min_degree: 10\n"
+				   "  listed_by: 12\n"
+				   "  nat_listed_by: 12\n"
+				   "  islands: 0\n"
+				   "behaviors:\n"
+				   "  stall: 0\n";
+	if (live_start(&L, yaml, "160", "0", "0:0") != 0)
 		return -1;
 	*state = &L;
 	return 0;
@@ -319,6 +356,7 @@ static int live_teardown(void **state)
 	struct live *L = *state;
 	if (!L)
 		return 0;
+	*state = NULL;
 	kill(L->pid, SIGTERM);
 	int st = 0;
 	double t0 = now_s();
@@ -612,6 +650,38 @@ static void test_live_bootstrap_throttle(void **state)
 	       r.adv_at_ms[1], r.adv_at_ms[0]);
 }
 
+/* Lists over 50 points: every Advertise is Octez's sample (errata 1), and
+ * two Bootstraps give two samples of the same list. */
+static void test_live_big_lists(void **state)
+{
+	struct live *L = *state;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i, big = 0;
+	json_t *nd;
+	struct sc_opts o = {.id = &L->id, .timeout_ms = 3000, .open_ms = 1500, .bootstraps = 2};
+	json_array_foreach(nodes, i, nd) {
+		json_t *adv = json_object_get(nd, "advertises");
+		const char *reveals = json_string_value(json_object_get(nd, "reveals"));
+		if (json_array_size(adv) <= 50 || strcmp(reveals, "none") == 0)
+			continue;
+		struct point pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+		struct sc_result r;
+		sc_visit(&pt, &o, &r);
+		if (strcmp(reveals, "nack") == 0) {
+			assert_int_equal(r.outcome, SC_NACK);
+			check_revealed(adv, r.nack, r.nack_n);
+		} else {
+			assert_int_equal(r.outcome, SC_OK);
+			assert_int_equal(r.adv_msgs, 2);
+			check_revealed(adv, r.adv, r.adv_n);
+		}
+		big++;
+	}
+	assert_true(big >= 3);
+	assert_int_equal(count_lines(L->viol, NULL), 0);
+	printf("CHECKED: %zu nodes with more than 50 known points sampled as Octez does\n", big);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -630,5 +700,9 @@ int main(void)
 	};
 	int rc = cmocka_run_group_tests_name("simnet world", unit, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("simnet live", live, live_setup, live_teardown);
+	const struct CMUnitTest big[] = {
+		cmocka_unit_test(test_live_big_lists),
+	};
+	rc |= cmocka_run_group_tests_name("simnet big lists", big, big_setup, live_teardown);
 	return rc;
 }
