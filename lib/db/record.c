@@ -1,0 +1,250 @@
+/*
+ * record — names of the stored enums and the checks every record passes
+ * before the writer or the journal accepts it.
+ *
+ * The name tables are what reaches the database and the journal; the _str()
+ * switches have no default so -Wswitch flags a value without a name.
+ */
+#include "db/record.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <string.h>
+
+static const char *const outcome_names[VISIT_OUTCOME_N] = {
+	[VISIT_OK] = "ok",
+	[VISIT_NACK] = "nack",
+	[VISIT_REFUSED] = "refused",
+	[VISIT_TIMEOUT] = "timeout",
+	[VISIT_UNREACHABLE] = "unreachable",
+	[VISIT_SILENT_CLOSE] = "silent_close",
+	[VISIT_CLOSED] = "closed",
+	[VISIT_HANDSHAKE_TIMEOUT] = "handshake_timeout",
+	[VISIT_PROTOCOL_ERROR] = "protocol_error",
+	[VISIT_INCOMPATIBLE] = "incompatible",
+	[VISIT_SELF] = "self",
+	[VISIT_POLICY] = "policy",
+};
+
+const char *visit_outcome_str(enum visit_outcome o)
+{
+	switch (o) {
+	case VISIT_OK:
+	case VISIT_NACK:
+	case VISIT_REFUSED:
+	case VISIT_TIMEOUT:
+	case VISIT_UNREACHABLE:
+	case VISIT_SILENT_CLOSE:
+	case VISIT_CLOSED:
+	case VISIT_HANDSHAKE_TIMEOUT:
+	case VISIT_PROTOCOL_ERROR:
+	case VISIT_INCOMPATIBLE:
+	case VISIT_SELF:
+	case VISIT_POLICY:
+		return outcome_names[o];
+	}
+	return "?";
+}
+
+static const char *const status_names[CRAWL_STATUS_N] = {
+	[CRAWL_RUNNING] = "running",
+	[CRAWL_FINISHED] = "finished",
+	[CRAWL_ABORTED] = "aborted",
+	[CRAWL_FAILED] = "failed",
+};
+
+const char *crawl_status_str(enum crawl_status s)
+{
+	switch (s) {
+	case CRAWL_RUNNING:
+	case CRAWL_FINISHED:
+	case CRAWL_ABORTED:
+	case CRAWL_FAILED:
+		return status_names[s];
+	}
+	return "?";
+}
+
+static const char *const source_names[ADV_SOURCE_N] = {
+	[ADV_ADVERTISE] = "advertise",
+	[ADV_NACK] = "nack",
+};
+
+const char *adv_source_str(enum adv_source s)
+{
+	switch (s) {
+	case ADV_ADVERTISE:
+	case ADV_NACK:
+		return source_names[s];
+	}
+	return "?";
+}
+
+/* Index of the name equal to exactly s[0..len), or -1. */
+static int find_name(const char *const *names, int n, const char *s, size_t len)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+enum err visit_outcome_parse(const char *s, size_t len, enum visit_outcome *out)
+{
+	int i = find_name(outcome_names, VISIT_OUTCOME_N, s, len);
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum visit_outcome)i;
+	return ERR_OK;
+}
+
+enum err crawl_status_parse(const char *s, size_t len, enum crawl_status *out)
+{
+	int i = find_name(status_names, CRAWL_STATUS_N, s, len);
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum crawl_status)i;
+	return ERR_OK;
+}
+
+enum err adv_source_parse(const char *s, size_t len, enum adv_source *out)
+{
+	int i = find_name(source_names, ADV_SOURCE_N, s, len);
+	if (i < 0)
+		return ERR_INVAL;
+	*out = (enum adv_source)i;
+	return ERR_OK;
+}
+
+void visit_rec_init(struct visit_rec *v)
+{
+	memset(v, 0, sizeof *v);
+	v->attempt = 1;
+	v->connect_ms = REC_ABSENT_I32;
+	v->handshake_ms = REC_ABSENT_I32;
+	v->advertised_port = REC_ABSENT_I32;
+	v->pow_bits = REC_ABSENT_I32;
+	v->ddb_version = REC_ABSENT_I32;
+	v->p2p_version = REC_ABSENT_I32;
+	v->disable_mempool = REC_BOOL_ABSENT;
+	v->private_node = REC_BOOL_ABSENT;
+	v->nack_motive = REC_NACK_MOTIVE_ABSENT;
+	v->has_head = false;
+}
+
+/* Decimal port 0..65535, no sign, no leading junk, at most 5 digits. */
+static enum err parse_port(const char *s, uint16_t *port)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 5)
+		return ERR_INVAL;
+	unsigned long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return ERR_INVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 65535)
+		return ERR_INVAL;
+	*port = (uint16_t)v;
+	return ERR_OK;
+}
+
+enum err rec_point_split(const char *text, uint8_t addr[16], uint16_t *port, bool *is_v4)
+{
+	if (!text)
+		return ERR_INVAL;
+	size_t n = strnlen(text, REC_POINT_TEXT_MAX);
+	if (n == 0 || n >= REC_POINT_TEXT_MAX)
+		return ERR_INVAL;
+	char host[REC_POINT_TEXT_MAX];
+	const char *port_text;
+	if (text[0] == '[') {
+		const char *close = memchr(text, ']', n);
+		if (!close || close[1] != ':')
+			return ERR_INVAL;
+		size_t hl = (size_t)(close - text - 1);
+		memcpy(host, text + 1, hl);
+		host[hl] = '\0';
+		port_text = close + 2;
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			return ERR_INVAL;
+		*is_v4 = false;
+		/* A v4-mapped address written in brackets is still IPv6 text; keep
+		 * it as given (the codec never formats it that way). */
+	} else {
+		const char *colon = strrchr(text, ':');
+		if (!colon)
+			return ERR_INVAL;
+		size_t hl = (size_t)(colon - text);
+		memcpy(host, text, hl);
+		host[hl] = '\0';
+		port_text = colon + 1;
+		uint8_t v4[4];
+		if (inet_pton(AF_INET, host, v4) != 1)
+			return ERR_INVAL;
+		memset(addr, 0, 10);
+		addr[10] = 0xff;
+		addr[11] = 0xff;
+		memcpy(addr + 12, v4, 4);
+		*is_v4 = true;
+	}
+	return parse_port(port_text, port);
+}
+
+static bool tri_ok(int8_t b)
+{
+	return b == REC_BOOL_ABSENT || b == 0 || b == 1;
+}
+
+static bool opt_range(int32_t v, int32_t max)
+{
+	return v == REC_ABSENT_I32 || (v >= 0 && v <= max);
+}
+
+enum err visit_rec_check(const struct visit_rec *v)
+{
+	uint8_t addr[16];
+	uint16_t port;
+	bool v4;
+	if (!v || rec_point_split(v->point, addr, &port, &v4) != ERR_OK)
+		return ERR_INVAL;
+	if ((unsigned)v->outcome >= VISIT_OUTCOME_N)
+		return ERR_INVAL;
+	if (!opt_range(v->connect_ms, INT32_MAX) || !opt_range(v->handshake_ms, INT32_MAX) ||
+	    !opt_range(v->advertised_port, 65535) || !opt_range(v->pow_bits, 256) ||
+	    !opt_range(v->ddb_version, 65535) || !opt_range(v->p2p_version, 65535))
+		return ERR_INVAL;
+	if (!tri_ok(v->disable_mempool) || !tri_ok(v->private_node))
+		return ERR_INVAL;
+	if (v->nack_motive != REC_NACK_MOTIVE_ABSENT &&
+	    (v->nack_motive < INT16_MIN || v->nack_motive > INT16_MAX))
+		return ERR_INVAL;
+	if (v->chain_name == NULL && v->chain_name_len != 0)
+		return ERR_INVAL;
+	if (v->peer_id && (v->peer_id[0] == '\0' || strlen(v->peer_id) > 64))
+		return ERR_INVAL;
+	if (v->seq > (uint64_t)INT64_MAX)
+		return ERR_INVAL;
+	return ERR_OK;
+}
+
+enum err adv_rec_check(const struct adv_rec *a)
+{
+	uint8_t addr[16];
+	uint16_t port;
+	bool v4;
+	if (!a || rec_point_split(a->from_point, addr, &port, &v4) != ERR_OK ||
+	    rec_point_split(a->to_point, addr, &port, &v4) != ERR_OK)
+		return ERR_INVAL;
+	if ((unsigned)a->source >= ADV_SOURCE_N)
+		return ERR_INVAL;
+	if (a->list_len == 0 || a->rank >= a->list_len || a->round > INT32_MAX ||
+	    a->list_len > INT32_MAX)
+		return ERR_INVAL;
+	if (a->seq > (uint64_t)INT64_MAX)
+		return ERR_INVAL;
+	return ERR_OK;
+}

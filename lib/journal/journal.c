@@ -1,0 +1,662 @@
+/*
+ * journal — length-delimited protobuf records with fsync'd batches.
+ *
+ * Why varint framing and no checksum: it is protobuf's own delimited format
+ * (what other tools read), and a torn write at a crash can only damage the
+ * last record, which the reader detects by length. A record in the middle
+ * that does not decode is reported as corruption, never skipped silently.
+ */
+#include "journal/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tzcensus.pb-c.h"
+
+#define JOURNAL_BUF_MAX (64u << 20) /* buffered bytes while writes keep failing */
+
+/* ---- varints ---------------------------------------------------------- */
+
+static size_t varint_put(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* ---- writer ----------------------------------------------------------- */
+
+struct journal_writer {
+	int fd;
+	char *path;
+	unsigned sync_every;
+	unsigned since_sync;
+	uint64_t records;
+	uint8_t *buf;
+	size_t len, cap;
+	char error[256];
+};
+
+static void set_error(struct journal_writer *w, const char *what, int errnum)
+{
+	snprintf(w->error, sizeof w->error, "journal: %s %s: %s", what, w->path, strerror(errnum));
+}
+
+/* Writes the buffer out; keeps what could not be written. */
+static enum err flush_buf(struct journal_writer *w)
+{
+	size_t off = 0;
+	while (off < w->len) {
+		ssize_t n = write(w->fd, w->buf + off, w->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_error(w, "write", errno);
+			memmove(w->buf, w->buf + off, w->len - off);
+			w->len -= off;
+			return ERR_IO;
+		}
+		off += (size_t)n;
+	}
+	w->len = 0;
+	return ERR_OK;
+}
+
+enum err journal_sync(struct journal_writer *w)
+{
+	if (!w)
+		return ERR_INVAL;
+	enum err e = flush_buf(w);
+	if (e != ERR_OK)
+		return e;
+	if (fsync(w->fd) != 0) {
+		set_error(w, "fsync", errno);
+		return ERR_IO;
+	}
+	w->since_sync = 0;
+	return ERR_OK;
+}
+
+static enum err append_record(struct journal_writer *w, const Tzcensus__Record *rec, bool sync)
+{
+	size_t n = tzcensus__record__get_packed_size(rec);
+	if (n > JOURNAL_RECORD_MAX)
+		return ERR_TOOBIG;
+	size_t need = w->len + n + 10;
+	if (need > JOURNAL_BUF_MAX)
+		return ERR_NOMEM;
+	if (need > w->cap) {
+		size_t cap = w->cap ? w->cap : 65536;
+		while (cap < need)
+			cap *= 2;
+		uint8_t *nb = realloc(w->buf, cap);
+		if (!nb)
+			return ERR_NOMEM;
+		w->buf = nb;
+		w->cap = cap;
+	}
+	w->len += varint_put(w->buf + w->len, n);
+	w->len += tzcensus__record__pack(rec, w->buf + w->len);
+	w->records++;
+	if (sync || ++w->since_sync >= w->sync_every)
+		return journal_sync(w);
+	return ERR_OK;
+}
+
+static enum err scan_existing(struct journal_writer *w, struct journal_open_info *info,
+			      char *err, size_t err_cap)
+{
+	struct journal_reader *r = journal_reader_open(w->path, err, err_cap);
+	if (!r)
+		return ERR_IO;
+	struct journal_entry e;
+	enum err st;
+	while ((st = journal_next(r, &e)) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
+		info->records++;
+	info->kept_len = journal_reader_offset(r);
+	if (st == ERR_AGAIN) {
+		struct stat sb;
+		if (fstat(w->fd, &sb) == 0)
+			info->cut_len = (uint64_t)sb.st_size - info->kept_len;
+		if (ftruncate(w->fd, (off_t)info->kept_len) != 0) {
+			snprintf(err, err_cap, "journal: truncate %s: %s", w->path, strerror(errno));
+			st = ERR_IO;
+		} else {
+			st = ERR_OK;
+		}
+	} else if (st != ERR_OK) {
+		snprintf(err, err_cap, "journal: %s: %s", w->path, journal_reader_why(r));
+	}
+	journal_reader_free(r);
+	return st;
+}
+
+struct journal_writer *journal_open(const char *path, unsigned sync_every,
+				    struct journal_open_info *info, char *err, size_t err_cap)
+{
+	struct journal_open_info dummy;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof *info);
+	struct journal_writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		snprintf(err, err_cap, "journal: out of memory");
+		return NULL;
+	}
+	w->fd = -1;
+	w->sync_every = sync_every ? sync_every : JOURNAL_SYNC_EVERY_DEFAULT;
+	w->path = strdup(path);
+	if (!w->path) {
+		snprintf(err, err_cap, "journal: out of memory");
+		goto fail;
+	}
+	bool existed = access(path, F_OK) == 0;
+	w->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		snprintf(err, err_cap, "journal: open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (existed) {
+		if (scan_existing(w, info, err, err_cap) != ERR_OK)
+			goto fail;
+	} else {
+		/* Make the new name durable too. */
+		char *dup = strdup(path);
+		if (dup) {
+			int dfd = open(dirname(dup), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) {
+				(void)fsync(dfd);
+				close(dfd);
+			}
+			free(dup);
+		}
+	}
+	return w;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->path);
+	free(w);
+	return NULL;
+}
+
+const char *journal_error(const struct journal_writer *w)
+{
+	return w ? w->error : "";
+}
+
+uint64_t journal_records(const struct journal_writer *w)
+{
+	return w ? w->records : 0;
+}
+
+enum err journal_close(struct journal_writer *w)
+{
+	if (!w)
+		return ERR_OK;
+	enum err e = journal_sync(w);
+	if (close(w->fd) != 0 && e == ERR_OK)
+		e = ERR_IO;
+	free(w->buf);
+	free(w->path);
+	free(w);
+	return e;
+}
+
+enum err journal_crawl_start(struct journal_writer *w, const struct crawl_rec *c)
+{
+	if (!w || !c)
+		return ERR_INVAL;
+	Tzcensus__CrawlStart s = TZCENSUS__CRAWL_START__INIT;
+	s.uuid.data = (uint8_t *)c->uuid;
+	s.uuid.len = REC_UUID_LEN;
+	s.started_at_us = c->started_at_us;
+	s.vantage = (char *)c->vantage;
+	s.tool_version = (char *)c->tool_version;
+	s.config_json = (char *)c->config_json;
+	s.seeds_json = (char *)c->seeds_json;
+	Tzcensus__Record rec = TZCENSUS__RECORD__INIT;
+	rec.kind_case = TZCENSUS__RECORD__KIND_START;
+	rec.start = &s;
+	/* The start of a crawl is a batch boundary: sync it at once. */
+	return append_record(w, &rec, true);
+}
+
+enum err journal_visit(struct journal_writer *w, const struct visit_rec *v)
+{
+	if (!w || visit_rec_check(v) != ERR_OK)
+		return ERR_INVAL;
+	Tzcensus__Visit m = TZCENSUS__VISIT__INIT;
+	m.seq = v->seq;
+	m.point = (char *)v->point;
+	m.started_at_us = v->started_at_us;
+	m.outcome = (char *)visit_outcome_str(v->outcome);
+	m.has_attempt = true;
+	m.attempt = v->attempt;
+	m.error = (char *)v->error;
+#define OPT_U32(f)                          \
+	if (v->f != REC_ABSENT_I32) {       \
+		m.has_##f = true;           \
+		m.f = (uint32_t)v->f;       \
+	}
+	OPT_U32(connect_ms)
+	OPT_U32(handshake_ms)
+	OPT_U32(advertised_port)
+	OPT_U32(pow_bits)
+	OPT_U32(ddb_version)
+	OPT_U32(p2p_version)
+#undef OPT_U32
+	m.peer_id = (char *)v->peer_id;
+	if (v->public_key) {
+		m.has_public_key = true;
+		m.public_key.data = (uint8_t *)v->public_key;
+		m.public_key.len = REC_PUBLIC_KEY_LEN;
+	}
+	if (v->chain_name) {
+		m.has_chain_name = true;
+		m.chain_name.data = (uint8_t *)v->chain_name;
+		m.chain_name.len = v->chain_name_len;
+	}
+	if (v->disable_mempool != REC_BOOL_ABSENT) {
+		m.has_disable_mempool = true;
+		m.disable_mempool = v->disable_mempool == 1;
+	}
+	if (v->private_node != REC_BOOL_ABSENT) {
+		m.has_private_node = true;
+		m.private_node = v->private_node == 1;
+	}
+	if (v->nack_motive != REC_NACK_MOTIVE_ABSENT) {
+		m.has_nack_motive = true;
+		m.nack_motive = v->nack_motive;
+	}
+	if (v->has_head) {
+		m.has_head_level = m.has_head_timestamp = true;
+		m.head_level = v->head_level;
+		m.head_timestamp = v->head_timestamp;
+		if (v->head_hash) {
+			m.has_head_hash = true;
+			m.head_hash.data = (uint8_t *)v->head_hash;
+			m.head_hash.len = REC_BLOCK_HASH_LEN;
+		}
+	}
+	Tzcensus__Record rec = TZCENSUS__RECORD__INIT;
+	rec.kind_case = TZCENSUS__RECORD__KIND_VISIT;
+	rec.visit = &m;
+	return append_record(w, &rec, false);
+}
+
+enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
+{
+	if (!w || adv_rec_check(a) != ERR_OK)
+		return ERR_INVAL;
+	Tzcensus__Advertisement m = TZCENSUS__ADVERTISEMENT__INIT;
+	m.seq = a->seq;
+	m.from_point = (char *)a->from_point;
+	m.to_point = (char *)a->to_point;
+	m.source = (char *)adv_source_str(a->source);
+	m.round = a->round;
+	m.rank = a->rank;
+	m.list_len = a->list_len;
+	m.seen_at_us = a->seen_at_us;
+	Tzcensus__Record rec = TZCENSUS__RECORD__INIT;
+	rec.kind_case = TZCENSUS__RECORD__KIND_ADV;
+	rec.adv = &m;
+	return append_record(w, &rec, false);
+}
+
+enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec *e)
+{
+	if (!w || !e || (unsigned)e->status >= CRAWL_STATUS_N)
+		return ERR_INVAL;
+	Tzcensus__CrawlEnd m = TZCENSUS__CRAWL_END__INIT;
+	Tzcensus__OutcomeCount counts[VISIT_OUTCOME_N];
+	Tzcensus__OutcomeCount *ptrs[VISIT_OUTCOME_N];
+	for (int i = 0; i < VISIT_OUTCOME_N; i++) {
+		Tzcensus__OutcomeCount c = TZCENSUS__OUTCOME_COUNT__INIT;
+		c.outcome = (char *)visit_outcome_str((enum visit_outcome)i);
+		c.n = e->counts[i];
+		counts[i] = c;
+		ptrs[i] = &counts[i];
+	}
+	m.finished_at_us = e->finished_at_us;
+	m.status = (char *)crawl_status_str(e->status);
+	m.n_counts = VISIT_OUTCOME_N;
+	m.counts = ptrs;
+	m.has_points_discovered = true;
+	m.points_discovered = e->points_discovered;
+	Tzcensus__Record rec = TZCENSUS__RECORD__INIT;
+	rec.kind_case = TZCENSUS__RECORD__KIND_END;
+	rec.end = &m;
+	return append_record(w, &rec, true);
+}
+
+/* ---- reader ----------------------------------------------------------- */
+
+struct journal_reader {
+	FILE *f;             /* file source, or NULL */
+	const uint8_t *mem;  /* memory source */
+	size_t mem_len;
+	uint64_t pos;        /* offset of the next record */
+	uint64_t index;
+	bool reseek;         /* the file position is not pos (after an error) */
+	uint8_t *buf;        /* file source: the current record */
+	size_t buf_cap;
+	Tzcensus__Record *msg; /* the current decoded record (owned) */
+	char why[200];
+};
+
+struct journal_reader *journal_reader_open(const char *path, char *err, size_t err_cap)
+{
+	struct journal_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, err_cap, "journal: out of memory");
+		return NULL;
+	}
+	r->f = fopen(path, "rbe");
+	if (!r->f) {
+		snprintf(err, err_cap, "journal: open %s: %s", path, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct journal_reader *journal_reader_mem(const uint8_t *buf, size_t len)
+{
+	struct journal_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->mem = buf;
+	r->mem_len = len;
+	return r;
+}
+
+void journal_reader_free(struct journal_reader *r)
+{
+	if (!r)
+		return;
+	if (r->msg)
+		tzcensus__record__free_unpacked(r->msg, NULL);
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	free(r);
+}
+
+uint64_t journal_reader_offset(const struct journal_reader *r)
+{
+	return r ? r->pos : 0;
+}
+
+const char *journal_reader_why(const struct journal_reader *r)
+{
+	return r ? r->why : "";
+}
+
+/* Reads n bytes at the current position; returns how many were there (< n at EOF). */
+static size_t src_read(struct journal_reader *r, uint64_t at, uint8_t *dst, size_t n,
+		       const uint8_t **view, bool *ioerr)
+{
+	*ioerr = false;
+	if (!r->f) {
+		if (at >= r->mem_len)
+			return 0;
+		size_t have = r->mem_len - (size_t)at;
+		size_t k = have < n ? have : n;
+		*view = r->mem + at;
+		return k;
+	}
+	size_t k = fread(dst, 1, n, r->f);
+	if (k < n && ferror(r->f))
+		*ioerr = true;
+	*view = dst;
+	return k;
+}
+
+static enum err fail_at(struct journal_reader *r, enum err e, const char *detail)
+{
+	snprintf(r->why, sizeof r->why, "%s at offset %llu (record %llu): %s",
+		 e == ERR_AGAIN ? "truncated record" : "corrupt record", (unsigned long long)r->pos,
+		 (unsigned long long)r->index, detail);
+	r->reseek = true;
+	return e;
+}
+
+static bool str_ok(const char *s)
+{
+	return s != NULL;
+}
+
+/* Protobuf -> record views; ERR_PROTO when a field is out of its range. */
+static enum err convert(Tzcensus__Record *m, struct journal_entry *e)
+{
+	switch ((int)m->kind_case) {
+	case TZCENSUS__RECORD__KIND_START: {
+		Tzcensus__CrawlStart *s = m->start;
+		if (s->uuid.len != REC_UUID_LEN)
+			return ERR_PROTO;
+		e->kind = JOURNAL_CRAWL_START;
+		memcpy(e->u.start.uuid, s->uuid.data, REC_UUID_LEN);
+		e->u.start.started_at_us = s->started_at_us;
+		e->u.start.vantage = s->vantage;
+		e->u.start.tool_version = s->tool_version;
+		e->u.start.config_json = s->config_json;
+		e->u.start.seeds_json = s->seeds_json;
+		return ERR_OK;
+	}
+	case TZCENSUS__RECORD__KIND_VISIT: {
+		Tzcensus__Visit *s = m->visit;
+		struct visit_rec *v = &e->u.visit;
+		visit_rec_init(v);
+		e->kind = JOURNAL_VISIT;
+		v->seq = s->seq;
+		v->point = s->point;
+		v->started_at_us = s->started_at_us;
+		if (!str_ok(s->outcome) ||
+		    visit_outcome_parse(s->outcome, strlen(s->outcome), &v->outcome) != ERR_OK)
+			return ERR_PROTO;
+		v->attempt = s->attempt;
+		if (v->attempt == 0)
+			return ERR_PROTO;
+		v->error = s->error;
+#define OPT_I32(f)                                       \
+	if (s->has_##f) {                                \
+		if (s->f > INT32_MAX)                    \
+			return ERR_PROTO;                \
+		v->f = (int32_t)s->f;                    \
+	}
+		OPT_I32(connect_ms)
+		OPT_I32(handshake_ms)
+		OPT_I32(advertised_port)
+		OPT_I32(pow_bits)
+		OPT_I32(ddb_version)
+		OPT_I32(p2p_version)
+#undef OPT_I32
+		v->peer_id = s->peer_id;
+		if (s->has_public_key) {
+			if (s->public_key.len != REC_PUBLIC_KEY_LEN)
+				return ERR_PROTO;
+			v->public_key = s->public_key.data;
+		}
+		if (s->has_chain_name) {
+			/* A present empty chain name must stay present. */
+			v->chain_name = s->chain_name.data ? s->chain_name.data : (const uint8_t *)"";
+			v->chain_name_len = s->chain_name.len;
+		}
+		if (s->has_disable_mempool)
+			v->disable_mempool = s->disable_mempool ? 1 : 0;
+		if (s->has_private_node)
+			v->private_node = s->private_node ? 1 : 0;
+		if (s->has_nack_motive)
+			v->nack_motive = s->nack_motive;
+		if (s->has_head_level != s->has_head_timestamp)
+			return ERR_PROTO;
+		if (s->has_head_level) {
+			v->has_head = true;
+			v->head_level = s->head_level;
+			v->head_timestamp = s->head_timestamp;
+		}
+		if (s->has_head_hash) {
+			if (!s->has_head_level || s->head_hash.len != REC_BLOCK_HASH_LEN)
+				return ERR_PROTO;
+			v->head_hash = s->head_hash.data;
+		}
+		return visit_rec_check(v) == ERR_OK ? ERR_OK : ERR_PROTO;
+	}
+	case TZCENSUS__RECORD__KIND_ADV: {
+		Tzcensus__Advertisement *s = m->adv;
+		struct adv_rec *a = &e->u.adv;
+		e->kind = JOURNAL_ADV;
+		a->seq = s->seq;
+		a->from_point = s->from_point;
+		a->to_point = s->to_point;
+		if (!str_ok(s->source) ||
+		    adv_source_parse(s->source, strlen(s->source), &a->source) != ERR_OK)
+			return ERR_PROTO;
+		a->round = s->round;
+		a->rank = s->rank;
+		a->list_len = s->list_len;
+		a->seen_at_us = s->seen_at_us;
+		return adv_rec_check(a) == ERR_OK ? ERR_OK : ERR_PROTO;
+	}
+	case TZCENSUS__RECORD__KIND_END: {
+		Tzcensus__CrawlEnd *s = m->end;
+		struct crawl_end_rec *c = &e->u.end;
+		memset(c, 0, sizeof *c);
+		e->kind = JOURNAL_CRAWL_END;
+		c->finished_at_us = s->finished_at_us;
+		if (!str_ok(s->status) ||
+		    crawl_status_parse(s->status, strlen(s->status), &c->status) != ERR_OK)
+			return ERR_PROTO;
+		for (size_t i = 0; i < s->n_counts; i++) {
+			enum visit_outcome o;
+			const char *name = s->counts[i]->outcome;
+			if (!str_ok(name) || visit_outcome_parse(name, strlen(name), &o) != ERR_OK)
+				return ERR_PROTO;
+			c->counts[o] += s->counts[i]->n;
+		}
+		c->points_discovered = s->has_points_discovered ? s->points_discovered : 0;
+		return ERR_OK;
+	}
+	case TZCENSUS__RECORD__KIND__NOT_SET:
+		break;
+	}
+	return ERR_PROTO;
+}
+
+enum err journal_next(struct journal_reader *r, struct journal_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	if (r->msg) {
+		tzcensus__record__free_unpacked(r->msg, NULL);
+		r->msg = NULL;
+	}
+	if (r->f && r->reseek) {
+		if (fseeko(r->f, (off_t)r->pos, SEEK_SET) != 0) {
+			snprintf(r->why, sizeof r->why, "seek: %s", strerror(errno));
+			return ERR_IO;
+		}
+		clearerr(r->f);
+		r->reseek = false;
+	}
+	r->why[0] = '\0';
+
+	/* Length prefix: up to 10 varint bytes. */
+	uint8_t pre[10];
+	uint64_t len = 0;
+	size_t plen = 0;
+	bool ioerr;
+	for (;;) {
+		const uint8_t *view;
+		uint8_t b;
+		if (src_read(r, r->pos + plen, &b, 1, &view, &ioerr) != 1) {
+			if (ioerr) {
+				snprintf(r->why, sizeof r->why, "read: %s", strerror(errno));
+				r->reseek = true;
+				return ERR_IO;
+			}
+			if (plen == 0) {
+				e->kind = JOURNAL_END_OF_FILE;
+				e->offset = r->pos;
+				e->index = r->index;
+				r->reseek = true; /* a writer may append more */
+				return ERR_OK;
+			}
+			char d[64];
+			snprintf(d, sizeof d, "length prefix cut after %zu byte(s)", plen);
+			return fail_at(r, ERR_AGAIN, d);
+		}
+		b = view[0];
+		pre[plen] = b;
+		if (plen < 9)
+			len |= (uint64_t)(b & 0x7f) << (7 * plen);
+		else if (b > 1)
+			len = UINT64_MAX;
+		else
+			len |= (uint64_t)b << 63;
+		plen++;
+		if (!(b & 0x80))
+			break;
+		if (plen == sizeof pre)
+			return fail_at(r, ERR_PROTO, "length prefix longer than 10 bytes");
+	}
+	if (len > JOURNAL_RECORD_MAX) {
+		char d[96];
+		snprintf(d, sizeof d, "declared length %llu above the maximum %u",
+			 (unsigned long long)len, JOURNAL_RECORD_MAX);
+		return fail_at(r, ERR_TOOBIG, d);
+	}
+	if (r->f && len > r->buf_cap) {
+		size_t cap = r->buf_cap ? r->buf_cap : 4096;
+		while (cap < len)
+			cap *= 2;
+		uint8_t *nb = realloc(r->buf, cap);
+		if (!nb) {
+			snprintf(r->why, sizeof r->why, "out of memory");
+			r->reseek = true;
+			return ERR_NOMEM;
+		}
+		r->buf = nb;
+		r->buf_cap = cap;
+	}
+	const uint8_t *body = NULL;
+	size_t got = len ? src_read(r, r->pos + plen, r->buf, (size_t)len, &body, &ioerr) : 0;
+	if (ioerr) {
+		snprintf(r->why, sizeof r->why, "read: %s", strerror(errno));
+		r->reseek = true;
+		return ERR_IO;
+	}
+	if (got < len) {
+		char d[96];
+		snprintf(d, sizeof d, "%zu of %llu bytes present", got, (unsigned long long)len);
+		return fail_at(r, ERR_AGAIN, d);
+	}
+	r->msg = tzcensus__record__unpack(NULL, (size_t)len, body);
+	if (!r->msg) {
+		char d[96];
+		snprintf(d, sizeof d, "protobuf does not decode (%llu bytes)", (unsigned long long)len);
+		return fail_at(r, ERR_PROTO, d);
+	}
+	enum err st = convert(r->msg, e);
+	if (st != ERR_OK) {
+		tzcensus__record__free_unpacked(r->msg, NULL);
+		r->msg = NULL;
+		memset(e, 0, sizeof *e);
+		return fail_at(r, ERR_PROTO, "a field is missing or out of range");
+	}
+	e->offset = r->pos;
+	e->index = r->index;
+	r->pos += plen + len;
+	r->index++;
+	return ERR_OK;
+}

@@ -1,0 +1,137 @@
+/*
+ * journal — the crawl's local, durable record file (protobuf-c,
+ * schema/tzcensus.proto), written before results reach PostgreSQL so a crawl
+ * made while the database was away is not lost.
+ *
+ * Format: a sequence of length-delimited tzcensus.Record messages (varint
+ * byte length, then the message), at most JOURNAL_RECORD_MAX bytes each. A
+ * crawl is CrawlStart, Visit/Advertisement records, CrawlEnd; a file may hold
+ * several crawls one after another.
+ *
+ * Writer: appends records to an in-memory buffer, write()s and fsync()s it
+ * every sync_every records ("batch boundary"), on journal_sync(), at
+ * CrawlEnd and at close. Opening an existing file appends; a torn last
+ * record left by a crash is cut off first (reported). One writer per file,
+ * single-threaded. The records' borrowed pointers are copied at once.
+ *
+ * Reader: yields the records in order; the entry's pointers are borrowed and
+ * valid until the next journal_next() or journal_reader_free(). A truncated
+ * last record is reported (ERR_AGAIN) after everything before it was
+ * yielded; the reader never allocates more than JOURNAL_RECORD_MAX for a
+ * record whatever length the file declares.
+ */
+#ifndef TZ_JOURNAL_JOURNAL_H
+#define TZ_JOURNAL_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/record.h"
+
+#define JOURNAL_RECORD_MAX (1u << 20) /* bytes of one packed record */
+#define JOURNAL_SYNC_EVERY_DEFAULT 512
+
+/* ---- writer ---------------------------------------------------------- */
+
+struct journal_writer;
+
+struct journal_open_info {
+	uint64_t kept_len;   /* bytes of complete records already in the file */
+	uint64_t cut_len;    /* bytes of a torn last record that were cut off (0 if none) */
+	uint64_t records;    /* complete records already in the file */
+};
+
+/*
+ * Opens path for appending (created 0644 if missing; the directory is
+ * fsync'd after creation). sync_every = records between automatic fsyncs
+ * (0 = JOURNAL_SYNC_EVERY_DEFAULT). info may be NULL. Returns NULL with err
+ * text ("journal: open x: No such file or directory", or "journal: x: corrupt
+ * record at offset N: ...") on failure: a file whose middle is damaged is
+ * refused rather than appended to.
+ */
+struct journal_writer *journal_open(const char *path, unsigned sync_every,
+				    struct journal_open_info *info, char *err, size_t err_cap)
+	__attribute__((warn_unused_result));
+
+/*
+ * Append one record. ERR_INVAL if the record fails its check (record.h), ERR_IO
+ * when a write or fsync failed (journal_error() has the text; the record is
+ * kept buffered and the next sync retries), ERR_TOOBIG above
+ * JOURNAL_RECORD_MAX.
+ */
+enum err journal_crawl_start(struct journal_writer *w, const struct crawl_rec *c)
+	__attribute__((warn_unused_result));
+enum err journal_visit(struct journal_writer *w, const struct visit_rec *v)
+	__attribute__((warn_unused_result));
+enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
+	__attribute__((warn_unused_result));
+/* Appends CrawlEnd and syncs. */
+enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec *e)
+	__attribute__((warn_unused_result));
+
+/* Writes everything buffered and fsyncs. ERR_IO on failure (data stays buffered). */
+enum err journal_sync(struct journal_writer *w) __attribute__((warn_unused_result));
+
+/* Last I/O error text ("" if none). */
+const char *journal_error(const struct journal_writer *w);
+
+/* Records appended through this writer. */
+uint64_t journal_records(const struct journal_writer *w);
+
+/* Syncs, closes and frees; returns the sync's status. Accepts NULL. */
+enum err journal_close(struct journal_writer *w);
+
+/* ---- reader ---------------------------------------------------------- */
+
+enum journal_kind {
+	JOURNAL_END_OF_FILE = 0,
+	JOURNAL_CRAWL_START = 1,
+	JOURNAL_VISIT = 2,
+	JOURNAL_ADV = 3,
+	JOURNAL_CRAWL_END = 4,
+};
+
+struct journal_entry {
+	enum journal_kind kind;
+	uint64_t offset; /* byte offset of the record's length prefix */
+	uint64_t index;  /* 0-based record number in the file */
+	union {
+		struct crawl_rec start;
+		struct visit_rec visit;
+		struct adv_rec adv;
+		struct crawl_end_rec end;
+	} u;
+};
+
+struct journal_reader;
+
+/* Opens a file for reading. NULL with err text on failure. */
+struct journal_reader *journal_reader_open(const char *path, char *err, size_t err_cap)
+	__attribute__((warn_unused_result));
+/* Reads from a caller's buffer (borrowed for the reader's lifetime). */
+struct journal_reader *journal_reader_mem(const uint8_t *buf, size_t len)
+	__attribute__((warn_unused_result));
+
+/*
+ * Next record into e. Returns:
+ *  ERR_OK     e filled; e->kind == JOURNAL_END_OF_FILE at a clean end.
+ *  ERR_AGAIN  the file ends inside a record (a torn write): everything before
+ *             was yielded; journal_reader_why() says where.
+ *  ERR_TOOBIG a declared record length above JOURNAL_RECORD_MAX.
+ *  ERR_PROTO  a complete record that does not decode or fails its checks.
+ *  ERR_IO     a read error.
+ * After any error the reader stays at that record and returns it again.
+ */
+enum err journal_next(struct journal_reader *r, struct journal_entry *e)
+	__attribute__((warn_unused_result));
+
+/* Offset of the next unread record (= the end of the good part after an error). */
+uint64_t journal_reader_offset(const struct journal_reader *r);
+/* Text explaining the last error ("truncated record at offset 120: 7 of 31 bytes"). */
+const char *journal_reader_why(const struct journal_reader *r);
+
+void journal_reader_free(struct journal_reader *r);
+
+#endif

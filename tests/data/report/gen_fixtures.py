@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Writes the report.json fixtures of tests/data/report/ (and, with --nodes N,
+one large crawl for bench/report_bench.sh).
+
+The numbers are made up but shaped like a Tezos mainnet crawl (Baking Bad
+counted 200+ public of 1,000+ nodes in 2020): about a fifth of the points
+seen are public, most unreachable points time out or are refused, and the
+addresses come from the documentation and benchmarking ranges
+(198.18.0.0/15, 203.0.113.0/24, 2001:db8::/32) so no real host is named.
+Deterministic: a fixed seed, sorted keys where the contract leaves order open.
+
+  gen_fixtures.py                  rewrites the committed fixtures here
+  gen_fixtures.py --nodes N OUT    one crawl with N points seen into OUT
+"""
+import hashlib
+import json
+import random
+import sys
+import os
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+# As the analyzer writes them (analyzer/analyze.c sec_definitions), abridged.
+DEFINITIONS = {
+    "vertex": "a node: its peer id when a handshake revealed one, else its point",
+    "edge": "u advertised (or listed in a Nack) a point of v; Octez only advertises points it has "
+            "completed a handshake with: an edge means 'has been connected', not 'is connected'",
+    "R_core": "largest connected component of R",
+    "public_ratio": "public / vertices",
+    "attack_curves": "element k: largest component / R_core vertices after removing the top k% "
+                     "(degree, betweenness: ranked once, not adaptive) or a random k% (mean of "
+                     "random_runs)",
+}
+OUTCOMES = ["ok", "nack", "refused", "timeout", "unreachable", "silent_close", "closed",
+            "handshake_timeout", "protocol_error", "incompatible", "self", "policy"]
+
+
+def peer_id(rng):
+    return "id" + "".join(rng.choice(B58) for _ in range(28))
+
+
+def point(rng, i, v6_share=0.08):
+    if rng.random() < v6_share:
+        return "[2001:db8:%x:%x::%x]:9732" % (rng.randrange(1, 40), rng.randrange(0, 4), rng.randrange(1, 65535))
+    a = 18 + (i % 2)
+    return "198.%d.%d.%d:%d" % (a, rng.randrange(0, 200), rng.randrange(1, 255),
+                                9732 if rng.random() < 0.9 else rng.randrange(9733, 19732))
+
+
+def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
+    started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
+    # days before November go into October
+    d = day
+    month = 11
+    if d <= 0:
+        d += 31
+        month = 10
+    started = "2026-%02d-%02dT02:00:%02dZ" % (month, d, cid % 60)
+    finished = "2026-%02d-%02dT02:%02d:%02dZ" % (month, d, 20 + cid % 30, (cid * 7) % 60)
+    j = {"schema_version": 1,
+         "crawl": {"id": cid,
+                   "uuid": "6f1c%04x-5d2e-4c3b-9a7e-%012x" % (cid, cid * 7919),
+                   "started_at": started, "finished_at": finished,
+                   "vantage": "fra1 (Frankfurt, dual-stack)",
+                   "crawler_version": "0.1.0",
+                   "config_digest": "sha256:" + hashlib.sha256(b"config/mainnet.yaml v3").hexdigest()},
+         "analyzer": {"version": "0.1.0", "seed": 42, "anonymized": False}}
+    if empty:
+        j["crawl"]["seeds_answered"] = 0
+        j["counts"] = {"points_seen": 6, "points_dialed": 6, "vertices": 6, "public": 0, "unreachable": 6,
+                       "undialed": 0, "public_ratio": 0.0,
+                       "outcomes": {"timeout": 4, "refused": 2}}
+        j["versions"] = []
+        j["metadata"] = {"private_node": 0, "disable_mempool": 0, "pow_bits": {}}
+        j["heads"] = {"max_level": None, "lag_histogram": {}}
+        j["graph"] = {"seen": {"vertices": 6, "edges": 0, "components": 6, "giant_share": 1 / 6,
+                               "articulation_points": [], "sole_advertisers": []},
+                      "reachable": {"vertices": 0, "edges": 0, "components": 0,
+                                    "articulation_points": [], "blocks": 0, "largest_block": 0,
+                                    "max_coreness": 0, "coreness_histogram": {}},
+                      "core": {"vertices": 0, "edges": 0, "vertex_connectivity": 0,
+                               "min_vertex_cut": [], "strong_vertex_connectivity": 0,
+                               "betweenness_top": [], "betweenness_method": "exact",
+                               "attack_curves": {"degree": [], "betweenness": [], "random": [],
+                                                 "adaptive": False, "random_runs": 10}}}
+        j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
+                              "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
+                                            for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
+        j["trend"] = {"previous_crawl_id": cid - 1, "new": 0, "gone": 312, "delta_public": -312,
+                      "delta_vertices": -1420, "delta_vertex_connectivity": -3}
+        j["definitions"] = DEFINITIONS
+        return j, []
+
+    public = int(seen * public_ratio)
+    policy = max(1, seen // 33)
+    dialed = seen - policy
+    unreachable = dialed - public
+    ok = int(public * 0.86)
+    nack = int(public * 0.1)
+    closed = max(1, public // 40)
+    incompatible = public - ok - nack - closed
+    refused = int(unreachable * 0.37)
+    timeout = int(unreachable * 0.47)
+    unr = int(unreachable * 0.03)
+    silent = int(unreachable * 0.05)
+    hst = int(unreachable * 0.06)
+    perr = max(0, unreachable - refused - timeout - unr - silent - hst - 1)
+    outcomes = {"ok": ok, "nack": nack, "refused": refused, "timeout": timeout,
+                "unreachable": unr, "silent_close": silent, "closed": closed,
+                "handshake_timeout": hst, "protocol_error": perr, "incompatible": incompatible,
+                "self": 1, "policy": policy}
+    pts = sorted({point(rng, i) for i in range(public)})
+    ids = [peer_id(rng) for _ in pts]
+    nodes = ids[:]  # a vertex is its peer id when known
+    chain = "TEZOS_MAINNET"
+    versions = [{"chain_name": chain, "distributed_db_version": 2, "p2p_version": 1,
+                 "nodes": public - incompatible - 5},
+                {"chain_name": chain, "distributed_db_version": 1, "p2p_version": 1, "nodes": 5},
+                {"chain_name": "TEZOS_GHOSTNET_2022-01-25T15:00:00Z", "distributed_db_version": 2,
+                 "p2p_version": 1, "nodes": incompatible}]
+    if hostile:
+        versions.append({"chain_name": "<script>alert(1)</script>|*x*|[a](http://e.invalid)",
+                         "distributed_db_version": 2, "p2p_version": 1, "nodes": 1})
+        versions.append({"chain_name": "=HYPERLINK(\"http://e.invalid\")\n\u202eTENNIAM",
+                         "distributed_db_version": 0, "p2p_version": 0, "nodes": 1})
+    pow_bits = {}
+    for _ in range(public - closed):
+        b = 26 + min(int(rng.expovariate(0.9)), 9)
+        pow_bits[str(b)] = pow_bits.get(str(b), 0) + 1
+    lag = {}
+    for _ in range(public - closed - nack // 2):
+        l = int(rng.expovariate(1.6)) if rng.random() < 0.97 else rng.randrange(20, 400)
+        lag[str(l)] = lag.get(str(l), 0) + 1
+    r_v = public
+    core_v = public - max(2, public // 25)
+    arts = []
+    for k in range(max(2, public // 60)):
+        arts.append({"id": nodes[k * 3 % len(nodes)], "cut_off": max(1, int(rng.paretovariate(1.3)))})
+    # an articulation point known only by its point (no handshake id)
+    arts.append({"id": pts[-1], "cut_off": 2})
+    arts.sort(key=lambda a: (-a["cut_off"], a["id"]))
+    cor = {}
+    for _ in range(r_v):
+        c = min(int(rng.gammavariate(3.0, 3.2)) + 1, 24)
+        cor[str(c)] = cor.get(str(c), 0) + 1
+    maxc = max(int(k) for k in cor)
+    def curve(kind):
+        out = []
+        for p in range(0, 101):
+            f = p / 100.0
+            if kind == "random":
+                g = max(0.0, 1 - f * 1.02 - 0.002 * rng.random())
+            elif kind == "degree":
+                g = max(0.0, (1 - f) * (1 - (f / 0.32) ** 2) if f < 0.32 else 0.0)
+            else:
+                g = max(0.0, (1 - f) * (1 - (f / 0.27) ** 1.7) if f < 0.27 else 0.0)
+            out.append({"removed": round(f, 4), "giant": round(g, 4)} if hostile else round(g, 4))
+        return out
+    bt = sorted(({"id": nodes[i], "value": round(rng.uniform(0.002, 0.09), 6)} for i in range(0, min(10, len(nodes)))),
+                key=lambda x: (-x["value"], x["id"]))
+    mincut = sorted([nodes[5], nodes[11 % len(nodes)], pts[3]])
+    many = [{"ip": "198.18.%d.%d" % (rng.randrange(0, 200), rng.randrange(1, 255)), "peer_ids": n}
+            for n in (12, 5, 4)]
+    many.append({"ip": "2001:db8:7::17", "peer_ids": 3})
+    ppi = {"1": public - 40, "2": 11, "3": 3, "4": 1, "5": 1, "12": 1}
+
+    def prefix_stats(fam, k, total):
+        top = []
+        left = total
+        for i in range(10):
+            n = max(1, int(left * 0.06))
+            left -= n
+            if fam == "ipv4_24":
+                p = "198.18.%d.0/24" % (i * 7 + 1)
+            elif fam == "ipv4_16":
+                p = "198.%d.0.0/16" % (18 + i % 2) if i < 2 else "203.0.0.0/16"
+                if i >= 2:
+                    break
+            else:
+                p = "2001:db8:%x::/48" % (i + 1)
+            top.append({"prefix": p, "nodes": n, "share": round(n / total, 4)})
+        return {"nodes": total, "prefixes": 10 * k // 4 + 3, "nakamoto": k, "hhi": round(10000 * sum(t["share"] ** 2 for t in top) + 12.5, 1),
+                "gini": round(0.2 + rng.random() * 0.3, 4), "top": top}
+    v6 = max(3, public // 12)
+    vertices = seen - 21
+    j["counts"] = {"points_seen": seen, "points_dialed": dialed, "vertices": vertices,
+                   "public": public, "unreachable": unreachable, "undialed": policy,
+                   "public_ratio": round(public / vertices, 4), "outcomes": outcomes}
+    j["versions"] = versions
+    j["metadata"] = {"private_node": max(1, public // 50), "disable_mempool": public // 13,
+                     "pow_bits": dict(sorted(pow_bits.items(), key=lambda kv: int(kv[0])))}
+    j["heads"] = {"max_level": 8734112 + cid * 10800,
+                  "lag_histogram": dict(sorted(lag.items(), key=lambda kv: int(kv[0])))}
+    j["graph"] = {
+        "seen": {"vertices": vertices, "edges": seen * 11, "components": 3,
+                 "giant_share": round(1 - 4 / seen, 4),
+                 "articulation_points": sorted(a["id"] for a in arts[:3]),
+                 "sole_advertisers": sorted(nodes[i] for i in range(0, min(len(nodes), 15), 3))},
+        "reachable": {"vertices": r_v, "edges": r_v * 9, "components": 1 + (public - core_v),
+                      "articulation_points": arts, "blocks": len(arts) + 1 + (public - core_v),
+                      "largest_block": core_v - len(arts),
+                      "max_coreness": maxc,
+                      "coreness_histogram": dict(sorted(cor.items(), key=lambda kv: int(kv[0])))},
+        "core": {"vertices": core_v, "edges": core_v * 9, "vertex_connectivity": 3,
+                 "min_vertex_cut": mincut, "strong_vertex_connectivity": 2,
+                 "betweenness_top": bt, "betweenness_method": "exact",
+                 "attack_curves": {"degree": curve("degree"), "betweenness": curve("betweenness"),
+                                   "random": curve("random"), "adaptive": False,
+                                   "random_runs": 10,
+                                   "x": "percent of R_core removed, 0..100",
+                                   "y": "largest component / R_core vertices"}}}
+    j["concentration"] = {"peers_per_ip": ppi, "ips_with_many_peer_ids": many,
+                          "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
+                                        "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
+                                        "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
+    j["trend"] = {"previous_crawl_id": cid - 1, "new": 17 + cid % 5, "gone": 12 + cid % 3,
+                  "delta_public": (cid * 37) % 11 - 5, "delta_vertices": (cid * 53) % 41 - 20,
+                  "delta_vertex_connectivity": 0}
+    j["definitions"] = DEFINITIONS
+    addrs = pts + [m["ip"] for m in many]
+    return j, addrs
+
+
+def dump(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) == 4 and sys.argv[1] == "--nodes":
+        n = int(sys.argv[2])
+        j, _ = crawl(900, 24, n, 0.22, random.Random(n))
+        dump(sys.argv[3], j)
+        return
+    rng = random.Random(20261124)
+    # history: 12 nightly crawls, ids 30..41, days 25 Oct .. 23 Nov (30, 23, 16, 9 days back ...)
+    hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
+    os.makedirs(os.path.join(here, "history"), exist_ok=True)
+    for k, day in enumerate(hist_days):
+        cid = 30 + k
+        seen = 1300 + (k * 29) % 140
+        j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng)
+        dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j)
+    cur, addrs = crawl(42, 24, 1432, 0.2179, rng)
+    dump(os.path.join(here, "crawl-42.json"), cur)
+    with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
+        for a in sorted(set(addrs)):
+            f.write(a + "\n")
+    empty, _ = crawl(43, 25, 6, 0, rng, empty=True)
+    dump(os.path.join(here, "empty.json"), empty)
+    hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True)
+    dump(os.path.join(here, "hostile.json"), hostile)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,486 @@
+/* lib/journal: round trip, truncation at every byte of the last record, corruption, append. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "journal/journal.h"
+#include "recfix.h"
+
+#define NV 40
+#define NA 90
+
+static char dir[] = "/tmp/tzj_XXXXXX";
+
+static void path_in_dir(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static void crawl_fixture(struct crawl_rec *c)
+{
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < REC_UUID_LEN; i++)
+		c->uuid[i] = (uint8_t)(0xa0 + i);
+	c->started_at_us = 1764000000123456LL;
+	c->vantage = "test-vantage";
+	c->tool_version = "tzcensus 0.1";
+	c->config_json = "{\"concurrency\": 10}";
+	c->seeds_json = "[\"127.0.0.1:9732\"]";
+}
+
+static void end_fixture(struct crawl_end_rec *e)
+{
+	memset(e, 0, sizeof *e);
+	e->finished_at_us = 1764000099000000LL;
+	e->status = CRAWL_FINISHED;
+	for (int i = 0; i < VISIT_OUTCOME_N; i++)
+		e->counts[i] = (uint64_t)i * 3 + 1;
+	e->points_discovered = 1234;
+}
+
+/* Writes a whole crawl: start, NV visits interleaved with NA advs, end. */
+static void write_crawl(const char *path, unsigned sync_every)
+{
+	char err[256];
+	struct journal_writer *w = journal_open(path, sync_every, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	unsigned ai = 0;
+	for (unsigned i = 0; i < NV; i++) {
+		struct visit_rec v;
+		char pb[REC_POINT_TEXT_MAX];
+		recfix_visit(&v, i, pb, sizeof pb);
+		assert_int_equal(journal_visit(w, &v), ERR_OK);
+		for (; ai < NA && ai / 4 <= i; ai++) {
+			struct adv_rec a;
+			char fb[REC_POINT_TEXT_MAX], tb[REC_POINT_TEXT_MAX];
+			recfix_adv(&a, ai, fb, tb, sizeof fb);
+			assert_int_equal(journal_adv(w, &a), ERR_OK);
+		}
+	}
+	for (; ai < NA; ai++) {
+		struct adv_rec a;
+		char fb[REC_POINT_TEXT_MAX], tb[REC_POINT_TEXT_MAX];
+		recfix_adv(&a, ai, fb, tb, sizeof fb);
+		assert_int_equal(journal_adv(w, &a), ERR_OK);
+	}
+	struct crawl_end_rec e;
+	end_fixture(&e);
+	assert_int_equal(journal_crawl_end(w, &e), ERR_OK);
+	assert_int_equal(journal_records(w), 2 + NV + NA);
+	assert_int_equal(journal_close(w), ERR_OK);
+}
+
+/* Reads everything, checks every record against the fixtures. Returns the final status. */
+static enum err check_read(struct journal_reader *r, unsigned *n_out, bool *saw_end)
+{
+	unsigned n = 0, nv = 0, na = 0;
+	*saw_end = false;
+	struct journal_entry e;
+	enum err st;
+	while ((st = journal_next(r, &e)) == ERR_OK && e.kind != JOURNAL_END_OF_FILE) {
+		assert_int_equal(e.index, n);
+		switch (e.kind) {
+		case JOURNAL_CRAWL_START: {
+			struct crawl_rec c;
+			crawl_fixture(&c);
+			nv = na = 0;
+			assert_memory_equal(e.u.start.uuid, c.uuid, REC_UUID_LEN);
+			assert_true(e.u.start.started_at_us == c.started_at_us);
+			assert_string_equal(e.u.start.vantage, c.vantage);
+			assert_string_equal(e.u.start.tool_version, c.tool_version);
+			assert_string_equal(e.u.start.config_json, c.config_json);
+			assert_string_equal(e.u.start.seeds_json, c.seeds_json);
+			break;
+		}
+		case JOURNAL_VISIT: {
+			struct visit_rec v;
+			char pb[REC_POINT_TEXT_MAX];
+			recfix_visit(&v, nv++, pb, sizeof pb);
+			assert_true(recfix_visit_eq(&v, &e.u.visit));
+			break;
+		}
+		case JOURNAL_ADV: {
+			struct adv_rec a;
+			char fb[REC_POINT_TEXT_MAX], tb[REC_POINT_TEXT_MAX];
+			recfix_adv(&a, na++, fb, tb, sizeof fb);
+			assert_true(recfix_adv_eq(&a, &e.u.adv));
+			break;
+		}
+		case JOURNAL_CRAWL_END: {
+			struct crawl_end_rec x;
+			end_fixture(&x);
+			assert_memory_equal(&x, &e.u.end, sizeof x);
+			*saw_end = true;
+			break;
+		}
+		case JOURNAL_END_OF_FILE:
+			fail();
+		}
+		n++;
+	}
+	*n_out = n;
+	return st;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	char p[256];
+	path_in_dir(p, sizeof p, "rt.journal");
+	write_crawl(p, 7);
+	char err[256];
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	assert_non_null(r);
+	unsigned n;
+	bool end;
+	assert_int_equal(check_read(r, &n, &end), ERR_OK);
+	assert_int_equal(n, 2 + NV + NA);
+	assert_true(end);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(journal_reader_offset(r), (uint64_t)sb.st_size);
+	/* At the end it stays at the end. */
+	struct journal_entry e;
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_END_OF_FILE);
+	journal_reader_free(r);
+	unlink(p);
+}
+
+/* Cut the file at every byte offset inside the last record. */
+static void test_truncated_every_offset(void **state)
+{
+	(void)state;
+	char p[256];
+	path_in_dir(p, sizeof p, "cut.journal");
+	write_crawl(p, 0);
+	size_t len;
+	uint8_t *buf = slurp(p, &len);
+	/* Find where the last record starts. */
+	struct journal_reader *r = journal_reader_mem(buf, len);
+	struct journal_entry e;
+	uint64_t last = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
+		last = e.offset;
+	journal_reader_free(r);
+	assert_true(last > 0 && last < len);
+	for (size_t cut = (size_t)last; cut < len; cut++) {
+		r = journal_reader_mem(buf, cut);
+		unsigned n;
+		bool end;
+		enum err st = check_read(r, &n, &end);
+		assert_int_equal(n, 1 + NV + NA); /* everything but the last record */
+		assert_false(end);
+		if (cut == last) {
+			assert_int_equal(st, ERR_OK); /* a clean boundary */
+		} else {
+			assert_int_equal(st, ERR_AGAIN);
+			assert_non_null(strstr(journal_reader_why(r), "truncated record"));
+			assert_int_equal(journal_reader_offset(r), last);
+			/* Asking again gives the same answer. */
+			assert_int_equal(journal_next(r, &e), ERR_AGAIN);
+		}
+		journal_reader_free(r);
+	}
+	/* The same through a real file, for a few cuts. */
+	/* Descending: truncate() to a larger size would pad with zeros. */
+	for (size_t cut = len - 1; cut > (size_t)last; cut -= cut > 3 ? 3 : cut) {
+		assert_int_equal(truncate(p, (off_t)cut), 0);
+		char err[256];
+		r = journal_reader_open(p, err, sizeof err);
+		assert_non_null(r);
+		unsigned n;
+		bool end;
+		assert_int_equal(check_read(r, &n, &end), ERR_AGAIN);
+		assert_int_equal(n, 1 + NV + NA);
+		journal_reader_free(r);
+	}
+	free(buf);
+	unlink(p);
+}
+
+/* Opening a torn journal for append cuts the torn record and appends after it. */
+static void test_append_after_tear(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "tear.journal");
+	write_crawl(p, 0);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(truncate(p, sb.st_size - 5), 0);
+	struct journal_open_info info;
+	struct journal_writer *w = journal_open(p, 0, &info, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(info.records, 1 + NV + NA);
+	assert_true(info.cut_len > 0);
+	assert_int_equal(info.kept_len + info.cut_len, (uint64_t)sb.st_size - 5);
+	struct crawl_end_rec e;
+	end_fixture(&e);
+	assert_int_equal(journal_crawl_end(w, &e), ERR_OK);
+	assert_int_equal(journal_close(w), ERR_OK);
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	unsigned n;
+	bool end;
+	assert_int_equal(check_read(r, &n, &end), ERR_OK);
+	assert_int_equal(n, 2 + NV + NA);
+	assert_true(end);
+	journal_reader_free(r);
+	/* A clean journal reopened: nothing cut. */
+	w = journal_open(p, 0, &info, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(info.cut_len, 0);
+	assert_int_equal(info.records, 2 + NV + NA);
+	assert_int_equal(journal_close(w), ERR_OK);
+	unlink(p);
+}
+
+static void test_corrupt_middle(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "bad.journal");
+	write_crawl(p, 0);
+	size_t len;
+	uint8_t *buf = slurp(p, &len);
+	/* Find record 5 and make its length prefix huge. */
+	struct journal_reader *r = journal_reader_mem(buf, len);
+	struct journal_entry e;
+	uint64_t off5 = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
+		if (e.index == 5)
+			off5 = e.offset;
+	journal_reader_free(r);
+	uint8_t *bad = malloc(len + 16);
+	memcpy(bad, buf, off5);
+	static const uint8_t huge[5] = {0xff, 0xff, 0xff, 0xff, 0x0f}; /* 2^32 - 1 */
+	memcpy(bad + off5, huge, sizeof huge);
+	memcpy(bad + off5 + sizeof huge, buf + off5, len - off5);
+	r = journal_reader_mem(bad, len + sizeof huge);
+	unsigned n;
+	bool end;
+	assert_int_equal(check_read(r, &n, &end), ERR_TOOBIG);
+	assert_int_equal(n, 5);
+	journal_reader_free(r);
+
+	/* An empty record (no kind) in the middle. */
+	bad[off5] = 0x00;
+	memcpy(bad + off5 + 1, buf + off5, len - off5);
+	r = journal_reader_mem(bad, len + 1);
+	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
+	assert_int_equal(n, 5);
+	assert_non_null(strstr(journal_reader_why(r), "corrupt record"));
+	journal_reader_free(r);
+
+	/* A varint longer than 10 bytes. */
+	memset(bad + off5, 0x80, 11);
+	r = journal_reader_mem(bad, off5 + 11);
+	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
+	journal_reader_free(r);
+
+	/* Bytes that are not a protobuf Record. */
+	static const uint8_t junk[4] = {3, 0xff, 0xff, 0xff};
+	memcpy(bad + off5, junk, sizeof junk);
+	memcpy(bad + off5 + sizeof junk, buf + off5, len - off5);
+	r = journal_reader_mem(bad, len + sizeof junk);
+	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
+	assert_int_equal(n, 5);
+	journal_reader_free(r);
+
+	/* The writer refuses to append to such a file. */
+	FILE *f = fopen(p, "wb");
+	fwrite(bad, 1, len + sizeof junk, f);
+	fclose(f);
+	assert_null(journal_open(p, 0, NULL, err, sizeof err));
+	assert_non_null(strstr(err, "corrupt record at offset"));
+	free(bad);
+	free(buf);
+	unlink(p);
+}
+
+static void test_sync_every(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "sync.journal");
+	struct journal_writer *w = journal_open(p, 3, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	off_t after_start = sb.st_size;
+	assert_true(after_start > 0); /* the start is synced at once */
+	struct visit_rec v;
+	char pb[REC_POINT_TEXT_MAX];
+	for (unsigned i = 0; i < 3; i++) {
+		recfix_visit(&v, i, pb, sizeof pb);
+		assert_int_equal(journal_visit(w, &v), ERR_OK);
+		assert_int_equal(stat(p, &sb), 0);
+		if (i < 2)
+			assert_int_equal(sb.st_size, after_start); /* still buffered */
+		else
+			assert_true(sb.st_size > after_start); /* third record: batch boundary */
+	}
+	recfix_visit(&v, 3, pb, sizeof pb);
+	assert_int_equal(journal_visit(w, &v), ERR_OK);
+	off_t before = sb.st_size;
+	assert_int_equal(journal_sync(w), ERR_OK);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_size > before);
+	assert_string_equal(journal_error(w), "");
+	assert_int_equal(journal_close(w), ERR_OK);
+	unlink(p);
+}
+
+static void test_writer_errors(void **state)
+{
+	(void)state;
+	char p[256], err[256] = "";
+	assert_null(journal_open("/nonexistent-dir/x.journal", 0, NULL, err, sizeof err));
+	assert_non_null(strstr(err, "journal: open /nonexistent-dir/x.journal"));
+	assert_null(journal_reader_open("/nonexistent-dir/x.journal", err, sizeof err));
+	path_in_dir(p, sizeof p, "inval.journal");
+	struct journal_writer *w = journal_open(p, 0, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct visit_rec v;
+	visit_rec_init(&v);
+	v.point = "not a point";
+	assert_int_equal(journal_visit(w, &v), ERR_INVAL);
+	struct adv_rec a = {.from_point = "1.1.1.1:1", .to_point = "1.1.1.1:2", .list_len = 0};
+	assert_int_equal(journal_adv(w, &a), ERR_INVAL);
+	struct crawl_end_rec e;
+	end_fixture(&e);
+	e.status = (enum crawl_status)17;
+	assert_int_equal(journal_crawl_end(w, &e), ERR_INVAL);
+	assert_int_equal(journal_records(w), 0);
+	assert_int_equal(journal_close(w), ERR_OK);
+	assert_int_equal(journal_close(NULL), ERR_OK);
+	unlink(p);
+}
+
+/* A full disk (here: a file size limit) fails the sync; the data stays buffered. */
+static void test_write_error_keeps_data(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "full.journal");
+	struct journal_writer *w = journal_open(p, 1000, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 100; /* room for a part of the next records */
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (unsigned i = 0; i < 5; i++) {
+		struct visit_rec v;
+		char pb[REC_POINT_TEXT_MAX];
+		recfix_visit(&v, i, pb, sizeof pb);
+		assert_int_equal(journal_visit(w, &v), ERR_OK); /* buffered, no sync yet */
+	}
+	assert_int_equal(journal_sync(w), ERR_IO);
+	assert_non_null(strstr(journal_error(w), "journal: write"));
+	assert_int_equal(journal_sync(w), ERR_IO); /* still full */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_int_equal(journal_sync(w), ERR_OK); /* space again: the rest goes out */
+	assert_int_equal(journal_close(w), ERR_OK);
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	struct journal_entry e;
+	unsigned n = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE) {
+		if (e.kind == JOURNAL_VISIT) {
+			struct visit_rec v;
+			char pb[REC_POINT_TEXT_MAX];
+			recfix_visit(&v, n++, pb, sizeof pb);
+			assert_true(recfix_visit_eq(&v, &e.u.visit));
+		}
+	}
+	assert_int_equal(n, 5);
+	struct stat end;
+	assert_int_equal(stat(p, &end), 0);
+	assert_int_equal(journal_reader_offset(r), (uint64_t)end.st_size);
+	journal_reader_free(r);
+	unlink(p);
+}
+
+/* Several crawls in one file read back in order. */
+static void test_two_crawls(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "two.journal");
+	write_crawl(p, 0);
+	write_crawl(p, 0);
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	unsigned n;
+	bool end;
+	assert_int_equal(check_read(r, &n, &end), ERR_OK);
+	assert_int_equal(n, 2 * (2 + NV + NA));
+	assert_true(end);
+	journal_reader_free(r);
+	unlink(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	recfix_init();
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_truncated_every_offset),
+		cmocka_unit_test(test_append_after_tear),
+		cmocka_unit_test(test_corrupt_middle),
+		cmocka_unit_test(test_sync_every),
+		cmocka_unit_test(test_writer_errors),
+		cmocka_unit_test(test_two_crawls),
+		cmocka_unit_test(test_write_error_keeps_data),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
