@@ -15,7 +15,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,7 +348,10 @@ static int big_setup(void **state)
 				   "  nat_listed_by: 12\n"
 				   "  islands: 0\n"
 				   "behaviors:\n"
-				   "  stall: 0\n";
+				   "  stall: 0\n"
+				   "rules:\n"
+				   "  auth_timeout_ms: 1500\n"
+				   "  max_incoming: 5\n";
 	if (live_start(&L, yaml, "160", "0", "0:0") != 0)
 		return -1;
 	*state = &L;
@@ -590,17 +597,31 @@ static void test_live_violations(void **state)
 	while (p2p_pow_bits(weak.pk, weak.stamp) >= 4);
 	o.misbehave = SC_BEHAVE;
 	o.id = &weak;
+	o.raw = NULL;
 	sc_visit(&pt, &o, &r);
 	assert_int_not_equal(r.outcome, SC_OK);
 	assert_false(r.got_meta); /* refused before any metadata */
 	wait_lines(L->viol, "\"reason\":\"bad_pow\"", 1);
 	p2p_identity_cleanup(&weak);
-	assert_int_equal(count_lines(L->viol, NULL), 3);
+	/* oversized: a connection message declaring a chain name of 2^30 bytes */
+	uint8_t big[2 + 90];
+	memset(big, 0, sizeof big);
+	big[1] = 90;
+	memcpy(big + 2 + 2, L->id.pk, 32);
+	big[2 + 82] = 0x40; /* u32 chain name length = 0x40000000 */
+	o.id = &L->id;
+	o.misbehave = SC_RAW;
+	o.raw = big;
+	o.raw_len = sizeof big;
+	sc_visit(&pt, &o, &r);
+	wait_lines(L->viol, "\"reason\":\"oversized\"", 1);
+	assert_int_equal(count_lines(L->viol, NULL), 4);
 	/* every line names the node, the client and the reason */
-	assert_int_equal(count_lines(L->viol, "\"client\":\""), 3);
-	assert_int_equal(count_lines(L->viol, needle), 3);
+	assert_int_equal(count_lines(L->viol, "\"client\":\""), 4);
+	assert_int_equal(count_lines(L->viol, needle), 4);
 	/* second concurrent session with one peer id: Nack Already_connected, no violation */
 	o.id = &L->id;
+	o.misbehave = SC_BEHAVE;
 	o.hold = true;
 	o.bootstraps = 0;
 	o.open_ms = 200;
@@ -613,8 +634,9 @@ static void test_live_violations(void **state)
 	/* once the first session is gone, the peer id is welcome again */
 	usleep(100000);
 	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
-	assert_int_equal(count_lines(L->viol, NULL), 3);
-	printf("CHECKED: corrupted chunk, garbage and bad PoW recorded; second session nacked\n");
+	assert_int_equal(count_lines(L->viol, NULL), 4);
+	printf("CHECKED: corrupted chunk, garbage, oversized and bad PoW recorded; second "
+	       "session nacked\n");
 }
 
 static void test_live_bootstrap_throttle(void **state)
@@ -682,6 +704,88 @@ static void test_live_big_lists(void **state)
 	printf("CHECKED: %zu nodes with more than 50 known points sampled as Octez does\n", big);
 }
 
+/* A plain blocking TCP connection (no protocol). */
+static int raw_dial(const struct point *pt)
+{
+	bool v4 = point_is_v4(pt);
+	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	int rc;
+	if (v4) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
+		memcpy(&a.sin_addr, pt->addr + 12, 4);
+		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+	} else {
+		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
+		memcpy(&a.sin6_addr, pt->addr, 16);
+		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+	}
+	assert_int_equal(rc, 0);
+	return fd;
+}
+
+/* Reads until EOF (bounded by 3 s); returns the bytes read, -1 on timeout. */
+static long read_to_eof(int fd)
+{
+	long total = 0;
+	uint8_t buf[4096];
+	double t0 = now_s();
+	while (now_s() - t0 < 3) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n <= 0)
+			return total;
+		total += n;
+	}
+	return -1;
+}
+
+/* §9.1: more than max_incoming unfinished handshakes on one node: the next
+ * connection is accepted and closed with 0 bytes. §6: an unfinished handshake
+ * is closed at the authentication deadline, which is not a violation. */
+static void test_live_busy_and_deadline(void **state)
+{
+	struct live *L = *state;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i;
+	json_t *nd;
+	struct point pt;
+	bool found = false;
+	json_array_foreach(nodes, i, nd) {
+		if (strcmp(json_string_value(json_object_get(nd, "behavior")), "public") == 0) {
+			pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+			found = true;
+			break;
+		}
+	}
+	assert_true(found);
+	int fds[5];
+	double t0 = now_s();
+	for (int k = 0; k < 5; k++) {
+		fds[k] = raw_dial(&pt);
+		struct pollfd p = {.fd = fds[k], .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 2000), 1); /* its connection message arrives */
+	}
+	int extra = raw_dial(&pt);
+	assert_int_equal(read_to_eof(extra), 0); /* busy: closed with 0 bytes */
+	close(extra);
+	for (int k = 0; k < 5; k++) {
+		assert_true(read_to_eof(fds[k]) > 0); /* its connection message, then EOF */
+		close(fds[k]);
+	}
+	double waited = now_s() - t0;
+	assert_true(waited >= 1.499); /* lower bound: the deadline ran from accept */
+	struct sc_opts o = {.id = &L->id, .timeout_ms = 2000, .open_ms = 300};
+	struct sc_result r;
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK); /* slots free again */
+	assert_int_equal(count_lines(L->viol, NULL), 0);
+	printf("CHECKED: 6th concurrent handshake closed with 0 bytes; deadline closed the "
+	       "others after %.2f s\n",
+	       waited);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -702,6 +806,7 @@ int main(void)
 	rc |= cmocka_run_group_tests_name("simnet live", live, live_setup, live_teardown);
 	const struct CMUnitTest big[] = {
 		cmocka_unit_test(test_live_big_lists),
+		cmocka_unit_test(test_live_busy_and_deadline),
 	};
 	rc |= cmocka_run_group_tests_name("simnet big lists", big, big_setup, live_teardown);
 	return rc;
