@@ -462,6 +462,22 @@ static void test_live_every_behaviour(void **state)
 			o.timeout_ms = beh == BEH_STALL ? 600 : 2500;
 			sc_visit(&pt, &o, &r);
 			seen[beh]++;
+			static const char *const outcome_of[SC_IOERR + 1] = {
+				[SC_OK] = "ok", [SC_REFUSED] = "refused",
+				[SC_TIMEOUT] = "handshake_timeout", [SC_SILENT_CLOSE] = "silent_close",
+				[SC_CLOSED] = "closed", [SC_NACK] = "nack",
+			};
+			const char *want = json_string_value(json_object_get(nd, "expected_outcome"));
+			if (strcmp(want, "incompatible") == 0)
+				assert_int_equal(r.outcome, SC_NACK);
+			else if (!outcome_of[r.outcome])
+				fail_msg("%s: unexpected outcome %s (%s)", json_string_value(pv),
+					 sc_outcome_str(r.outcome), r.error);
+			else
+				assert_string_equal(outcome_of[r.outcome], want);
+			if (r.outcome == SC_NACK)
+				assert_int_equal(r.motive, json_integer_value(
+								   json_object_get(nd, "nack_motive")));
 			char pid[P2P_PEER_ID_B58_LEN + 1];
 			if (r.got_conn) {
 				p2p_peer_id_b58(pid, r.peer_id);
