@@ -9,7 +9,8 @@
 #   1. a simnet world of NODES nodes without latency, crawled into a
 #      throwaway PostgreSQL: wall time, dials/s, crawler CPU seconds,
 #      handshakes per crawler-CPU-second and their ratio to the baseline,
-#      peak RSS and RSS per in-flight connection;
+#      peak RSS; run at 200 and at 2000 connections in flight, the RSS slope
+#      between the two is the memory per in-flight connection;
 #   2. the same size with 20-200 ms latency per message and 30% unreachable
 #      (no_listen) nodes: wall time against the deepest discovery chain's
 #      round trips plus one connect timeout.
@@ -87,13 +88,19 @@ if lat:
           "wall/bound = %.2f (target <= 1.5)" % (s["max_depth"], lat, bound, s["duration_s"] / bound))
 PY
   LAST_KB=$(awk '{print $4}' "$TMP/time")
+  LAST_INFLIGHT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_inflight"])' "$TMP/summary.json")
 }
 
 # The fixed base: the same program crawling a 30-node world one connection at a time.
 run_world "base (30 nodes, 1 in flight)" 30 1 >"$TMP/base.txt"
 BASE_KB=$LAST_KB
 echo "base RSS (30-node world, 1 connection in flight): $BASE_KB KiB"
+run_world "no latency, at most 200 in flight" "$NODES" 200
+KB1=$LAST_KB; N1=$LAST_INFLIGHT
 run_world "no latency" "$NODES" 2000
+KB2=$LAST_KB; N2=$LAST_INFLIGHT
+echo "RSS slope, same world at two concurrencies: ($KB2 - $KB1) KiB / ($N2 - $N1) in flight =" \
+  "$(awk -v a="$KB2" -v b="$KB1" -v m="$N2" -v n="$N1" 'BEGIN { printf "%.1f", (a - b) / (m - n) }') KiB per connection"
 cat >"$TMP/lat.yaml" <<'YAML'
 latency:
   min_ms: 20
