@@ -41,13 +41,23 @@ echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypt
 
 run_world() { # name, nodes, concurrency, simnet args...
   local name=$1 nodes=$2 conc=$3; shift 3
-  local octet=$((64 + RANDOM % 180))
-  rm -f "$TMP/ready"
-  "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
-    --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
-    --quiet "$@" >"$TMP/sim.log" 2>&1 &
-  SIM_PID=$!
-  for _ in $(seq 600); do [ -f "$TMP/ready" ] && break; sleep 0.1; done
+  local octet attempt
+  for attempt in 1 2 3; do # another suite may hold the random range: retry
+    octet=$((64 + RANDOM % 180))
+    rm -f "$TMP/ready"
+    "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
+      --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
+      --quiet "$@" >"$TMP/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 600); do
+      [ -f "$TMP/ready" ] && break
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -f "$TMP/ready" ] && break
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+  done
   [ -f "$TMP/ready" ] || { cat "$TMP/sim.log"; echo "simnet not ready"; exit 1; }
   local seeds
   seeds=$("$PY" -c 'import json,sys; print(" ".join("--seed "+s for s in json.load(open(sys.argv[1]))["seeds"]))' "$TMP/truth.json")
