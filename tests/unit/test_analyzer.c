@@ -21,6 +21,7 @@
 #include "analyzer/ipaddr.h"
 #include "analyzer/load.h"
 #include "analyzer/model.h"
+#include "analyzer/output.h"
 #include "analyzer/ugraph.h"
 #include "analyzer/vconn.h"
 
@@ -407,6 +408,65 @@ static void test_model(void **state)
 	acrawl_free(&c);
 }
 
+static void fake_anon(const char *point_text, char *out, size_t cap)
+{
+	(void)point_text;
+	snprintf(out, cap, "X/24"); /* every point to one label: ids must stay unique */
+}
+
+static void test_empty_and_anonymized_outputs(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	json_t *core = json_object_get(json_object_get(an.report, "graph"), "core");
+	assert_int_equal(json_integer_value(json_object_get(core, "vertices")), 0);
+	char dir[] = "/tmp/tz-analyzer-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char err[256];
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	analysis_free(&an);
+	analysis_free(&an);
+
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.2:9732", "refused", NULL);
+	visit(&c, "10.0.0.3:9732", "refused", NULL);
+	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 0, 2), ERR_OK);
+	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 1, 2), ERR_OK);
+	o.anon = fake_anon;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	assert_int_equal(an.mo.n, 3);
+	assert_string_equal(an.disp[0], "X/24~1");
+	assert_string_equal(an.disp[1], "X/24~2");
+	assert_string_equal(an.disp[2], "idA"); /* peer ids are kept */
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	char path[300], hex[65];
+	snprintf(path, sizeof path, "%s/nodes.csv", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_null(strstr(buf, "10.0.0."));
+	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
+	assert_int_equal(strlen(hex), 64);
+	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml", "report.json",
+					    "manifest.json"};
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
 static void test_load_edgelist_errors(void **state)
 {
 	(void)state;
@@ -446,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_concentration),
 		cmocka_unit_test(test_ipaddr),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_empty_and_anonymized_outputs),
 		cmocka_unit_test(test_load_edgelist_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
