@@ -16,8 +16,8 @@ static bool inited;
 
 static void on_error(const char *reason, const char *file, int line, igraph_error_t err)
 {
-	snprintf(last_error, sizeof last_error, "igraph: %s (%s:%d, %s)", reason, file, line,
-		 igraph_strerror(err));
+	snprintf(last_error, sizeof last_error, "igraph: %s%s%s (%s:%d)", igraph_strerror(err),
+		 reason && *reason ? ": " : "", reason ? reason : "", file, line);
 	IGRAPH_FINALLY_FREE();
 }
 

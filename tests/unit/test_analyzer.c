@@ -260,6 +260,25 @@ static void test_star_blocks_coreness_curve(void **state)
 	ugraph_free(&g);
 }
 
+/* igraph errors come back as return codes, not abort(). */
+static void test_igraph_error_handler(void **state)
+{
+	(void)state;
+	struct elist e = {0};
+	struct ugraph g;
+	add(&e, 0, 1);
+	add(&e, 1, 2);
+	build(&g, 3, &e);
+	double bw[3];
+	uint32_t bad[1] = {99};
+	assert_int_equal(graph_betweenness(&g, bad, 1, bw), ERR_STATE);
+	assert_true(strlen(graph_last_error()) > 0);
+	/* and igraph still works afterwards */
+	assert_int_equal(graph_betweenness(&g, NULL, 0, bw), ERR_OK);
+	assert_float_equal(bw[1], 1.0, 1e-12);
+	ugraph_free(&g);
+}
+
 static void test_concentration(void **state)
 {
 	(void)state;
@@ -503,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_vconn_barbell_disconnected_multi),
 		cmocka_unit_test(test_vconn_local),
 		cmocka_unit_test(test_star_blocks_coreness_curve),
+		cmocka_unit_test(test_igraph_error_handler),
 		cmocka_unit_test(test_concentration),
 		cmocka_unit_test(test_ipaddr),
 		cmocka_unit_test(test_model),
