@@ -7,7 +7,7 @@
  *                    [--report] [--anonymize] [--gate]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
- * files are written, the report is not rendered).
+ * files are written and stored, the report is not rendered).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL;
 	int64_t crawl_id = -1;
 	bool json_out = false, want_report = false, anonymize = false, gate = false;
-	bool timings = false, use_db = false;
+	bool timings = false, use_db = false, refused = false;
 	uint64_t v;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -232,18 +232,6 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (use_db) {
-		char mpath[4200];
-		snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
-		json_error_t je;
-		json_t *manifest = json_load_file(mpath, 0, &je);
-		e = store_db(pg, &an, manifest, err, sizeof err);
-		json_decref(manifest);
-		if (e != ERR_OK) {
-			log_error("%s", err);
-			goto out;
-		}
-	}
 	if (timings)
 		fprintf(stderr,
 			"timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
@@ -261,12 +249,9 @@ int main(int argc, char **argv)
 		gate_opts_default(&go);
 		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
 		log_info("gate: %s", note);
-		if (!pass) {
-			rc = 3;
-			goto out;
-		}
+		refused = !pass;
 	}
-	if (want_report) {
+	if (want_report && !refused) {
 		struct report_opts ro;
 		report_opts_default(&ro);
 		ro.anonymize = anonymize;
@@ -276,6 +261,26 @@ int main(int argc, char **argv)
 			log_error("report: %s", err);
 			goto out;
 		}
+	}
+	if (want_report && (e = output_write_manifest(&an, dir, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (use_db) {
+		char mpath[4200];
+		snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+		json_error_t je;
+		json_t *manifest = json_load_file(mpath, 0, &je);
+		e = store_db(pg, &an, manifest, err, sizeof err);
+		json_decref(manifest);
+		if (e != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+	}
+	if (refused) {
+		rc = 3;
+		goto out;
 	}
 	log_info("crawl %" PRId64 ": %u vertices, %u public, core %u, vertex connectivity %u -> %s",
 		 crawl.id, an.mo.n, an.r.n, an.c.n, an.kappa.kappa, dir);

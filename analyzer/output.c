@@ -1,6 +1,7 @@
 /* output — CSV, GraphML, JSON and the manifest. */
 #include "analyzer/output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -296,18 +297,38 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
 		if (e != ERR_OK)
 			return e;
 	}
-	/* manifest.json */
+	return output_write_manifest(an, dir, err, cap);
+}
+
+static int not_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.' && strcmp(d->d_name, "manifest.json") != 0;
+}
+
+enum err output_write_manifest(const struct analysis *an, const char *dir, char *err, size_t cap)
+{
+	if (sodium_init() < 0) {
+		snprintf(err, cap, "libsodium failed to initialize");
+		return ERR_CRYPTO;
+	}
+	struct dirent **ents = NULL;
+	int ne = scandir(dir, &ents, not_hidden, alphasort);
+	if (ne < 0) {
+		snprintf(err, cap, "%s: %s", dir, strerror(errno));
+		return ERR_IO;
+	}
 	bool ok = true;
+	enum err e = ERR_OK;
 	json_t *m = json_object();
 	json_t *files = json_array();
 	json_t *params = json_object();
 	json_t *ids = json_array();
 	if (!m || !files || !params || !ids) {
-		json_decref(m);
 		json_decref(files);
 		json_decref(params);
 		json_decref(ids);
-		return ERR_NOMEM;
+		e = ERR_NOMEM;
+		goto out;
 	}
 	char seed[24];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)an->opts.seed);
@@ -326,33 +347,39 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
 	ok &= !json_object_set_new(params, "anonymize", json_boolean(an->opts.anon != NULL));
 	ok &= !json_object_set_new(params, "attack_steps", json_integer(ATTACK_STEPS));
 	ok &= !json_object_set_new(m, "parameters", params);
-	for (size_t i = 0; i < 4; i++) {
+	for (int i = 0; i < ne && e == ERR_OK; i++) {
 		char path[4096], hex[65];
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
 		struct stat st;
-		if (output_sha256_file(path, hex) != ERR_OK || stat(path, &st) != 0) {
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (output_sha256_file(path, hex) != ERR_OK) {
 			snprintf(err, cap, "%s: cannot read back", path);
-			json_decref(m);
-			json_decref(files);
-			return ERR_IO;
+			e = ERR_IO;
+			break;
 		}
 		json_t *x = json_object();
 		ok &= x != NULL;
 		if (!x)
 			break;
-		ok &= !json_object_set_new(x, "name", json_string(names[i]));
+		ok &= !json_object_set_new(x, "name", json_string(ents[i]->d_name));
 		ok &= !json_object_set_new(x, "bytes", json_integer((json_int_t)st.st_size));
 		ok &= !json_object_set_new(x, "sha256", json_string(hex));
 		ok &= !json_array_append_new(files, x);
 	}
 	ok &= !json_object_set_new(m, "files", files);
-	char path[4096];
-	snprintf(path, sizeof path, "%s/manifest.json", dir);
-	if (!ok || json_dump_file(m, path, JSON_INDENT(2)) != 0) {
-		snprintf(err, cap, "%s: write failed", path);
-		json_decref(m);
-		return ERR_IO;
+	if (e == ERR_OK) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/manifest.json", dir);
+		if (!ok || json_dump_file(m, path, JSON_INDENT(2)) != 0) {
+			snprintf(err, cap, "%s: write failed", path);
+			e = ERR_IO;
+		}
 	}
+out:
 	json_decref(m);
-	return ERR_OK;
+	for (int i = 0; i < ne; i++)
+		free(ents[i]);
+	free(ents);
+	return e;
 }
