@@ -105,6 +105,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 .DEFAULT_GOAL := all
 .PHONY: all check fuzz fuzz-run clean lint
 .SECONDARY:
+.SECONDEXPANSION:
 all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 
 $(LIB_A): $(LIB_OBJ)
@@ -148,19 +149,39 @@ check: all lint
 lint:
 	$(Q)scripts/lint.sh
 
-# libFuzzer binaries: everything rebuilt with clang, fuzzer and sanitizers on.
+# libFuzzer binaries: everything rebuilt with clang in build/fuzzers, with
+# coverage instrumentation and sanitizers, into the same archives as the
+# normal build (so a target may call lib/ and any program's modules).
 FUZZ_CC    := clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
               -I. -Ilib -Ibuild/fuzzers/gen $(PKG_CFLAGS)
-FUZZERS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=build/fuzzers/fuzz_%)
+FB := build/fuzzers
+FUZZERS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(FB)/fuzz_%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FB)/obj/%.o) $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.o) \
+                $(FB)/gen/migrations.o
+FUZZ_PROG_AS := $(PROG_DIRS:%=$(FB)/%.a)
 fuzz: $(FUZZERS)
-build/fuzzers/gen/%.pb-c.c: schema/%.proto
+$(FB)/gen/%.pb-c.c $(FB)/gen/%.pb-c.h: schema/%.proto
 	@mkdir -p $(@D)
-	$(Q)protoc-c --proto_path=schema --c_out=build/fuzzers/gen $<
-build/fuzzers/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(PROTO:schema/%.proto=build/fuzzers/gen/%.pb-c.c) build/gen/migrations.c
+	$(Q)protoc-c --proto_path=schema --c_out=$(FB)/gen $<
+$(FB)/gen/%.pb-c.o: $(FB)/gen/%.pb-c.c
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(FB)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(@D)
-	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(FB)/gen/migrations.o: $(FB)/gen/migrations.c
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(FB)/obj/%.o: %.c | $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.h)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(FB)/libtzcensus.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FB)/%.a: $$(patsubst %.c,$(FB)/obj/%.o,$$(%_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_PROG_AS) $(FB)/libtzcensus.a
+	$(if $(Q),@echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 # Run every fuzzer for FUZZ_SECONDS; new inputs go to build/fuzz-work/<name>,
 # the committed corpus is only read.

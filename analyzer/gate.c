@@ -18,7 +18,7 @@
 
 /* Outcome names can be many; cap what we compare (the contract lists 12). */
 #define GATE_OUTCOMES_MAX 32
-#define GATE_WINDOW_MAX 64
+#define GATE_WINDOW_MAX   64
 
 void gate_opts_default(struct gate_opts *o)
 {
@@ -50,7 +50,8 @@ static double outcome_share(const json_t *j, const char *name)
 	double total = 0, mine = 0;
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)oc, k, v) {
+	json_object_foreach((json_t *)oc, k, v)
+	{
 		if (!json_is_number(v) || json_number_value(v) < 0)
 			continue;
 		total += json_number_value(v);
@@ -68,7 +69,8 @@ static void collect_names(const json_t *j, const char **names, size_t *n)
 		return;
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)oc, k, v) {
+	json_object_foreach((json_t *)oc, k, v)
+	{
 		bool seen = false;
 		for (size_t i = 0; i < *n && !seen; i++)
 			seen = strcmp(names[i], k) == 0;
@@ -77,8 +79,8 @@ static void collect_names(const json_t *j, const char **names, size_t *n)
 	}
 }
 
-bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n,
-		const struct gate_opts *o, char *reason, size_t cap)
+bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n, const struct gate_opts *o,
+                char *reason, size_t cap)
 {
 	char dummy[1];
 	if (!reason || cap == 0) {
@@ -123,18 +125,19 @@ bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n,
 	}
 	if (wn < o->min_history || wn == 0) {
 		snprintf(reason, cap,
-			 "published: %.0f public nodes; band and outcome mix not checked "
-			 "(%zu usable earlier crawls, %u needed)",
-			 pub, wn, o->min_history);
+		         "published: %.0f public nodes; band and outcome mix not checked "
+		         "(%zu usable earlier crawls, %u needed)",
+		         pub, wn, o->min_history);
 		return true;
 	}
 	double med = median(pubs, wn);
 	double lo = o->band_low * med, hi = o->band_high * med;
 	if (pub < lo || pub > hi) {
-		snprintf(reason, cap,
-			 "refused: %.0f public nodes outside [%.1f, %.1f] (%.2f..%.2f x median %.1f "
-			 "of %zu earlier crawls)",
-			 pub, lo, hi, o->band_low, o->band_high, med, wn);
+		snprintf(
+		    reason, cap,
+		    "refused: %.0f public nodes outside [%.1f, %.1f] (%.2f..%.2f x median %.1f "
+		    "of %zu earlier crawls)",
+		    pub, lo, hi, o->band_low, o->band_high, med, wn);
 		return false;
 	}
 
@@ -162,16 +165,17 @@ bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n,
 		for (size_t i = 0; i < wn; i++)
 			shares[i] = outcome_share(win[i], worst_name);
 		double m = median(shares, wn);
-		snprintf(reason, cap,
-			 "refused: outcome mix jumped: total-variation distance %.3f > %.3f against the "
-			 "median of %zu earlier crawls (largest change: %s %.1f%% -> %.1f%%)",
-			 tvd, o->max_outcome_shift, wn, worst_name, 100.0 * m,
-			 100.0 * outcome_share(cur, worst_name));
+		snprintf(
+		    reason, cap,
+		    "refused: outcome mix jumped: total-variation distance %.3f > %.3f against the "
+		    "median of %zu earlier crawls (largest change: %s %.1f%% -> %.1f%%)",
+		    tvd, o->max_outcome_shift, wn, worst_name, 100.0 * m,
+		    100.0 * outcome_share(cur, worst_name));
 		return false;
 	}
 	snprintf(reason, cap,
-		 "published: %.0f public nodes within [%.1f, %.1f] (median %.1f of %zu earlier "
-		 "crawls); outcome mix shift %.3f <= %.3f",
-		 pub, lo, hi, med, wn, tvd, o->max_outcome_shift);
+	         "published: %.0f public nodes within [%.1f, %.1f] (median %.1f of %zu earlier "
+	         "crawls); outcome mix shift %.3f <= %.3f",
+	         pub, lo, hi, med, wn, tvd, o->max_outcome_shift);
 	return true;
 }

@@ -19,11 +19,13 @@
 #include <jansson.h>
 
 struct gate_opts {
-	double band_low;          /* default 0.5: public >= 0.5 x recent median */
-	double band_high;         /* default 2.0: public <= 2.0 x recent median */
-	unsigned window_n;        /* default 7: earlier crawls taken into the median */
-	unsigned min_history;     /* default 3: fewer usable earlier crawls -> band and mix not checked */
-	double max_outcome_shift; /* default 0.25: max total-variation distance of outcome shares (0..1) */
+	double band_low;   /* default 0.5: public >= 0.5 x recent median */
+	double band_high;  /* default 2.0: public <= 2.0 x recent median */
+	unsigned window_n; /* default 7: earlier crawls taken into the median */
+	unsigned
+	    min_history; /* default 3: fewer usable earlier crawls -> band and mix not checked */
+	double max_outcome_shift; /* default 0.25: max total-variation distance of outcome shares
+	                             (0..1) */
 };
 
 /* Fills *o with the documented defaults above. */
@@ -35,7 +37,7 @@ void gate_opts_default(struct gate_opts *o);
  * published. reason (cap bytes, NUL-terminated when cap > 0) gets one line:
  * why it was refused, or on success what was checked.
  */
-bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n,
-		const struct gate_opts *o, char *reason, size_t cap);
+bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n, const struct gate_opts *o,
+                char *reason, size_t cap);
 
 #endif

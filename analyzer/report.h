@@ -52,7 +52,7 @@ void report_opts_default(struct report_opts *o);
  * "path: strerror"); ERR_NOMEM. err (cap err_cap) gets a one-line reason.
  */
 enum err report_render(const char *outdir, const json_t *cur, json_t *const *hist, size_t hist_n,
-		       const struct report_opts *o, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+                       const struct report_opts *o, char *err, size_t err_cap)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -190,7 +190,8 @@ void doc_table_close(struct doc *d, const char *csv_name)
 	rbuf_puts(&d->md, "\n");
 	d->in_table = false;
 	if (csv_name) {
-		rbuf_printf(&d->html, "<p class=\"data\">Data: <a href=\"%s\">%s</a></p>\n", csv_name, csv_name);
+		rbuf_printf(&d->html, "<p class=\"data\">Data: <a href=\"%s\">%s</a></p>\n",
+		            csv_name, csv_name);
 		rbuf_printf(&d->md, "Data: [%s](%s)\n\n", csv_name, csv_name);
 	}
 }
@@ -207,8 +208,8 @@ static struct doc_file *new_file(struct doc *d, const char *name)
 	return f;
 }
 
-void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline, struct rbuf *svg_file,
-		const char *caption, const char *csv_name)
+void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline,
+                struct rbuf *svg_file, const char *caption, const char *csv_name)
 {
 	char fname[64];
 	snprintf(fname, sizeof fname, "%s.svg", name);
@@ -222,13 +223,15 @@ void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline, 
 	memset(svg_file, 0, sizeof *svg_file);
 
 	rbuf_printf(&d->html, "<figure id=\"fig-%s\">\n", name);
+	rbuf_puts(&d->html, "<div class=\"sw\">\n");
 	if (svg_inline->len)
 		rbuf_add(&d->html, svg_inline->p, svg_inline->len);
+	rbuf_puts(&d->html, "</div>\n");
 	rbuf_puts(&d->html, "<figcaption>");
 	rbuf_html(&d->html, caption);
 	if (csv_name)
-		rbuf_printf(&d->html, " <span class=\"data\">Data: <a href=\"%s\">%s</a></span>", csv_name,
-			    csv_name);
+		rbuf_printf(&d->html, " <span class=\"data\">Data: <a href=\"%s\">%s</a></span>",
+		            csv_name, csv_name);
 	rbuf_puts(&d->html, "</figcaption>\n</figure>\n");
 
 	rbuf_printf(&d->md, "![%s](%s)\n\n*%s*", caption, fname, caption);
@@ -238,7 +241,7 @@ void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline, 
 }
 
 struct rbuf *doc_csv(struct doc *d, const char *name, const char *title, const char *description,
-		     const struct doc_field *fields, size_t fields_n)
+                     const struct doc_field *fields, size_t fields_n)
 {
 	struct doc_file *f = new_file(d, name);
 	if (!f)
@@ -254,8 +257,8 @@ struct rbuf *doc_csv(struct doc *d, const char *name, const char *title, const c
 	return &f->body;
 }
 
-enum err doc_write_file(const char *outdir, const char *name, const char *data, size_t len, char *err,
-			size_t err_cap)
+enum err doc_write_file(const char *outdir, const char *name, const char *data, size_t len,
+                        char *err, size_t err_cap)
 {
 	char path[4096];
 	int n = snprintf(path, sizeof path, "%s/%s", outdir, name);

@@ -53,8 +53,8 @@ void doc_free(struct doc *d);
 
 /* Raw markup, one string per format (trusted; caller escapes). */
 void doc_raw(struct doc *d, const char *html, const char *md);
-void doc_t(struct doc *d, const char *text);  /* our own text */
-void doc_u(struct doc *d, const char *text);  /* untrusted text */
+void doc_t(struct doc *d, const char *text); /* our own text */
+void doc_u(struct doc *d, const char *text); /* untrusted text */
 void doc_tf(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void doc_code_u(struct doc *d, const char *text); /* untrusted, as code */
 
@@ -77,24 +77,25 @@ void doc_cell_t(struct doc *d, const char *text);
 void doc_cell_u(struct doc *d, const char *text);
 void doc_cell_code(struct doc *d, const char *text); /* untrusted, monospace */
 void doc_row_close(struct doc *d);
-void doc_table_close(struct doc *d, const char *csv_name); /* csv_name: "data: x.csv" note, or NULL */
+void doc_table_close(struct doc *d,
+                     const char *csv_name); /* csv_name: "data: x.csv" note, or NULL */
 
 /*
  * A chart: svg_inline goes into the HTML, svg_file is written as <name>.svg
  * and referenced from the Markdown. caption is our own text. Takes ownership
  * of svg_file's buffer (it is moved into the file list).
  */
-void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline, struct rbuf *svg_file,
-		const char *caption, const char *csv_name);
+void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline,
+                struct rbuf *svg_file, const char *caption, const char *csv_name);
 
 /* Starts a CSV file: writes the header row from fields. Returns the file's
  * body buffer to append rows to (never NULL; d->sink when full, with too_many_files set). */
 struct rbuf *doc_csv(struct doc *d, const char *name, const char *title, const char *description,
-		     const struct doc_field *fields, size_t fields_n);
+                     const struct doc_field *fields, size_t fields_n);
 
 /* Writes every collected file and the two documents' given wrappers into
  * outdir. Returns ERR_IO (err filled) or ERR_NOMEM. */
-enum err doc_write_file(const char *outdir, const char *name, const char *data, size_t len, char *err,
-			size_t err_cap) __attribute__((warn_unused_result));
+enum err doc_write_file(const char *outdir, const char *name, const char *data, size_t len,
+                        char *err, size_t err_cap) __attribute__((warn_unused_result));
 
 #endif

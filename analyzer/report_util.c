@@ -223,7 +223,8 @@ size_t rj_hist(const json_t *h, struct rj_bin *bins, size_t cap)
 	if (json_is_object(h)) {
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)h, k, v) {
+		json_object_foreach((json_t *)h, k, v)
+		{
 			double val;
 			if (n == cap || !json_is_number(v) || !label_value(k, &val))
 				continue;
@@ -234,7 +235,8 @@ size_t rj_hist(const json_t *h, struct rj_bin *bins, size_t cap)
 	} else if (json_is_array(h)) {
 		size_t i;
 		json_t *pair;
-		json_array_foreach(h, i, pair) {
+		json_array_foreach(h, i, pair)
+		{
 			json_t *a = json_array_get(pair, 0), *c = json_array_get(pair, 1);
 			double val;
 			if (n == cap || !json_is_number(c))

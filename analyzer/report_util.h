@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 struct rbuf {
-	char *p;    /* NUL-terminated when len > 0 */
+	char *p; /* NUL-terminated when len > 0 */
 	size_t len;
 	size_t cap;
 	bool oom;

@@ -12,19 +12,20 @@
 #include <string.h>
 #include <time.h>
 
-#define W 640.0
-#define H 320.0
-#define ML 64.0 /* left margin: y tick labels and title */
-#define MR 16.0
-#define MT 34.0 /* top: legend */
-#define MB 52.0 /* bottom: x tick labels and title */
+#define W    640.0
+#define H    320.0
+#define ML   64.0 /* left margin: y tick labels and title */
+#define MR   16.0
+#define MT   34.0 /* top: legend */
+#define MB   52.0 /* bottom: x tick labels and title */
 #define FONT "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 static void open_svg(struct rbuf *b, const char *id, const char *title, double h, bool xmlns)
 {
-	rbuf_printf(b, "<svg%s id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-		       "aria-labelledby=\"%s-t\" font-family=\"%s\" font-size=\"12\">\n",
-		    xmlns ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", id, W, h, id, FONT);
+	rbuf_printf(b,
+	            "<svg%s id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+	            "aria-labelledby=\"%s-t\" font-family=\"%s\" font-size=\"12\">\n",
+	            xmlns ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", id, W, h, id, FONT);
 	rbuf_printf(b, "<title id=\"%s-t\">", id);
 	rbuf_html(b, title);
 	rbuf_puts(b, "</title>\n");
@@ -71,11 +72,14 @@ static void axis_title(struct rbuf *b, double x, double y, const char *text, boo
 	if (!text)
 		return;
 	if (vertical)
-		rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" transform=\"rotate(-90 %.1f %.1f)\" "
-			       "text-anchor=\"middle\" fill=\"#374151\">",
-			    x, y, x, y);
+		rbuf_printf(b,
+		            "<text x=\"%.1f\" y=\"%.1f\" transform=\"rotate(-90 %.1f %.1f)\" "
+		            "text-anchor=\"middle\" fill=\"#374151\">",
+		            x, y, x, y);
 	else
-		rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#374151\">", x, y);
+		rbuf_printf(b,
+		            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#374151\">",
+		            x, y);
 	rbuf_html(b, text);
 	rbuf_puts(b, "</text>\n");
 }
@@ -84,12 +88,14 @@ void svg_no_data(struct rbuf *b, const char *id, const char *title, const char *
 {
 	double h = 120;
 	open_svg(b, id, title, h, xmlns);
-	rbuf_printf(b, "<rect x=\"8\" y=\"8\" width=\"%.0f\" height=\"%.0f\" fill=\"#f9fafb\" "
-		       "stroke=\"#d1d5db\" stroke-dasharray=\"6 4\" rx=\"8\"/>\n",
-		    W - 16, h - 16);
-	rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"15\" "
-		       "fill=\"#4b5563\">",
-		    W / 2, h / 2 + 5);
+	rbuf_printf(b,
+	            "<rect x=\"8\" y=\"8\" width=\"%.0f\" height=\"%.0f\" fill=\"#f9fafb\" "
+	            "stroke=\"#d1d5db\" stroke-dasharray=\"6 4\" rx=\"8\"/>\n",
+	            W - 16, h - 16);
+	rbuf_printf(b,
+	            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"15\" "
+	            "fill=\"#4b5563\">",
+	            W / 2, h / 2 + 5);
 	rbuf_html(b, msg);
 	rbuf_puts(b, "</text>\n</svg>\n");
 }
@@ -120,7 +126,9 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 	if (ymax <= ymin)
 		ymax = ymin + 1;
 	if (xmax <= xmin) { /* one point: centre it in a span around it */
-		double pad = c->x_axis == SVG_X_TIME ? 86400.0 : c->x_axis == SVG_X_SHARE ? 0.05 : 1;
+		double pad = c->x_axis == SVG_X_TIME    ? 86400.0
+		             : c->x_axis == SVG_X_SHARE ? 0.05
+		                                        : 1;
 		xmin -= pad;
 		xmax += pad;
 	}
@@ -139,10 +147,14 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 			snprintf(lab, sizeof lab, "%.0f%%", y * 100);
 		else
 			fmt_tick(lab, sizeof lab, y, SVG_X_NUMBER, ystep);
-		rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n",
-			    ML, PY(y), W - MR, PY(y));
-		rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#4b5563\">%s</text>\n",
-			    ML - 6, PY(y) + 4, lab);
+		rbuf_printf(
+		    b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n",
+		    ML, PY(y), W - MR, PY(y));
+		rbuf_printf(
+		    b,
+		    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#4b5563\">%s</text>\n",
+		    ML - 6, PY(y) + 4, lab);
 	}
 	/* x ticks */
 	double xstep;
@@ -156,13 +168,18 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 	for (double x = x0; x <= xmax + xstep * 1e-9; x += xstep) {
 		char lab[32];
 		fmt_tick(lab, sizeof lab, x, c->x_axis, xstep);
-		rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9ca3af\"/>\n",
-			    PX(x), MT + ph, PX(x), MT + ph + 4);
-		rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#4b5563\">%s</text>\n",
-			    PX(x), MT + ph + 17, lab);
+		rbuf_printf(
+		    b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9ca3af\"/>\n",
+		    PX(x), MT + ph, PX(x), MT + ph + 4);
+		rbuf_printf(b,
+		            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+		            "fill=\"#4b5563\">%s</text>\n",
+		            PX(x), MT + ph + 17, lab);
 	}
-	rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6b7280\"/>\n", ML,
-		    MT + ph, W - MR, MT + ph);
+	rbuf_printf(b,
+	            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6b7280\"/>\n",
+	            ML, MT + ph, W - MR, MT + ph);
 	axis_title(b, ML + pw / 2, H - 10, c->x_label, false);
 	axis_title(b, 16, MT + ph / 2, c->y_label, true);
 
@@ -174,23 +191,27 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 		rbuf_html(b, se->name);
 		rbuf_puts(b, "\">\n");
 		if (se->n > 1) {
-			rbuf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-				       "stroke-linejoin=\"round\"%s points=\"",
-				    se->color, se->dashed ? " stroke-dasharray=\"7 4\"" : "");
+			rbuf_printf(b,
+			            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+			            "stroke-linejoin=\"round\"%s points=\"",
+			            se->color, se->dashed ? " stroke-dasharray=\"7 4\"" : "");
 			for (size_t i = 0; i < se->n; i++)
 				if (isfinite(se->x[i]) && isfinite(se->y[i]))
-					rbuf_printf(b, "%s%.1f,%.1f", i ? " " : "", PX(se->x[i]), PY(se->y[i]));
+					rbuf_printf(b, "%s%.1f,%.1f", i ? " " : "", PX(se->x[i]),
+					            PY(se->y[i]));
 			rbuf_puts(b, "\"/>\n");
 		}
 		if (se->n <= 40)
 			for (size_t i = 0; i < se->n; i++)
 				if (isfinite(se->x[i]) && isfinite(se->y[i]))
-					rbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
-						    PX(se->x[i]), PY(se->y[i]), se->color);
+					rbuf_printf(b,
+					            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+					            "fill=\"%s\"/>\n",
+					            PX(se->x[i]), PY(se->y[i]), se->color);
 		rbuf_puts(b, "</g>\n");
 		/* legend entry */
-		rbuf_printf(b, "<rect x=\"%.1f\" y=\"10\" width=\"14\" height=\"4\" fill=\"%s\"/>", lx,
-			    se->color);
+		rbuf_printf(b, "<rect x=\"%.1f\" y=\"10\" width=\"14\" height=\"4\" fill=\"%s\"/>",
+		            lx, se->color);
 		rbuf_printf(b, "<text x=\"%.1f\" y=\"16\" fill=\"#111827\">", lx + 19);
 		rbuf_html(b, se->name);
 		rbuf_puts(b, "</text>\n");
@@ -229,24 +250,31 @@ void svg_bar_chart(struct rbuf *b, const struct svg_bars *c, bool xmlns)
 			char lab[32];
 			fmt_tick(lab, sizeof lab, v, SVG_X_NUMBER, step);
 			double x = ml + v / vmax * pw;
-			rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n",
-				    x, top, x, top + row * (double)c->n);
-			rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#4b5563\">%s</text>\n",
-				    x, top + row * (double)c->n + 15, lab);
+			rbuf_printf(b,
+			            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			            "stroke=\"#e5e7eb\"/>\n",
+			            x, top, x, top + row * (double)c->n);
+			rbuf_printf(b,
+			            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+			            "fill=\"#4b5563\">%s</text>\n",
+			            x, top + row * (double)c->n + 15, lab);
 		}
 		for (size_t i = 0; i < c->n; i++) {
 			double v = isfinite(c->values[i]) ? c->values[i] : 0;
 			double y = top + row * (double)i;
-			rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#111827\">", ml - 8,
-				    y + row / 2 + 4);
+			rbuf_printf(
+			    b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#111827\">",
+			    ml - 8, y + row / 2 + 4);
 			rbuf_html(b, c->labels[i]);
 			rbuf_puts(b, "</text>\n");
-			rbuf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"2\" fill=\"%s\"/>\n",
-				    ml, y + 4, v / vmax * pw, row - 8, color);
+			rbuf_printf(b,
+			            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			            "rx=\"2\" fill=\"%s\"/>\n",
+			            ml, y + 4, v / vmax * pw, row - 8, color);
 			char val[32];
 			fmt_num(val, sizeof val, v, 2);
 			rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#374151\">%s</text>\n",
-				    ml + v / vmax * pw + 5, y + row / 2 + 4, val);
+			            ml + v / vmax * pw + 5, y + row / 2 + 4, val);
 		}
 		axis_title(b, ml + pw / 2, h - 8, c->y_label, false);
 		rbuf_puts(b, "</svg>\n");
@@ -259,10 +287,14 @@ void svg_bar_chart(struct rbuf *b, const struct svg_bars *c, bool xmlns)
 		char lab[32];
 		fmt_tick(lab, sizeof lab, v, SVG_X_NUMBER, step);
 		double y = MT + ph - v / vmax * ph;
-		rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n", ML, y,
-			    W - MR, y);
-		rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#4b5563\">%s</text>\n",
-			    ML - 6, y + 4, lab);
+		rbuf_printf(
+		    b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>\n",
+		    ML, y, W - MR, y);
+		rbuf_printf(
+		    b,
+		    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#4b5563\">%s</text>\n",
+		    ML - 6, y + 4, lab);
 	}
 	double slot = pw / (double)c->n;
 	double gap = slot > 12 ? slot * 0.18 : 1;
@@ -272,22 +304,26 @@ void svg_bar_chart(struct rbuf *b, const struct svg_bars *c, bool xmlns)
 		double v = isfinite(c->values[i]) ? c->values[i] : 0;
 		double bh = v / vmax * ph;
 		double x = ML + slot * (double)i;
-		rbuf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
-			    x + gap / 2, MT + ph - bh, slot - gap, bh, color);
+		rbuf_printf(
+		    b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
+		    x + gap / 2, MT + ph - bh, slot - gap, bh, color);
 		rbuf_puts(b, "<title>");
 		rbuf_html(b, c->labels[i]);
 		char val[32];
 		fmt_num(val, sizeof val, v, 2);
 		rbuf_printf(b, ": %s</title></rect>\n", val);
 		if (i % every == 0) {
-			rbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#4b5563\">",
-				    x + slot / 2, MT + ph + 17);
+			rbuf_printf(
+			    b,
+			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#4b5563\">",
+			    x + slot / 2, MT + ph + 17);
 			rbuf_html(b, c->labels[i]);
 			rbuf_puts(b, "</text>\n");
 		}
 	}
-	rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6b7280\"/>\n", ML,
-		    MT + ph, W - MR, MT + ph);
+	rbuf_printf(b,
+	            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6b7280\"/>\n",
+	            ML, MT + ph, W - MR, MT + ph);
 	axis_title(b, ML + pw / 2, H - 10, c->x_label, false);
 	axis_title(b, 16, MT + ph / 2, c->y_label, true);
 	rbuf_puts(b, "</svg>\n");

@@ -16,13 +16,13 @@
 #include "report_util.h"
 
 /* Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
-#define SVG_BLUE "#0072b2"
-#define SVG_ORANGE "#e69f00"
-#define SVG_GREEN "#009e73"
+#define SVG_BLUE       "#0072b2"
+#define SVG_ORANGE     "#e69f00"
+#define SVG_GREEN      "#009e73"
 #define SVG_VERMILLION "#d55e00"
-#define SVG_PURPLE "#cc79a7"
-#define SVG_SKY "#56b4e9"
-#define SVG_GREY "#6b7280"
+#define SVG_PURPLE     "#cc79a7"
+#define SVG_SKY        "#56b4e9"
+#define SVG_GREY       "#6b7280"
 
 enum svg_xaxis {
 	SVG_X_NUMBER, /* plain numbers */
@@ -44,8 +44,8 @@ struct svg_line {
 	const char *x_label; /* axis titles (escaped here) */
 	const char *y_label;
 	enum svg_xaxis x_axis;
-	bool y_share;        /* y in 0..1, labelled as percent */
-	bool y_from_zero;    /* y axis starts at 0 */
+	bool y_share;     /* y in 0..1, labelled as percent */
+	bool y_from_zero; /* y axis starts at 0 */
 	const struct svg_series *series;
 	size_t series_n;
 };

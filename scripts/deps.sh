@@ -26,6 +26,8 @@ PACKAGES=(
   python3                 # independent cross-checks in tests
   python3-networkx        # independent graph cross-check (analyzer tests)
   python3-nacl            # independent identity check (libsodium bindings)
+  chromium                # report test: renders report.html headless, takes a screenshot
+  python3-pil             # report test: reads the screenshot (blank-page check)
 )
 
 missing=()

@@ -9,11 +9,15 @@
  *   ipv6    = RFC 4291 text: 1-4 hex digit groups, one "::" at most, an
  *             optional dotted IPv4 tail
  *   port    = 1+ digits, <= 65535
- *   peer_id = 1+ letters or digits (Base58; not checked further here)
+ *   peer_id = Base58Check "id..." text of a peer id, checksum verified
+ *             (Octez refuses a point whose peer id does not decode); the
+ *             peer id itself is not returned.
  */
 #include "net/point.h"
 
 #include <string.h>
+
+#include "p2p/identity.h"
 
 static const uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -160,6 +164,9 @@ static enum err parse(const char *text, size_t len, bool need_port, uint16_t def
 		for (size_t k = 0; k < id_len; k++)
 			if (!is_alnum(hash[1 + k]))
 				return fail(why, "point: peer id is not Base58", ERR_PROTO);
+		uint8_t peer_id[P2P_PEER_ID_LEN];
+		if (p2p_peer_id_parse(peer_id, hash + 1, id_len) != ERR_OK)
+			return fail(why, "point: peer id fails its Base58Check", ERR_PROTO);
 		len = (size_t)(hash - text);
 		if (len == 0)
 			return fail(why, "point: no address", ERR_PROTO);

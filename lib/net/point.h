@@ -4,7 +4,7 @@
  * Every address is kept as 16 IPv6 bytes; IPv4 is stored IPv4-mapped
  * (::ffff:a.b.c.d), as Octez does. Text follows Octez exactly:
  *   parse:  a.b.c.d:port | [v6]:port | [a.b.c.d]:port, optionally followed by
- *           #peer_id (Base58 letters and digits; accepted and not returned).
+ *           #peer_id ("id..." Base58Check, verified, not returned).
  *           No host names, no unbracketed IPv6, no zone ids, <= 47 bytes.
  *   format: IPv4-mapped as a.b.c.d:port, anything else as [v6]:port with v6 in
  *           lowercase hex and the leftmost longest run of two or more zero

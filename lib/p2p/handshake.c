@@ -23,7 +23,6 @@
 #include "p2p/identity.h"
 #include "p2p/pow.h"
 
-#define HS_OUT_MAX (16u << 20) /* queued output we hold at most */
 
 /* A byte queue: [off, len) is pending. */
 struct buf {

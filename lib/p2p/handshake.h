@@ -53,6 +53,8 @@ enum hs_role { HS_INITIATOR = 0, HS_RESPONDER = 1 };
 
 /* Raw unprocessed input we hold at most (the driver drains events after each feed). */
 #define HS_IN_MAX (1u << 20)
+/* Queued output we hold at most (hs_send fails with ERR_TOOBIG beyond). */
+#define HS_OUT_MAX (16u << 20)
 
 struct hs_params {
 	enum hs_role role;
@@ -171,7 +173,11 @@ enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
 /*
  * In HS_ST_OPEN: encodes m (p2p_frame_encode), cuts it into chunks of at most
  * P2P_CHUNK_PLAIN_MAX bytes (the message starts a new chunk), seals them and
- * queues them. ERR_STATE before the session is open.
+ * queues them. ERR_STATE before the session is open (or after it ended),
+ * ERR_INVAL for a message p2p_frame_encode refuses (unknown tag, > 100
+ * points), ERR_TOOBIG for a frame over P2P_FRAME_MAX or when more than
+ * 16 MiB of output is already queued (flush hs_out), ERR_NOMEM on allocation
+ * failure. On error nothing is queued and the nonces do not move.
  */
 enum err hs_send(struct hs *h, const struct p2p_msg *m) __attribute__((warn_unused_result));
 

@@ -373,7 +373,8 @@ static bool transfer(struct pair *pp, struct side *from, struct side *to, size_t
 	const uint8_t *o = hs_out(from->h, &n);
 	if (!n)
 		return false;
-	size_t piece = max_piece ? (size_t)(rand() % (int)max_piece) + 1 : n;
+	/* Whole: what one 64 KiB read returns (a driver never feeds more than HS_IN_MAX). */
+	size_t piece = max_piece ? (size_t)(rand() % (int)max_piece) + 1 : 65536;
 	if (piece > n)
 		piece = n;
 	enum hs_state st = hs_state(to->h);
@@ -505,6 +506,54 @@ static void test_pair_whole(void **state)
 	run(&pp, 0);
 	assert_int_equal(pp.i.history_n, 5000);
 	assert_int_equal(pp.i.msgs, 4);
+	pair_free(&pp);
+}
+
+/* hs_send refuses once HS_OUT_MAX is queued, and leaves the stream intact. */
+static void test_send_backpressure(void **state)
+{
+	(void)state;
+	struct hs_params ip = crawler_params(), rp = node_params();
+	struct pair pp;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	check_open_session(&pp);
+	free(pp.history);
+	pp.history_n = 20000; /* 640 kB per message */
+	pp.history = calloc(pp.history_n, 32);
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_CURRENT_BRANCH);
+	m->head.raw = pp.header;
+	m->head.raw_len = pp.header_len;
+	m->history = pp.history;
+	m->history_n = pp.history_n;
+	size_t sent = 0;
+	enum err e;
+	while ((e = hs_send(pp.r.h, m)) == ERR_OK)
+		sent++;
+	assert_int_equal(e, ERR_TOOBIG);
+	size_t n;
+	hs_out(pp.r.h, &n);
+	assert_true(n <= HS_OUT_MAX);
+	assert_int_equal(sent, HS_OUT_MAX / (n / sent));
+	/* Too big for a frame at all. */
+	m->history_n = P2P_FRAME_MAX / 32;
+	m->history = calloc(m->history_n, 32);
+	hs_out_consume(pp.r.h, 0);
+	run(&pp, 0); /* the peer reads everything queued so far */
+	assert_int_equal(pp.i.msgs, 3 + sent);
+	assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_TOOBIG);
+	free((void *)m->history);
+	/* The stream is intact: one more message goes through. */
+	p2p_msg_init(m, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_OK);
+	p2p_msg_init(m, 0x15);
+	assert_int_equal(hs_send(pp.r.h, m), ERR_INVAL);
+	run(&pp, 0);
+	assert_int_equal(pp.i.msgs, 4 + sent);
+	assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+	free(m);
 	pair_free(&pp);
 }
 
@@ -842,6 +891,19 @@ static void test_errors(void **state)
 	fake_seal(f, b, 2);
 	fake_seal(f, b + 2, 2);
 	expect_error(f, h, ERR_TOOBIG, "frame larger than P2P_FRAME_MAX");
+	/* ...declared behind a good frame in the same chunk: the good one is delivered first. */
+	h = fake_session(f, 2);
+	memcpy(b, "\0\0\0\2\0\2", 6);
+	be32_put(b + 6, P2P_FRAME_MAX + 1);
+	fake_seal(f, b, 10);
+	{
+		size_t ne;
+		struct hs_event *last = fake_flush(f, h, &ne);
+		assert_int_equal(ne, 2);
+		assert_int_equal(last->type, HS_EV_ERROR);
+		assert_int_equal(last->error.code, ERR_TOOBIG);
+		hs_free(h);
+	}
 	/* A frame split over chunks, then an extra frame in the same chunk: fine. */
 	h = fake_session(f, 2);
 	fake_seal(f, (const uint8_t *)"\0\0\0\6\0\x10\x7a", 7);
@@ -963,6 +1025,19 @@ static void test_api_misuse(void **state)
 	ip = crawler_params();
 	ip.expected_pow = 300;
 	assert_null(hs_new(&ip));
+	char *long_name = malloc(P2P_CHAIN_NAME_MAX + 2);
+	memset(long_name, 'N', P2P_CHAIN_NAME_MAX + 1);
+	long_name[P2P_CHAIN_NAME_MAX + 1] = '\0';
+	ip = crawler_params();
+	ip.chain_name = long_name;
+	assert_null(hs_new(&ip));
+	long_name[P2P_CHAIN_NAME_MAX] = '\0'; /* the longest that fits a u16 body */
+	i = hs_new(&ip);
+	assert_non_null(i);
+	hs_out(i, &n);
+	assert_int_equal(n, P2P_CONN_WIRE_MAX);
+	hs_free(i);
+	free(long_name);
 	assert_null(hs_new(NULL));
 	/* Too much unprocessed input. */
 	ip = crawler_params();
@@ -979,6 +1054,7 @@ int main(void)
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
 	    cmocka_unit_test(test_pair_random_splits),
+	    cmocka_unit_test(test_send_backpressure),
 	    cmocka_unit_test(test_nack),
 	    cmocka_unit_test(test_private_close),
 	    cmocka_unit_test(test_version_nacks),

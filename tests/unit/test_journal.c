@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -386,6 +388,57 @@ static void test_writer_errors(void **state)
 	unlink(p);
 }
 
+/* A full disk (here: a file size limit) fails the sync; the data stays buffered. */
+static void test_write_error_keeps_data(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "full.journal");
+	struct journal_writer *w = journal_open(p, 1000, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 100; /* room for a part of the next records */
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (unsigned i = 0; i < 5; i++) {
+		struct visit_rec v;
+		char pb[REC_POINT_TEXT_MAX];
+		recfix_visit(&v, i, pb, sizeof pb);
+		assert_int_equal(journal_visit(w, &v), ERR_OK); /* buffered, no sync yet */
+	}
+	assert_int_equal(journal_sync(w), ERR_IO);
+	assert_non_null(strstr(journal_error(w), "journal: write"));
+	assert_int_equal(journal_sync(w), ERR_IO); /* still full */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_int_equal(journal_sync(w), ERR_OK); /* space again: the rest goes out */
+	assert_int_equal(journal_close(w), ERR_OK);
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	struct journal_entry e;
+	unsigned n = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE) {
+		if (e.kind == JOURNAL_VISIT) {
+			struct visit_rec v;
+			char pb[REC_POINT_TEXT_MAX];
+			recfix_visit(&v, n++, pb, sizeof pb);
+			assert_true(recfix_visit_eq(&v, &e.u.visit));
+		}
+	}
+	assert_int_equal(n, 5);
+	struct stat end;
+	assert_int_equal(stat(p, &end), 0);
+	assert_int_equal(journal_reader_offset(r), (uint64_t)end.st_size);
+	journal_reader_free(r);
+	unlink(p);
+}
+
 /* Several crawls in one file read back in order. */
 static void test_two_crawls(void **state)
 {
@@ -427,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_sync_every),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_two_crawls),
+		cmocka_unit_test(test_write_error_keeps_data),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -95,6 +95,8 @@ static const struct bad bads[] = {
     {"1.2.3.4:1 ", ERR_PROTO},
     {"1.2.3.4:9732#", ERR_PROTO},
     {"1.2.3.4:9732#id!x", ERR_PROTO},
+    {"1.2.3.4:9732#idsjXqdHKtcRb6NfdKsAYqE4JN2keq", ERR_PROTO}, /* bad checksum */
+    {"1.2.3.4:9732#abc", ERR_PROTO},
     {"#idsjXqdHKtcRb6NfdKsAYqE4JN2kep", ERR_PROTO},
     {"_:1", ERR_PROTO},
     {"[ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe]:065535", ERR_TOOBIG},

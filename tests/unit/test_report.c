@@ -26,7 +26,7 @@
 
 #include "analyzer/report.h"
 
-#define DATA "tests/data/report"
+#define DATA   "tests/data/report"
 #define HIST_N 12
 
 static json_t *load(const char *name)
@@ -121,8 +121,8 @@ static void render_ok(const char *dir, const json_t *cur, json_t *const *hist, s
 		fail_msg("report_render: %s (%s)", err_str(rc), err);
 }
 
-static const char *const CHARTS[] = {"size", "outcomes", "attack", "coreness", "pow", "lag", "prefixes",
-				     "peers_per_ip"};
+static const char *const CHARTS[] = {"size", "outcomes", "attack",   "coreness",
+                                     "pow",  "lag",      "prefixes", "peers_per_ip"};
 #define CHARTS_N (sizeof CHARTS / sizeof CHARTS[0])
 
 /* Every chart inline in the HTML with drawing elements, and as an .svg file. */
@@ -158,12 +158,14 @@ static void check_datapackage(const char *dir)
 	json_error_t e;
 	json_t *dp = json_load_file(path, 0, &e);
 	assert_non_null(dp);
-	assert_string_equal(json_string_value(json_object_get(dp, "profile")), "tabular-data-package");
+	assert_string_equal(json_string_value(json_object_get(dp, "profile")),
+	                    "tabular-data-package");
 	json_t *res = json_object_get(dp, "resources");
 	assert_true(json_array_size(res) >= 12);
 	size_t i;
 	json_t *r;
-	json_array_foreach(res, i, r) {
+	json_array_foreach(res, i, r)
+	{
 		const char *p = json_string_value(json_object_get(r, "path"));
 		assert_non_null(p);
 		char *csv = slurp(dir, p, NULL);
@@ -172,14 +174,15 @@ static void check_datapackage(const char *dir)
 		char header[1024] = "";
 		size_t k;
 		json_t *f;
-		json_array_foreach(json_object_get(json_object_get(r, "schema"), "fields"), k, f) {
+		json_array_foreach(json_object_get(json_object_get(r, "schema"), "fields"), k, f)
+		{
 			const char *type = json_string_value(json_object_get(f, "type"));
 			assert_non_null(type);
 			assert_non_null(json_string_value(json_object_get(f, "description")));
 			if (k)
 				strncat(header, ",", sizeof header - strlen(header) - 1);
 			strncat(header, json_string_value(json_object_get(f, "name")),
-				sizeof header - strlen(header) - 1);
+			        sizeof header - strlen(header) - 1);
 		}
 		strncat(header, "\r\n", sizeof header - strlen(header) - 1);
 		if (strncmp(csv, header, strlen(header)) != 0)
@@ -202,9 +205,10 @@ static void check_common(const char *dir, char **html_out)
 	assert_null(strstr(html, "url("));
 	assert_non_null(strstr(html, "@media print"));
 	assert_non_null(strstr(html, "name=\"viewport\""));
-	static const char *const sections[] = {"Provenance", "Headline figures", "Network size over time",
-					       "Reachability", "Resilience", "Versions and metadata",
-					       "Concentration", "Methodology", "Compare with"};
+	static const char *const sections[] = {
+	    "Provenance",    "Headline figures", "Network size over time",
+	    "Reachability",  "Resilience",       "Versions and metadata",
+	    "Concentration", "Methodology",      "Compare with"};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (!strstr(html, sections[i]))
 			fail_msg("report.html lacks section %s", sections[i]);
@@ -235,8 +239,11 @@ static void test_first_crawl(void **state)
 	assert_non_null(strstr(html, "No earlier crawl was given"));
 	assert_non_null(strstr(html, "No earlier crawl was available, so no change is shown."));
 	/* figures of the fixture reach the page */
-	assert_non_null(strstr(html, "1,432"));  /* points seen */
-	assert_non_null(strstr(html, "21.8%"));  /* public ratio */
+	assert_non_null(strstr(html, "1,432"));                       /* points seen */
+	assert_non_null(strstr(html, "<td class=\"n\">22.1%</td>"));  /* public ratio 312 / 1,411 */
+	assert_non_null(strstr(html, "ranked once, not recomputed")); /* attack_curves.adaptive */
+	assert_non_null(strstr(html, "mean of 10 seeded runs"));
+	assert_non_null(strstr(html, "Definitions recorded by the analyzer"));
 	assert_non_null(strstr(html, "July 2020")); /* compare-with box has dates */
 	free(html);
 	char *csv = slurp(dir, "outcomes.csv", NULL);
@@ -270,15 +277,40 @@ static void test_with_history(void **state)
 	assert_int_equal(rows, 1 + HIST_N + 1);
 	free(csv);
 	/* headline: public 312 now; compare with crawl 41's value */
-	double prev = json_number_value(json_object_get(json_object_get(h[HIST_N - 1], "counts"), "public"));
+	double prev =
+	    json_number_value(json_object_get(json_object_get(h[HIST_N - 1], "counts"), "public"));
 	char want[64];
-	snprintf(want, sizeof want, "\"Public nodes\",\"nodes\",312,41,%.0f,%.0f,", prev, 312 - prev);
+	snprintf(want, sizeof want, "\"Public nodes\",\"nodes\",312,41,%.0f,%.0f,", prev,
+	         312 - prev);
 	csv = slurp(dir, "headline.csv", NULL);
 	if (!strstr(csv, want))
 		fail_msg("headline.csv lacks %s:\n%s", want, csv);
 	free(csv);
 	rmdir_all(dir);
 	free_hist(h);
+	json_decref(cur);
+}
+
+/* A history that also holds this crawl (and a non-object) is cleaned up. */
+static void test_history_with_current(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	json_t *h[HIST_N + 2];
+	load_hist(h);
+	h[HIST_N] = json_copy(cur);
+	h[HIST_N + 1] = json_string("not a report");
+	char dir[512];
+	outdir(dir, sizeof dir, "history-cur");
+	render_ok(dir, cur, h, HIST_N + 2, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "vs previous (#41)"));
+	assert_non_null(strstr(html, "12 (#30, 2026-10-25 to #41, 2026-11-23)"));
+	free(html);
+	rmdir_all(dir);
+	free_hist(h);
+	json_decref(h[HIST_N]);
+	json_decref(h[HIST_N + 1]);
 	json_decref(cur);
 }
 
@@ -315,7 +347,41 @@ static void test_minimal_json(void **state)
 	char *html = slurp(dir, "report.html", NULL);
 	assert_non_null(strstr(html, "report.json has no counts.public"));
 	assert_non_null(strstr(html, "report.json has no graph figures"));
+	assert_non_null(strstr(html, "have no start time: the size chart places crawls by order"));
 	free(html);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* Many histogram values: all in the CSV, grouped into at most 32 bars. */
+static void test_many_bins(void **state)
+{
+	(void)state;
+	json_t *lag = json_object();
+	for (int i = 0; i < 100; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "%d", i * 3);
+		json_object_set_new(lag, k, json_integer(100 - i));
+	}
+	json_t *cur = json_pack("{s:i, s:{s:i, s:o}}", "schema_version", 1, "heads", "max_level",
+	                        5000, "lag_histogram", lag);
+	char dir[512];
+	outdir(dir, sizeof dir, "bins");
+	render_ok(dir, cur, NULL, 0, false);
+	char *svg = slurp(dir, "lag.svg", NULL);
+	int bars = 0;
+	for (char *p = svg; (p = strstr(p, "<rect x=")); p++)
+		bars++;
+	assert_true(bars >= 25 && bars <= 32);
+	assert_non_null(strstr(svg, ">0-9<")); /* first group: values 0, 3, 6, 9 */
+	assert_non_null(strstr(svg, "<title>0-9: 394</title>")); /* 100 + 99 + 98 + 97 */
+	free(svg);
+	char *csv = slurp(dir, "head_lag.csv", NULL);
+	int rows = 0;
+	for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
+		rows++;
+	assert_int_equal(rows, 101);
+	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -332,7 +398,8 @@ static void test_bad_input(void **state)
 	assert_int_equal(report_render("/tmp", arr, NULL, 0, NULL, err, sizeof err), ERR_INVAL);
 	json_decref(arr);
 	cur = load("crawl-42.json");
-	assert_int_equal(report_render("/nonexistent/dir/x", cur, NULL, 0, NULL, err, sizeof err), ERR_IO);
+	assert_int_equal(report_render("/nonexistent/dir/x", cur, NULL, 0, NULL, err, sizeof err),
+	                 ERR_IO);
 	assert_non_null(strstr(err, "/nonexistent/dir/x/report.html"));
 	json_decref(cur);
 }
@@ -415,9 +482,17 @@ static void test_hostile_strings(void **state)
 	assert_null(strstr(md, "[a](http"));
 	free(md);
 	char *csv = slurp(dir, "versions.csv", NULL);
-	assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
+	assert_non_null(strstr(
+	    csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
 	free(csv);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
+	/* this fixture gives attack curves as {"removed", "giant"} objects */
+	char *svg = slurp(dir, "attack.svg", NULL);
+	assert_non_null(strstr(svg, "<polyline"));
+	free(svg);
+	csv = slurp(dir, "attack_curves.csv", NULL);
+	assert_non_null(strstr(csv, "\"random\",0.5,"));
+	free(csv);
 	check_common(dir, NULL);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -430,9 +505,9 @@ static bool has_address(const char *text, const char *addr)
 	for (const char *p = text; (p = strstr(p, addr)); p++) {
 		char before = p > text ? p[-1] : ' ', after = p[n];
 		bool hexy_b = (before >= '0' && before <= '9') || before == '.' || before == ':' ||
-			      (before >= 'a' && before <= 'f');
+		              (before >= 'a' && before <= 'f');
 		bool hexy_a = (after >= '0' && after <= '9') || (after >= 'a' && after <= 'f') ||
-			      (after == '.' && p[n + 1] >= '0' && p[n + 1] <= '9');
+		              (after == '.' && p[n + 1] >= '0' && p[n + 1] <= '9');
 		if (!hexy_b && !hexy_a)
 			return true;
 	}
@@ -470,8 +545,17 @@ static int count_leaks(const char *dir, char *addrs, int *checked)
 		for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			char a[80];
 			addr_of(l, a, sizeof a);
+			/* also as report.md writes it: "198\\.51\\.100\\.7", "2001\\:db8..." */
+			char md[160];
+			size_t k = 0;
+			for (const char *q = a; *q && k + 2 < sizeof md; q++) {
+				if (*q == '.' || *q == ':')
+					md[k++] = '\\';
+				md[k++] = *q;
+			}
+			md[k] = '\0';
 			(*checked)++;
-			if (has_address(text, a)) {
+			if (has_address(text, a) || has_address(text, md)) {
 				if (leaks < 5)
 					print_message("address %s appears in %s\n", a, e->d_name);
 				leaks++;
@@ -517,10 +601,16 @@ int main(void)
 	if (keep && *keep)
 		printf("REPORT_DIR: %s\n", keep);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_crawl),    cmocka_unit_test(test_with_history),
-		cmocka_unit_test(test_empty_crawl),    cmocka_unit_test(test_minimal_json),
-		cmocka_unit_test(test_bad_input),      cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_hostile_strings), cmocka_unit_test(test_anonymize),
+	    cmocka_unit_test(test_first_crawl),
+	    cmocka_unit_test(test_with_history),
+	    cmocka_unit_test(test_history_with_current),
+	    cmocka_unit_test(test_empty_crawl),
+	    cmocka_unit_test(test_minimal_json),
+	    cmocka_unit_test(test_many_bins),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_hostile_strings),
+	    cmocka_unit_test(test_anonymize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

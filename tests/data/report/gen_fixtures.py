@@ -19,6 +19,17 @@ import sys
 import os
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+# As the analyzer writes them (analyzer/analyze.c sec_definitions), abridged.
+DEFINITIONS = {
+    "vertex": "a node: its peer id when a handshake revealed one, else its point",
+    "edge": "u advertised (or listed in a Nack) a point of v; Octez only advertises points it has "
+            "completed a handshake with: an edge means 'has been connected', not 'is connected'",
+    "R_core": "largest connected component of R",
+    "public_ratio": "public / vertices",
+    "attack_curves": "element k: largest component / R_core vertices after removing the top k% "
+                     "(degree, betweenness: ranked once, not adaptive) or a random k% (mean of "
+                     "random_runs)",
+}
 OUTCOMES = ["ok", "nack", "refused", "timeout", "unreachable", "silent_close", "closed",
             "handshake_timeout", "protocol_error", "incompatible", "self", "policy"]
 
@@ -52,10 +63,10 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
                    "vantage": "fra1 (Frankfurt, dual-stack)",
                    "crawler_version": "0.1.0",
                    "config_digest": "sha256:" + hashlib.sha256(b"config/mainnet.yaml v3").hexdigest()},
-         "analyzer": {"version": "0.1.0", "seed": 42}}
+         "analyzer": {"version": "0.1.0", "seed": 42, "anonymized": False}}
     if empty:
         j["crawl"]["seeds_answered"] = 0
-        j["counts"] = {"points_seen": 6, "points_dialed": 6, "public": 0, "unreachable": 6,
+        j["counts"] = {"points_seen": 6, "points_dialed": 6, "vertices": 6, "public": 0, "unreachable": 6,
                        "undialed": 0, "public_ratio": 0.0,
                        "outcomes": {"timeout": 4, "refused": 2}}
         j["versions"] = []
@@ -64,16 +75,19 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
         j["graph"] = {"seen": {"vertices": 6, "edges": 0, "components": 6, "giant_share": 1 / 6,
                                "articulation_points": [], "sole_advertisers": []},
                       "reachable": {"vertices": 0, "edges": 0, "components": 0,
-                                    "articulation_points": [], "largest_block": 0,
+                                    "articulation_points": [], "blocks": 0, "largest_block": 0,
                                     "max_coreness": 0, "coreness_histogram": {}},
                       "core": {"vertices": 0, "edges": 0, "vertex_connectivity": 0,
                                "min_vertex_cut": [], "strong_vertex_connectivity": 0,
-                               "betweenness_top": [],
-                               "attack_curves": {"degree": [], "betweenness": [], "random": []}}}
+                               "betweenness_top": [], "betweenness_method": "exact",
+                               "attack_curves": {"degree": [], "betweenness": [], "random": [],
+                                                 "adaptive": False, "random_runs": 10}}}
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
-                              "by_prefix": {k: {"nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
+                              "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
-        j["trend"] = {"previous_crawl_id": cid - 1, "new": 0, "gone": 0, "delta_public": 0}
+        j["trend"] = {"previous_crawl_id": cid - 1, "new": 0, "gone": 312, "delta_public": -312,
+                      "delta_vertices": -1420, "delta_vertex_connectivity": -3}
+        j["definitions"] = DEFINITIONS
         return j, []
 
     public = int(seen * public_ratio)
@@ -131,7 +145,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
     maxc = max(int(k) for k in cor)
     def curve(kind):
         out = []
-        for p in range(0, 51):
+        for p in range(0, 101):
             f = p / 100.0
             if kind == "random":
                 g = max(0.0, 1 - f * 1.02 - 0.002 * rng.random())
@@ -139,7 +153,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
                 g = max(0.0, (1 - f) * (1 - (f / 0.32) ** 2) if f < 0.32 else 0.0)
             else:
                 g = max(0.0, (1 - f) * (1 - (f / 0.27) ** 1.7) if f < 0.27 else 0.0)
-            out.append({"removed": round(f, 4), "giant": round(g, 4)})
+            out.append({"removed": round(f, 4), "giant": round(g, 4)} if hostile else round(g, 4))
         return out
     bt = sorted(({"id": nodes[i], "value": round(rng.uniform(0.002, 0.09), 6)} for i in range(0, min(10, len(nodes)))),
                 key=lambda x: (-x["value"], x["id"]))
@@ -164,37 +178,44 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
             else:
                 p = "2001:db8:%x::/48" % (i + 1)
             top.append({"prefix": p, "nodes": n, "share": round(n / total, 4)})
-        return {"nakamoto": k, "hhi": round(10000 * sum(t["share"] ** 2 for t in top) + 12.5, 1),
+        return {"nodes": total, "prefixes": 10 * k // 4 + 3, "nakamoto": k, "hhi": round(10000 * sum(t["share"] ** 2 for t in top) + 12.5, 1),
                 "gini": round(0.2 + rng.random() * 0.3, 4), "top": top}
     v6 = max(3, public // 12)
-    j["counts"] = {"points_seen": seen, "points_dialed": dialed, "public": public,
-                   "unreachable": unreachable, "undialed": policy,
-                   "public_ratio": round(public / seen, 4), "outcomes": outcomes}
+    vertices = seen - 21
+    j["counts"] = {"points_seen": seen, "points_dialed": dialed, "vertices": vertices,
+                   "public": public, "unreachable": unreachable, "undialed": policy,
+                   "public_ratio": round(public / vertices, 4), "outcomes": outcomes}
     j["versions"] = versions
     j["metadata"] = {"private_node": max(1, public // 50), "disable_mempool": public // 13,
                      "pow_bits": dict(sorted(pow_bits.items(), key=lambda kv: int(kv[0])))}
     j["heads"] = {"max_level": 8734112 + cid * 10800,
                   "lag_histogram": dict(sorted(lag.items(), key=lambda kv: int(kv[0])))}
     j["graph"] = {
-        "seen": {"vertices": seen - 21, "edges": seen * 11, "components": 3,
+        "seen": {"vertices": vertices, "edges": seen * 11, "components": 3,
                  "giant_share": round(1 - 4 / seen, 4),
                  "articulation_points": sorted(a["id"] for a in arts[:3]),
                  "sole_advertisers": sorted(nodes[i] for i in range(0, min(len(nodes), 15), 3))},
         "reachable": {"vertices": r_v, "edges": r_v * 9, "components": 1 + (public - core_v),
-                      "articulation_points": arts, "largest_block": core_v - len(arts),
+                      "articulation_points": arts, "blocks": len(arts) + 1 + (public - core_v),
+                      "largest_block": core_v - len(arts),
                       "max_coreness": maxc,
                       "coreness_histogram": dict(sorted(cor.items(), key=lambda kv: int(kv[0])))},
         "core": {"vertices": core_v, "edges": core_v * 9, "vertex_connectivity": 3,
                  "min_vertex_cut": mincut, "strong_vertex_connectivity": 2,
-                 "betweenness_top": bt,
+                 "betweenness_top": bt, "betweenness_method": "exact",
                  "attack_curves": {"degree": curve("degree"), "betweenness": curve("betweenness"),
-                                   "random": curve("random")}}}
+                                   "random": curve("random"), "adaptive": False,
+                                   "random_runs": 10,
+                                   "x": "percent of R_core removed, 0..100",
+                                   "y": "largest component / R_core vertices"}}}
     j["concentration"] = {"peers_per_ip": ppi, "ips_with_many_peer_ids": many,
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
     j["trend"] = {"previous_crawl_id": cid - 1, "new": 17 + cid % 5, "gone": 12 + cid % 3,
-                  "delta_public": (cid * 37) % 11 - 5}
+                  "delta_public": (cid * 37) % 11 - 5, "delta_vertices": (cid * 53) % 41 - 20,
+                  "delta_vertex_connectivity": 0}
+    j["definitions"] = DEFINITIONS
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
 

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Renders the report fixtures (first crawl, with history, empty crawl,
+# anonymized) through the cmocka driver build/tests/test_report, opens each
+# report.html in headless Chromium (file:// only, networking features off),
+# and checks:
+#   - the screenshot is not blank (many distinct colours, enough ink);
+#   - every chart's inline <svg> is present and draws something;
+#   - no script, no external resource in the page;
+#   - with anonymize, no full address of the fixture in any output file
+#     (an independent Python scan, whole-address matches only).
+# Leaves the screenshots in $B/report-shots/ and prints their paths.
+set -euo pipefail
+B=${B:-build}
+PY=/usr/bin/python3
+CHROME=$(command -v chromium || true)
+[ -n "$CHROME" ] || { echo "chromium not installed (scripts/deps.sh installs it)"; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tzreport-it.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+TZ_REPORT_KEEP="$work/out" "$B/tests/test_report"
+
+shots="$B/report-shots"
+mkdir -p "$shots"
+for case in first history empty anon hostile; do
+  html="$work/out/$case/report.html"
+  [ -s "$html" ] || { echo "missing $html"; exit 1; }
+  prof="$work/profile-$case"
+  mkdir -p "$prof"
+  timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
+    --screenshot="$shots/$case.png" --window-size=1280,4000 "file://$html" >"$work/chrome-$case.log" 2>&1 || {
+      echo "chromium failed on $case:"; tail -20 "$work/chrome-$case.log"; exit 1; }
+  [ -s "$shots/$case.png" ] || { echo "no screenshot for $case"; exit 1; }
+done
+# A phone-sized view of the report with history, for people to look at.
+timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  --disable-component-update --disable-sync --no-first-run --user-data-dir="$work/profile-phone" \
+  --screenshot="$shots/phone.png" --window-size=390,2400 "file://$work/out/history/report.html" \
+  >"$work/chrome-phone.log" 2>&1
+
+"$PY" - "$work/out" "$shots" tests/data/report/crawl-42.addresses <<'PYEOF'
+import os, re, sys
+from PIL import Image
+
+out, shots, addr_file = sys.argv[1:4]
+charts = ["size", "outcomes", "attack", "coreness", "pow", "lag", "prefixes", "peers_per_ip"]
+fail = []
+
+for case in ["first", "history", "empty", "anon", "hostile"]:
+    im = Image.open(os.path.join(shots, case + ".png")).convert("RGB")
+    w, h = im.size
+    small = im.resize((w // 4, h // 4))
+    px = list(small.getdata())
+    colours = len(set(px))
+    ink = sum(1 for p in px if p != (255, 255, 255)) / len(px)
+    print("CHECKED: %s screenshot %dx%d, %d colours, %.0f%% non-white" % (case, w, h, colours, 100 * ink))
+    if colours < 64 or ink < 0.08:
+        fail.append("%s: screenshot looks blank (%d colours, %.1f%% ink)" % (case, colours, 100 * ink))
+    html = open(os.path.join(out, case, "report.html"), encoding="utf-8").read()
+    for bad in ("<script", "src=", "@import", "url(", "<link", "<iframe", "<object"):
+        if bad in html:
+            fail.append("%s: report.html contains %s" % (case, bad))
+    for c in charts:
+        m = re.search(r'<svg id="%s"[^>]*>(.*?)</svg>' % re.escape(c), html, re.S)
+        if not m:
+            fail.append("%s: chart %s missing" % (case, c))
+            continue
+        marks = len(re.findall(r"<(rect|line|polyline|circle|text)\b", m.group(1)))
+        if marks < 3:
+            fail.append("%s: chart %s is empty (%d marks)" % (case, c, marks))
+        f = os.path.join(out, case, c + ".svg")
+        if not os.path.getsize(f):
+            fail.append("%s: %s.svg empty" % (case, c))
+
+# Structure: balanced HTML, well-formed SVG files, CSVs that match datapackage.json.
+import csv, json, xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+VOID = {"meta", "br", "img", "hr", "link", "input", "source", "wbr", "col", "area", "base"}
+class Balance(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.errors = [], []
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs):
+        pass
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("unexpected </%s> (open: %s)" % (tag, self.stack[-3:]))
+        else:
+            self.stack.pop()
+checked_csv = 0
+for case in ["first", "history", "empty", "anon", "hostile"]:
+    d = os.path.join(out, case)
+    b = Balance()
+    b.feed(open(os.path.join(d, "report.html"), encoding="utf-8").read())
+    if b.errors or b.stack:
+        fail.append("%s: report.html not balanced: %s %s" % (case, b.errors[:3], b.stack))
+    for c in charts:
+        try:
+            ET.parse(os.path.join(d, c + ".svg"))
+        except ET.ParseError as e:
+            fail.append("%s: %s.svg is not well-formed XML: %s" % (case, c, e))
+    dp = json.load(open(os.path.join(d, "datapackage.json")))
+    for res in dp["resources"]:
+        fields = res["schema"]["fields"]
+        with open(os.path.join(d, res["path"]), newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        if rows[0] != [x["name"] for x in fields]:
+            fail.append("%s: %s header %s" % (case, res["path"], rows[0]))
+        for row in rows[1:]:
+            if len(row) != len(fields):
+                fail.append("%s: %s row has %d fields: %s" % (case, res["path"], len(row), row))
+                break
+            for v, fd in zip(row, fields):
+                if v == "":
+                    continue
+                try:
+                    if fd["type"] == "integer":
+                        int(v)
+                    elif fd["type"] == "number":
+                        float(v)
+                except ValueError:
+                    fail.append("%s: %s: %s is not %s" % (case, res["path"], v, fd["type"]))
+        checked_csv += 1
+print("CHECKED: %d CSVs against datapackage.json, HTML balance, SVG well-formedness" % checked_csv)
+
+# anonymize: no full address of the fixture anywhere in the anonymized outputs
+addrs = []
+for line in open(addr_file):
+    line = line.strip()
+    if line.startswith("["):
+        addrs.append(line[1:line.index("]")])
+    elif line.count(":") == 1:
+        addrs.append(line.split(":")[0])
+    else:
+        addrs.append(line)
+def leaks(directory):
+    found = []
+    for name in sorted(os.listdir(directory)):
+        text = open(os.path.join(directory, name), encoding="utf-8", errors="replace").read()
+        for a0 in addrs:
+          # as written, and as report.md escapes it ("198\\.51\\.100\\.7")
+          for a in (a0, a0.replace(".", "\\.").replace(":", "\\:")):
+            for m in re.finditer(re.escape(a), text):
+                before = text[m.start() - 1] if m.start() else " "
+                after = text[m.end()] if m.end() < len(text) else " "
+                if re.match(r"[0-9a-fA-F.:]", before) or re.match(r"[0-9a-fA-F]", after) or \
+                   (after == "." and m.end() + 1 < len(text) and text[m.end() + 1].isdigit()):
+                    continue
+                found.append((name, a0))
+    return found
+plain = leaks(os.path.join(out, "plain"))
+anon = leaks(os.path.join(out, "anon"))
+print("CHECKED: %d fixture addresses; %d occurrences without --anonymize, %d with" % (len(addrs), len(plain), len(anon)))
+if not plain:
+    fail.append("the leak scan found nothing even without anonymize: the scan is broken")
+for name, a in anon[:10]:
+    fail.append("anon: %s contains %s" % (name, a))
+
+if fail:
+    print("\n".join(fail))
+    sys.exit(1)
+PYEOF
+for s in "$shots"/*.png; do echo "screenshot: $(cd "$(dirname "$s")" && pwd)/$(basename "$s")"; done

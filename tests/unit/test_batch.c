@@ -1,0 +1,116 @@
+/* lib/db/batch: the safe text form, COPY line encoding, all-or-nothing appends. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "db/batch.h"
+
+static void safe_is(const char *in, size_t len, const char *want)
+{
+	struct db_buf b = {0};
+	assert_int_equal(db_text_safe(&b, (const uint8_t *)in, len), ERR_OK);
+	assert_int_equal(b.len, strlen(want));
+	assert_memory_equal(b.p, want, b.len);
+	db_buf_free(&b);
+}
+
+#define R "\xef\xbf\xbd" /* U+FFFD */
+
+static void test_text_safe(void **state)
+{
+	(void)state;
+	safe_is("TEZOS_MAINNET", 13, "TEZOS_MAINNET");
+	safe_is("", 0, "");
+	safe_is("a\0b", 3, "a" R "b");                       /* NUL */
+	safe_is("caf\xc3\xa9", 5, "caf\xc3\xa9");             /* 2-byte */
+	safe_is("\xe2\x82\xac", 3, "\xe2\x82\xac");           /* 3-byte */
+	safe_is("\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80");   /* 4-byte */
+	safe_is("\xc0\xaf", 2, R R);                          /* overlong '/' */
+	safe_is("\xe0\x80\xaf", 3, R R R);                    /* overlong 3-byte */
+	safe_is("\xed\xa0\x80", 3, R R R);                    /* surrogate */
+	safe_is("\xf4\x90\x80\x80", 4, R R R R);              /* above U+10FFFF */
+	safe_is("\xf5\x80", 2, R R);
+	safe_is("\xe2\x82", 2, R R);                          /* cut sequence at the end */
+	safe_is("\xe2\x82x", 3, R R "x");                     /* cut sequence in the middle */
+	safe_is("\x80", 1, R);                                /* lone continuation */
+	safe_is("\xff\xfe", 2, R R);
+	safe_is("tab\tnl\n\\", 8, "tab\tnl\n\\");             /* not escaped here */
+}
+
+static void test_copy_lines(void **state)
+{
+	(void)state;
+	struct db_batch b;
+	db_batch_init(&b);
+	struct visit_rec v;
+	visit_rec_init(&v);
+	v.seq = 7;
+	v.point = "[2001:db8::1]:9732";
+	v.started_at_us = -5;
+	v.outcome = VISIT_SILENT_CLOSE;
+	v.error = "a\tb\nc\\d\re";
+	v.chain_name = (const uint8_t *)"x\\\0\xff";
+	v.chain_name_len = 4;
+	v.nack_motive = -3;
+	v.private_node = 1;
+	v.disable_mempool = 0;
+	assert_int_equal(db_batch_add_visit(&b, &v), ERR_OK);
+	const char *want = "7\t2001:db8::1\t9732\t-5\tsilent_close\t1\ta\\tb\\nc\\\\d\\re\t\\N\t\\N\t"
+			   "\\N\t\\N\t\\N\t\\N\tx\\\\" R R "\t\\\\x785c00ff\t\\N\t\\N\tf\tt\t-3\t"
+			   "\\N\t\\N\t\\N\n";
+	assert_int_equal(b.visits.len, strlen(want));
+	assert_memory_equal(b.visits.p, want, b.visits.len);
+	assert_int_equal(b.visits_n, 1);
+
+	struct adv_rec a = {.seq = 3, .from_point = "1.2.3.4:1", .to_point = "5.6.7.8:65535",
+			    .source = ADV_NACK, .round = 0, .rank = 1, .list_len = 2,
+			    .seen_at_us = 1764000000000001LL};
+	assert_int_equal(db_batch_add_adv(&b, &a), ERR_OK);
+	const char *wa = "3\t1.2.3.4\t1\t5.6.7.8\t65535\tnack\t0\t1\t2\t1764000000000001\n";
+	assert_int_equal(b.advs.len, strlen(wa));
+	assert_memory_equal(b.advs.p, wa, b.advs.len);
+	assert_int_equal(db_batch_rows(&b), 2);
+	assert_int_equal(db_batch_bytes(&b), strlen(want) + strlen(wa));
+
+	/* A refused row leaves the batch as it was. */
+	size_t before = db_batch_bytes(&b);
+	v.point = "1.2.3.4:70000";
+	assert_int_equal(db_batch_add_visit(&b, &v), ERR_INVAL);
+	a.rank = 2;
+	assert_int_equal(db_batch_add_adv(&b, &a), ERR_INVAL);
+	assert_int_equal(db_batch_bytes(&b), before);
+	assert_int_equal(db_batch_rows(&b), 2);
+
+	db_batch_clear(&b);
+	assert_int_equal(db_batch_rows(&b), 0);
+	assert_int_equal(db_batch_bytes(&b), 0);
+	db_batch_cleanup(&b);
+	db_batch_cleanup(&b); /* twice is fine */
+}
+
+static void test_upsert_sql(void **state)
+{
+	(void)state;
+	char sql[DB_UPSERT_SQL_MAX];
+	assert_int_equal(db_upsert_sql(DB_UPSERT_VISITS, 12345, sql, sizeof sql), ERR_OK);
+	assert_non_null(strstr(sql, "SELECT 12345, s.seq"));
+	assert_non_null(strstr(sql, "ON CONFLICT (crawl_id, seq) DO NOTHING"));
+	assert_int_equal(db_upsert_sql(DB_UPSERT_ADVS, -1, sql, sizeof sql), ERR_OK);
+	assert_non_null(strstr(sql, "SELECT -1, s.seq"));
+	assert_int_equal(db_upsert_sql(DB_UPSERT_POINTS, 1, sql, 10), ERR_NOMEM);
+	assert_int_equal(db_upsert_sql((enum db_upsert_stmt)DB_UPSERT_N, 1, sql, sizeof sql), ERR_INVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_safe),
+		cmocka_unit_test(test_copy_lines),
+		cmocka_unit_test(test_upsert_sql),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
