@@ -33,16 +33,16 @@ trap cleanup EXIT
 cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMP/crypto" bench/crypto_handshake.c \
   $(pkg-config --cflags --libs libsodium)
 crypto=$("$TMP/crypto" 3 | awk '{print $2}')
-echo "baseline: crypto-only crawler handshakes per second, one core: $crypto"
+echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypto"
 
 "$BIN/tzcensus-crawl" --gen-identity "$TMP/id.json" --pow 0 >/dev/null
 "$BIN/tzcensus-crawl" --migrate --db "$DATABASE_URL" >/dev/null
 
-run_world() { # name, simnet args...
-  local name=$1; shift
+run_world() { # name, nodes, concurrency, simnet args...
+  local name=$1 nodes=$2 conc=$3; shift 3
   local octet=$((64 + RANDOM % 180))
   rm -f "$TMP/ready"
-  "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$NODES" --seed 42 \
+  "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
     --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
     --quiet "$@" >"$TMP/sim.log" 2>&1 &
   SIM_PID=$!
@@ -53,12 +53,12 @@ run_world() { # name, simnet args...
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
     "$BIN/tzcensus-crawl" --config config/demo.yaml --db "$DATABASE_URL" \
-    --identity "$TMP/id.json" $seeds --concurrency 2000 --json --set log_interval=3600 \
+    --identity "$TMP/id.json" $seeds --concurrency "$conc" --json --set log_interval=3600 \
     >"$TMP/summary.json" 2>"$TMP/crawl.log" || { tail "$TMP/crawl.log"; exit 1; }
   kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=
-  "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" <<'PY'
+  "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" "${BASE_KB:-0}" <<'PY'
 import json, sys
-name, summ, timef, truthf, crypto, violf = sys.argv[1:7]
+name, summ, timef, truthf, crypto, violf, base_kb = sys.argv[1:8]
 s = json.load(open(summ))
 wall, user, sys_, rss_kb = open(timef).read().split()[-4:]
 cpu = float(user) + float(sys_)
@@ -75,16 +75,25 @@ print("  wall %.2f s (crawl %.2f s), crawler CPU %.2f s (user %s, sys %s), peak 
 print("  dials/s (wall) %.0f; handshakes per crawler-CPU-second %.0f = %.2f x crypto-only %s/s"
       % (dials / s["duration_s"], hs / cpu, hs / cpu / float(crypto), crypto))
 print("  deepest discovery chain %d hops; max node latency %d ms" % (s["max_depth"], lat))
+if int(base_kb):
+    print("  RSS per in-flight connection: (%d - %s base) KiB / %d peak in flight = %.1f KiB"
+          " (an upper bound: includes the frontier and the database queue)"
+          % (int(rss_kb), base_kb, s["max_inflight"],
+             (int(rss_kb) - int(base_kb)) / max(1, s["max_inflight"])))
 if lat:
     # a hop = connect + 3 handshake messages + the first Advertise: 4 node delays
     bound = s["max_depth"] * 4 * lat / 1000 + 10
     print("  latency bound: %d hops x 4 x %d ms + one connect timeout 10 s = %.1f s; "
           "wall/bound = %.2f (target <= 1.5)" % (s["max_depth"], lat, bound, s["duration_s"] / bound))
 PY
-  echo "  RSS: $(awk '{print $4}' "$TMP/time") KiB peak"
+  LAST_KB=$(awk '{print $4}' "$TMP/time")
 }
 
-run_world "no latency"
+# The fixed base: the same program crawling a 30-node world one connection at a time.
+run_world "base (30 nodes, 1 in flight)" 30 1 >"$TMP/base.txt"
+BASE_KB=$LAST_KB
+echo "base RSS (30-node world, 1 connection in flight): $BASE_KB KiB"
+run_world "no latency" "$NODES" 2000
 cat >"$TMP/lat.yaml" <<'YAML'
 latency:
   min_ms: 20
@@ -102,4 +111,4 @@ behaviors:
   shared_ip: 0.03
   multihomed: 0.01
 YAML
-run_world "20-200 ms latency, 30% unreachable" --config "$TMP/lat.yaml"
+run_world "20-200 ms latency, 30% unreachable" "$NODES" 2000 --config "$TMP/lat.yaml"
