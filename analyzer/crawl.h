@@ -66,6 +66,14 @@ enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum
 /* Replaces one of the owned header strings (*field) by a copy of value (may be NULL). */
 enum err acrawl_set_str(char **field, const char *value) __attribute__((warn_unused_result));
 
+/*
+ * Peer-supplied chain-name bytes as text, the same from every loader:
+ * printable ASCII kept (except backslash), every other byte as \xNN; at
+ * most 128 input bytes. cap >= 4 * 128 + 1 holds any result.
+ */
+#define ACRAWL_CHAIN_TEXT_CAP (4 * 128 + 1)
+void acrawl_chain_text(const uint8_t *p, size_t len, char *out, size_t cap);
+
 /* A visit with every optional field absent, for loaders to fill. */
 struct acrawl_visit acrawl_visit_blank(void);
 

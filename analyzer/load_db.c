@@ -11,6 +11,7 @@
 
 #include "analyzer/load.h"
 #include "analyzer/output.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "db/conn.h"
 
@@ -92,7 +93,8 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	if (e != ERR_OK)
 		goto nomem;
 	r = query(db,
-		  "SELECT p.point, v.outcome, v.peer_id, v.chain_name, v.distributed_db_version, "
+		  "SELECT p.point, v.outcome, v.peer_id, encode(v.chain_name_raw, 'hex'), "
+		  "v.distributed_db_version, "
 		  "v.p2p_version, v.pow_bits, v.private_node, v.disable_mempool, v.head_level, "
 		  "v.attempt FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
 		  1, p, PGRES_TUPLES_OK, "visits", err, cap);
@@ -103,7 +105,16 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 		v.point = (char *)val(r, i, 0);
 		v.outcome = (char *)val(r, i, 1);
 		v.peer_id = (char *)val(r, i, 2);
-		v.chain_name = (char *)val(r, i, 3);
+		char chain[ACRAWL_CHAIN_TEXT_CAP];
+		const char *hex = val(r, i, 3);
+		if (hex) { /* raw bytes, rendered as the journal loader does */
+			uint8_t raw[128];
+			size_t n = 0, hl = strlen(hex);
+			if (hex_decode(raw, sizeof raw, &n, hex, hl > 256 ? 256 : hl) != ERR_OK)
+				n = 0;
+			acrawl_chain_text(raw, n, chain, sizeof chain);
+			v.chain_name = chain;
+		}
 		v.ddb_version = (int)num(r, i, 4, -1);
 		v.p2p_version = (int)num(r, i, 5, -1);
 		v.pow_bits = (int)num(r, i, 6, -1);

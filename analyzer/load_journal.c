@@ -8,19 +8,6 @@
 #include "db/conn.h"
 #include "journal/journal.h"
 
-/* Chain names are raw peer bytes: printable ASCII kept, the rest as \xNN. */
-static void printable(const uint8_t *p, size_t len, char *out, size_t cap)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < len && k + 5 < cap; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			out[k++] = (char)p[i];
-		else
-			k += (size_t)snprintf(out + k, cap - k, "\\x%02x", p[i]);
-	}
-	out[k] = 0;
-}
-
 static void uuid_text(const uint8_t u[REC_UUID_LEN], char out[37])
 {
 	char hex[2 * REC_UUID_LEN + 1];
@@ -41,14 +28,13 @@ static enum err on_start(struct acrawl *c, const struct crawl_rec *s)
 
 static enum err on_visit(struct acrawl *c, const struct visit_rec *r)
 {
-	char chain[4 * 128 + 8];
+	char chain[ACRAWL_CHAIN_TEXT_CAP];
 	struct acrawl_visit v = acrawl_visit_blank();
 	v.point = (char *)r->point;
 	v.outcome = (char *)visit_outcome_str(r->outcome);
 	v.peer_id = (char *)r->peer_id;
 	if (r->chain_name) {
-		printable(r->chain_name, r->chain_name_len < 128 ? r->chain_name_len : 128, chain,
-			  sizeof chain);
+		acrawl_chain_text(r->chain_name, r->chain_name_len, chain, sizeof chain);
 		v.chain_name = chain;
 	}
 	v.ddb_version = r->ddb_version;

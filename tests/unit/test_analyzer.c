@@ -335,6 +335,23 @@ static void test_ipaddr(void **state)
 	assert_int_equal(ipaddr_of_point(longp, &ip), ERR_PROTO);
 }
 
+static void test_chain_text(void **state)
+{
+	(void)state;
+	char out[ACRAWL_CHAIN_TEXT_CAP];
+	acrawl_chain_text((const uint8_t *)"TEZOS_MAINNET", 13, out, sizeof out);
+	assert_string_equal(out, "TEZOS_MAINNET");
+	acrawl_chain_text((const uint8_t *)"a\0b\\\xff", 5, out, sizeof out);
+	assert_string_equal(out, "a\\x00b\\x5c\\xff");
+	uint8_t big[300];
+	memset(big, 0xee, sizeof big);
+	acrawl_chain_text(big, sizeof big, out, sizeof out); /* capped at 128 bytes */
+	assert_int_equal(strlen(out), 4 * 128);
+	char small[6];
+	acrawl_chain_text((const uint8_t *)"\x01\x02", 2, small, sizeof small);
+	assert_string_equal(small, "\\x01"); /* no half escape */
+}
+
 static void visit(struct acrawl *c, const char *pt, const char *outcome, const char *peer)
 {
 	struct acrawl_visit v = acrawl_visit_blank();
@@ -525,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_igraph_error_handler),
 		cmocka_unit_test(test_concentration),
 		cmocka_unit_test(test_ipaddr),
+		cmocka_unit_test(test_chain_text),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_empty_and_anonymized_outputs),
 		cmocka_unit_test(test_load_edgelist_errors),
