@@ -40,12 +40,12 @@ void acrawl_free(struct acrawl *c)
 struct acrawl_visit acrawl_visit_blank(void)
 {
 	struct acrawl_visit v = {
-		.ddb_version = -1,
-		.p2p_version = -1,
-		.pow_bits = -1,
-		.private_node = -1,
-		.disable_mempool = -1,
-		.head_level = -1,
+	    .ddb_version = -1,
+	    .p2p_version = -1,
+	    .pow_bits = -1,
+	    .private_node = -1,
+	    .disable_mempool = -1,
+	    .head_level = -1,
 	};
 	return v;
 }
@@ -102,7 +102,7 @@ enum err acrawl_add_visit(struct acrawl *c, const struct acrawl_visit *v)
 }
 
 enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum adv_source src,
-			int round, int pos, int list_len)
+                        int round, int pos, int list_len)
 {
 	if (!from || !to || pos < 0 || list_len <= 0 || pos >= list_len || round < 0)
 		return ERR_INVAL;

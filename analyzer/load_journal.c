@@ -62,7 +62,8 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 	while (!done) {
 		e = journal_next(r, &en);
 		if (e == ERR_AGAIN) {
-			log_warn("%s: %s; using the records before it", path, journal_reader_why(r));
+			log_warn("%s: %s; using the records before it", path,
+			         journal_reader_why(r));
 			e = ERR_OK;
 			en.kind = JOURNAL_END_OF_FILE;
 		} else if (e != ERR_OK) {
@@ -70,9 +71,7 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 			break;
 		}
 		switch (en.kind) {
-		case JOURNAL_END_OF_FILE:
-			done = true;
-			break;
+		case JOURNAL_END_OF_FILE: done = true; break;
 		case JOURNAL_CRAWL_START:
 			if (in_crawl && nth <= 0 && !best_finished) { /* an unfinished crawl */
 				acrawl_free(&best);
@@ -97,8 +96,8 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 		case JOURNAL_ADV:
 			if (in_crawl)
 				e = acrawl_add_adv(&cur, en.u.adv.from_point, en.u.adv.to_point,
-						   en.u.adv.source, (int)en.u.adv.round,
-						   (int)en.u.adv.rank, (int)en.u.adv.list_len);
+				                   en.u.adv.source, (int)en.u.adv.round,
+				                   (int)en.u.adv.rank, (int)en.u.adv.list_len);
 			break;
 		case JOURNAL_CRAWL_END: {
 			char t[64];
@@ -121,13 +120,14 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 				snprintf(err, cap, "%s: out of memory", path);
 			else
 				snprintf(err, cap, "%s: record %llu: bad field", path,
-					 (unsigned long long)en.index);
+				         (unsigned long long)en.index);
 			break;
 		}
 	}
 	journal_reader_free(r);
 	if (e == ERR_OK && in_crawl && (nth > 0 ? index == nth && !have_best : !best_finished)) {
-		log_warn("%s: the crawl has no CrawlEnd (interrupted); analyzing what it holds", path);
+		log_warn("%s: the crawl has no CrawlEnd (interrupted); analyzing what it holds",
+		         path);
 		acrawl_free(&best);
 		best = cur;
 		acrawl_init(&cur);
@@ -135,8 +135,9 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 	}
 	acrawl_free(&cur);
 	if (e == ERR_OK && !have_best) {
-		snprintf(err, cap, nth > 0 ? "%s: no crawl number %lld" : "%s: no crawl in the journal",
-			 path, (long long)nth);
+		snprintf(err, cap,
+		         nth > 0 ? "%s: no crawl number %lld" : "%s: no crawl in the journal", path,
+		         (long long)nth);
 		e = ERR_INVAL;
 	}
 	if (e != ERR_OK) {

@@ -109,7 +109,8 @@ static enum err write_nodes(const struct analysis *an, FILE *f)
 		pts[0] = 0;
 		for (uint32_t j = 0; j < x->points_n; j++) {
 			char one[160];
-			shown_point(an, mo->points[mo->vpoints[x->first_point + j]], one, sizeof one);
+			shown_point(an, mo->points[mo->vpoints[x->first_point + j]], one,
+			            sizeof one);
 			int w = snprintf(pts + used, sizeof pts - used, "%s%s", j ? " " : "", one);
 			if (w < 0 || (size_t)w >= sizeof pts - used)
 				break; /* a node with very many points: the first ones */
@@ -199,20 +200,20 @@ static enum err write_graphml(const struct analysis *an, FILE *f)
 		strong[i] = mo->e[i].strong;
 	}
 	const struct graph_attr va[] = {
-		{"label", GA_STRING, (const char *const *)an->disp, NULL, NULL},
-		{"kind", GA_STRING, kind, NULL, NULL},
-		{"class", GA_STRING, cls, NULL, NULL},
-		{"in_core", GA_BOOL, NULL, NULL, incore},
-		{"coreness", GA_NUMBER, NULL, core, NULL},
-		{"is_articulation", GA_BOOL, NULL, NULL, ap},
-		{"cut_off_if_removed", GA_NUMBER, NULL, cut, NULL},
-		{"betweenness", GA_NUMBER, NULL, betw, NULL},
+	    {"label", GA_STRING, (const char *const *)an->disp, NULL, NULL},
+	    {"kind", GA_STRING, kind, NULL, NULL},
+	    {"class", GA_STRING, cls, NULL, NULL},
+	    {"in_core", GA_BOOL, NULL, NULL, incore},
+	    {"coreness", GA_NUMBER, NULL, core, NULL},
+	    {"is_articulation", GA_BOOL, NULL, NULL, ap},
+	    {"cut_off_if_removed", GA_NUMBER, NULL, cut, NULL},
+	    {"betweenness", GA_NUMBER, NULL, betw, NULL},
 	};
 	const struct graph_attr ea[] = {
-		{"sources", GA_STRING, src, NULL, NULL},
-		{"best_rank", GA_NUMBER, NULL, rank, NULL},
-		{"rounds_seen", GA_NUMBER, NULL, rounds, NULL},
-		{"strong", GA_BOOL, NULL, NULL, strong},
+	    {"sources", GA_STRING, src, NULL, NULL},
+	    {"best_rank", GA_NUMBER, NULL, rank, NULL},
+	    {"rounds_seen", GA_NUMBER, NULL, rounds, NULL},
+	    {"strong", GA_BOOL, NULL, NULL, strong},
 	};
 	e = graph_write_graphml(&an->s, f, va, sizeof va / sizeof *va, ea, sizeof ea / sizeof *ea);
 out:
@@ -262,7 +263,7 @@ enum err output_sha256_file(const char *path, char hex[65])
 typedef enum err writer_fn(const struct analysis *an, FILE *f);
 
 static enum err write_file(const char *dir, const char *name, writer_fn *fn,
-			   const struct analysis *an, char *err, size_t cap)
+                           const struct analysis *an, char *err, size_t cap)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -290,7 +291,7 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
 		return ERR_IO;
 	}
 	static const char *const names[] = {"edges.csv", "graph.graphml", "nodes.csv",
-					    "report.json"};
+	                                    "report.json"};
 	writer_fn *fns[] = {write_edges, write_graphml, write_nodes, write_report};
 	for (size_t i = 0; i < 4; i++) {
 		enum err e = write_file(dir, names[i], fns[i], an, err, cap);
@@ -337,13 +338,13 @@ enum err output_write_manifest(const struct analysis *an, const char *dir, char 
 	ok &= !json_array_append_new(ids, json_integer(an->crawl->id));
 	ok &= !json_object_set_new(m, "crawl_ids", ids);
 	ok &= !json_object_set_new(m, "crawl_uuid",
-				   an->crawl->uuid ? json_string(an->crawl->uuid) : json_null());
+	                           an->crawl->uuid ? json_string(an->crawl->uuid) : json_null());
 	ok &= !json_object_set_new(m, "rng_seed", json_string(seed));
 	ok &= !json_object_set_new(params, "random_runs", json_integer(an->opts.random_runs));
 	ok &= !json_object_set_new(params, "betweenness_exact_max",
-				   json_integer(an->opts.betweenness_exact_max));
+	                           json_integer(an->opts.betweenness_exact_max));
 	ok &= !json_object_set_new(params, "betweenness_samples",
-				   json_integer(an->opts.betweenness_samples));
+	                           json_integer(an->opts.betweenness_samples));
 	ok &= !json_object_set_new(params, "anonymize", json_boolean(an->opts.anon != NULL));
 	ok &= !json_object_set_new(params, "attack_steps", json_integer(ATTACK_STEPS));
 	ok &= !json_object_set_new(m, "parameters", params);

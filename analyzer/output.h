@@ -20,7 +20,7 @@
 
 /* Creates dir (and parents) if needed and writes the five files into it. */
 enum err output_write_all(const struct analysis *an, const char *dir, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * manifest.json: crawl ids, analyzer version, parameters, RNG seed and the
@@ -28,7 +28,7 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
  * files too when it was rendered first).
  */
 enum err output_write_manifest(const struct analysis *an, const char *dir, char *err,
-			       size_t err_cap) __attribute__((warn_unused_result));
+                               size_t err_cap) __attribute__((warn_unused_result));
 
 /* mkdir -p. */
 enum err output_mkdirs(const char *dir) __attribute__((warn_unused_result));

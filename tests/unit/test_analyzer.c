@@ -156,7 +156,7 @@ static void test_vconn_barbell_disconnected_multi(void **state)
 	expect_kappa(&g, 1, false);
 	struct graph_blocks b;
 	assert_int_equal(graph_blocks(&g, &b), ERR_OK);
-	assert_int_equal(b.aps_n, 4); /* 4, 5, 6, 7 */
+	assert_int_equal(b.aps_n, 4);      /* 4, 5, 6, 7 */
 	assert_int_equal(b.cut_off[5], 5); /* removing 5 leaves 5 and 6 vertices */
 	assert_int_equal(b.cut_off[4], 4);
 	assert_int_equal(b.largest_block, 5);
@@ -376,19 +376,25 @@ static void test_model(void **state)
 	struct acrawl c;
 	acrawl_init(&c);
 	visit(&c, "10.0.0.1:9732", "ok", "idA");
-	visit(&c, "10.0.0.2:9732", "ok", "idA"); /* same node, two points */
+	visit(&c, "10.0.0.2:9732", "ok", "idA");     /* same node, two points */
 	visit(&c, "10.0.0.3:9732", "closed", "idB"); /* connection message, then closed */
 	visit(&c, "10.0.0.4:9732", "refused", NULL);
 	visit(&c, "10.0.0.5:9732", "policy", NULL);
 	visit(&c, "10.0.0.6:9732", "nack", "idC");
 	/* idA lists idB ranked in both rounds (strong) and 10.0.0.4 in one only */
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 0, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.4:9732", ADV_ADVERTISE, 1, 1, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 2, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.3:9732", ADV_ADVERTISE, 2, 49, 50), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.4:9732", ADV_ADVERTISE, 2, 3, 50), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 0, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.4:9732", ADV_ADVERTISE, 1, 1, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 2, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.3:9732", ADV_ADVERTISE, 2, 49, 50), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.4:9732", ADV_ADVERTISE, 2, 3, 50), ERR_OK);
 	/* a Nack lists an unknown point */
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.6:9732", "10.0.0.7:9732", ADV_NACK, 0, 0, 1), ERR_OK);
+	assert_int_equal(acrawl_add_adv(&c, "10.0.0.6:9732", "10.0.0.7:9732", ADV_NACK, 0, 0, 1),
+	                 ERR_OK);
 	assert_int_equal(acrawl_add_adv(&c, "a", "b", ADV_ADVERTISE, 1, 3, 3), ERR_INVAL);
 	assert_int_equal(acrawl_add_adv(&c, "a", "b", ADV_ADVERTISE, 1, -1, 3), ERR_INVAL);
 
@@ -471,8 +477,10 @@ static void test_empty_and_anonymized_outputs(void **state)
 	visit(&c, "10.0.0.1:9732", "ok", "idA");
 	visit(&c, "10.0.0.2:9732", "refused", NULL);
 	visit(&c, "10.0.0.3:9732", "refused", NULL);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 0, 2), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 1, 2), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 0, 2), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 1, 2), ERR_OK);
 	o.anon = fake_anon;
 	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
 	assert_int_equal(an.mo.n, 3);
@@ -492,8 +500,8 @@ static void test_empty_and_anonymized_outputs(void **state)
 	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
 	assert_int_equal(strlen(hex), 64);
 	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
-	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml", "report.json",
-					    "manifest.json"};
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
+	                                    "report.json", "manifest.json"};
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
 		assert_int_equal(unlink(path), 0);
@@ -533,19 +541,19 @@ static void test_load_edgelist_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vconn_path_cycle_star),
-		cmocka_unit_test(test_vconn_complete_and_trivial),
-		cmocka_unit_test(test_vconn_two_cliques_k),
-		cmocka_unit_test(test_vconn_barbell_disconnected_multi),
-		cmocka_unit_test(test_vconn_local),
-		cmocka_unit_test(test_star_blocks_coreness_curve),
-		cmocka_unit_test(test_igraph_error_handler),
-		cmocka_unit_test(test_concentration),
-		cmocka_unit_test(test_ipaddr),
-		cmocka_unit_test(test_chain_text),
-		cmocka_unit_test(test_model),
-		cmocka_unit_test(test_empty_and_anonymized_outputs),
-		cmocka_unit_test(test_load_edgelist_errors),
+	    cmocka_unit_test(test_vconn_path_cycle_star),
+	    cmocka_unit_test(test_vconn_complete_and_trivial),
+	    cmocka_unit_test(test_vconn_two_cliques_k),
+	    cmocka_unit_test(test_vconn_barbell_disconnected_multi),
+	    cmocka_unit_test(test_vconn_local),
+	    cmocka_unit_test(test_star_blocks_coreness_curve),
+	    cmocka_unit_test(test_igraph_error_handler),
+	    cmocka_unit_test(test_concentration),
+	    cmocka_unit_test(test_ipaddr),
+	    cmocka_unit_test(test_chain_text),
+	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_empty_and_anonymized_outputs),
+	    cmocka_unit_test(test_load_edgelist_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
