@@ -59,6 +59,7 @@ id2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])
 "$PY" "$CROSS" check "$TMP/a2"
 "$ANALYZE" --journal "$TMP/bottleneck.journal" --out "$TMP/a2j" --seed 5
 "$PY" "$CHECK" same "$TMP/a2" "$TMP/a2j"
+"$PY" "$CHECK" contract "$TMP/a2"
 [ -s "$TMP/a2/report.html" ] || fail "--report wrote no report.html"
 
 # Stored: two analyses; the second has a trend against the first; node_metrics rows.
