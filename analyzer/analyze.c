@@ -75,7 +75,8 @@ enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out
 	uint32_t *par = malloc((size_t)n * sizeof *par);
 	uint32_t *sz = malloc((size_t)n * sizeof *sz);
 	bool *in = calloc(n, sizeof *in);
-	uint32_t *giant = malloc(((size_t)n + 1) * sizeof *giant); /* giant[i]: order[i..n) present */
+	uint32_t *giant =
+	    malloc(((size_t)n + 1) * sizeof *giant); /* giant[i]: order[i..n) present */
 	if (!par || !sz || !in || !giant) {
 		free(par);
 		free(sz);
@@ -415,7 +416,8 @@ static json_t *sec_versions(const struct analysis *an, bool *ok)
 			break;
 		}
 		put(o, "chain_name", str_or_null(v[i].chain), ok);
-		put(o, "distributed_db_version", v[i].ddb >= 0 ? json_integer(v[i].ddb) : json_null(), ok);
+		put(o, "distributed_db_version",
+		    v[i].ddb >= 0 ? json_integer(v[i].ddb) : json_null(), ok);
 		put(o, "p2p_version", v[i].p2p >= 0 ? json_integer(v[i].p2p) : json_null(), ok);
 		put(o, "nodes", json_integer((json_int_t)v[i].n), ok);
 		push(a, o, ok);
@@ -672,7 +674,8 @@ static json_t *prefix_block(const struct analysis *an, int bits, bool want_v4, b
 			continue;
 		for (uint32_t j = 0; j < x->points_n; j++) {
 			struct ipaddr ip;
-			if (ipaddr_of_point(mo->points[mo->vpoints[x->first_point + j]], &ip) != ERR_OK)
+			if (ipaddr_of_point(mo->points[mo->vpoints[x->first_point + j]], &ip) !=
+			    ERR_OK)
 				continue;
 			if (ip.v4 != want_v4)
 				break;
@@ -827,7 +830,8 @@ static json_t *sec_trend(const struct analysis *an, const struct previous *prev,
 		if (mo->v[i].cls != VC_PUBLIC)
 			continue;
 		const char *id = mo->v[i].id;
-		if (bsearch(&id, prev->public_ids, prev->public_n, sizeof *prev->public_ids, cmp_strp))
+		if (bsearch(&id, prev->public_ids, prev->public_n, sizeof *prev->public_ids,
+		            cmp_strp))
 			kept++;
 		else
 			nw++;
@@ -839,8 +843,8 @@ static json_t *sec_trend(const struct analysis *an, const struct previous *prev,
 	put(o, "delta_vertices", json_integer((json_int_t)mo->n - (json_int_t)prev->vertices), ok);
 	put(o, "delta_vertex_connectivity",
 	    prev->vertex_connectivity >= 0
-		    ? json_integer((json_int_t)an->kappa.kappa - prev->vertex_connectivity)
-		    : json_null(),
+	        ? json_integer((json_int_t)an->kappa.kappa - prev->vertex_connectivity)
+	        : json_null(),
 	    ok);
 	return o;
 }
@@ -850,37 +854,55 @@ static json_t *sec_definitions(bool *ok)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	put(o, "vertex", json_string("a node: its peer id when a handshake revealed one (points "
-				     "sharing a peer id are one vertex), else its point"), ok);
+	put(o, "vertex",
+	    json_string("a node: its peer id when a handshake revealed one (points "
+	                "sharing a peer id are one vertex), else its point"),
+	    ok);
 	put(o, "public", json_string("sent a valid connection message in this crawl"), ok);
 	put(o, "unreachable", json_string("dialed, never sent a connection message"), ok);
 	put(o, "undialed", json_string("denied by policy or never tried"), ok);
-	put(o, "edge", json_string("u advertised (or listed in a Nack) a point of v in this "
-				   "crawl; undirected, simple, no self-loops. Octez advertises "
-				   "points it has completed a handshake with: an edge means 'has "
-				   "been connected', not 'is connected'"), ok);
-	put(o, "strong_edge", json_string("in the ranked part (best 30; with a sampled list of 50, "
-					  "the last 30 reversed) of every Advertise round of its "
-					  "advertiser"), ok);
+	put(o, "edge",
+	    json_string("u advertised (or listed in a Nack) a point of v in this "
+	                "crawl; undirected, simple, no self-loops. Octez advertises "
+	                "points it has completed a handshake with: an edge means 'has "
+	                "been connected', not 'is connected'"),
+	    ok);
+	put(o, "strong_edge",
+	    json_string("in the ranked part (best 30; with a sampled list of 50, "
+	                "the last 30 reversed) of every Advertise round of its "
+	                "advertiser"),
+	    ok);
 	put(o, "S", json_string("all vertices"), ok);
 	put(o, "R", json_string("public vertices (subgraph induced by them)"), ok);
 	put(o, "R_core", json_string("largest connected component of R"), ok);
 	put(o, "public_ratio", json_string("public / vertices"), ok);
-	put(o, "betweenness", json_string("on R_core, normalized by (n-1)(n-2)/2 like networkx; "
-					  "sampled sources (scaled) above betweenness_exact_max"), ok);
-	put(o, "attack_curves", json_string("element k: largest component / R_core vertices after "
-					    "removing the top k% (degree, betweenness: ranked once, "
-					    "not adaptive) or a random k% (mean of random_runs)"), ok);
-	put(o, "cut_off", json_string("vertices separated from the largest remaining piece of "
-				      "its component when the articulation point is removed"), ok);
-	put(o, "sole_advertisers", json_string("public vertices that are the only neighbour of "
-					       "some vertex"), ok);
-	put(o, "strong_vertex_connectivity", json_string("vertex connectivity of R_core keeping "
-							 "only strong edges (0 if that is "
-							 "disconnected)"), ok);
-	put(o, "by_prefix", json_string("public vertices counted once, by their first point's "
-					"prefix; nakamoto = fewest prefixes holding > 50%, hhi = "
-					"sum of squared percentage shares"), ok);
+	put(o, "betweenness",
+	    json_string("on R_core, normalized by (n-1)(n-2)/2 like networkx; "
+	                "sampled sources (scaled) above betweenness_exact_max"),
+	    ok);
+	put(o, "attack_curves",
+	    json_string("element k: largest component / R_core vertices after "
+	                "removing the top k% (degree, betweenness: ranked once, "
+	                "not adaptive) or a random k% (mean of random_runs)"),
+	    ok);
+	put(o, "cut_off",
+	    json_string("vertices separated from the largest remaining piece of "
+	                "its component when the articulation point is removed"),
+	    ok);
+	put(o, "sole_advertisers",
+	    json_string("public vertices that are the only neighbour of "
+	                "some vertex"),
+	    ok);
+	put(o, "strong_vertex_connectivity",
+	    json_string("vertex connectivity of R_core keeping "
+	                "only strong edges (0 if that is "
+	                "disconnected)"),
+	    ok);
+	put(o, "by_prefix",
+	    json_string("public vertices counted once, by their first point's "
+	                "prefix; nakamoto = fewest prefixes holding > 50%, hhi = "
+	                "sum of squared percentage shares"),
+	    ok);
 	return o;
 }
 
@@ -1035,7 +1057,8 @@ static enum err strong_kappa(struct analysis *an)
 	}
 	if (k == an->c.m) { /* every core edge is strong: same graph, same answer */
 		an->strong_kappa = an->kappa;
-		an->strong_kappa.cut = malloc(((size_t)an->kappa.cut_n + 1) * sizeof *an->kappa.cut);
+		an->strong_kappa.cut =
+		    malloc(((size_t)an->kappa.cut_n + 1) * sizeof *an->kappa.cut);
 		e = an->strong_kappa.cut ? ERR_OK : ERR_NOMEM;
 		if (e == ERR_OK && an->kappa.cut_n)
 			memcpy(an->strong_kappa.cut, an->kappa.cut,
@@ -1052,7 +1075,7 @@ out:
 }
 
 enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct analyze_opts *o,
-		      const struct previous *prev)
+                      const struct previous *prev)
 {
 	memset(an, 0, sizeof *an);
 	an->crawl = c;

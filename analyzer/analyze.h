@@ -23,16 +23,16 @@
 #include "analyzer/vconn.h"
 #include "core/err.h"
 
-#define ANALYZER_VERSION "0.1.0"
+#define ANALYZER_VERSION      "0.1.0"
 #define REPORT_SCHEMA_VERSION 1
-#define ATTACK_STEPS 100 /* curves sampled at 0..100 percent removed */
+#define ATTACK_STEPS          100 /* curves sampled at 0..100 percent removed */
 
 /* point text -> anonymized text (the report helper's anon_point). */
 typedef void anon_fn(const char *point_text, char *out, size_t cap);
 
 struct analyze_opts {
 	uint64_t seed;
-	unsigned random_runs;       /* random-removal runs averaged (default 20) */
+	unsigned random_runs;           /* random-removal runs averaged (default 20) */
 	uint32_t betweenness_exact_max; /* exact betweenness up to this many core vertices */
 	uint32_t betweenness_samples;   /* sampled sources above it */
 	anon_fn *anon;                  /* NULL: no anonymization */
@@ -72,15 +72,15 @@ struct analysis {
 	uint32_t *c_map; /* core vertex -> model vertex */
 	uint32_t *c_of;  /* model vertex -> core vertex or UINT32_MAX */
 	struct vconn_result kappa, strong_kappa;
-	double *betw; /* per core vertex */
-	uint32_t betw_sources; /* 0: exact */
+	double *betw;                      /* per core vertex */
+	uint32_t betw_sources;             /* 0: exact */
 	double curve[3][ATTACK_STEPS + 1]; /* degree, betweenness, random */
-	json_t *report; /* owned */
-	double seconds[6]; /* model, igraph, vconn, betweenness, curves, report */
+	json_t *report;                    /* owned */
+	double seconds[6];                 /* model, igraph, vconn, betweenness, curves, report */
 };
 
 enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct analyze_opts *o,
-		      const struct previous *prev) __attribute__((warn_unused_result));
+                      const struct previous *prev) __attribute__((warn_unused_result));
 void analysis_free(struct analysis *an);
 
 /*
@@ -88,7 +88,7 @@ void analysis_free(struct analysis *an);
  * 0..ATTACK_STEPS), by one union-find pass adding vertices in reverse.
  */
 enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Concentration of counts (any order): Nakamoto (> 50%), HHI (0..10000), Gini. */
 struct concentration {

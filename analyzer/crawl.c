@@ -1,6 +1,7 @@
 /* crawl — the in-memory crawl: growable arrays of owned copies. */
 #include "analyzer/crawl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,12 +40,12 @@ void acrawl_free(struct acrawl *c)
 struct acrawl_visit acrawl_visit_blank(void)
 {
 	struct acrawl_visit v = {
-		.ddb_version = -1,
-		.p2p_version = -1,
-		.pow_bits = -1,
-		.private_node = -1,
-		.disable_mempool = -1,
-		.head_level = -1,
+	    .ddb_version = -1,
+	    .p2p_version = -1,
+	    .pow_bits = -1,
+	    .private_node = -1,
+	    .disable_mempool = -1,
+	    .head_level = -1,
 	};
 	return v;
 }
@@ -101,7 +102,7 @@ enum err acrawl_add_visit(struct acrawl *c, const struct acrawl_visit *v)
 }
 
 enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum adv_source src,
-			int round, int pos, int list_len)
+                        int round, int pos, int list_len)
 {
 	if (!from || !to || pos < 0 || list_len <= 0 || pos >= list_len || round < 0)
 		return ERR_INVAL;
@@ -123,4 +124,24 @@ enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum
 	a->list_len = list_len;
 	c->advs_n++;
 	return ERR_OK;
+}
+
+void acrawl_chain_text(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+	size_t k = 0;
+	if (cap == 0)
+		return;
+	if (len > 128)
+		len = 128;
+	for (size_t i = 0; i < len; i++) {
+		bool plain = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\';
+		size_t need = plain ? 1 : 4;
+		if (k + need >= cap)
+			break;
+		if (plain)
+			out[k++] = (char)p[i];
+		else
+			k += (size_t)snprintf(out + k, cap - k, "\\x%02x", p[i]);
+	}
+	out[k] = 0;
 }

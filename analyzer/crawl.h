@@ -19,14 +19,14 @@
 
 /* One dial attempt. Optional numbers use -1 for "absent". */
 struct acrawl_visit {
-	char *point;      /* point text, e.g. "1.2.3.4:9732" (owned) */
-	char *outcome;    /* stable outcome name: ok, nack, refused, ... (owned) */
-	char *peer_id;    /* "id..." when a connection message revealed it, else NULL */
-	char *chain_name; /* printable chain name, NULL when absent */
-	int ddb_version;  /* -1 absent */
-	int p2p_version;  /* -1 absent */
-	int pow_bits;     /* -1 absent */
-	int private_node; /* -1 absent, else 0/1 */
+	char *point;         /* point text, e.g. "1.2.3.4:9732" (owned) */
+	char *outcome;       /* stable outcome name: ok, nack, refused, ... (owned) */
+	char *peer_id;       /* "id..." when a connection message revealed it, else NULL */
+	char *chain_name;    /* printable chain name, NULL when absent */
+	int ddb_version;     /* -1 absent */
+	int p2p_version;     /* -1 absent */
+	int pow_bits;        /* -1 absent */
+	int private_node;    /* -1 absent, else 0/1 */
 	int disable_mempool; /* -1 absent, else 0/1 */
 	int64_t head_level;  /* -1 absent */
 	int attempt;
@@ -59,12 +59,20 @@ void acrawl_free(struct acrawl *c); /* idempotent */
 
 /* Copies the visit (all its strings). ERR_NOMEM, ERR_INVAL without point/outcome. */
 enum err acrawl_add_visit(struct acrawl *c, const struct acrawl_visit *v)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Copies the entry. ERR_INVAL on a negative position or pos >= list_len. */
 enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum adv_source src,
-			int round, int pos, int list_len) __attribute__((warn_unused_result));
+                        int round, int pos, int list_len) __attribute__((warn_unused_result));
 /* Replaces one of the owned header strings (*field) by a copy of value (may be NULL). */
 enum err acrawl_set_str(char **field, const char *value) __attribute__((warn_unused_result));
+
+/*
+ * Peer-supplied chain-name bytes as text, the same from every loader:
+ * printable ASCII kept (except backslash), every other byte as \xNN; at
+ * most 128 input bytes. cap >= 4 * 128 + 1 holds any result.
+ */
+#define ACRAWL_CHAIN_TEXT_CAP (4 * 128 + 1)
+void acrawl_chain_text(const uint8_t *p, size_t len, char *out, size_t cap);
 
 /* A visit with every optional field absent, for loaders to fill. */
 struct acrawl_visit acrawl_visit_blank(void);

@@ -16,8 +16,8 @@ static bool inited;
 
 static void on_error(const char *reason, const char *file, int line, igraph_error_t err)
 {
-	snprintf(last_error, sizeof last_error, "igraph: %s (%s:%d, %s)", reason, file, line,
-		 igraph_strerror(err));
+	snprintf(last_error, sizeof last_error, "igraph: %s%s%s (%s:%d)", igraph_strerror(err),
+	         reason && *reason ? ": " : "", reason ? reason : "", file, line);
 	IGRAPH_FINALLY_FREE();
 }
 
@@ -139,7 +139,7 @@ static int cmp_u32(const void *a, const void *b)
  * rest of the component above it.
  */
 static enum err block_cut_tree(const struct ugraph *g, const igraph_vector_int_list_t *comps,
-			       struct graph_blocks *b)
+                               struct graph_blocks *b)
 {
 	uint32_t nb = b->blocks_n, na = b->aps_n, nt = nb + na;
 	enum err e = ERR_NOMEM;
@@ -290,7 +290,8 @@ enum err graph_blocks(const struct ugraph *g, struct graph_blocks *b)
 		b->aps[i] = (uint32_t)VECTOR(aps)[i];
 	qsort(b->aps, b->aps_n, sizeof *b->aps, cmp_u32);
 	for (igraph_integer_t k = 0; k < no; k++) {
-		igraph_integer_t sz = igraph_vector_int_size(igraph_vector_int_list_get_ptr(&comps, k));
+		igraph_integer_t sz =
+		    igraph_vector_int_size(igraph_vector_int_list_get_ptr(&comps, k));
 		if ((uint32_t)sz > b->largest_block)
 			b->largest_block = (uint32_t)sz;
 	}
@@ -334,7 +335,8 @@ enum err graph_coreness(const struct ugraph *g, uint32_t *core)
 	return rc == IGRAPH_SUCCESS ? ERR_OK : fail(rc);
 }
 
-enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint32_t ns, double *out)
+enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint32_t ns,
+                           double *out)
 {
 	igraph_t ig;
 	enum err e = to_igraph(g, &ig);
@@ -358,7 +360,7 @@ enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint
 		for (uint32_t i = 0; i < ns; i++)
 			VECTOR(src)[i] = sources[i];
 		rc = igraph_betweenness_subset(&ig, &res, igraph_vss_all(), false,
-					       igraph_vss_vector(&src), igraph_vss_all(), NULL);
+		                               igraph_vss_vector(&src), igraph_vss_all(), NULL);
 		/* Sources-only counts each unordered pair once per source end
 		 * sampled: scale to the full pair set. */
 		scale = (double)g->n / ns;
@@ -375,7 +377,7 @@ enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint
 }
 
 static igraph_error_t set_attr(igraph_t *ig, const struct graph_attr *a, bool vertex,
-			       igraph_integer_t k)
+                               igraph_integer_t k)
 {
 	igraph_error_t rc = IGRAPH_SUCCESS;
 	for (igraph_integer_t i = 0; i < k && rc == IGRAPH_SUCCESS; i++) {
@@ -383,16 +385,16 @@ static igraph_error_t set_attr(igraph_t *ig, const struct graph_attr *a, bool ve
 		case GA_STRING: {
 			const char *s = a->s[i] ? a->s[i] : "";
 			rc = vertex ? igraph_cattribute_VAS_set(ig, a->name, i, s)
-				    : igraph_cattribute_EAS_set(ig, a->name, i, s);
+			            : igraph_cattribute_EAS_set(ig, a->name, i, s);
 			break;
 		}
 		case GA_NUMBER:
 			rc = vertex ? igraph_cattribute_VAN_set(ig, a->name, i, a->d[i])
-				    : igraph_cattribute_EAN_set(ig, a->name, i, a->d[i]);
+			            : igraph_cattribute_EAN_set(ig, a->name, i, a->d[i]);
 			break;
 		case GA_BOOL:
 			rc = vertex ? igraph_cattribute_VAB_set(ig, a->name, i, a->b[i])
-				    : igraph_cattribute_EAB_set(ig, a->name, i, a->b[i]);
+			            : igraph_cattribute_EAB_set(ig, a->name, i, a->b[i]);
 			break;
 		}
 	}
@@ -400,7 +402,7 @@ static igraph_error_t set_attr(igraph_t *ig, const struct graph_attr *a, bool ve
 }
 
 enum err graph_write_graphml(const struct ugraph *g, FILE *f, const struct graph_attr *va,
-			     size_t va_n, const struct graph_attr *ea, size_t ea_n)
+                             size_t va_n, const struct graph_attr *ea, size_t ea_n)
 {
 	igraph_t ig;
 	enum err e = to_igraph(g, &ig);

@@ -31,7 +31,7 @@ struct graph_comps {
 	uint32_t giant;       /* largest component; ties: the one holding the lowest vertex */
 };
 enum err graph_components(const struct ugraph *g, struct graph_comps *c)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void graph_comps_free(struct graph_comps *c);
 
 /*
@@ -47,7 +47,7 @@ struct graph_blocks {
 	uint32_t largest_block; /* vertices in the largest block (0 without edges) */
 };
 enum err graph_blocks(const struct ugraph *g, struct graph_blocks *b)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 void graph_blocks_free(struct graph_blocks *b);
 
 /* Coreness (k-core index) of each vertex into core[n]. */
@@ -58,8 +58,8 @@ enum err graph_coreness(const struct ugraph *g, uint32_t *core) __attribute__((w
  * out[n]. With sources (ns > 0) only paths from those vertices are counted
  * and the result is scaled by n/ns: an estimate for large graphs.
  */
-enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint32_t ns, double *out)
-	__attribute__((warn_unused_result));
+enum err graph_betweenness(const struct ugraph *g, const uint32_t *sources, uint32_t ns,
+                           double *out) __attribute__((warn_unused_result));
 
 enum graph_attr_type { GA_STRING, GA_NUMBER, GA_BOOL };
 struct graph_attr {
@@ -69,9 +69,10 @@ struct graph_attr {
 	const double *d;      /* GA_NUMBER */
 	const bool *b;        /* GA_BOOL */
 };
-/* GraphML of g with vertex attributes (n values each) and edge attributes (m values, edge order of g). */
+/* GraphML of g with vertex attributes (n values each) and edge attributes (m values, edge order of
+ * g). */
 enum err graph_write_graphml(const struct ugraph *g, FILE *f, const struct graph_attr *va,
-			     size_t va_n, const struct graph_attr *ea, size_t ea_n)
-	__attribute__((warn_unused_result));
+                             size_t va_n, const struct graph_attr *ea, size_t ea_n)
+    __attribute__((warn_unused_result));
 
 #endif

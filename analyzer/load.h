@@ -28,7 +28,7 @@
 #define EDGELIST_LINE_MAX 512
 
 enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Loads crawl number `nth` (1-based) of a journal file, or when nth <= 0 the
@@ -37,14 +37,14 @@ enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap
  * (journals carry the uuid, not the database id).
  */
 enum err load_journal(const char *path, int64_t nth, struct acrawl *c, char *err, size_t cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Loads crawl `crawl_id`, or the latest finished crawl when crawl_id < 0.
  * ERR_INVAL (with a message) when there is no such crawl.
  */
 enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size_t cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * The latest analysis of an earlier crawl (crawl id < c->id): trend input.
@@ -52,11 +52,11 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
  * the latest analysis of each earlier crawl, oldest first, at most hist_max.
  */
 enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
-			  json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
-	__attribute__((warn_unused_result));
+                          json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
+    __attribute__((warn_unused_result));
 
 /* Stores one analysis (analyses row + node_metrics rows) in one transaction. */
 enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest, char *err,
-		  size_t cap) __attribute__((warn_unused_result));
+                  size_t cap) __attribute__((warn_unused_result));
 
 #endif

@@ -11,14 +11,14 @@
 
 #include "analyzer/load.h"
 #include "analyzer/output.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "db/conn.h"
 
-#define TS(col)                                                                                    \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 static PGresult *query(PGconn *db, const char *sql, int np, const char *const *params,
-		       ExecStatusType want, const char *what, char *err, size_t cap)
+                       ExecStatusType want, const char *what, char *err, size_t cap)
 {
 	PGresult *r = PQexecParams(db, sql, np, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != want) {
@@ -56,9 +56,9 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	PGresult *r;
 	if (crawl_id < 0) {
 		r = query(db,
-			  "SELECT id FROM crawls WHERE status = 'finished' "
-			  "ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1",
-			  0, NULL, PGRES_TUPLES_OK, "latest crawl", err, cap);
+		          "SELECT id FROM crawls WHERE status = 'finished' "
+		          "ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1",
+		          0, NULL, PGRES_TUPLES_OK, "latest crawl", err, cap);
 		if (!r)
 			return ERR_DB;
 		if (PQntuples(r) == 0) {
@@ -71,9 +71,10 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	}
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
 	r = query(db,
-		  "SELECT id, uuid::text, " TS("started_at") ", " TS("finished_at") ", vantage "
-		  "FROM crawls WHERE id = $1",
-		  1, p, PGRES_TUPLES_OK, "crawl", err, cap);
+	          "SELECT id, uuid::text, " TS("started_at") ", " TS(
+	              "finished_at") ", vantage "
+	                             "FROM crawls WHERE id = $1",
+	          1, p, PGRES_TUPLES_OK, "crawl", err, cap);
 	if (!r)
 		return ERR_DB;
 	if (PQntuples(r) != 1) {
@@ -91,11 +92,13 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	PQclear(r);
 	if (e != ERR_OK)
 		goto nomem;
-	r = query(db,
-		  "SELECT p.point, v.outcome, v.peer_id, v.chain_name, v.distributed_db_version, "
-		  "v.p2p_version, v.pow_bits, v.private_node, v.disable_mempool, v.head_level, "
-		  "v.attempt FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
-		  1, p, PGRES_TUPLES_OK, "visits", err, cap);
+	r = query(
+	    db,
+	    "SELECT p.point, v.outcome, v.peer_id, encode(v.chain_name_raw, 'hex'), "
+	    "v.distributed_db_version, "
+	    "v.p2p_version, v.pow_bits, v.private_node, v.disable_mempool, v.head_level, "
+	    "v.attempt FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
+	    1, p, PGRES_TUPLES_OK, "visits", err, cap);
 	if (!r)
 		return ERR_DB;
 	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
@@ -103,7 +106,16 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 		v.point = (char *)val(r, i, 0);
 		v.outcome = (char *)val(r, i, 1);
 		v.peer_id = (char *)val(r, i, 2);
-		v.chain_name = (char *)val(r, i, 3);
+		char chain[ACRAWL_CHAIN_TEXT_CAP];
+		const char *hex = val(r, i, 3);
+		if (hex) { /* raw bytes, rendered as the journal loader does */
+			uint8_t raw[128];
+			size_t n = 0, hl = strlen(hex);
+			if (hex_decode(raw, sizeof raw, &n, hex, hl > 256 ? 256 : hl) != ERR_OK)
+				n = 0;
+			acrawl_chain_text(raw, n, chain, sizeof chain);
+			v.chain_name = chain;
+		}
 		v.ddb_version = (int)num(r, i, 4, -1);
 		v.p2p_version = (int)num(r, i, 5, -1);
 		v.pow_bits = (int)num(r, i, 6, -1);
@@ -117,20 +129,23 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	if (e != ERR_OK)
 		goto nomem;
 	r = query(db,
-		  "SELECT pf.point, pt.point, a.source, a.round, a.rank, a.list_len "
-		  "FROM advertisements a JOIN points pf ON pf.id = a.from_point_id "
-		  "JOIN points pt ON pt.id = a.to_point_id WHERE a.crawl_id = $1",
-		  1, p, PGRES_TUPLES_OK, "advertisements", err, cap);
+	          "SELECT pf.point, pt.point, a.source, a.round, a.rank, a.list_len "
+	          "FROM advertisements a JOIN points pf ON pf.id = a.from_point_id "
+	          "JOIN points pt ON pt.id = a.to_point_id WHERE a.crawl_id = $1",
+	          1, p, PGRES_TUPLES_OK, "advertisements", err, cap);
 	if (!r)
 		return ERR_DB;
 	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
-		enum adv_source src = !strcmp(PQgetvalue(r, i, 2), "nack") ? ADV_NACK : ADV_ADVERTISE;
+		enum adv_source src =
+		    !strcmp(PQgetvalue(r, i, 2), "nack") ? ADV_NACK : ADV_ADVERTISE;
 		e = acrawl_add_adv(c, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), src,
-				   (int)num(r, i, 3, 0), (int)num(r, i, 4, 0), (int)num(r, i, 5, 1));
+		                   (int)num(r, i, 3, 0), (int)num(r, i, 4, 0),
+		                   (int)num(r, i, 5, 1));
 	}
 	PQclear(r);
 	if (e == ERR_INVAL) {
-		snprintf(err, cap, "db: crawl %" PRId64 ": an advertisement row out of range", crawl_id);
+		snprintf(err, cap, "db: crawl %" PRId64 ": an advertisement row out of range",
+		         crawl_id);
 		return e;
 	}
 	if (e != ERR_OK)
@@ -147,7 +162,7 @@ static int cmp_strp(const void *a, const void *b)
 }
 
 enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
-			  json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
+                          json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
 {
 	*found = false;
 	memset(prev, 0, sizeof *prev);
@@ -156,11 +171,11 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 	snprintf(lim, sizeof lim, "%zu", hist_max);
 	const char *p[2] = {idbuf, lim};
 	PGresult *r = query(db,
-			    "SELECT id, crawl_id, metrics->'counts'->>'vertices', "
-			    "metrics->'graph'->'core'->>'vertex_connectivity' FROM analyses "
-			    "WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
-			    "LIMIT 1",
-			    1, p, PGRES_TUPLES_OK, "previous analysis", err, cap);
+	                    "SELECT id, crawl_id, metrics->'counts'->>'vertices', "
+	                    "metrics->'graph'->'core'->>'vertex_connectivity' FROM analyses "
+	                    "WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
+	                    "LIMIT 1",
+	                    1, p, PGRES_TUPLES_OK, "previous analysis", err, cap);
 	if (!r)
 		return ERR_DB;
 	if (PQntuples(r) == 1) {
@@ -171,9 +186,9 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 		prev->vertex_connectivity = num(r, 0, 3, -1);
 		PQclear(r);
 		const char *q[1] = {aid};
-		r = query(db,
-			  "SELECT node FROM node_metrics WHERE analysis_id = $1 AND class = 'public'",
-			  1, q, PGRES_TUPLES_OK, "previous nodes", err, cap);
+		r = query(
+		    db, "SELECT node FROM node_metrics WHERE analysis_id = $1 AND class = 'public'",
+		    1, q, PGRES_TUPLES_OK, "previous nodes", err, cap);
 		if (!r)
 			return ERR_DB;
 		size_t n = (size_t)PQntuples(r);
@@ -198,11 +213,12 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 		return ERR_OK;
 	*hist = NULL;
 	*hist_n = 0;
-	r = query(db,
-		  "SELECT metrics::text FROM (SELECT DISTINCT ON (crawl_id) crawl_id, metrics "
-		  "FROM analyses WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
-		  "LIMIT $2) h ORDER BY crawl_id",
-		  2, p, PGRES_TUPLES_OK, "history", err, cap);
+	r = query(
+	    db,
+	    "SELECT metrics::text FROM (SELECT DISTINCT ON (crawl_id) crawl_id, metrics "
+	    "FROM analyses WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
+	    "LIMIT $2) h ORDER BY crawl_id",
+	    2, p, PGRES_TUPLES_OK, "history", err, cap);
 	if (!r)
 		return ERR_DB;
 	size_t n = (size_t)PQntuples(r);
@@ -226,8 +242,11 @@ static void copy_text(char *out, size_t cap, size_t *len, const char *s)
 {
 	for (; *s && *len + 3 < cap; s++) {
 		char c = *s;
-		const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
-				: c == '\r' ? "\\r" : NULL;
+		const char *esc = c == '\\'   ? "\\\\"
+		                  : c == '\t' ? "\\t"
+		                  : c == '\n' ? "\\n"
+		                  : c == '\r' ? "\\r"
+		                              : NULL;
 		if (esc) {
 			out[(*len)++] = esc[0];
 			out[(*len)++] = esc[1];
@@ -255,7 +274,7 @@ static void array_elem(char *out, size_t cap, size_t *len, const char *s)
 }
 
 static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid, char *err,
-			  size_t cap)
+                          size_t cap)
 {
 	const struct model *mo = &an->mo;
 	bool *ap_r = calloc((size_t)an->r.n + 1, sizeof *ap_r);
@@ -281,7 +300,7 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 		line[len++] = '\t';
 		copy_text(line, lcap, &len, x->id); /* real ids: the database is not published */
 		len += (size_t)snprintf(line + len, lcap - len, "\t%s\t%s\t{", output_kind(x),
-					vclass_str(x->cls));
+		                        vclass_str(x->cls));
 		for (uint32_t j = 0; j < x->points_n && len + 200 < lcap; j++) {
 			if (j)
 				line[len++] = ',';
@@ -294,11 +313,11 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 			snprintf(deg_r, sizeof deg_r, "%u", ugraph_deg(&an->r, r));
 			snprintf(core, sizeof core, "%u", an->r_core[r]);
 		}
-		len += (size_t)snprintf(line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n",
-					ugraph_deg(&an->s, i), deg_r, c != UINT32_MAX ? "t" : "f",
-					core, r != UINT32_MAX && ap_r[r] ? "t" : "f",
-					r != UINT32_MAX ? an->r_blocks.cut_off[r] : 0, bw,
-					ap_s[i] ? "t" : "f");
+		len += (size_t)snprintf(
+		    line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n",
+		    ugraph_deg(&an->s, i), deg_r, c != UINT32_MAX ? "t" : "f", core,
+		    r != UINT32_MAX && ap_r[r] ? "t" : "f",
+		    r != UINT32_MAX ? an->r_blocks.cut_off[r] : 0, bw, ap_s[i] ? "t" : "f");
 		if (PQputCopyData(db, line, (int)len) != 1) {
 			db_errmsg(db, "copy node_metrics", err, cap);
 			e = ERR_DB;
@@ -314,7 +333,7 @@ out:
 }
 
 enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest, char *err,
-		  size_t cap)
+                  size_t cap)
 {
 	char *metrics = json_dumps(an->report, JSON_COMPACT);
 	char *man = manifest ? json_dumps(manifest, JSON_COMPACT) : NULL;
@@ -328,10 +347,10 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 		goto out;
 	const char *p[6] = {crawl, ANALYZER_VERSION, seed, an->opts.anon ? "t" : "f", metrics, man};
 	PGresult *r = query(db,
-			    "INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, "
-			    "metrics, manifest) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) "
-			    "RETURNING id",
-			    6, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
+	                    "INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, "
+	                    "metrics, manifest) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) "
+	                    "RETURNING id",
+	                    6, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
 	if (!r) {
 		e = ERR_DB;
 		goto rollback;
@@ -340,10 +359,10 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 	snprintf(aid, sizeof aid, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	r = query(db,
-		  "COPY node_metrics (analysis_id, crawl_id, node, kind, class, points, degree, "
-		  "degree_public, in_core, coreness, is_articulation, cut_off_if_removed, "
-		  "betweenness, articulation_seen) FROM STDIN",
-		  0, NULL, PGRES_COPY_IN, "copy node_metrics", err, cap);
+	          "COPY node_metrics (analysis_id, crawl_id, node, kind, class, points, degree, "
+	          "degree_public, in_core, coreness, is_articulation, cut_off_if_removed, "
+	          "betweenness, articulation_seen) FROM STDIN",
+	          0, NULL, PGRES_COPY_IN, "copy node_metrics", err, cap);
 	if (!r) {
 		e = ERR_DB;
 		goto rollback;

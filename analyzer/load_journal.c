@@ -8,19 +8,6 @@
 #include "db/conn.h"
 #include "journal/journal.h"
 
-/* Chain names are raw peer bytes: printable ASCII kept, the rest as \xNN. */
-static void printable(const uint8_t *p, size_t len, char *out, size_t cap)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < len && k + 5 < cap; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			out[k++] = (char)p[i];
-		else
-			k += (size_t)snprintf(out + k, cap - k, "\\x%02x", p[i]);
-	}
-	out[k] = 0;
-}
-
 static void uuid_text(const uint8_t u[REC_UUID_LEN], char out[37])
 {
 	char hex[2 * REC_UUID_LEN + 1];
@@ -41,14 +28,13 @@ static enum err on_start(struct acrawl *c, const struct crawl_rec *s)
 
 static enum err on_visit(struct acrawl *c, const struct visit_rec *r)
 {
-	char chain[4 * 128 + 8];
+	char chain[ACRAWL_CHAIN_TEXT_CAP];
 	struct acrawl_visit v = acrawl_visit_blank();
 	v.point = (char *)r->point;
 	v.outcome = (char *)visit_outcome_str(r->outcome);
 	v.peer_id = (char *)r->peer_id;
 	if (r->chain_name) {
-		printable(r->chain_name, r->chain_name_len < 128 ? r->chain_name_len : 128, chain,
-			  sizeof chain);
+		acrawl_chain_text(r->chain_name, r->chain_name_len, chain, sizeof chain);
 		v.chain_name = chain;
 	}
 	v.ddb_version = r->ddb_version;
@@ -76,7 +62,8 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 	while (!done) {
 		e = journal_next(r, &en);
 		if (e == ERR_AGAIN) {
-			log_warn("%s: %s; using the records before it", path, journal_reader_why(r));
+			log_warn("%s: %s; using the records before it", path,
+			         journal_reader_why(r));
 			e = ERR_OK;
 			en.kind = JOURNAL_END_OF_FILE;
 		} else if (e != ERR_OK) {
@@ -84,9 +71,7 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 			break;
 		}
 		switch (en.kind) {
-		case JOURNAL_END_OF_FILE:
-			done = true;
-			break;
+		case JOURNAL_END_OF_FILE: done = true; break;
 		case JOURNAL_CRAWL_START:
 			if (in_crawl && nth <= 0 && !best_finished) { /* an unfinished crawl */
 				acrawl_free(&best);
@@ -111,8 +96,8 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 		case JOURNAL_ADV:
 			if (in_crawl)
 				e = acrawl_add_adv(&cur, en.u.adv.from_point, en.u.adv.to_point,
-						   en.u.adv.source, (int)en.u.adv.round,
-						   (int)en.u.adv.rank, (int)en.u.adv.list_len);
+				                   en.u.adv.source, (int)en.u.adv.round,
+				                   (int)en.u.adv.rank, (int)en.u.adv.list_len);
 			break;
 		case JOURNAL_CRAWL_END: {
 			char t[64];
@@ -135,13 +120,14 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 				snprintf(err, cap, "%s: out of memory", path);
 			else
 				snprintf(err, cap, "%s: record %llu: bad field", path,
-					 (unsigned long long)en.index);
+				         (unsigned long long)en.index);
 			break;
 		}
 	}
 	journal_reader_free(r);
 	if (e == ERR_OK && in_crawl && (nth > 0 ? index == nth && !have_best : !best_finished)) {
-		log_warn("%s: the crawl has no CrawlEnd (interrupted); analyzing what it holds", path);
+		log_warn("%s: the crawl has no CrawlEnd (interrupted); analyzing what it holds",
+		         path);
 		acrawl_free(&best);
 		best = cur;
 		acrawl_init(&cur);
@@ -149,8 +135,9 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 	}
 	acrawl_free(&cur);
 	if (e == ERR_OK && !have_best) {
-		snprintf(err, cap, nth > 0 ? "%s: no crawl number %lld" : "%s: no crawl in the journal",
-			 path, (long long)nth);
+		snprintf(err, cap,
+		         nth > 0 ? "%s: no crawl number %lld" : "%s: no crawl in the journal", path,
+		         (long long)nth);
 		e = ERR_INVAL;
 	}
 	if (e != ERR_OK) {

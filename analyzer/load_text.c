@@ -17,7 +17,8 @@ static enum err add_node(struct acrawl *c, const char *tok)
 
 static int cmp_visit(const void *a, const void *b)
 {
-	return strcmp(((const struct acrawl_visit *)a)->point, ((const struct acrawl_visit *)b)->point);
+	return strcmp(((const struct acrawl_visit *)a)->point,
+	              ((const struct acrawl_visit *)b)->point);
 }
 
 /* One visit per node: a token seen on many lines is one dial, not many. */
@@ -51,7 +52,7 @@ enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap
 		size_t len = strlen(line);
 		if (len > EDGELIST_LINE_MAX && line[len - 1] != '\n') {
 			snprintf(err, cap, "%s:%lu: line longer than %d bytes", path, ln,
-				 EDGELIST_LINE_MAX);
+			         EDGELIST_LINE_MAX);
 			e = ERR_TOOBIG;
 			break;
 		}
@@ -76,7 +77,8 @@ enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap
 		if (nt == 2) {
 			if ((e = add_node(c, tok[1])) != ERR_OK)
 				break;
-			if ((e = acrawl_add_adv(c, tok[0], tok[1], ADV_ADVERTISE, 1, 0, 1)) != ERR_OK)
+			if ((e = acrawl_add_adv(c, tok[0], tok[1], ADV_ADVERTISE, 1, 0, 1)) !=
+			    ERR_OK)
 				break;
 		}
 	}

@@ -7,7 +7,7 @@
  *                    [--report] [--anonymize] [--gate]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
- * files are written, the report is not rendered).
+ * files are written and stored, the report is not rendered).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -76,29 +76,29 @@ int main(int argc, char **argv)
 {
 	log_init("tzcensus-analyze", LOG_INFO);
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"journal", required_argument, NULL, 'j'},
-		{"edgelist", required_argument, NULL, OPT_EDGELIST},
-		{"crawl", required_argument, NULL, 'c'},
-		{"out", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'J'},
-		{"report", no_argument, NULL, 'r'},
-		{"anonymize", no_argument, NULL, 'a'},
-		{"gate", no_argument, NULL, 'g'},
-		{"random-runs", required_argument, NULL, OPT_RANDOM_RUNS},
-		{"betweenness-exact-max", required_argument, NULL, OPT_BW_MAX},
-		{"betweenness-samples", required_argument, NULL, OPT_BW_SAMPLES},
-		{"timings", no_argument, NULL, OPT_TIMINGS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"journal", required_argument, NULL, 'j'},
+	    {"edgelist", required_argument, NULL, OPT_EDGELIST},
+	    {"crawl", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"report", no_argument, NULL, 'r'},
+	    {"anonymize", no_argument, NULL, 'a'},
+	    {"gate", no_argument, NULL, 'g'},
+	    {"random-runs", required_argument, NULL, OPT_RANDOM_RUNS},
+	    {"betweenness-exact-max", required_argument, NULL, OPT_BW_MAX},
+	    {"betweenness-samples", required_argument, NULL, OPT_BW_SAMPLES},
+	    {"timings", no_argument, NULL, OPT_TIMINGS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct analyze_opts ao;
 	analyze_opts_default(&ao);
 	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL;
 	int64_t crawl_id = -1;
 	bool json_out = false, want_report = false, anonymize = false, gate = false;
-	bool timings = false, use_db = false;
+	bool timings = false, use_db = false, refused = false;
 	uint64_t v;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -107,49 +107,38 @@ int main(int argc, char **argv)
 			db = optarg;
 			use_db = true;
 			break;
-		case 'j':
-			journal = optarg;
-			break;
-		case OPT_EDGELIST:
-			edgelist = optarg;
-			break;
+		case 'j': journal = optarg; break;
+		case OPT_EDGELIST: edgelist = optarg; break;
 		case 'c':
 			if (!strcmp(optarg, "latest")) {
 				crawl_id = -1;
 			} else if (parse_u64(optarg, INT64_MAX, &v)) {
 				crawl_id = (int64_t)v;
 			} else {
-				log_error("--crawl: expected a crawl id or 'latest', got '%s'", optarg);
+				log_error("--crawl: expected a crawl id or 'latest', got '%s'",
+				          optarg);
 				return 2;
 			}
 			break;
-		case 'o':
-			out = optarg;
-			break;
+		case 'o': out = optarg; break;
 		case 's':
 			if (!parse_u64(optarg, INT64_MAX, &v)) {
-				log_error("--seed: expected an integer 0..2^63-1, got '%s'", optarg);
+				log_error("--seed: expected an integer 0..2^63-1, got '%s'",
+				          optarg);
 				return 2;
 			}
 			ao.seed = v;
 			break;
-		case 'J':
-			json_out = true;
-			break;
-		case 'r':
-			want_report = true;
-			break;
-		case 'a':
-			anonymize = true;
-			break;
-		case 'g':
-			gate = true;
-			break;
+		case 'J': json_out = true; break;
+		case 'r': want_report = true; break;
+		case 'a': anonymize = true; break;
+		case 'g': gate = true; break;
 		case OPT_RANDOM_RUNS:
 		case OPT_BW_MAX:
 		case OPT_BW_SAMPLES:
 			if (!parse_u64(optarg, UINT32_MAX, &v)) {
-				log_error("%s: expected a count, got '%s'", argv[optind - 1], optarg);
+				log_error("%s: expected a count, got '%s'", argv[optind - 1],
+				          optarg);
 				return 2;
 			}
 			if (ch == OPT_RANDOM_RUNS)
@@ -159,15 +148,9 @@ int main(int argc, char **argv)
 			else
 				ao.betweenness_samples = (uint32_t)v;
 			break;
-		case OPT_TIMINGS:
-			timings = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case OPT_TIMINGS: timings = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc || (!!journal + !!edgelist + use_db) > 1) {
@@ -203,7 +186,7 @@ int main(int argc, char **argv)
 		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
 		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
 		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
-					  err, sizeof err)) != ERR_OK) {
+		                          err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
 			goto out;
 		}
@@ -232,6 +215,41 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (timings)
+		fprintf(stderr,
+		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
+		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
+		        an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
+		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
+	if (json_out) {
+		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
+			goto out;
+		fputc('\n', stdout);
+	}
+	char note[512] = "";
+	if (gate) {
+		struct gate_opts go;
+		gate_opts_default(&go);
+		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
+		log_info("gate: %s", note);
+		refused = !pass;
+	}
+	if (want_report && !refused) {
+		struct report_opts ro;
+		report_opts_default(&ro);
+		ro.anonymize = anonymize;
+		ro.analyzer_version = ANALYZER_VERSION;
+		ro.gate_note = gate ? note : NULL;
+		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) !=
+		    ERR_OK) {
+			log_error("report: %s", err);
+			goto out;
+		}
+	}
+	if (want_report && (e = output_write_manifest(&an, dir, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
+		goto out;
+	}
 	if (use_db) {
 		char mpath[4200];
 		snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
@@ -244,41 +262,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (timings)
-		fprintf(stderr,
-			"timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
-			"betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
-			an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
-			an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
-	if (json_out) {
-		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
-			goto out;
-		fputc('\n', stdout);
-	}
-	char note[512] = "";
-	if (gate) {
-		struct gate_opts go;
-		gate_opts_default(&go);
-		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
-		log_info("gate: %s", note);
-		if (!pass) {
-			rc = 3;
-			goto out;
-		}
-	}
-	if (want_report) {
-		struct report_opts ro;
-		report_opts_default(&ro);
-		ro.anonymize = anonymize;
-		ro.analyzer_version = ANALYZER_VERSION;
-		ro.gate_note = gate ? note : NULL;
-		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) != ERR_OK) {
-			log_error("report: %s", err);
-			goto out;
-		}
+	if (refused) {
+		rc = 3;
+		goto out;
 	}
 	log_info("crawl %" PRId64 ": %u vertices, %u public, core %u, vertex connectivity %u -> %s",
-		 crawl.id, an.mo.n, an.r.n, an.c.n, an.kappa.kappa, dir);
+	         crawl.id, an.mo.n, an.r.n, an.c.n, an.kappa.kappa, dir);
 	rc = 0;
 out:
 	for (size_t i = 0; i < hist_n; i++)

@@ -12,12 +12,9 @@
 const char *vclass_str(enum vclass c)
 {
 	switch (c) {
-	case VC_PUBLIC:
-		return "public";
-	case VC_UNREACHABLE:
-		return "unreachable";
-	case VC_UNDIALED:
-		return "undialed";
+	case VC_PUBLIC: return "public";
+	case VC_UNREACHABLE: return "unreachable";
+	case VC_UNDIALED: return "undialed";
 	}
 	return "?";
 }
@@ -224,7 +221,7 @@ out:
 static int cmp_outcome(const void *a, const void *b)
 {
 	return strcmp(((const struct outcome_count *)a)->name,
-		      ((const struct outcome_count *)b)->name);
+	              ((const struct outcome_count *)b)->name);
 }
 
 enum err model_build(struct model *mo, const struct acrawl *c)

@@ -32,7 +32,7 @@
 #include "analyzer/ugraph.h"
 #include "core/err.h"
 
-#define ADV_BEST 30   /* ranked points per list */
+#define ADV_BEST   30 /* ranked points per list */
 #define ADV_SAMPLE 50 /* list size of a sampled list */
 
 enum vclass { VC_PUBLIC = 0, VC_UNREACHABLE = 1, VC_UNDIALED = 2 };
@@ -41,8 +41,8 @@ const char *vclass_str(enum vclass c);
 enum { SRC_ADVERTISE = 1u << ADV_ADVERTISE, SRC_NACK = 1u << ADV_NACK };
 
 struct mvertex {
-	char *id;         /* owned */
-	bool is_peer;     /* id is a peer id */
+	char *id;     /* owned */
+	bool is_peer; /* id is a peer id */
 	enum vclass cls;
 	uint32_t first_point, points_n; /* its points: model.vpoints[first .. first+n) */
 	/* Metadata of its best visit (latest with a connection message). */
@@ -69,11 +69,11 @@ struct model {
 	uint32_t n;
 	struct medge *e;
 	size_t m;
-	const char **points;  /* sorted unique point texts (borrowed) */
+	const char **points; /* sorted unique point texts (borrowed) */
 	uint32_t points_n;
-	uint32_t *point_vertex; /* vertex of each point */
-	uint32_t *vpoints;      /* point indices grouped by vertex, sorted */
-	size_t points_dialed;   /* points with a visit other than policy */
+	uint32_t *point_vertex;         /* vertex of each point */
+	uint32_t *vpoints;              /* point indices grouped by vertex, sorted */
+	size_t points_dialed;           /* points with a visit other than policy */
 	struct outcome_count *outcomes; /* sorted by name */
 	size_t outcomes_n;
 	size_t visits_n;

@@ -1,6 +1,7 @@
 /* output — CSV, GraphML, JSON and the manifest. */
 #include "analyzer/output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -108,7 +109,8 @@ static enum err write_nodes(const struct analysis *an, FILE *f)
 		pts[0] = 0;
 		for (uint32_t j = 0; j < x->points_n; j++) {
 			char one[160];
-			shown_point(an, mo->points[mo->vpoints[x->first_point + j]], one, sizeof one);
+			shown_point(an, mo->points[mo->vpoints[x->first_point + j]], one,
+			            sizeof one);
 			int w = snprintf(pts + used, sizeof pts - used, "%s%s", j ? " " : "", one);
 			if (w < 0 || (size_t)w >= sizeof pts - used)
 				break; /* a node with very many points: the first ones */
@@ -198,20 +200,20 @@ static enum err write_graphml(const struct analysis *an, FILE *f)
 		strong[i] = mo->e[i].strong;
 	}
 	const struct graph_attr va[] = {
-		{"label", GA_STRING, (const char *const *)an->disp, NULL, NULL},
-		{"kind", GA_STRING, kind, NULL, NULL},
-		{"class", GA_STRING, cls, NULL, NULL},
-		{"in_core", GA_BOOL, NULL, NULL, incore},
-		{"coreness", GA_NUMBER, NULL, core, NULL},
-		{"is_articulation", GA_BOOL, NULL, NULL, ap},
-		{"cut_off_if_removed", GA_NUMBER, NULL, cut, NULL},
-		{"betweenness", GA_NUMBER, NULL, betw, NULL},
+	    {"label", GA_STRING, (const char *const *)an->disp, NULL, NULL},
+	    {"kind", GA_STRING, kind, NULL, NULL},
+	    {"class", GA_STRING, cls, NULL, NULL},
+	    {"in_core", GA_BOOL, NULL, NULL, incore},
+	    {"coreness", GA_NUMBER, NULL, core, NULL},
+	    {"is_articulation", GA_BOOL, NULL, NULL, ap},
+	    {"cut_off_if_removed", GA_NUMBER, NULL, cut, NULL},
+	    {"betweenness", GA_NUMBER, NULL, betw, NULL},
 	};
 	const struct graph_attr ea[] = {
-		{"sources", GA_STRING, src, NULL, NULL},
-		{"best_rank", GA_NUMBER, NULL, rank, NULL},
-		{"rounds_seen", GA_NUMBER, NULL, rounds, NULL},
-		{"strong", GA_BOOL, NULL, NULL, strong},
+	    {"sources", GA_STRING, src, NULL, NULL},
+	    {"best_rank", GA_NUMBER, NULL, rank, NULL},
+	    {"rounds_seen", GA_NUMBER, NULL, rounds, NULL},
+	    {"strong", GA_BOOL, NULL, NULL, strong},
 	};
 	e = graph_write_graphml(&an->s, f, va, sizeof va / sizeof *va, ea, sizeof ea / sizeof *ea);
 out:
@@ -261,7 +263,7 @@ enum err output_sha256_file(const char *path, char hex[65])
 typedef enum err writer_fn(const struct analysis *an, FILE *f);
 
 static enum err write_file(const char *dir, const char *name, writer_fn *fn,
-			   const struct analysis *an, char *err, size_t cap)
+                           const struct analysis *an, char *err, size_t cap)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -289,25 +291,45 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
 		return ERR_IO;
 	}
 	static const char *const names[] = {"edges.csv", "graph.graphml", "nodes.csv",
-					    "report.json"};
+	                                    "report.json"};
 	writer_fn *fns[] = {write_edges, write_graphml, write_nodes, write_report};
 	for (size_t i = 0; i < 4; i++) {
 		enum err e = write_file(dir, names[i], fns[i], an, err, cap);
 		if (e != ERR_OK)
 			return e;
 	}
-	/* manifest.json */
+	return output_write_manifest(an, dir, err, cap);
+}
+
+static int not_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.' && strcmp(d->d_name, "manifest.json") != 0;
+}
+
+enum err output_write_manifest(const struct analysis *an, const char *dir, char *err, size_t cap)
+{
+	if (sodium_init() < 0) {
+		snprintf(err, cap, "libsodium failed to initialize");
+		return ERR_CRYPTO;
+	}
+	struct dirent **ents = NULL;
+	int ne = scandir(dir, &ents, not_hidden, alphasort);
+	if (ne < 0) {
+		snprintf(err, cap, "%s: %s", dir, strerror(errno));
+		return ERR_IO;
+	}
 	bool ok = true;
+	enum err e = ERR_OK;
 	json_t *m = json_object();
 	json_t *files = json_array();
 	json_t *params = json_object();
 	json_t *ids = json_array();
 	if (!m || !files || !params || !ids) {
-		json_decref(m);
 		json_decref(files);
 		json_decref(params);
 		json_decref(ids);
-		return ERR_NOMEM;
+		e = ERR_NOMEM;
+		goto out;
 	}
 	char seed[24];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)an->opts.seed);
@@ -316,43 +338,49 @@ enum err output_write_all(const struct analysis *an, const char *dir, char *err,
 	ok &= !json_array_append_new(ids, json_integer(an->crawl->id));
 	ok &= !json_object_set_new(m, "crawl_ids", ids);
 	ok &= !json_object_set_new(m, "crawl_uuid",
-				   an->crawl->uuid ? json_string(an->crawl->uuid) : json_null());
+	                           an->crawl->uuid ? json_string(an->crawl->uuid) : json_null());
 	ok &= !json_object_set_new(m, "rng_seed", json_string(seed));
 	ok &= !json_object_set_new(params, "random_runs", json_integer(an->opts.random_runs));
 	ok &= !json_object_set_new(params, "betweenness_exact_max",
-				   json_integer(an->opts.betweenness_exact_max));
+	                           json_integer(an->opts.betweenness_exact_max));
 	ok &= !json_object_set_new(params, "betweenness_samples",
-				   json_integer(an->opts.betweenness_samples));
+	                           json_integer(an->opts.betweenness_samples));
 	ok &= !json_object_set_new(params, "anonymize", json_boolean(an->opts.anon != NULL));
 	ok &= !json_object_set_new(params, "attack_steps", json_integer(ATTACK_STEPS));
 	ok &= !json_object_set_new(m, "parameters", params);
-	for (size_t i = 0; i < 4; i++) {
+	for (int i = 0; i < ne && e == ERR_OK; i++) {
 		char path[4096], hex[65];
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
 		struct stat st;
-		if (output_sha256_file(path, hex) != ERR_OK || stat(path, &st) != 0) {
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (output_sha256_file(path, hex) != ERR_OK) {
 			snprintf(err, cap, "%s: cannot read back", path);
-			json_decref(m);
-			json_decref(files);
-			return ERR_IO;
+			e = ERR_IO;
+			break;
 		}
 		json_t *x = json_object();
 		ok &= x != NULL;
 		if (!x)
 			break;
-		ok &= !json_object_set_new(x, "name", json_string(names[i]));
+		ok &= !json_object_set_new(x, "name", json_string(ents[i]->d_name));
 		ok &= !json_object_set_new(x, "bytes", json_integer((json_int_t)st.st_size));
 		ok &= !json_object_set_new(x, "sha256", json_string(hex));
 		ok &= !json_array_append_new(files, x);
 	}
 	ok &= !json_object_set_new(m, "files", files);
-	char path[4096];
-	snprintf(path, sizeof path, "%s/manifest.json", dir);
-	if (!ok || json_dump_file(m, path, JSON_INDENT(2)) != 0) {
-		snprintf(err, cap, "%s: write failed", path);
-		json_decref(m);
-		return ERR_IO;
+	if (e == ERR_OK) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/manifest.json", dir);
+		if (!ok || json_dump_file(m, path, JSON_INDENT(2)) != 0) {
+			snprintf(err, cap, "%s: write failed", path);
+			e = ERR_IO;
+		}
 	}
+out:
 	json_decref(m);
-	return ERR_OK;
+	for (int i = 0; i < ne; i++)
+		free(ents[i]);
+	free(ents);
+	return e;
 }

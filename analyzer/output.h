@@ -1,6 +1,7 @@
 /*
  * output — the files of one analysis: report.json, nodes.csv, edges.csv,
- * graph.graphml and manifest.json (SHA-256 of every other file, libsodium).
+ * graph.graphml and manifest.json (SHA-256 of every other file in the
+ * directory, libsodium).
  *
  * Every list is written in vertex/edge order, which is sorted id order
  * (model.h), and nothing time-dependent goes into a file, so the same crawl
@@ -19,7 +20,15 @@
 
 /* Creates dir (and parents) if needed and writes the five files into it. */
 enum err output_write_all(const struct analysis *an, const char *dir, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
+
+/*
+ * manifest.json: crawl ids, analyzer version, parameters, RNG seed and the
+ * size and SHA-256 of every regular file in dir (sorted by name; the report's
+ * files too when it was rendered first).
+ */
+enum err output_write_manifest(const struct analysis *an, const char *dir, char *err,
+                               size_t err_cap) __attribute__((warn_unused_result));
 
 /* mkdir -p. */
 enum err output_mkdirs(const char *dir) __attribute__((warn_unused_result));

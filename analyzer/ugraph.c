@@ -67,7 +67,7 @@ enum err ugraph_build(struct ugraph *g, uint32_t n, const uint32_t *u, const uin
 }
 
 enum err ugraph_induced(struct ugraph *out, const struct ugraph *g, const bool *keep,
-			uint32_t **map_out)
+                        uint32_t **map_out)
 {
 	memset(out, 0, sizeof *out);
 	uint32_t *newid = malloc(((size_t)g->n ? g->n : 1) * sizeof *newid);

@@ -30,7 +30,7 @@ struct ugraph {
  * dropped. ERR_INVAL on an id >= n, ERR_NOMEM.
  */
 enum err ugraph_build(struct ugraph *g, uint32_t n, const uint32_t *u, const uint32_t *v, size_t k)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * The subgraph induced by the vertices with keep[i] true, renumbered in
@@ -38,7 +38,7 @@ enum err ugraph_build(struct ugraph *g, uint32_t n, const uint32_t *u, const uin
  * of each new vertex.
  */
 enum err ugraph_induced(struct ugraph *out, const struct ugraph *g, const bool *keep,
-			uint32_t **map_out) __attribute__((warn_unused_result));
+                        uint32_t **map_out) __attribute__((warn_unused_result));
 
 /* Degree of v. */
 static inline uint32_t ugraph_deg(const struct ugraph *g, uint32_t v)

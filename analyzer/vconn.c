@@ -21,7 +21,7 @@ struct flow {
 	int32_t *cap, *cap0;
 	uint32_t *touched;
 	size_t touched_n, touched_cap;
-	uint32_t *stamp; /* forward search mark = epoch */
+	uint32_t *stamp;  /* forward search mark = epoch */
 	uint32_t *bstamp; /* backward search mark = epoch */
 	uint32_t epoch;
 	uint32_t *parent;  /* forward: arc that reached the node */
@@ -68,9 +68,8 @@ static enum err flow_init(struct flow *f, const struct ugraph *g)
 	f->queue = malloc(((size_t)f->nn + 1) * sizeof *f->queue);
 	f->bqueue = malloc(((size_t)f->nn + 1) * sizeof *f->bqueue);
 	uint32_t *tail = malloc((na ? na : 1) * sizeof *tail);
-	if (!f->first || !f->order || !f->head || !f->cap || !f->cap0 || !f->touched ||
-	    !f->stamp || !f->bstamp || !f->parent || !f->bparent || !f->queue || !f->bqueue ||
-	    !tail) {
+	if (!f->first || !f->order || !f->head || !f->cap || !f->cap0 || !f->touched || !f->stamp ||
+	    !f->bstamp || !f->parent || !f->bparent || !f->queue || !f->bqueue || !tail) {
 		free(tail);
 		flow_free(f);
 		return ERR_NOMEM;
@@ -249,8 +248,8 @@ static enum err augment(struct flow *f, uint32_t s, uint32_t t, bool *found)
  * Flow from s to t, stopped at cutoff. When the flow ends below cutoff, the
  * cut (flow vertices) is written to cut[] from the last, failed search.
  */
-static enum err local_flow(struct flow *f, uint32_t s, uint32_t t, uint32_t cutoff,
-			   uint32_t *out, uint32_t *cut, uint32_t n)
+static enum err local_flow(struct flow *f, uint32_t s, uint32_t t, uint32_t cutoff, uint32_t *out,
+                           uint32_t *cut, uint32_t n)
 {
 	uint32_t flow = 0;
 	bool found = true;

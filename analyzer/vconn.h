@@ -34,11 +34,11 @@ struct vconn_result {
 };
 
 enum err vconn_compute(const struct ugraph *g, struct vconn_result *r)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Local connectivity of non-adjacent s != t (max vertex-disjoint s-t paths). */
 enum err vconn_local(const struct ugraph *g, uint32_t s, uint32_t t, uint32_t *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* True when removing cut[0..k) leaves the rest of g disconnected (>= 2 pieces). */
 bool vconn_is_separator(const struct ugraph *g, const uint32_t *cut, uint32_t k);

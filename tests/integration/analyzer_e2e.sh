@@ -28,6 +28,19 @@ crawl_world() { # name seed
 }
 
 ANALYZE="$BIN/tzcensus-analyze"
+# Three earlier crawls whose stored analyses say 100,000 public nodes: the
+# gate must refuse a crawl of 78 (checked at the end).
+"$CRAWL" --migrate --db "$DATABASE_URL" >/dev/null
+for i in 1 2 3; do
+  psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -c "
+    WITH c AS (INSERT INTO crawls (uuid, started_at, finished_at, status)
+               VALUES (gen_random_uuid(), now() - interval '$i day', now() - interval '$i day', 'finished')
+               RETURNING id)
+    INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, metrics)
+    SELECT id, 'fixture', 1, false,
+           '{\"schema_version\": 1, \"counts\": {\"public\": 100000, \"outcomes\": {\"ok\": 100000}}}'
+    FROM c" >/dev/null
+done
 world islands 2 2 3 3
 world bottleneck 0 3 4 4
 crawl_world islands 21
@@ -46,6 +59,7 @@ id2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])
 "$PY" "$CROSS" check "$TMP/a2"
 "$ANALYZE" --journal "$TMP/bottleneck.journal" --out "$TMP/a2j" --seed 5
 "$PY" "$CHECK" same "$TMP/a2" "$TMP/a2j"
+"$PY" "$CHECK" contract "$TMP/a2"
 [ -s "$TMP/a2/report.html" ] || fail "--report wrote no report.html"
 
 # Stored: two analyses; the second has a trend against the first; node_metrics rows.
@@ -62,4 +76,12 @@ want=$("$PY" -c 'import sys; print(sum(1 for _ in open(sys.argv[1])) - 1)' "$TMP
 if grep -rE '127\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+' "$TMP/anon" >/dev/null; then
   fail "--anonymize left a point in the outputs"
 fi
+# --gate against that history: refused, exit 3, no report rendered, analysis stored.
+rc=0
+"$ANALYZE" --db "$DATABASE_URL" --crawl "$id2" --out "$TMP/gated" --gate --report 2>"$TMP/gate.log" || rc=$?
+[ "$rc" = 3 ] || { cat "$TMP/gate.log" >&2; fail "--gate exit $rc, want 3"; }
+grep -q "refused" "$TMP/gate.log" || fail "no refusal reason logged"
+[ ! -e "$TMP/gated/report.html" ] || fail "a refused crawl got a report"
+[ -s "$TMP/gated/report.json" ] || fail "a refused crawl must still have its files"
+
 echo "CHECKED: bridges = articulation points, vertex connectivity = planted cut, db = journal"

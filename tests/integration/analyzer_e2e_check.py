@@ -7,6 +7,8 @@
   analyzer_e2e_check.py bottleneck TRUTH OUTDIR
       the core's vertex connectivity equals the planted cut, and the planted
       cut nodes do separate the core
+  analyzer_e2e_check.py contract OUTDIR
+      report.json carries every key of issue 6
   analyzer_e2e_check.py same OUTDIR_DB OUTDIR_JOURNAL
       --db and --journal analyses of the same crawl agree
 
@@ -96,6 +98,58 @@ def bottleneck(truth, outdir):
           % (k, sorted(mine), sorted(cut)))
 
 
+# The report.json keys of issue 6 (a contract checked from outside).
+CONTRACT = {
+    "schema_version": None,
+    "crawl": ["id", "uuid", "started_at", "finished_at", "vantage"],
+    "counts": ["points_seen", "points_dialed", "public", "unreachable", "undialed",
+               "public_ratio", "outcomes"],
+    "versions": None,
+    "metadata": ["private_node", "disable_mempool", "pow_bits"],
+    "heads": ["max_level", "lag_histogram"],
+    "graph.seen": ["vertices", "edges", "components", "giant_share", "articulation_points",
+                   "sole_advertisers"],
+    "graph.reachable": ["vertices", "edges", "components", "articulation_points",
+                        "largest_block", "max_coreness", "coreness_histogram"],
+    "graph.core": ["vertices", "edges", "vertex_connectivity", "min_vertex_cut",
+                   "strong_vertex_connectivity", "betweenness_top", "attack_curves"],
+    "graph.core.attack_curves": ["degree", "betweenness", "random"],
+    "concentration": ["peers_per_ip", "ips_with_many_peer_ids", "by_prefix"],
+    "concentration.by_prefix.ipv4_24": ["nakamoto", "hhi", "gini", "top"],
+    "concentration.by_prefix.ipv4_16": ["nakamoto", "hhi", "gini", "top"],
+    "concentration.by_prefix.ipv6_48": ["nakamoto", "hhi", "gini", "top"],
+    "trend": ["previous_crawl_id", "new", "gone", "delta_public"],
+}
+
+
+def contract(outdir):
+    rep = json.load(open(outdir + "/report.json"))
+    if rep.get("schema_version") != 1:
+        fail("schema_version")
+    for path, keys in CONTRACT.items():
+        o = rep
+        for p in path.split("."):
+            if not isinstance(o, dict) or p not in o:
+                fail("report.json lacks " + path)
+            o = o[p]
+        for k in keys or []:
+            if k not in o:
+                fail("report.json lacks %s.%s" % (path, k))
+    for v in rep["versions"]:
+        for k in ("chain_name", "distributed_db_version", "p2p_version", "nodes"):
+            if k not in v:
+                fail("versions[] lacks " + k)
+    for a in rep["graph"]["reachable"]["articulation_points"]:
+        if set(a) != {"id", "cut_off"}:
+            fail("reachable.articulation_points[] shape")
+    for b in rep["graph"]["core"]["betweenness_top"]:
+        if set(b) != {"id", "value"}:
+            fail("betweenness_top[] shape")
+    if len(rep["graph"]["core"]["attack_curves"]["degree"]) != 101:
+        fail("attack curve length")
+    print("report.json carries every key of the contract")
+
+
 def same(a, b):
     ra, rb = json.load(open(a + "/report.json")), json.load(open(b + "/report.json"))
     for key in ("counts", "versions", "metadata", "heads", "graph", "concentration"):
@@ -109,7 +163,9 @@ def same(a, b):
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    if cmd == "same":
+    if cmd == "contract":
+        contract(sys.argv[2])
+    elif cmd == "same":
         same(sys.argv[2], sys.argv[3])
     else:
         truth = json.load(open(sys.argv[2]))

@@ -21,6 +21,7 @@
 #include "analyzer/ipaddr.h"
 #include "analyzer/load.h"
 #include "analyzer/model.h"
+#include "analyzer/output.h"
 #include "analyzer/ugraph.h"
 #include "analyzer/vconn.h"
 
@@ -155,7 +156,7 @@ static void test_vconn_barbell_disconnected_multi(void **state)
 	expect_kappa(&g, 1, false);
 	struct graph_blocks b;
 	assert_int_equal(graph_blocks(&g, &b), ERR_OK);
-	assert_int_equal(b.aps_n, 4); /* 4, 5, 6, 7 */
+	assert_int_equal(b.aps_n, 4);      /* 4, 5, 6, 7 */
 	assert_int_equal(b.cut_off[5], 5); /* removing 5 leaves 5 and 6 vertices */
 	assert_int_equal(b.cut_off[4], 4);
 	assert_int_equal(b.largest_block, 5);
@@ -259,6 +260,25 @@ static void test_star_blocks_coreness_curve(void **state)
 	ugraph_free(&g);
 }
 
+/* igraph errors come back as return codes, not abort(). */
+static void test_igraph_error_handler(void **state)
+{
+	(void)state;
+	struct elist e = {0};
+	struct ugraph g;
+	add(&e, 0, 1);
+	add(&e, 1, 2);
+	build(&g, 3, &e);
+	double bw[3];
+	uint32_t bad[1] = {99};
+	assert_int_equal(graph_betweenness(&g, bad, 1, bw), ERR_STATE);
+	assert_true(strlen(graph_last_error()) > 0);
+	/* and igraph still works afterwards */
+	assert_int_equal(graph_betweenness(&g, NULL, 0, bw), ERR_OK);
+	assert_float_equal(bw[1], 1.0, 1e-12);
+	ugraph_free(&g);
+}
+
 static void test_concentration(void **state)
 {
 	(void)state;
@@ -315,6 +335,23 @@ static void test_ipaddr(void **state)
 	assert_int_equal(ipaddr_of_point(longp, &ip), ERR_PROTO);
 }
 
+static void test_chain_text(void **state)
+{
+	(void)state;
+	char out[ACRAWL_CHAIN_TEXT_CAP];
+	acrawl_chain_text((const uint8_t *)"TEZOS_MAINNET", 13, out, sizeof out);
+	assert_string_equal(out, "TEZOS_MAINNET");
+	acrawl_chain_text((const uint8_t *)"a\0b\\\xff", 5, out, sizeof out);
+	assert_string_equal(out, "a\\x00b\\x5c\\xff");
+	uint8_t big[300];
+	memset(big, 0xee, sizeof big);
+	acrawl_chain_text(big, sizeof big, out, sizeof out); /* capped at 128 bytes */
+	assert_int_equal(strlen(out), 4 * 128);
+	char small[6];
+	acrawl_chain_text((const uint8_t *)"\x01\x02", 2, small, sizeof small);
+	assert_string_equal(small, "\\x01"); /* no half escape */
+}
+
 static void visit(struct acrawl *c, const char *pt, const char *outcome, const char *peer)
 {
 	struct acrawl_visit v = acrawl_visit_blank();
@@ -339,19 +376,25 @@ static void test_model(void **state)
 	struct acrawl c;
 	acrawl_init(&c);
 	visit(&c, "10.0.0.1:9732", "ok", "idA");
-	visit(&c, "10.0.0.2:9732", "ok", "idA"); /* same node, two points */
+	visit(&c, "10.0.0.2:9732", "ok", "idA");     /* same node, two points */
 	visit(&c, "10.0.0.3:9732", "closed", "idB"); /* connection message, then closed */
 	visit(&c, "10.0.0.4:9732", "refused", NULL);
 	visit(&c, "10.0.0.5:9732", "policy", NULL);
 	visit(&c, "10.0.0.6:9732", "nack", "idC");
 	/* idA lists idB ranked in both rounds (strong) and 10.0.0.4 in one only */
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 0, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.4:9732", ADV_ADVERTISE, 1, 1, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 2, 3), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.3:9732", ADV_ADVERTISE, 2, 49, 50), ERR_OK);
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.4:9732", ADV_ADVERTISE, 2, 3, 50), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 0, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.4:9732", ADV_ADVERTISE, 1, 1, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 2, 3), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.3:9732", ADV_ADVERTISE, 2, 49, 50), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.2:9732", "10.0.0.4:9732", ADV_ADVERTISE, 2, 3, 50), ERR_OK);
 	/* a Nack lists an unknown point */
-	assert_int_equal(acrawl_add_adv(&c, "10.0.0.6:9732", "10.0.0.7:9732", ADV_NACK, 0, 0, 1), ERR_OK);
+	assert_int_equal(acrawl_add_adv(&c, "10.0.0.6:9732", "10.0.0.7:9732", ADV_NACK, 0, 0, 1),
+	                 ERR_OK);
 	assert_int_equal(acrawl_add_adv(&c, "a", "b", ADV_ADVERTISE, 1, 3, 3), ERR_INVAL);
 	assert_int_equal(acrawl_add_adv(&c, "a", "b", ADV_ADVERTISE, 1, -1, 3), ERR_INVAL);
 
@@ -407,6 +450,67 @@ static void test_model(void **state)
 	acrawl_free(&c);
 }
 
+static void fake_anon(const char *point_text, char *out, size_t cap)
+{
+	(void)point_text;
+	snprintf(out, cap, "X/24"); /* every point to one label: ids must stay unique */
+}
+
+static void test_empty_and_anonymized_outputs(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	json_t *core = json_object_get(json_object_get(an.report, "graph"), "core");
+	assert_int_equal(json_integer_value(json_object_get(core, "vertices")), 0);
+	char dir[] = "/tmp/tz-analyzer-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char err[256];
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	analysis_free(&an);
+	analysis_free(&an);
+
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.2:9732", "refused", NULL);
+	visit(&c, "10.0.0.3:9732", "refused", NULL);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.2:9732", ADV_ADVERTISE, 1, 0, 2), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.3:9732", ADV_ADVERTISE, 1, 1, 2), ERR_OK);
+	o.anon = fake_anon;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	assert_int_equal(an.mo.n, 3);
+	assert_string_equal(an.disp[0], "X/24~1");
+	assert_string_equal(an.disp[1], "X/24~2");
+	assert_string_equal(an.disp[2], "idA"); /* peer ids are kept */
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	char path[300], hex[65];
+	snprintf(path, sizeof path, "%s/nodes.csv", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	assert_null(strstr(buf, "10.0.0."));
+	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
+	assert_int_equal(strlen(hex), 64);
+	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
+	                                    "report.json", "manifest.json"};
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
 static void test_load_edgelist_errors(void **state)
 {
 	(void)state;
@@ -437,16 +541,19 @@ static void test_load_edgelist_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vconn_path_cycle_star),
-		cmocka_unit_test(test_vconn_complete_and_trivial),
-		cmocka_unit_test(test_vconn_two_cliques_k),
-		cmocka_unit_test(test_vconn_barbell_disconnected_multi),
-		cmocka_unit_test(test_vconn_local),
-		cmocka_unit_test(test_star_blocks_coreness_curve),
-		cmocka_unit_test(test_concentration),
-		cmocka_unit_test(test_ipaddr),
-		cmocka_unit_test(test_model),
-		cmocka_unit_test(test_load_edgelist_errors),
+	    cmocka_unit_test(test_vconn_path_cycle_star),
+	    cmocka_unit_test(test_vconn_complete_and_trivial),
+	    cmocka_unit_test(test_vconn_two_cliques_k),
+	    cmocka_unit_test(test_vconn_barbell_disconnected_multi),
+	    cmocka_unit_test(test_vconn_local),
+	    cmocka_unit_test(test_star_blocks_coreness_curve),
+	    cmocka_unit_test(test_igraph_error_handler),
+	    cmocka_unit_test(test_concentration),
+	    cmocka_unit_test(test_ipaddr),
+	    cmocka_unit_test(test_chain_text),
+	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_empty_and_anonymized_outputs),
+	    cmocka_unit_test(test_load_edgelist_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

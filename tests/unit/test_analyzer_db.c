@@ -45,57 +45,79 @@ static void insert_crawl(PGconn *c, int id, bool with_d)
 	char sql[4096];
 	/* identity column: let it number; the id is checked below */
 	snprintf(sql, sizeof sql,
-		 "INSERT INTO crawls (uuid, started_at, finished_at, status, vantage) VALUES "
-		 "('00000000-0000-0000-0000-00000000000%d', '2026-11-2%d 02:00:00Z', "
-		 "'2026-11-2%d 02:30:00Z', 'finished', 'test')",
-		 id, id, id);
+	         "INSERT INTO crawls (uuid, started_at, finished_at, status, vantage) VALUES "
+	         "('00000000-0000-0000-0000-00000000000%d', '2026-11-2%d 02:00:00Z', "
+	         "'2026-11-2%d 02:30:00Z', 'finished', 'test')",
+	         id, id, id);
 	exec(c, sql);
-	static const char *const pts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4",
-					  "10.0.0.5", "10.0.0.6"};
+	static const char *const pts[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3",
+	                                  "10.0.0.4", "10.0.0.5", "10.0.0.6"};
 	for (int i = 0; i < 6; i++) {
-		snprintf(sql, sizeof sql,
-			 "INSERT INTO points (addr, port, first_seen, last_seen) VALUES ('%s', 9732, "
-			 "now(), now()) ON CONFLICT DO NOTHING",
-			 pts[i]);
+		snprintf(
+		    sql, sizeof sql,
+		    "INSERT INTO points (addr, port, first_seen, last_seen) VALUES ('%s', 9732, "
+		    "now(), now()) ON CONFLICT DO NOTHING",
+		    pts[i]);
 		exec(c, sql);
 	}
 	exec(c, "INSERT INTO peers (peer_id, first_seen, last_seen) VALUES ('idA', now(), now()), "
-		"('idB', now(), now()), ('idC', now(), now()), ('idD', now(), now()) "
-		"ON CONFLICT DO NOTHING");
+	        "('idB', now(), now()), ('idC', now(), now()), ('idD', now(), now()) "
+	        "ON CONFLICT DO NOTHING");
 #define PID(ip) "(SELECT id FROM points WHERE addr = '" ip "')"
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO visits (crawl_id, seq, point_id, started_at, outcome, peer_id, "
-		 "chain_name, distributed_db_version, p2p_version, pow_bits, private_node, "
-		 "disable_mempool, head_level) VALUES "
-		 "(%d, 1, " PID("10.0.0.1") ", now(), 'ok', 'idA', 'TEZOS_MAINNET', 2, 1, 26, false, false, 100),"
-		 "(%d, 2, " PID("10.0.0.2") ", now(), 'ok', 'idB', 'TEZOS_MAINNET', 2, 1, 27, false, true, 99),"
-		 "(%d, 3, " PID("10.0.0.3") ", now(), 'nack', 'idC', 'TEZOS_MAINNET', 2, 1, 26, true, false, NULL),"
-		 "(%d, 4, " PID("10.0.0.4") ", now(), 'refused', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
-		 id, id, id, id);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO visits (crawl_id, seq, point_id, started_at, outcome, peer_id, "
+	    "chain_name, distributed_db_version, p2p_version, pow_bits, private_node, "
+	    "disable_mempool, head_level) VALUES "
+	    "(%d, 1, " PID(
+	        "10.0.0.1") ", now(), 'ok', 'idA', 'TEZOS_MAINNET', 2, 1, 26, false, false, 100),"
+	                    "(%d, 2, " PID(
+	                        "10.0.0.2") ", now(), 'ok', 'idB', 'TEZOS_MAINNET', 2, 1, 27, "
+	                                    "false, true, 99),"
+	                                    "(%d, 3, " PID(
+	                                        "10.0.0.3") ", now(), 'nack', 'idC', "
+	                                                    "'TEZOS_MAINNET', 2, 1, 26, true, "
+	                                                    "false, NULL),"
+	                                                    "(%d, 4, " PID(
+	                                                        "10.0.0.4") ", now(), 'refused', "
+	                                                                    "NULL, NULL, NULL, "
+	                                                                    "NULL, NULL, NULL, "
+	                                                                    "NULL, NULL)",
+	    id, id, id, id);
 	exec(c, sql);
 	if (with_d) {
-		snprintf(sql, sizeof sql,
-			 "INSERT INTO visits (crawl_id, seq, point_id, started_at, outcome, peer_id) "
-			 "VALUES (%d, 5, " PID("10.0.0.6") ", now(), 'ok', 'idD')",
-			 id);
+		snprintf(
+		    sql, sizeof sql,
+		    "INSERT INTO visits (crawl_id, seq, point_id, started_at, outcome, peer_id) "
+		    "VALUES (%d, 5, " PID("10.0.0.6") ", now(), 'ok', 'idD')",
+		    id);
 		exec(c, sql);
 	}
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO advertisements (crawl_id, seq, from_point_id, to_point_id, source, "
-		 "round, rank, list_len, seen_at) VALUES "
-		 "(%d, 1, " PID("10.0.0.1") ", " PID("10.0.0.2") ", 'advertise', 1, 0, 3, now()),"
-		 "(%d, 2, " PID("10.0.0.1") ", " PID("10.0.0.3") ", 'advertise', 1, 1, 3, now()),"
-		 "(%d, 3, " PID("10.0.0.1") ", " PID("10.0.0.4") ", 'advertise', 1, 2, 3, now()),"
-		 "(%d, 4, " PID("10.0.0.2") ", " PID("10.0.0.3") ", 'advertise', 1, 0, 1, now()),"
-		 "(%d, 5, " PID("10.0.0.3") ", " PID("10.0.0.5") ", 'nack', 0, 0, 1, now())",
-		 id, id, id, id, id);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO advertisements (crawl_id, seq, from_point_id, to_point_id, source, "
+	    "round, rank, list_len, seen_at) VALUES "
+	    "(%d, 1, " PID("10.0.0.1") ", " PID(
+	        "10.0.0.2") ", 'advertise', 1, 0, 3, now()),"
+	                    "(%d, 2, " PID("10.0.0.1") ", " PID(
+	                        "10.0.0.3") ", 'advertise', 1, 1, 3, now()),"
+	                                    "(%d, 3, " PID("10.0.0.1") ", " PID(
+	                                        "10.0.0.4") ", 'advertise', 1, 2, 3, now()),"
+	                                                    "(%d, 4, " PID("10.0.0.2") ", " PID(
+	                                                        "10.0.0.3") ", 'advertise', 1, 0, "
+	                                                                    "1, now()),"
+	                                                                    "(%d, 5, " PID(
+	                                                                        "10.0.0.3") ","
+	                                                                                    " " PID("10.0.0.5") ", 'nack', 0, 0, 1, now())",
+	    id, id, id, id, id);
 	exec(c, sql);
 	if (with_d) {
 		snprintf(sql, sizeof sql,
-			 "INSERT INTO advertisements (crawl_id, seq, from_point_id, to_point_id, "
-			 "source, round, rank, list_len, seen_at) VALUES "
-			 "(%d, 6, " PID("10.0.0.6") ", " PID("10.0.0.1") ", 'advertise', 1, 0, 1, now())",
-			 id);
+		         "INSERT INTO advertisements (crawl_id, seq, from_point_id, to_point_id, "
+		         "source, round, rank, list_len, seen_at) VALUES "
+		         "(%d, 6, " PID("10.0.0.6") ", " PID(
+		             "10.0.0.1") ", 'advertise', 1, 0, 1, now())",
+		         id);
 		exec(c, sql);
 	}
 #undef PID
@@ -142,11 +164,11 @@ static void test_db_roundtrip(void **state)
 	assert_int_equal(scalar(c, "SELECT count(*) FROM analyses"), 1);
 	assert_int_equal(scalar(c, "SELECT count(*) FROM node_metrics"), 5);
 	assert_int_equal(scalar(c, "SELECT count(*) FROM node_metrics WHERE class = 'public' "
-				   "AND in_core AND coreness = 2"),
-			 3);
+	                           "AND in_core AND coreness = 2"),
+	                 3);
 	assert_int_equal(scalar(c, "SELECT (metrics->'graph'->'core'->>'vertex_connectivity')::int "
-				   "FROM analyses"),
-			 2);
+	                           "FROM analyses"),
+	                 2);
 
 	insert_crawl(c, 2, true);
 	long long id2 = scalar(c, "SELECT max(id) FROM crawls");
@@ -156,8 +178,8 @@ static void test_db_roundtrip(void **state)
 	bool found;
 	json_t **hist = NULL;
 	size_t hist_n = 0;
-	assert_int_equal(load_previous_db(c, cr.id, &prev, &found, &hist, &hist_n, 10, err, sizeof err),
-			 ERR_OK);
+	assert_int_equal(
+	    load_previous_db(c, cr.id, &prev, &found, &hist, &hist_n, 10, err, sizeof err), ERR_OK);
 	assert_true(found);
 	assert_int_equal(prev.crawl_id, id1);
 	assert_int_equal(prev.public_n, 3);
@@ -181,7 +203,7 @@ int main(void)
 {
 	pgtest_create(conninfo, sizeof conninfo);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_db_roundtrip),
+	    cmocka_unit_test(test_db_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
