@@ -250,5 +250,10 @@ print("  change since crawl %s    %s public, %s new, %s gone" % (
 print()
 print("Ground truth of the simulated world (%s nodes): %s" % (
     sum(truth.values()), ", ".join("%s %d" % kv for kv in sorted(truth.items()))))
+# Nodes that send a connection message: every behaviour but the three that
+# never do (nothing bound, accept-and-stall, accept-and-close).
+answering = sum(v for k, v in truth.items() if k not in ("no_listen", "stall", "silent_close"))
+print("Nodes of that world that answer a handshake: %d; the crawl found %s public nodes." % (
+    answering, fmt(c.get("public"))))
 print("Demo wall time: %s s" % elapsed)
 EOF
