@@ -44,6 +44,13 @@ while [ "$#" -gt 0 ]; do
 	esac
 done
 
+# Replace an earlier demo's output, but never a directory that is not one.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$out/.tzcensus-demo" ] &&
+	[ ! -e "$out/simnet-truth.json" ]; then
+	echo "demo: $out exists and is not an earlier demo's output: not overwriting it" >&2
+	exit 1
+fi
+
 # No database named: run this script again inside a throwaway cluster.
 # scripts/with-pg.sh starts one with pg_virtualenv -t in a temporary
 # directory on a free port (so it cannot collide with `make check` or another
@@ -158,6 +165,7 @@ step "simnet ready; seeds: ${seeds[*]}"
 # ---- two crawls, each analyzed -----------------------------------------------------
 rm -rf "$out"
 mkdir -p "$out"
+echo "written by scripts/demo.sh; replaced by the next run" >"$out/.tzcensus-demo"
 crawl() { # n
 	local n=$1 id
 	step "crawl $n of 2 ..."
