@@ -442,7 +442,15 @@ static void session_open(struct conn *c)
 static void process(struct conn *c)
 {
 	struct hs_event ev;
-	while (!c->dead && (c->phase = hs_state(c->hs), hs_next_event(c->hs, &ev))) {
+	for (;;) {
+		/* an error decided together with the previous event (bad PoW right after
+		 * the connection message) finds the session already failed: keep the last
+		 * live state as the phase */
+		enum hs_state st = hs_state(c->hs);
+		if (st != HS_ST_FAILED && st != HS_ST_CLOSED)
+			c->phase = st;
+		if (c->dead || !hs_next_event(c->hs, &ev))
+			break;
 		switch (ev.type) {
 		case HS_EV_CONN_MSG:
 			memcpy(c->peer_id, ev.conn.peer_id, 16);
