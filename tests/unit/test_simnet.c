@@ -296,27 +296,40 @@ static int live_start(struct live *L, const char *yaml, const char *nodes, const
 		return -1;
 	fputs(yaml ? yaml : "seed: 21\n", f);
 	fclose(f);
-	/* a random second octet so parallel runs do not collide (BRIEF-COMMON) */
-	uint32_t oct = 64 + randombytes_uniform(180);
-	char base[32];
-	snprintf(base, sizeof base, "127.%u.0.0", oct);
 	L->pow = strtod(pow, NULL);
-	L->pid = fork();
-	if (L->pid == 0) {
-		execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base, "--expected-pow",
-		      pow, "--latency-ms", latency, "--truth", L->truth, "--ready", L->ready,
-		      "--violations", L->viol, "--quiet", (char *)NULL);
-		_exit(127);
-	}
-	double t0 = now_s();
-	while (access(L->ready, F_OK) != 0) {
-		int st;
-		if (waitpid(L->pid, &st, WNOHANG) == L->pid || now_s() - t0 > 20) {
-			fprintf(stderr, "simnet did not become ready (%s)\n", exe);
-			return -1;
+	/* A random second octet so parallel runs do not collide (BRIEF-COMMON);
+	 * other suites bind random ranges too, so a failed start tries another. */
+	bool up = false;
+	for (int attempt = 0; attempt < 3 && !up; attempt++) {
+		uint32_t oct = 64 + randombytes_uniform(180);
+		char base[32];
+		snprintf(base, sizeof base, "127.%u.0.0", oct);
+		L->pid = fork();
+		if (L->pid == 0) {
+			execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base,
+			      "--expected-pow", pow, "--latency-ms", latency, "--truth", L->truth,
+			      "--ready", L->ready, "--violations", L->viol, "--quiet", (char *)NULL);
+			_exit(127);
 		}
-		usleep(20000);
+		double t0 = now_s();
+		while (!up) {
+			int st;
+			if (access(L->ready, F_OK) == 0)
+				up = true;
+			else if (waitpid(L->pid, &st, WNOHANG) == L->pid) {
+				fprintf(stderr, "simnet on %s did not start (status %d)\n", base, st);
+				break;
+			} else if (now_s() - t0 > 20) {
+				kill(L->pid, SIGKILL);
+				waitpid(L->pid, &st, 0);
+				fprintf(stderr, "simnet not ready after 20 s\n");
+				return -1;
+			} else
+				usleep(20000);
+		}
 	}
+	if (!up)
+		return -1;
 	json_error_t je;
 	L->t = json_load_file(L->truth, 0, &je);
 	if (!L->t || sc_identity(&L->id, L->pow) != 0)
