@@ -87,6 +87,31 @@ static bool in_range(const struct point *p, uint32_t net, unsigned bits)
 	return (a >> (32 - bits)) == (net >> (32 - bits));
 }
 
+static void test_truth_write_errors(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(30, 1);
+	struct world w;
+	char err[512];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	assert_int_equal(truth_write(&w, &c, "/nonexistent-simnet-dir/t.json", err, sizeof err),
+	                 ERR_IO);
+	assert_non_null(strstr(err, "/nonexistent-simnet-dir/t.json"));
+	char dir[] = "/tmp/simnet-truth-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/t.json", dir);
+	assert_int_equal(truth_write(&w, &c, path, err, sizeof err), ERR_OK);
+	json_error_t je;
+	json_t *t = json_load_file(path, 0, &je);
+	assert_non_null(t);
+	assert_int_equal(json_array_size(json_object_get(t, "nodes")), 30);
+	json_decref(t);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	world_free(&w);
+	simcfg_cleanup(&c);
+}
+
 static void test_world_invariants(void **state)
 {
 	(void)state;
@@ -842,6 +867,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest unit[] = {
 	    cmocka_unit_test(test_same_seed_same_world),
+	    cmocka_unit_test(test_truth_write_errors),
 	    cmocka_unit_test(test_world_invariants),
 	    cmocka_unit_test(test_low_pow_and_expected_pow),
 	    cmocka_unit_test(test_sample_order),
