@@ -193,8 +193,9 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 				 c->base, c->nodes);
 			return ERR_CONFIG;
 		}
-	} else if (c->nodes > 30000) {
-		snprintf(err, err_cap, "base ::1 gives one port per node: at most 30000 nodes");
+	} else if (c->nodes > 12000) {
+		/* ports 20000 + i must stay below the ephemeral range (32768) */
+		snprintf(err, err_cap, "base ::1 gives one port per node from 20000: at most 12000 nodes");
 		return ERR_CONFIG;
 	}
 	if (c->latency_min_ms > c->latency_max_ms) {

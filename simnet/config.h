@@ -59,7 +59,7 @@ struct sim_config {
 	long long nat_listed_by; /* at most this many core nodes list each no_listen node */
 	long long data_points;   /* private/documentation-range points scattered in lists */
 	long long v6_nodes;      /* public nodes that listen on [::1] instead of 127.x */
-	long long v6_port_base;  /* first [::1] port; 0 = 20000 + 100 * second octet of base */
+	long long v6_port_base;  /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
 	long long seeds;         /* core points listed in the truth file as crawl seeds */
 	/* chain head */

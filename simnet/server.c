@@ -560,16 +560,20 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
-static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+static void reap(struct srv *s)
 {
-	(void)loop;
-	(void)revents;
-	struct srv *s = w->data;
 	while (s->dead) {
 		struct conn *c = s->dead;
 		s->dead = c->dead_next;
 		conn_free(c);
 	}
+}
+
+static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	reap(w->data);
 }
 
 static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap)
@@ -718,7 +722,8 @@ static int bind_point(const struct point *pt, char *err, size_t err_cap)
 		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
 	}
 	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
-		snprintf(err, err_cap, "cannot listen on %s: %s", text, strerror(errno));
+		snprintf(err, err_cap, "cannot listen on %s: %s%s", text, strerror(errno),
+			 v4 ? "" : " (choose other [::1] ports with topology.v6_port_base)");
 		close(fd);
 		return -1;
 	}
@@ -779,6 +784,8 @@ enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
 		snprintf(err, err_cap, "out of memory");
 		goto fail;
 	}
+	ev_prepare_init(&s->reaper, reaper_cb);
+	s->reaper.data = s;
 	for (size_t i = 0; i < w->point_n; i++) {
 		const struct sim_point *sp = &w->points[i];
 		if (sp->kind != SP_LISTEN)
@@ -794,8 +801,6 @@ enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
 		l->node = (uint32_t)sp->node;
 		l->point = (uint32_t)i;
 	}
-	ev_prepare_init(&s->reaper, reaper_cb);
-	s->reaper.data = s;
 	*out = s;
 	return ERR_OK;
 fail:
@@ -827,7 +832,7 @@ void srv_free(struct srv *s)
 	for (size_t node = 0; s->nodes && node < s->w->node_n; node++)
 		while (s->nodes[node].conns)
 			conn_close(s->nodes[node].conns);
-	reaper_cb(s->loop, &s->reaper, 0);
+	reap(s);
 	if (s->loop)
 		ev_prepare_stop(s->loop, &s->reaper);
 	for (size_t i = 0; i < s->ls_n; i++) {

@@ -663,7 +663,8 @@ enum err world_build(const struct sim_config *c, struct world *w, char *err, siz
 	else if (w->v6_world)
 		w->v6_port_base = 20000;
 	else
-		w->v6_port_base = (uint16_t)(20000 + 100 * ((B.base_v4 >> 16) & 0xff));
+		/* below Linux's ephemeral range (32768+), 100 ports per second octet */
+		w->v6_port_base = (uint16_t)(10000 + 100 * (((B.base_v4 >> 16) & 0xff) % 200));
 	B.next_v6_port = w->v6_port_base;
 	B.v6_left = 100;
 	rng_seed(&B.r, (uint64_t)c->seed);

@@ -113,6 +113,32 @@ print("CHECKED: planted cut", k, "separates the halves; articulation points = br
       sorted(nodes[b]["point"] for b in bridges))
 PY
 
+# --- a port already taken: a clear error and a clean exit status 1, no crash -----
+$PY - "$tmp/port" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.bind(("::1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(20)
+PY
+holder=$!
+for _ in $(seq 100); do [ -f "$tmp/port" ] && break; sleep 0.05; done
+printf 'topology:\n  v6_port_base: %s\n' "$(cat "$tmp/port")" >"$tmp/taken.yaml"
+set +e
+"$sim" --config "$tmp/taken.yaml" --nodes 60 --base "$base" --truth "$tmp/tk.json" 2>"$tmp/err"
+rc=$?
+set -e
+kill "$holder" 2>/dev/null || true
+[ "$rc" = 1 ] || fail "taken port: exit status $rc, want 1"
+grep -q "cannot listen on \[::1\]:$(cat "$tmp/port"): Address already in use" "$tmp/err" \
+  || fail "taken port: unclear error: $(cat "$tmp/err")"
+echo "taken port: ok"
+
+# --- base ::1: every node on [::1], one port each -----------------------------------
+"$sim" --base ::1 --nodes 40 --truth "$tmp/v6.json" --dry-run 2>/dev/null
+$PY -c 'import json,sys; t=json.load(open(sys.argv[1])); assert all(p.startswith("[::1]:") for n in t["nodes"] for p in n["points"]), "not all on ::1"' "$tmp/v6.json"
+if "$sim" --base ::1 --nodes 20000 --truth "$tmp/v6.json" --dry-run 2>/dev/null; then fail "20000 nodes on ::1 accepted"; fi
+
 # --- a live run: ready file, listeners, clean SIGTERM -----------------------------
 "$sim" --nodes 300 --seed 5 --base "$base" --truth "$tmp/live.json" --ready "$tmp/ready" \
   --violations "$tmp/v.jsonl" 2>"$tmp/log" &

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,29 @@ static void test_server_unreachable(void **state)
 	db_writer_free(w);
 }
 
+/* CONNINFO may be a URL (the suite's DATABASE_URL): the writer connects with it. */
+static void test_url_conninfo(void **state)
+{
+	(void)state;
+	const char *url = getenv("DATABASE_URL");
+	assert_non_null(url);
+	assert_non_null(strstr(url, "://"));
+	struct db_writer_opts o = {.conninfo = url, .crawl_id = 1};
+	struct db_writer *w = db_writer_new(&o);
+	struct db_writer_stats s;
+	int64_t end = db_now_ms() + 10000;
+	do {
+		struct pollfd p = {.fd = db_writer_fd(w), .events = POLLIN | POLLOUT};
+		int n = p.fd >= 0 ? poll(&p, 1, 20) : 0;
+		unsigned ready = n > 0 ? DB_WANT_READ | DB_WANT_WRITE : 0;
+		db_writer_step(w, ready, db_now_ms());
+		db_writer_get_stats(w, &s);
+	} while (!(s.connected && s.connects == 1) && db_now_ms() < end);
+	assert_true(s.connected);
+	assert_int_equal(s.failures, 0);
+	db_writer_free(w);
+}
+
 /* A server-side error (here: no such crawl) is retried with backoff, rows kept, reason kept. */
 static void test_server_error_kept(void **state)
 {
@@ -311,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_rows_refused),
 		cmocka_unit_test(test_backpressure),
 		cmocka_unit_test(test_server_unreachable),
+		cmocka_unit_test(test_url_conninfo),
 		cmocka_unit_test(test_server_error_kept),
 		cmocka_unit_test(test_connection_killed),
 		cmocka_unit_test(test_libev_glue),
