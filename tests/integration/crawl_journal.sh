@@ -23,6 +23,10 @@ grep -q '"status":"finished"' "$TMP/summary.json" || fail "summary: $(cat "$TMP/
 visits=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["visits"])' "$TMP/summary.json")
 edges=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["edges"])' "$TMP/summary.json")
 
+out=$("$CRAWL" --migrate --db "$DATABASE_URL")
+grep -q '^migrations: [0-9]* applied, schema version [1-9]' <<<"$out" || fail "--migrate: $out"
+out=$("$CRAWL" --migrate --db "$DATABASE_URL")
+grep -q '^migrations: 0 applied' <<<"$out" || fail "--migrate twice: $out"
 "$CRAWL" --replay "$TMP/j" --db "$DATABASE_URL" >"$TMP/replay1" 2>&1 || { cat "$TMP/replay1"; fail "replay"; }
 "$CRAWL" --replay "$TMP/j" --db "$DATABASE_URL" >"$TMP/replay2" 2>&1 || { cat "$TMP/replay2"; fail "replay 2"; }
 cat "$TMP/replay1" "$TMP/replay2"
