@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 	struct point *pts = calloc(cap ? cap : 1, sizeof *pts);
 	size_t i;
 	json_t *nd;
-	json_array_foreach(json_object_get(t, "nodes"), i, nd) {
+	json_array_foreach(json_object_get(t, "nodes"), i, nd)
+	{
 		if (strcmp(json_string_value(json_object_get(nd, "reveals")), "advertise") != 0 ||
 		    json_array_size(json_object_get(nd, "advertises")) == 0)
 			continue;
@@ -63,8 +64,8 @@ int main(int argc, char **argv)
 	struct p2p_identity id;
 	if (sc_identity(&id, json_real_value(json_object_get(t, "expected_pow"))) != 0)
 		return 1;
-	struct sc_opts o = {.id = &id, .timeout_ms = 3000, .open_ms = 1000, .bootstraps = 1,
-			    .banner_only = banner};
+	struct sc_opts o = {
+	    .id = &id, .timeout_ms = 3000, .open_ms = 1000, .bootstraps = 1, .banner_only = banner};
 	long visits = 0, ok = 0;
 	double t0 = now_s(), el = 0;
 	while (visits < max && (el = now_s() - t0) < secs) {

@@ -6,17 +6,17 @@
 #include <string.h>
 
 static const char *const beh_names[BEH_N] = {
-	[BEH_PUBLIC] = "public",
-	[BEH_NO_LISTEN] = "no_listen",
-	[BEH_STALL] = "stall",
-	[BEH_SILENT_CLOSE] = "silent_close",
-	[BEH_NACK] = "nack",
-	[BEH_PRIVATE] = "private",
-	[BEH_WRONG_CHAIN] = "wrong_chain",
-	[BEH_OLD_VERSION] = "old_version",
-	[BEH_LOW_POW] = "low_pow",
-	[BEH_SHARED_IP] = "shared_ip",
-	[BEH_MULTIHOMED] = "multihomed",
+    [BEH_PUBLIC] = "public",
+    [BEH_NO_LISTEN] = "no_listen",
+    [BEH_STALL] = "stall",
+    [BEH_SILENT_CLOSE] = "silent_close",
+    [BEH_NACK] = "nack",
+    [BEH_PRIVATE] = "private",
+    [BEH_WRONG_CHAIN] = "wrong_chain",
+    [BEH_OLD_VERSION] = "old_version",
+    [BEH_LOW_POW] = "low_pow",
+    [BEH_SHARED_IP] = "shared_ip",
+    [BEH_MULTIHOMED] = "multihomed",
 };
 
 const char *sim_behavior_str(enum sim_behavior b)
@@ -32,8 +32,7 @@ const char *sim_behavior_str(enum sim_behavior b)
 	case BEH_OLD_VERSION:
 	case BEH_LOW_POW:
 	case BEH_SHARED_IP:
-	case BEH_MULTIHOMED:
-		return beh_names[b];
+	case BEH_MULTIHOMED: return beh_names[b];
 	}
 	return "?";
 }
@@ -49,17 +48,17 @@ bool sim_behavior_parse(const char *name, enum sim_behavior *out)
 }
 
 /* behaviours.<name>: one weight per behaviour; an unknown name is an error. */
-static enum err set_share(void *out, const char *name, const char *value, char *err,
-			  size_t err_cap)
+static enum err set_share(void *out, const char *name, const char *value, char *err, size_t err_cap)
 {
 	struct sim_config *c = out;
 	const char *dot = strchr(name, '.');
 	enum sim_behavior b;
 	if (!dot || !sim_behavior_parse(dot + 1, &b)) {
-		snprintf(err, err_cap, "unknown behaviour '%s' (known: public, no_listen, stall, "
-				       "silent_close, nack, private, wrong_chain, old_version, "
-				       "low_pow, shared_ip, multihomed)",
-			 dot ? dot + 1 : name);
+		snprintf(err, err_cap,
+		         "unknown behaviour '%s' (known: public, no_listen, stall, "
+		         "silent_close, nack, private, wrong_chain, old_version, "
+		         "low_pow, shared_ip, multihomed)",
+		         dot ? dot + 1 : name);
 		return ERR_CONFIG;
 	}
 	char *end;
@@ -72,40 +71,43 @@ static enum err set_share(void *out, const char *name, const char *value, char *
 	return ERR_OK;
 }
 
-#define K(n, t, f, lo, hi, h) {n, t, offsetof(struct sim_config, f), lo, hi, h, NULL}
+#define K(n, t, f, lo, hi, h)                                                                      \
+	{                                                                                          \
+		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL                              \
+	}
 const struct conf_key simcfg_keys[] = {
-	K("nodes", CONF_INT, nodes, 1, 60000, "number of simulated nodes (200)"),
-	K("seed", CONF_INT, seed, 0, 9007199254740991.0, "world seed (7)"),
-	K("base", CONF_STRING, base, 0, 0, "first address, 127.0.0.0/8 or ::1 (127.20.0.0)"),
-	K("port", CONF_INT, port, 1, 65535, "listening port of IPv4 nodes (9732)"),
-	K("expected_pow", CONF_DOUBLE, expected_pow, 0, 64, "PoW every node demands (0)"),
-	K("chain_name", CONF_STRING, chain_name, 0, 0, "network name (TEZOS_MAINNET)"),
-	K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
-	K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
-	{"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
-	K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
-	K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
-	K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),
-	K("topology.island_size", CONF_INT, island_size, 1, 10, "nodes per island (3)"),
-	K("topology.listed_by", CONF_INT, listed_by, 1, 50, "listers of each non-core node (3)"),
-	K("topology.nat_listed_by", CONF_INT, nat_listed_by, 1, 50, "max listers of a NATed node (3)"),
-	K("topology.data_points", CONF_INT, data_points, -1, 100000, "never-dial points (-1: auto)"),
-	K("topology.v6_nodes", CONF_INT, v6_nodes, 0, 99, "public nodes on [::1] (2)"),
-	K("topology.v6_port_base", CONF_INT, v6_port_base, 0, 65000, "first [::1] port (0: auto)"),
-	K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
-	K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
-	K("head.level", CONF_INT, head_level, 1, 2147483647.0, "best head level (9000000)"),
-	K("head.max_lag", CONF_INT, head_max_lag, 0, 1000000, "levels a node may lag (5)"),
-	K("stall.hold_ms", CONF_INT, stall_hold_ms, 0, 3600000, "stall keeps sockets (30000)"),
-	K("wrong_chain.chain_name", CONF_STRING, wrong_chain_name, 0, 0, "other network name"),
-	K("old_version.ddb_version", CONF_INT, old_ddb_version, 0, 1, "announced ddb (0)"),
-	K("old_version.p2p_version", CONF_INT, old_p2p_version, 0, 0, "announced p2p (0)"),
-	K("low_pow.max_bits", CONF_INT, low_pow_bits_max, 0, 255, "low_pow bit cap (2)"),
-	K("rules.auth_timeout_ms", CONF_INT, auth_timeout_ms, 1, 600000, "handshake deadline (5000)"),
-	K("rules.bootstrap_throttle_ms", CONF_INT, bootstrap_throttle_ms, 0, 60000, "(100)"),
-	K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
-	K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
-	K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
+    K("nodes", CONF_INT, nodes, 1, 60000, "number of simulated nodes (200)"),
+    K("seed", CONF_INT, seed, 0, 9007199254740991.0, "world seed (7)"),
+    K("base", CONF_STRING, base, 0, 0, "first address, 127.0.0.0/8 or ::1 (127.20.0.0)"),
+    K("port", CONF_INT, port, 1, 65535, "listening port of IPv4 nodes (9732)"),
+    K("expected_pow", CONF_DOUBLE, expected_pow, 0, 64, "PoW every node demands (0)"),
+    K("chain_name", CONF_STRING, chain_name, 0, 0, "network name (TEZOS_MAINNET)"),
+    K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
+    K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
+    {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
+    K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
+    K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
+    K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),
+    K("topology.island_size", CONF_INT, island_size, 1, 10, "nodes per island (3)"),
+    K("topology.listed_by", CONF_INT, listed_by, 1, 50, "listers of each non-core node (3)"),
+    K("topology.nat_listed_by", CONF_INT, nat_listed_by, 1, 50, "max listers of a NATed node (3)"),
+    K("topology.data_points", CONF_INT, data_points, -1, 100000, "never-dial points (-1: auto)"),
+    K("topology.v6_nodes", CONF_INT, v6_nodes, 0, 99, "public nodes on [::1] (2)"),
+    K("topology.v6_port_base", CONF_INT, v6_port_base, 0, 65000, "first [::1] port (0: auto)"),
+    K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
+    K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
+    K("head.level", CONF_INT, head_level, 1, 2147483647.0, "best head level (9000000)"),
+    K("head.max_lag", CONF_INT, head_max_lag, 0, 1000000, "levels a node may lag (5)"),
+    K("stall.hold_ms", CONF_INT, stall_hold_ms, 0, 3600000, "stall keeps sockets (30000)"),
+    K("wrong_chain.chain_name", CONF_STRING, wrong_chain_name, 0, 0, "other network name"),
+    K("old_version.ddb_version", CONF_INT, old_ddb_version, 0, 1, "announced ddb (0)"),
+    K("old_version.p2p_version", CONF_INT, old_p2p_version, 0, 0, "announced p2p (0)"),
+    K("low_pow.max_bits", CONF_INT, low_pow_bits_max, 0, 255, "low_pow bit cap (2)"),
+    K("rules.auth_timeout_ms", CONF_INT, auth_timeout_ms, 1, 600000, "handshake deadline (5000)"),
+    K("rules.bootstrap_throttle_ms", CONF_INT, bootstrap_throttle_ms, 0, 60000, "(100)"),
+    K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
+    K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
+    K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
 };
 #undef K
 const size_t simcfg_keys_n = sizeof simcfg_keys / sizeof simcfg_keys[0];
@@ -113,10 +115,10 @@ const size_t simcfg_keys_n = sizeof simcfg_keys / sizeof simcfg_keys[0];
 enum err simcfg_init(struct sim_config *c)
 {
 	static const double default_share[BEH_N] = {
-		[BEH_PUBLIC] = 0.25,      [BEH_NO_LISTEN] = 0.45, [BEH_STALL] = 0.03,
-		[BEH_SILENT_CLOSE] = 0.03, [BEH_NACK] = 0.06,     [BEH_PRIVATE] = 0.03,
-		[BEH_WRONG_CHAIN] = 0.02, [BEH_OLD_VERSION] = 0.04, [BEH_LOW_POW] = 0.03,
-		[BEH_SHARED_IP] = 0.04,   [BEH_MULTIHOMED] = 0.02,
+	    [BEH_PUBLIC] = 0.25,       [BEH_NO_LISTEN] = 0.45,   [BEH_STALL] = 0.03,
+	    [BEH_SILENT_CLOSE] = 0.03, [BEH_NACK] = 0.06,        [BEH_PRIVATE] = 0.03,
+	    [BEH_WRONG_CHAIN] = 0.02,  [BEH_OLD_VERSION] = 0.04, [BEH_LOW_POW] = 0.03,
+	    [BEH_SHARED_IP] = 0.04,    [BEH_MULTIHOMED] = 0.02,
 	};
 	memset(c, 0, sizeof *c);
 	c->nodes = 200;
@@ -180,27 +182,29 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 	uint32_t base;
 	if (!c->base || (strcmp(c->base, "::1") != 0 && !simcfg_base_v4(c->base, &base))) {
 		snprintf(err, err_cap,
-			 "base '%s' refused: simnet binds only inside 127.0.0.0/8 or on ::1 "
-			 "(give an IPv4 literal such as 127.20.0.0)",
-			 c->base ? c->base : "");
+		         "base '%s' refused: simnet binds only inside 127.0.0.0/8 or on ::1 "
+		         "(give an IPv4 literal such as 127.20.0.0)",
+		         c->base ? c->base : "");
 		return ERR_CONFIG;
 	}
 	if (strcmp(c->base, "::1") != 0) {
 		/* every node, plus one extra address per multihomed node */
 		uint64_t last = (uint64_t)base + 2 * (uint64_t)c->nodes;
 		if (last > 0x7fffffffu) {
-			snprintf(err, err_cap, "base %s leaves no room for %lld nodes inside 127.0.0.0/8",
-				 c->base, c->nodes);
+			snprintf(err, err_cap,
+			         "base %s leaves no room for %lld nodes inside 127.0.0.0/8",
+			         c->base, c->nodes);
 			return ERR_CONFIG;
 		}
 	} else if (c->nodes > 12000) {
 		/* ports 20000 + i must stay below the ephemeral range (32768) */
-		snprintf(err, err_cap, "base ::1 gives one port per node from 20000: at most 12000 nodes");
+		snprintf(err, err_cap,
+		         "base ::1 gives one port per node from 20000: at most 12000 nodes");
 		return ERR_CONFIG;
 	}
 	if (c->latency_min_ms > c->latency_max_ms) {
 		snprintf(err, err_cap, "latency: min %lld ms above max %lld ms", c->latency_min_ms,
-			 c->latency_max_ms);
+		         c->latency_max_ms);
 		return ERR_CONFIG;
 	}
 	double total = 0;
@@ -221,9 +225,9 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 	}
 	if (c->bottleneck > 0 && c->min_degree < c->bottleneck + 1) {
 		snprintf(err, err_cap,
-			 "topology.min_degree (%lld) must be at least bottleneck + 1 (%lld) so "
-			 "the planted cut is the minimum one",
-			 c->min_degree, c->bottleneck + 1);
+		         "topology.min_degree (%lld) must be at least bottleneck + 1 (%lld) so "
+		         "the planted cut is the minimum one",
+		         c->min_degree, c->bottleneck + 1);
 		return ERR_CONFIG;
 	}
 	if (c->v6_port_base != 0 && c->v6_port_base + 200 > 65535) {

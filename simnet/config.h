@@ -43,25 +43,26 @@ struct sim_config {
 	/* world */
 	long long nodes;
 	long long seed;
-	char *base;         /* first IPv4 address, 127.0.0.0/8 only */
-	long long port;     /* default listening port */
+	char *base;     /* first IPv4 address, 127.0.0.0/8 only */
+	long long port; /* default listening port */
 	double expected_pow;
 	char *chain_name;
 	long long latency_min_ms;
 	long long latency_max_ms;
 	double share[BEH_N]; /* behaviours.<name>: relative weights */
 	/* topology */
-	long long min_degree;    /* edges each new core node attaches with (>= bottleneck+1) */
-	long long bottleneck;    /* planted minimum vertex cut between two core halves (0 = none) */
-	long long islands;       /* number of islands hanging off one bridge node each */
+	long long min_degree; /* edges each new core node attaches with (>= bottleneck+1) */
+	long long bottleneck; /* planted minimum vertex cut between two core halves (0 = none) */
+	long long islands;    /* number of islands hanging off one bridge node each */
 	long long island_size;
 	long long listed_by;     /* how many core nodes list each non-core listening node */
 	long long nat_listed_by; /* at most this many core nodes list each no_listen node */
 	long long data_points;   /* private/documentation-range points scattered in lists */
 	long long v6_nodes;      /* public nodes that listen on [::1] instead of 127.x */
-	long long v6_port_base;  /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
+	long long
+	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
-	long long seeds;         /* core points listed in the truth file as crawl seeds */
+	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* chain head */
 	long long head_level;
 	long long head_max_lag;
@@ -92,7 +93,7 @@ void simcfg_cleanup(struct sim_config *c);
  * ...). ERR_CONFIG with a message in err.
  */
 enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Parses the base address into a host-order IPv4; false when not a.b.c.d inside 127/8. */
 bool simcfg_base_v4(const char *text, uint32_t *out);
 

@@ -27,9 +27,9 @@ enum err sim_head_encode(int32_t level, int64_t ts, uint8_t *out, size_t cap, si
 	uint8_t fitness[64];
 	struct wr f = wr_make(fitness, sizeof fitness);
 	uint8_t ver = 2;
-	if (wr_u32(&f, 1) || wr_bytes(&f, &ver, 1) || wr_u32(&f, 4) || wr_u32(&f, (uint32_t)level) ||
-	    wr_u32(&f, 0) || wr_u32(&f, 4) || wr_u32(&f, 0xffffffffu) || wr_u32(&f, 4) ||
-	    wr_u32(&f, 0))
+	if (wr_u32(&f, 1) || wr_bytes(&f, &ver, 1) || wr_u32(&f, 4) ||
+	    wr_u32(&f, (uint32_t)level) || wr_u32(&f, 0) || wr_u32(&f, 4) ||
+	    wr_u32(&f, 0xffffffffu) || wr_u32(&f, 4) || wr_u32(&f, 0))
 		return ERR_NOMEM;
 	uint8_t pred[32], ops[32], ctx[32], proto_data[40];
 	label_hash(pred, "simnet-block", level - 1);
@@ -38,17 +38,17 @@ enum err sim_head_encode(int32_t level, int64_t ts, uint8_t *out, size_t cap, si
 	label_hash(proto_data, "simnet-payload", level);
 	memset(proto_data + 32, 0, 8); /* payload round, nonce hash absent, ... */
 	struct p2p_block_header h = {
-		.level = level,
-		.proto = 22,
-		.predecessor = pred,
-		.timestamp = ts,
-		.validation_passes = 4,
-		.operations_hash = ops,
-		.fitness = fitness,
-		.fitness_len = f.len,
-		.context = ctx,
-		.protocol_data = proto_data,
-		.protocol_data_len = sizeof proto_data,
+	    .level = level,
+	    .proto = 22,
+	    .predecessor = pred,
+	    .timestamp = ts,
+	    .validation_passes = 4,
+	    .operations_hash = ops,
+	    .fitness = fitness,
+	    .fitness_len = f.len,
+	    .context = ctx,
+	    .protocol_data = proto_data,
+	    .protocol_data_len = sizeof proto_data,
 	};
 	return p2p_block_header_encode(&h, out, cap, len);
 }

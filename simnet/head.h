@@ -12,16 +12,16 @@
 
 #include "core/err.h"
 
-#define SIM_HEAD_MAX 512 /* encoded header bytes, with room to spare */
-#define SIM_HISTORY_N 8  /* locator history hashes simnet sends */
+#define SIM_HEAD_MAX  512 /* encoded header bytes, with room to spare */
+#define SIM_HISTORY_N 8   /* locator history hashes simnet sends */
 
 /* Encodes the shell header of the block at level (spec §12). *len = bytes written. */
 enum err sim_head_encode(int32_t level, int64_t ts, uint8_t *out, size_t cap, size_t *len)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Blake2b-256 of that header: the block hash a crawler computes. */
 enum err sim_head_hash(int32_t level, int64_t ts, uint8_t hash[32])
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* The locator history: SIM_HISTORY_N hashes of the levels below (32 bytes each). */
 void sim_head_history(int32_t level, uint8_t out[SIM_HISTORY_N * 32]);

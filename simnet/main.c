@@ -30,23 +30,23 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]\n"
-		"                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
-		"                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-		"                       [--dry-run] [--quiet]\n"
-		"\n"
-		"  --config FILE        YAML: behaviour mix, topology, latency, options\n"
-		"                       (see config/simnet.yaml); flags override it\n"
-		"  --nodes N            number of simulated nodes (200)\n"
-		"  --seed S             world seed (7): same seed, same world\n"
-		"  --base ADDR          first address, inside 127.0.0.0/8, or ::1 (127.20.0.0)\n"
-		"  --expected-pow F     PoW every node demands and meets (0)\n"
-		"  --latency-ms MIN:MAX per-node response delay range (0:0)\n"
-		"  --truth OUT.json     ground-truth file (required)\n"
-		"  --ready FILE         written once every listener is bound\n"
-		"  --violations FILE    JSON lines: {node, client, reason, ...}\n"
-		"  --dry-run            write the truth file and exit without binding\n"
-		"  --quiet              warnings and errors only\n");
+	        "usage: tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]\n"
+	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
+	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
+	        "                       [--dry-run] [--quiet]\n"
+	        "\n"
+	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
+	        "                       (see config/simnet.yaml); flags override it\n"
+	        "  --nodes N            number of simulated nodes (200)\n"
+	        "  --seed S             world seed (7): same seed, same world\n"
+	        "  --base ADDR          first address, inside 127.0.0.0/8, or ::1 (127.20.0.0)\n"
+	        "  --expected-pow F     PoW every node demands and meets (0)\n"
+	        "  --latency-ms MIN:MAX per-node response delay range (0:0)\n"
+	        "  --truth OUT.json     ground-truth file (required)\n"
+	        "  --ready FILE         written once every listener is bound\n"
+	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --dry-run            write the truth file and exit without binding\n"
+	        "  --quiet              warnings and errors only\n");
 }
 
 static double now_s(void)
@@ -79,29 +79,41 @@ static void write_ready(const char *path, size_t listeners, const struct world *
 	if (!f)
 		fatal("%s: %s", tmp, strerror(errno));
 	fprintf(f, "{\"pid\": %ld, \"nodes\": %zu, \"listeners\": %zu, \"startup_ms\": %.1f}\n",
-		(long)getpid(), w->node_n, listeners, ms);
+	        (long)getpid(), w->node_n, listeners, ms);
 	if (fclose(f) != 0 || rename(tmp, path) != 0)
 		fatal("%s: %s", path, strerror(errno));
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_CONFIG = 256, O_NODES, O_SEED, O_BASE, O_POW, O_LAT, O_TRUTH, O_READY, O_VIOL,
-	       O_DRY, O_QUIET, O_HELP };
+	enum {
+		O_CONFIG = 256,
+		O_NODES,
+		O_SEED,
+		O_BASE,
+		O_POW,
+		O_LAT,
+		O_TRUTH,
+		O_READY,
+		O_VIOL,
+		O_DRY,
+		O_QUIET,
+		O_HELP
+	};
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, O_CONFIG},
-		{"nodes", required_argument, NULL, O_NODES},
-		{"seed", required_argument, NULL, O_SEED},
-		{"base", required_argument, NULL, O_BASE},
-		{"expected-pow", required_argument, NULL, O_POW},
-		{"latency-ms", required_argument, NULL, O_LAT},
-		{"truth", required_argument, NULL, O_TRUTH},
-		{"ready", required_argument, NULL, O_READY},
-		{"violations", required_argument, NULL, O_VIOL},
-		{"dry-run", no_argument, NULL, O_DRY},
-		{"quiet", no_argument, NULL, O_QUIET},
-		{"help", no_argument, NULL, O_HELP},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, O_CONFIG},
+	    {"nodes", required_argument, NULL, O_NODES},
+	    {"seed", required_argument, NULL, O_SEED},
+	    {"base", required_argument, NULL, O_BASE},
+	    {"expected-pow", required_argument, NULL, O_POW},
+	    {"latency-ms", required_argument, NULL, O_LAT},
+	    {"truth", required_argument, NULL, O_TRUTH},
+	    {"ready", required_argument, NULL, O_READY},
+	    {"violations", required_argument, NULL, O_VIOL},
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"quiet", no_argument, NULL, O_QUIET},
+	    {"help", no_argument, NULL, O_HELP},
+	    {NULL, 0, NULL, 0},
 	};
 	double t0 = now_s();
 	log_init("tzcensus-simnet", LOG_INFO);
@@ -119,7 +131,8 @@ int main(int argc, char **argv)
 	char err[1024];
 	if (simcfg_init(&c) != ERR_OK)
 		fatal("out of memory");
-	if (config && conf_load_file(config, simcfg_keys, simcfg_keys_n, &c, err, sizeof err) != ERR_OK)
+	if (config &&
+	    conf_load_file(config, simcfg_keys, simcfg_keys_n, &c, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	/* pass 2: flags override the file */
 	optind = 1;
@@ -134,7 +147,8 @@ int main(int argc, char **argv)
 		case O_LAT: {
 			const char *colon = strchr(optarg, ':');
 			if (!colon || colon == optarg || !colon[1])
-				fatal("--latency-ms: expected MIN:MAX in milliseconds, got '%s'", optarg);
+				fatal("--latency-ms: expected MIN:MAX in milliseconds, got '%s'",
+				      optarg);
 			char lo[32];
 			size_t n = (size_t)(colon - optarg);
 			if (n >= sizeof lo)
@@ -150,8 +164,14 @@ int main(int argc, char **argv)
 		case O_VIOL: viol = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
-		case O_HELP: usage(stdout); simcfg_cleanup(&c); return 0;
-		default: usage(stderr); simcfg_cleanup(&c); return 2;
+		case O_HELP:
+			usage(stdout);
+			simcfg_cleanup(&c);
+			return 0;
+		default:
+			usage(stderr);
+			simcfg_cleanup(&c);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -175,7 +195,7 @@ int main(int argc, char **argv)
 		fatal("%s", err);
 	double t_truth = now_s();
 	log_info("world: %zu nodes, %zu points, seed %lld; built in %.0f ms, truth in %.0f ms",
-		 w.node_n, w.point_n, c.seed, (t_world - t0) * 1e3, (t_truth - t_world) * 1e3);
+	         w.node_n, w.point_n, c.seed, (t_world - t0) * 1e3, (t_truth - t_world) * 1e3);
 	if (dry) {
 		world_free(&w);
 		simcfg_cleanup(&c);
@@ -200,19 +220,20 @@ int main(int argc, char **argv)
 	double startup_ms = (now_s() - t0) * 1e3;
 	if (ready)
 		write_ready(ready, srv_listener_n(s), &w, startup_ms);
-	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s), startup_ms);
+	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s),
+	         startup_ms);
 	ev_run(loop, 0);
 
 	const struct srv_stats *st = srv_stats(s);
 	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
-		 "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
-		 "%llu auth timeouts, %llu violations",
-		 (unsigned long long)st->accepted, (unsigned long long)st->acks,
-		 (unsigned long long)st->nacks, (unsigned long long)st->refused,
-		 (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
-		 (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
-		 (unsigned long long)st->advertises, (unsigned long long)st->branches,
-		 (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations);
+	         "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
+	         "%llu auth timeouts, %llu violations",
+	         (unsigned long long)st->accepted, (unsigned long long)st->acks,
+	         (unsigned long long)st->nacks, (unsigned long long)st->refused,
+	         (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
+	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
+	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
+	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations);
 	srv_free(s);
 	ev_signal_stop(loop, &sterm);
 	ev_signal_stop(loop, &sint);

@@ -32,11 +32,11 @@
 #include "simnet/rng.h"
 #include "simnet/truth.h"
 
-#define OBUF_MAX (1u << 20) /* output we hold for one connection */
-#define MARKS_MAX 32
-#define ACCEPT_BURST 32 /* accepts per listener event: fairness between nodes */
-#define READ_BURST 4    /* reads per readable event */
-#define PENDING_MAX 16  /* throttled requests remembered per connection */
+#define OBUF_MAX       (1u << 20) /* output we hold for one connection */
+#define MARKS_MAX      32
+#define ACCEPT_BURST   32 /* accepts per listener event: fairness between nodes */
+#define READ_BURST     4  /* reads per readable event */
+#define PENDING_MAX    16 /* throttled requests remembered per connection */
 #define LISTEN_BACKLOG 128
 
 struct mark {
@@ -60,6 +60,7 @@ struct conn {
 	char client[POINT_FMT_CAP];
 	uint8_t peer_id[16];
 	bool have_peer, registered, inflight, open, closing, dead, client_private;
+	enum hs_state phase; /* session state before the event being handled */
 	uint8_t *obuf;
 	size_t olen, ocap;
 	struct mark marks[MARKS_MAX];
@@ -129,7 +130,7 @@ static void violation(struct conn *c, const char *reason, const char *detail)
 	json_object_set_new(o, "client", json_string(c->client));
 	json_object_set_new(o, "reason", json_string(reason));
 	json_object_set_new(o, "detail", json_string(detail));
-	json_object_set_new(o, "phase", json_string(c->hs ? hs_state_str(hs_state(c->hs)) : "-"));
+	json_object_set_new(o, "phase", json_string(c->hs ? hs_state_str(c->phase) : "-"));
 	if (c->have_peer) {
 		char b58[P2P_PEER_ID_B58_LEN + 1];
 		p2p_peer_id_b58(b58, c->peer_id);
@@ -215,7 +216,8 @@ static void flush(struct conn *c)
 		size_t k = 0;
 		for (size_t i = 0; i < c->mark_n; i++)
 			if (c->marks[i].end > sent)
-				c->marks[k++] = (struct mark){c->marks[i].end - sent, c->marks[i].due};
+				c->marks[k++] =
+				    (struct mark){c->marks[i].end - sent, c->marks[i].due};
 		c->mark_n = k;
 	}
 	if (sent < ready)
@@ -343,8 +345,8 @@ static void answer_branch(struct conn *c)
 }
 
 /* One answer now, or later: at most one per `gap` seconds, the rest delayed, not dropped. */
-static void throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending,
-		     ev_tstamp gap, void (*answer)(struct conn *))
+static void throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending, ev_tstamp gap,
+                     void (*answer)(struct conn *))
 {
 	ev_tstamp now = ev_now(c->s->loop);
 	if (*pending == 0 && now >= *next) {
@@ -361,7 +363,7 @@ static void throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pen
 }
 
 static void throttled_cb(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending,
-			 ev_tstamp gap, void (*answer)(struct conn *))
+                         ev_tstamp gap, void (*answer)(struct conn *))
 {
 	ev_tstamp now = ev_now(c->s->loop);
 	if (*pending > 0) {
@@ -381,7 +383,7 @@ static void boot_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct conn *c = w->data;
 	throttled_cb(c, w, &c->boot_next, &c->boot_pending, c->s->c->bootstrap_throttle_ms / 1e3,
-		     answer_bootstrap);
+	             answer_bootstrap);
 }
 
 static void branch_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -390,34 +392,32 @@ static void branch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct conn *c = w->data;
 	throttled_cb(c, w, &c->branch_next, &c->branch_pending, c->s->c->branch_throttle_ms / 1e3,
-		     answer_branch);
+	             answer_branch);
 }
 
 static void handle_msg(struct conn *c, const struct p2p_msg *m)
 {
 	switch (m->tag) {
-	case P2P_TAG_DISCONNECT:
-		conn_close(c);
-		break;
+	case P2P_TAG_DISCONNECT: conn_close(c); break;
 	case P2P_TAG_BOOTSTRAP:
 		if (c->client_private)
 			break; /* Octez ignores Bootstrap from a private peer (§7) */
 		throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
-			 c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap);
+		         c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap);
 		break;
 	case P2P_TAG_GET_CURRENT_BRANCH:
 		if (memcmp(m->chain_id, simnet_chain_id, 4) != 0)
 			break; /* a chain this node does not run: inactive, ignored */
 		throttle(c, &c->branch_t, &c->branch_next, &c->branch_pending,
-			 c->s->c->branch_throttle_ms / 1e3, answer_branch);
+		         c->s->c->branch_throttle_ms / 1e3, answer_branch);
 		break;
 	case P2P_TAG_CURRENT_BRANCH:
 	case P2P_TAG_CURRENT_HEAD:
-		/* a node validates these and greylists a bad one (§9.4); a crawler never sends them */
+		/* a node validates these and greylists a bad one (§9.4); a crawler never sends them
+		 */
 		violation(c, "forbidden_message", p2p_tag_str(m->tag));
 		break;
-	default:
-		break; /* Advertise, Swap_*, Get_current_head, ...: nothing a client needs back */
+	default: break; /* Advertise, Swap_*, Get_current_head, ...: nothing a client needs back */
 	}
 }
 
@@ -441,7 +441,15 @@ static void session_open(struct conn *c)
 static void process(struct conn *c)
 {
 	struct hs_event ev;
-	while (!c->dead && hs_next_event(c->hs, &ev)) {
+	for (;;) {
+		/* an error decided together with the previous event (bad PoW right after
+		 * the connection message) finds the session already failed: keep the last
+		 * live state as the phase */
+		enum hs_state st = hs_state(c->hs);
+		if (st != HS_ST_FAILED && st != HS_ST_CLOSED)
+			c->phase = st;
+		if (c->dead || !hs_next_event(c->hs, &ev))
+			break;
 		switch (ev.type) {
 		case HS_EV_CONN_MSG:
 			memcpy(c->peer_id, ev.conn.peer_id, 16);
@@ -456,16 +464,10 @@ static void process(struct conn *c)
 			c->s->st.nacks++;
 			c->closing = true;
 			break;
-		case HS_EV_ACK:
-			session_open(c);
-			break;
+		case HS_EV_ACK: session_open(c); break;
 		case HS_EV_NACK:
-		case HS_EV_NACK_V0:
-			c->closing = true;
-			break;
-		case HS_EV_MSG:
-			handle_msg(c, &ev.msg);
-			break;
+		case HS_EV_NACK_V0: c->closing = true; break;
+		case HS_EV_MSG: handle_msg(c, &ev.msg); break;
 		case HS_EV_ERROR:
 			violation(c, violation_reason(ev.error.code), ev.error.reason);
 			conn_close(c);
@@ -592,7 +594,7 @@ static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap
 }
 
 static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
-		       const struct sockaddr_storage *ss)
+                       const struct sockaddr_storage *ss)
 {
 	const struct sim_node *nd = &s->w->nodes[node];
 	const struct sim_config *cf = s->c;
@@ -617,7 +619,8 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	ev_init(&c->boot_t, boot_cb);
 	ev_init(&c->branch_t, branch_cb);
 	c->rio.data = c->wio.data = c->release.data = c->boot_t.data = c->branch_t.data = c;
-	double hold_ms = c->kind == CK_STALL ? (double)cf->stall_hold_ms : (double)cf->auth_timeout_ms;
+	double hold_ms =
+	    c->kind == CK_STALL ? (double)cf->stall_hold_ms : (double)cf->auth_timeout_ms;
 	ev_timer_init(&c->deadline, deadline_cb, hold_ms / 1e3, 0);
 	c->deadline.data = c;
 	c->node_next = s->nodes[node].conns;
@@ -635,17 +638,17 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	memcpy(c->id.stamp, nd->stamp, 24);
 	memcpy(c->id.peer_id, nd->peer_id, 16);
 	struct hs_params p = {
-		.role = HS_RESPONDER,
-		.id = &c->id,
-		.chain_name = nd->beh == BEH_WRONG_CHAIN ? cf->wrong_chain_name : cf->chain_name,
-		.port = s->w->points[point].pt.port,
-		.ddb_version = nd->ddb_version,
-		.ddb_min = 0,
-		.p2p_version = nd->p2p_version,
-		.p2p_min = 0,
-		.disable_mempool = false,
-		.private_node = nd->beh == BEH_PRIVATE,
-		.expected_pow = cf->expected_pow,
+	    .role = HS_RESPONDER,
+	    .id = &c->id,
+	    .chain_name = nd->beh == BEH_WRONG_CHAIN ? cf->wrong_chain_name : cf->chain_name,
+	    .port = s->w->points[point].pt.port,
+	    .ddb_version = nd->ddb_version,
+	    .ddb_min = 0,
+	    .p2p_version = nd->p2p_version,
+	    .p2p_min = 0,
+	    .disable_mempool = false,
+	    .private_node = nd->beh == BEH_PRIVATE,
+	    .expected_pow = cf->expected_pow,
 	};
 	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
 	/* wrong_chain reveals nothing: its automatic Nack carries no points */
@@ -687,7 +690,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			close(fd);
 			continue;
 		}
-		if (nd->beh != BEH_STALL && s->nodes[l->node].inflight >= (uint32_t)s->c->max_incoming) {
+		if (nd->beh != BEH_STALL &&
+		    s->nodes[l->node].inflight >= (uint32_t)s->c->max_incoming) {
 			s->st.busy_closed++; /* §9.1: too many handshakes in flight */
 			close(fd);
 			continue;
@@ -723,7 +727,7 @@ static int bind_point(const struct point *pt, char *err, size_t err_cap)
 	}
 	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
 		snprintf(err, err_cap, "cannot listen on %s: %s%s", text, strerror(errno),
-			 v4 ? "" : " (choose other [::1] ports with topology.v6_port_base)");
+		         v4 ? "" : " (choose other [::1] ports with topology.v6_port_base)");
 		close(fd);
 		return -1;
 	}
@@ -740,25 +744,26 @@ static enum err raise_nofile(size_t listeners, char *err, size_t err_cap)
 	}
 	rlim_t want = (rlim_t)listeners + 4096;
 	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 			snprintf(err, err_cap, "setrlimit(NOFILE, %llu): %s",
-				 (unsigned long long)rl.rlim_cur, strerror(errno));
+			         (unsigned long long)rl.rlim_cur, strerror(errno));
 			return ERR_IO;
 		}
 	}
 	if (rl.rlim_cur < (rlim_t)listeners + 64) {
 		snprintf(err, err_cap,
-			 "%zu listening sockets need more descriptors than the hard limit %llu "
-			 "(raise it with ulimit -Hn)",
-			 listeners, (unsigned long long)rl.rlim_max);
+		         "%zu listening sockets need more descriptors than the hard limit %llu "
+		         "(raise it with ulimit -Hn)",
+		         listeners, (unsigned long long)rl.rlim_max);
 		return ERR_IO;
 	}
 	return ERR_OK;
 }
 
 enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
-		 const struct sim_config *c, FILE *violations, char *err, size_t err_cap)
+                 const struct sim_config *c, FILE *violations, char *err, size_t err_cap)
 {
 	*out = NULL;
 	struct srv *s = calloc(1, sizeof *s);
@@ -770,7 +775,8 @@ enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
 	s->viol = violations;
 	uint64_t rs;
 	randombytes_buf(&rs, sizeof rs);
-	rng_seed(&s->rng, rs); /* runtime choices (Advertise samples) differ run to run, as in Octez */
+	rng_seed(&s->rng,
+	         rs); /* runtime choices (Advertise samples) differ run to run, as in Octez */
 	size_t n = 0;
 	for (size_t i = 0; i < w->point_n; i++)
 		n += w->points[i].kind == SP_LISTEN;

@@ -41,8 +41,8 @@ struct srv_stats {
  * descriptor limit); nothing stays open then.
  */
 enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
-		 const struct sim_config *c, FILE *violations, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+                 const struct sim_config *c, FILE *violations, char *err, size_t err_cap)
+    __attribute__((warn_unused_result));
 
 /* Number of listening sockets bound. */
 size_t srv_listener_n(const struct srv *s);

@@ -37,19 +37,14 @@ static const char *expected_outcome(enum sim_behavior b, int *motive)
 	case BEH_OLD_VERSION:
 	case BEH_LOW_POW:
 	case BEH_SHARED_IP:
-	case BEH_MULTIHOMED:
-		return "ok";
-	case BEH_NO_LISTEN:
-		return "refused";
-	case BEH_STALL:
-		return "handshake_timeout";
-	case BEH_SILENT_CLOSE:
-		return "silent_close";
+	case BEH_MULTIHOMED: return "ok";
+	case BEH_NO_LISTEN: return "refused";
+	case BEH_STALL: return "handshake_timeout";
+	case BEH_SILENT_CLOSE: return "silent_close";
 	case BEH_NACK:
 		*motive = 1; /* Too_many_connections */
 		return "nack";
-	case BEH_PRIVATE:
-		return "closed";
+	case BEH_PRIVATE: return "closed";
 	case BEH_WRONG_CHAIN:
 		*motive = 2; /* Unknown_chain_name */
 		return "incompatible";
@@ -60,10 +55,10 @@ static const char *expected_outcome(enum sim_behavior b, int *motive)
 /* json_*_set_new and json_array_append_new steal even on failure; the NULL
  * checks happen once at the end through a flag. */
 #define SET(o, k, v) ok &= json_object_set_new((o), (k), (v)) == 0
-#define APP(a, v) ok &= json_array_append_new((a), (v)) == 0
+#define APP(a, v)    ok &= json_array_append_new((a), (v)) == 0
 
 static json_t *node_json(const struct world *w, const struct sim_config *c, size_t i,
-			 const uint32_t *listed_by, bool *okp)
+                         const uint32_t *listed_by, bool *okp)
 {
 	bool ok = true;
 	const struct sim_node *nd = &w->nodes[i];
@@ -105,7 +100,8 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	} else
 		ok = false;
 	SET(o, "pow_bits", json_integer(nd->pow_bits));
-	SET(o, "chain_name", json_string(nd->beh == BEH_WRONG_CHAIN ? c->wrong_chain_name : c->chain_name));
+	SET(o, "chain_name",
+	    json_string(nd->beh == BEH_WRONG_CHAIN ? c->wrong_chain_name : c->chain_name));
 	SET(o, "ddb_version", json_integer(nd->ddb_version));
 	SET(o, "p2p_version", json_integer(nd->p2p_version));
 	SET(o, "private_node", json_boolean(nd->beh == BEH_PRIVATE));
@@ -143,7 +139,8 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 	size_t cnt[BEH_N];
 	world_counts(w, cnt);
 	for (int b = 0; counts && b < BEH_N; b++)
-		SET(counts, sim_behavior_str((enum sim_behavior)b), json_integer((json_int_t)cnt[b]));
+		SET(counts, sim_behavior_str((enum sim_behavior)b),
+		    json_integer((json_int_t)cnt[b]));
 	SET(root, "behaviors", counts);
 	json_t *seeds = json_array();
 	for (size_t i = 0; seeds && i < w->seed_n; i++)
@@ -213,8 +210,8 @@ fail:
 	return NULL;
 }
 
-enum err truth_write(const struct world *w, const struct sim_config *c, const char *path,
-		     char *err, size_t err_cap)
+enum err truth_write(const struct world *w, const struct sim_config *c, const char *path, char *err,
+                     size_t err_cap)
 {
 	json_t *root = truth_json(w, c);
 	if (!root) {

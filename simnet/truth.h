@@ -21,8 +21,8 @@ extern const uint8_t simnet_chain_id[4];
 json_t *truth_json(const struct world *w, const struct sim_config *c);
 
 /* Writes the truth to path (atomically: path.tmp then rename). ERR_IO with err text. */
-enum err truth_write(const struct world *w, const struct sim_config *c, const char *path,
-		     char *err, size_t err_cap) __attribute__((warn_unused_result));
+enum err truth_write(const struct world *w, const struct sim_config *c, const char *path, char *err,
+                     size_t err_cap) __attribute__((warn_unused_result));
 
 /* "id..." Base58Check text of a 16-byte peer id into out (cap >= 31). */
 void truth_peer_id_b58(const uint8_t peer_id[16], char *out, size_t cap);

@@ -18,7 +18,7 @@
 
 /* Head timestamp of the best level (2025-11-24T16:00:00Z) and the block time. */
 #define HEAD_TS0 1764000000LL
-#define BLOCK_S 8
+#define BLOCK_S  8
 
 const char *sim_reveal_str(enum sim_reveal r)
 {
@@ -104,12 +104,12 @@ struct builder {
 
 static bool answers_bootstrap(enum sim_behavior b)
 {
-	return b == BEH_PUBLIC || b == BEH_OLD_VERSION || b == BEH_LOW_POW ||
-	       b == BEH_SHARED_IP || b == BEH_MULTIHOMED;
+	return b == BEH_PUBLIC || b == BEH_OLD_VERSION || b == BEH_LOW_POW || b == BEH_SHARED_IP ||
+	       b == BEH_MULTIHOMED;
 }
 
 static enum err add_point(struct builder *B, struct point pt, enum sim_point_kind kind,
-			  int32_t node, uint32_t *idx)
+                          int32_t node, uint32_t *idx)
 {
 	struct world *w = B->w;
 	if (w->point_n == w->point_cap) {
@@ -241,7 +241,7 @@ static enum err assign_points(struct builder *B)
 				pt = slot_point(B, group_first, (uint16_t)pos);
 			shared_seen++;
 		} else if (nd->beh == BEH_PUBLIC && !w->v6_world &&
-			   v6_done < (size_t)B->c->v6_nodes && B->v6_left > 0) {
+		           v6_done < (size_t)B->c->v6_nodes && B->v6_left > 0) {
 			pt = v6_loopback(B->next_v6_port++);
 			B->v6_left--;
 			v6_done++;
@@ -252,7 +252,8 @@ static enum err assign_points(struct builder *B)
 		if (nd->beh == BEH_MULTIHOMED) {
 			struct point second;
 			if (w->v6_world)
-				second = v6_loopback((uint16_t)(w->v6_port_base + w->node_n + multi_seen));
+				second = v6_loopback(
+				    (uint16_t)(w->v6_port_base + w->node_n + multi_seen));
 			else if (multi_seen % 2 == 0 && B->v6_left > 0) {
 				second = v6_loopback(B->next_v6_port++);
 				B->v6_left--;
@@ -347,7 +348,8 @@ static enum err attach(struct builder *B, const uint32_t *v, size_t n, size_t m)
 	size_t clique = n < m + 1 ? n : m + 1;
 	for (size_t i = 0; i < clique; i++)
 		for (size_t j = i + 1; j < clique; j++)
-			if (!link(B, v[i], v[j]) || !vec_push(&ends, v[i]) || !vec_push(&ends, v[j]))
+			if (!link(B, v[i], v[j]) || !vec_push(&ends, v[i]) ||
+			    !vec_push(&ends, v[j]))
 				goto out;
 	uint32_t picked[64];
 	for (size_t i = clique; i < n; i++) {
@@ -444,7 +446,8 @@ static enum err build_core(struct builder *B)
 			w->nodes[A[i]].role = ROLE_CORE_A;
 		for (size_t i = 0; i < rest - na; i++)
 			w->nodes[Bh[i]].role = ROLE_CORE_B;
-		if ((e = attach(B, A, na, m)) != ERR_OK || (e = attach(B, Bh, rest - na, m)) != ERR_OK)
+		if ((e = attach(B, A, na, m)) != ERR_OK ||
+		    (e = attach(B, Bh, rest - na, m)) != ERR_OK)
 			return e;
 		/* each cut node: m distinct links into each half (m >= K + 1) */
 		uint32_t picked[64];
@@ -478,7 +481,7 @@ static enum err build_core(struct builder *B)
 		do {
 			bridge = v[rng_below(&B->r, n)];
 		} while ((w->nodes[bridge].role == ROLE_CUT || w->nodes[bridge].bridge) &&
-			 tries++ < 1000);
+		         tries++ < 1000);
 		w->nodes[bridge].bridge = true;
 		w->bridges[k] = bridge;
 		const uint32_t *mem = B->answering.v + cursor;
@@ -510,9 +513,9 @@ static enum err list_others(struct builder *B)
 	size_t n = B->core.n;
 	if (n == 0)
 		return ERR_OK;
-	uint32_t *listers = malloc((size_t)(c->listed_by > c->nat_listed_by ? c->listed_by
-									  : c->nat_listed_by) *
-				   sizeof *listers);
+	uint32_t *listers =
+	    malloc((size_t)(c->listed_by > c->nat_listed_by ? c->listed_by : c->nat_listed_by) *
+	           sizeof *listers);
 	uint32_t *turn = calloc(w->node_n, sizeof *turn);
 	if (!listers || !turn) {
 		free(listers);
@@ -560,22 +563,22 @@ static enum err list_others(struct builder *B)
 		uint32_t net;
 		unsigned bits;
 	} ranges[] = {
-		{0x0a000000u, 8},  /* 10.0.0.0/8 */
-		{0xc0a80000u, 16}, /* 192.168.0.0/16 */
-		{0xac100000u, 12}, /* 172.16.0.0/12 */
-		{0xc0000200u, 24}, /* 192.0.2.0/24 */
-		{0xc6336400u, 24}, /* 198.51.100.0/24 */
-		{0xcb007100u, 24}, /* 203.0.113.0/24 */
+	    {0x0a000000u, 8},  /* 10.0.0.0/8 */
+	    {0xc0a80000u, 16}, /* 192.168.0.0/16 */
+	    {0xac100000u, 12}, /* 172.16.0.0/12 */
+	    {0xc0000200u, 24}, /* 192.0.2.0/24 */
+	    {0xc6336400u, 24}, /* 198.51.100.0/24 */
+	    {0xcb007100u, 24}, /* 203.0.113.0/24 */
 	};
 	size_t nd_pts = c->data_points >= 0 ? (size_t)c->data_points
-					    : (w->node_n / 100 > 6 ? w->node_n / 100 : 6);
+	                                    : (w->node_n / 100 > 6 ? w->node_n / 100 : 6);
 	for (size_t d = 0; d < nd_pts; d++) {
 		unsigned rg = (unsigned)(d % 6);
 		uint32_t host = (uint32_t)rng_next(&B->r) & ((1u << (32 - ranges[rg].bits)) - 1);
 		if (host == 0)
 			host = 1;
-		uint16_t port = rng_below(&B->r, 4) == 0 ? (uint16_t)(1024 + rng_below(&B->r, 60000))
-							 : 9732;
+		uint16_t port =
+		    rng_below(&B->r, 4) == 0 ? (uint16_t)(1024 + rng_below(&B->r, 60000)) : 9732;
 		uint32_t idx;
 		if ((e = add_point(B, point_v4(ranges[rg].net | host, port), SP_DATA, -1, &idx)) !=
 		    ERR_OK)
@@ -722,8 +725,7 @@ void world_counts(const struct world *w, size_t counts[BEH_N])
 		counts[w->nodes[i].beh]++;
 }
 
-size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng *r,
-		    uint32_t *out)
+size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng *r, uint32_t *out)
 {
 	size_t other = size * 2 / 5, best = size - other;
 	if (cand_n <= size) {

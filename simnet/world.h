@@ -34,7 +34,7 @@
 #include "simnet/config.h"
 
 enum sim_point_kind {
-	SP_LISTEN = 0, /* a simnet node binds it */
+	SP_LISTEN = 0,  /* a simnet node binds it */
 	SP_UNBOUND = 1, /* a no_listen node's point: nothing listens, connect is refused */
 	SP_DATA = 2,    /* private or documentation range: data only, never bound or dialed */
 };
@@ -66,36 +66,36 @@ struct sim_node {
 	enum sim_behavior beh;
 	enum sim_reveal reveal;
 	enum sim_role role;
-	int32_t island;  /* island number, -1 when not in one */
-	bool bridge;     /* the core node an island hangs from */
-	uint32_t pt[2];  /* point indices (world.points) */
-	uint8_t pt_n;    /* 1, or 2 for multihomed */
+	int32_t island; /* island number, -1 when not in one */
+	bool bridge;    /* the core node an island hangs from */
+	uint32_t pt[2]; /* point indices (world.points) */
+	uint8_t pt_n;   /* 1, or 2 for multihomed */
 	uint8_t sk[32], pk[32], stamp[24], peer_id[16];
 	unsigned pow_bits;
 	int32_t head_level;
 	int64_t head_ts;
 	uint32_t latency_ms;
 	uint16_t ddb_version, p2p_version; /* announced (old_version: older) */
-	uint32_t *adv;  /* known points, rank order (owned) */
+	uint32_t *adv;                     /* known points, rank order (owned) */
 	uint32_t adv_n, adv_cap;
 };
 
 struct world {
 	uint64_t seed;
-	bool v6_world;        /* base ::1: every node on [::1] with its own port */
+	bool v6_world; /* base ::1: every node on [::1] with its own port */
 	uint16_t v6_port_base;
 	struct sim_node *nodes;
 	size_t node_n;
 	struct sim_point *points;
 	size_t point_n, point_cap;
-	uint32_t *cut;       /* node indices of the planted cut */
+	uint32_t *cut; /* node indices of the planted cut */
 	size_t cut_n;
 	size_t half_a_n, half_b_n;
-	uint32_t *seeds;     /* point indices a crawl may start from */
+	uint32_t *seeds; /* point indices a crawl may start from */
 	size_t seed_n;
 	size_t island_n;
-	uint32_t *bridges;   /* node index of each island's bridge */
-	size_t edge_n;       /* undirected core + island + listing edges (for stats) */
+	uint32_t *bridges; /* node index of each island's bridge */
+	size_t edge_n;     /* undirected core + island + listing edges (for stats) */
 };
 
 /*
@@ -104,7 +104,7 @@ struct world {
  * node searches a stamp (cost ~2^expected_pow hashes per node).
  */
 enum err world_build(const struct sim_config *c, struct world *w, char *err, size_t err_cap)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Frees everything and wipes the keys; safe on a zeroed or freed world. */
 void world_free(struct world *w);
@@ -122,7 +122,6 @@ void world_counts(const struct world *w, size_t counts[BEH_N]);
  * random source state.
  */
 struct rng;
-size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng *r,
-		    uint32_t *out);
+size_t world_sample(const uint32_t *cand, size_t cand_n, size_t size, struct rng *r, uint32_t *out);
 
 #endif

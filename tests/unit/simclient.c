@@ -140,15 +140,15 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 	} else if (o->misbehave == SC_RAW)
 		write_all(fd, o->raw, o->raw_len, deadline);
 	struct hs_params p = {
-		.role = HS_INITIATOR,
-		.id = o->id,
-		.chain_name = o->chain_name ? o->chain_name : "TEZOS_MAINNET",
-		.port = 0,
-		.ddb_version = 2,
-		.p2p_version = 1,
-		.disable_mempool = true,
-		.private_node = false,
-		.expected_pow = o->expected_pow,
+	    .role = HS_INITIATOR,
+	    .id = o->id,
+	    .chain_name = o->chain_name ? o->chain_name : "TEZOS_MAINNET",
+	    .port = 0,
+	    .ddb_version = 2,
+	    .p2p_version = 1,
+	    .disable_mempool = true,
+	    .private_node = false,
+	    .expected_pow = o->expected_pow,
 	};
 	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
 	struct hs *h = hs_new(&p);
@@ -168,7 +168,8 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 		bool silent = o->misbehave == SC_GARBAGE_CONN || o->misbehave == SC_RAW;
 		if (out && len > 0 && !silent) {
 			if (conn_len == 0)
-				conn_len = len; /* the first output is exactly our connection message */
+				conn_len =
+				    len; /* the first output is exactly our connection message */
 			uint8_t *copy = buf;
 			size_t take = len < sizeof buf ? len : sizeof buf;
 			memcpy(copy, out, take);
@@ -219,7 +220,8 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				r->ddb_version = ev.conn.ddb_version;
 				r->p2p_version = ev.conn.p2p_version;
 				snprintf(r->chain_name, sizeof r->chain_name, "%.*s",
-					 (int)ev.conn.chain_name_len, (const char *)ev.conn.chain_name);
+				         (int)ev.conn.chain_name_len,
+				         (const char *)ev.conn.chain_name);
 				if (o->banner_only) {
 					r->outcome = SC_OK;
 					done = true;
@@ -255,9 +257,7 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				r->outcome = SC_NACK_V0;
 				done = true;
 				break;
-			case HS_EV_NACK_SENT:
-				done = true;
-				break;
+			case HS_EV_NACK_SENT: done = true; break;
 			case HS_EV_MSG:
 				if (ev.msg.tag == P2P_TAG_GET_CURRENT_BRANCH) {
 					r->got_branch_req = true;

@@ -20,14 +20,14 @@
 #include "p2p/msg.h"
 
 enum sc_outcome {
-	SC_OK = 0,          /* Ack both ways */
-	SC_REFUSED = 1,     /* connect refused */
+	SC_OK = 0,           /* Ack both ways */
+	SC_REFUSED = 1,      /* connect refused */
 	SC_SILENT_CLOSE = 2, /* connected, closed with 0 bytes */
-	SC_TIMEOUT = 3,     /* deadline with the handshake unfinished */
-	SC_CLOSED = 4,      /* closed mid-handshake after some bytes (private, refused) */
+	SC_TIMEOUT = 3,      /* deadline with the handshake unfinished */
+	SC_CLOSED = 4,       /* closed mid-handshake after some bytes (private, refused) */
 	SC_NACK = 5,
 	SC_NACK_V0 = 6,
-	SC_ERROR = 7,       /* protocol error on our side (reason in error) */
+	SC_ERROR = 7, /* protocol error on our side (reason in error) */
 	SC_IOERR = 8,
 };
 const char *sc_outcome_str(enum sc_outcome o);
@@ -41,14 +41,14 @@ enum sc_misbehave {
 
 struct sc_opts {
 	const struct p2p_identity *id;
-	const char *chain_name;  /* default TEZOS_MAINNET */
-	double expected_pow;     /* what we check the node against (recorded only) */
-	int timeout_ms;          /* whole visit deadline (default 3000) */
-	int open_ms;             /* after Ack: how long to wait for answers (default 1000) */
-	int bootstraps;          /* Bootstrap messages to send after Ack, back to back */
-	bool get_branch;         /* send Get_current_branch after Ack */
-	bool hold;               /* leave the socket open (r->fd) after the visit */
-	bool banner_only;        /* stop after the node's connection message */
+	const char *chain_name; /* default TEZOS_MAINNET */
+	double expected_pow;    /* what we check the node against (recorded only) */
+	int timeout_ms;         /* whole visit deadline (default 3000) */
+	int open_ms;            /* after Ack: how long to wait for answers (default 1000) */
+	int bootstraps;         /* Bootstrap messages to send after Ack, back to back */
+	bool get_branch;        /* send Get_current_branch after Ack */
+	bool hold;              /* leave the socket open (r->fd) after the visit */
+	bool banner_only;       /* stop after the node's connection message */
 	enum sc_misbehave misbehave;
 	const uint8_t *raw; /* SC_RAW bytes */
 	size_t raw_len;
@@ -67,18 +67,18 @@ struct sc_result {
 	int16_t motive;
 	size_t nack_n;
 	struct point nack[P2P_POINTS_MAX];
-	int adv_msgs;               /* Advertise messages received */
-	size_t adv_n;               /* points of the first Advertise */
+	int adv_msgs; /* Advertise messages received */
+	size_t adv_n; /* points of the first Advertise */
 	struct point adv[P2P_POINTS_MAX];
-	double adv_at_ms[4];        /* arrival of the first Advertises, ms after Ack */
-	bool got_branch_req;        /* the node sent Get_current_branch */
+	double adv_at_ms[4]; /* arrival of the first Advertises, ms after Ack */
+	bool got_branch_req; /* the node sent Get_current_branch */
 	uint8_t branch_req_chain[4];
 	bool got_branch;
 	int32_t head_level;
 	int64_t head_ts;
 	uint8_t head_hash[32];
-	double ack_ms;              /* connect -> Ack */
-	int fd;                     /* with hold: the open socket (caller closes), else -1 */
+	double ack_ms; /* connect -> Ack */
+	int fd;        /* with hold: the open socket (caller closes), else -1 */
 };
 
 /* One visit. Fills *r (always); returns r->outcome. */

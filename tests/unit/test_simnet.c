@@ -83,8 +83,33 @@ static bool in_range(const struct point *p, uint32_t net, unsigned bits)
 	if (!point_is_v4(p))
 		return false;
 	uint32_t a = (uint32_t)p->addr[12] << 24 | (uint32_t)p->addr[13] << 16 |
-		     (uint32_t)p->addr[14] << 8 | p->addr[15];
+	             (uint32_t)p->addr[14] << 8 | p->addr[15];
 	return (a >> (32 - bits)) == (net >> (32 - bits));
+}
+
+static void test_truth_write_errors(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(30, 1);
+	struct world w;
+	char err[512];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	assert_int_equal(truth_write(&w, &c, "/nonexistent-simnet-dir/t.json", err, sizeof err),
+	                 ERR_IO);
+	assert_non_null(strstr(err, "/nonexistent-simnet-dir/t.json"));
+	char dir[] = "/tmp/simnet-truth-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/t.json", dir);
+	assert_int_equal(truth_write(&w, &c, path, err, sizeof err), ERR_OK);
+	json_error_t je;
+	json_t *t = json_load_file(path, 0, &je);
+	assert_non_null(t);
+	assert_int_equal(json_array_size(json_object_get(t, "nodes")), 30);
+	json_decref(t);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	world_free(&w);
+	simcfg_cleanup(&c);
 }
 
 static void test_world_invariants(void **state)
@@ -107,15 +132,15 @@ static void test_world_invariants(void **state)
 			assert_int_not_equal(point_cmp(&sp->pt, &w.points[j].pt), 0);
 		if (sp->kind == SP_DATA) {
 			assert_true(in_range(&sp->pt, 0x0a000000u, 8) ||
-				    in_range(&sp->pt, 0xc0a80000u, 16) ||
-				    in_range(&sp->pt, 0xac100000u, 12) ||
-				    in_range(&sp->pt, 0xc0000200u, 24) ||
-				    in_range(&sp->pt, 0xc6336400u, 24) ||
-				    in_range(&sp->pt, 0xcb007100u, 24));
+			            in_range(&sp->pt, 0xc0a80000u, 16) ||
+			            in_range(&sp->pt, 0xac100000u, 12) ||
+			            in_range(&sp->pt, 0xc0000200u, 24) ||
+			            in_range(&sp->pt, 0xc6336400u, 24) ||
+			            in_range(&sp->pt, 0xcb007100u, 24));
 		} else {
 			static const uint8_t v6lo[16] = {[15] = 1};
 			assert_true(in_range(&sp->pt, 0x7f000000u, 8) ||
-				    memcmp(sp->pt.addr, v6lo, 16) == 0);
+			            memcmp(sp->pt.addr, v6lo, 16) == 0);
 		}
 	}
 	/* no_listen points are never bound and appear in someone's list */
@@ -216,35 +241,34 @@ static void test_config_errors(void **state)
 	assert_int_equal(simcfg_init(&c), ERR_OK);
 	const char *bad_key = "nodes: 10\nlatency:\n  min_ms: 1\n  maxx_ms: 2\n";
 	assert_int_equal(conf_load_buf("s.yaml", bad_key, strlen(bad_key), simcfg_keys,
-				       simcfg_keys_n, &c, err, sizeof err),
-			 ERR_CONFIG);
+	                               simcfg_keys_n, &c, err, sizeof err),
+	                 ERR_CONFIG);
 	assert_non_null(strstr(err, "s.yaml:4:3"));
 	const char *bad_beh = "behaviors:\n  public: 1\n  telepathic: 2\n";
 	assert_int_equal(conf_load_buf("s.yaml", bad_beh, strlen(bad_beh), simcfg_keys,
-				       simcfg_keys_n, &c, err, sizeof err),
-			 ERR_CONFIG);
+	                               simcfg_keys_n, &c, err, sizeof err),
+	                 ERR_CONFIG);
 	assert_non_null(strstr(err, "s.yaml:3:"));
 	assert_non_null(strstr(err, "telepathic"));
 	const char *bad_val = "topology:\n  bottleneck: many\n";
 	assert_int_equal(conf_load_buf("s.yaml", bad_val, strlen(bad_val), simcfg_keys,
-				       simcfg_keys_n, &c, err, sizeof err),
-			 ERR_CONFIG);
+	                               simcfg_keys_n, &c, err, sizeof err),
+	                 ERR_CONFIG);
 	assert_non_null(strstr(err, "s.yaml:2:"));
-	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "10.1.2.3", err,
-				  sizeof err),
-			 ERR_OK);
+	assert_int_equal(
+	    conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "10.1.2.3", err, sizeof err), ERR_OK);
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
 	assert_non_null(strstr(err, "127.0.0.0/8"));
 	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "::2", err, sizeof err),
-			 ERR_OK);
+	                 ERR_OK);
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
-	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.255.255.0", err,
-				  sizeof err),
-			 ERR_OK);
+	assert_int_equal(
+	    conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.255.255.0", err, sizeof err),
+	    ERR_OK);
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG); /* no room */
-	assert_int_equal(conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.20.0.0", err,
-				  sizeof err),
-			 ERR_OK);
+	assert_int_equal(
+	    conf_set(simcfg_keys, simcfg_keys_n, &c, "base", "127.20.0.0", err, sizeof err),
+	    ERR_OK);
 	c.latency_min_ms = 5;
 	c.latency_max_ms = 1;
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
@@ -279,7 +303,7 @@ static double now_s(void)
 /* Starts tzcensus-simnet on a random 127.X.0.0 and waits for its ready file.
  * yaml (may be NULL) becomes its --config. */
 static int live_start(struct live *L, const char *yaml, const char *nodes, const char *pow,
-		      const char *latency)
+                      const char *latency)
 {
 	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
 	char exe[512], cfg[300];
@@ -296,27 +320,42 @@ static int live_start(struct live *L, const char *yaml, const char *nodes, const
 		return -1;
 	fputs(yaml ? yaml : "seed: 21\n", f);
 	fclose(f);
-	/* a random second octet so parallel runs do not collide (BRIEF-COMMON) */
-	uint32_t oct = 64 + randombytes_uniform(180);
-	char base[32];
-	snprintf(base, sizeof base, "127.%u.0.0", oct);
 	L->pow = strtod(pow, NULL);
-	L->pid = fork();
-	if (L->pid == 0) {
-		execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base, "--expected-pow",
-		      pow, "--latency-ms", latency, "--truth", L->truth, "--ready", L->ready,
-		      "--violations", L->viol, "--quiet", (char *)NULL);
-		_exit(127);
-	}
-	double t0 = now_s();
-	while (access(L->ready, F_OK) != 0) {
-		int st;
-		if (waitpid(L->pid, &st, WNOHANG) == L->pid || now_s() - t0 > 20) {
-			fprintf(stderr, "simnet did not become ready (%s)\n", exe);
-			return -1;
+	/* A random second octet so parallel runs do not collide (BRIEF-COMMON);
+	 * other suites bind random ranges too, so a failed start tries another. */
+	bool up = false;
+	for (int attempt = 0; attempt < 3 && !up; attempt++) {
+		uint32_t oct = 64 + randombytes_uniform(180);
+		char base[32];
+		snprintf(base, sizeof base, "127.%u.0.0", oct);
+		L->pid = fork();
+		if (L->pid == 0) {
+			execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base,
+			      "--expected-pow", pow, "--latency-ms", latency, "--truth", L->truth,
+			      "--ready", L->ready, "--violations", L->viol, "--quiet",
+			      (char *)NULL);
+			_exit(127);
 		}
-		usleep(20000);
+		double t0 = now_s();
+		while (!up) {
+			int st;
+			if (access(L->ready, F_OK) == 0)
+				up = true;
+			else if (waitpid(L->pid, &st, WNOHANG) == L->pid) {
+				fprintf(stderr, "simnet on %s did not start (status %d)\n", base,
+				        st);
+				break;
+			} else if (now_s() - t0 > 20) {
+				kill(L->pid, SIGKILL);
+				waitpid(L->pid, &st, 0);
+				fprintf(stderr, "simnet not ready after 20 s\n");
+				return -1;
+			} else
+				usleep(20000);
+		}
 	}
+	if (!up)
+		return -1;
 	json_error_t je;
 	L->t = json_load_file(L->truth, 0, &je);
 	if (!L->t || sc_identity(&L->id, L->pow) != 0)
@@ -341,17 +380,17 @@ static int big_setup(void **state)
 	static struct live L;
 	memset(&L, 0, sizeof L);
 	static const char yaml[] = "seed: 4\n"
-				   "topology:\n"
-				   "  bottleneck: 0\n"
-				   "  min_degree: 10\n"
-				   "  listed_by: 12\n"
-				   "  nat_listed_by: 12\n"
-				   "  islands: 0\n"
-				   "behaviors:\n"
-				   "  stall: 0\n"
-				   "rules:\n"
-				   "  auth_timeout_ms: 1500\n"
-				   "  max_incoming: 5\n";
+	                           "topology:\n"
+	                           "  bottleneck: 0\n"
+	                           "  min_degree: 10\n"
+	                           "  listed_by: 12\n"
+	                           "  nat_listed_by: 12\n"
+	                           "  islands: 0\n"
+	                           "behaviors:\n"
+	                           "  stall: 0\n"
+	                           "rules:\n"
+	                           "  auth_timeout_ms: 1500\n"
+	                           "  max_incoming: 5\n";
 	if (live_start(&L, yaml, "160", "0", "0:0") != 0)
 		return -1;
 	*state = &L;
@@ -445,9 +484,14 @@ static void test_live_every_behaviour(void **state)
 	size_t i;
 	json_t *nd;
 	size_t seen[BEH_N] = {0};
-	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 2500,
-			    .open_ms = 1500, .bootstraps = 1, .get_branch = true};
-	json_array_foreach(nodes, i, nd) {
+	struct sc_opts o = {.id = &L->id,
+	                    .expected_pow = L->pow,
+	                    .timeout_ms = 2500,
+	                    .open_ms = 1500,
+	                    .bootstraps = 1,
+	                    .get_branch = true};
+	json_array_foreach(nodes, i, nd)
+	{
 		const char *beh_s = json_string_value(json_object_get(nd, "behavior"));
 		enum sim_behavior beh;
 		assert_true(sim_behavior_parse(beh_s, &beh));
@@ -456,40 +500,45 @@ static void test_live_every_behaviour(void **state)
 		const char *pid_s = json_string_value(json_object_get(nd, "peer_id"));
 		size_t k;
 		json_t *pv;
-		json_array_foreach(pts, k, pv) {
+		json_array_foreach(pts, k, pv)
+		{
 			struct point pt = parse_pt(json_string_value(pv));
 			struct sc_result r;
 			o.timeout_ms = beh == BEH_STALL ? 600 : 2500;
 			sc_visit(&pt, &o, &r);
 			seen[beh]++;
 			static const char *const outcome_of[SC_IOERR + 1] = {
-				[SC_OK] = "ok", [SC_REFUSED] = "refused",
-				[SC_TIMEOUT] = "handshake_timeout", [SC_SILENT_CLOSE] = "silent_close",
-				[SC_CLOSED] = "closed", [SC_NACK] = "nack",
+			    [SC_OK] = "ok",
+			    [SC_REFUSED] = "refused",
+			    [SC_TIMEOUT] = "handshake_timeout",
+			    [SC_SILENT_CLOSE] = "silent_close",
+			    [SC_CLOSED] = "closed",
+			    [SC_NACK] = "nack",
 			};
-			const char *want = json_string_value(json_object_get(nd, "expected_outcome"));
+			const char *want =
+			    json_string_value(json_object_get(nd, "expected_outcome"));
 			if (strcmp(want, "incompatible") == 0)
 				assert_int_equal(r.outcome, SC_NACK);
 			else if (!outcome_of[r.outcome])
 				fail_msg("%s: unexpected outcome %s (%s)", json_string_value(pv),
-					 sc_outcome_str(r.outcome), r.error);
+				         sc_outcome_str(r.outcome), r.error);
 			else
 				assert_string_equal(outcome_of[r.outcome], want);
 			if (r.outcome == SC_NACK)
 				assert_int_equal(r.motive, json_integer_value(
-								   json_object_get(nd, "nack_motive")));
+				                               json_object_get(nd, "nack_motive")));
 			char pid[P2P_PEER_ID_B58_LEN + 1];
 			if (r.got_conn) {
 				p2p_peer_id_b58(pid, r.peer_id);
 				assert_string_equal(pid, pid_s);
-				assert_int_equal(r.pow_bits,
-						 json_integer_value(json_object_get(nd, "pow_bits")));
+				assert_int_equal(r.pow_bits, json_integer_value(
+				                                 json_object_get(nd, "pow_bits")));
 				assert_string_equal(r.chain_name, json_string_value(json_object_get(
-									  nd, "chain_name")));
+				                                      nd, "chain_name")));
 				assert_int_equal(r.ddb_version, json_integer_value(json_object_get(
-									nd, "ddb_version")));
+				                                    nd, "ddb_version")));
 				assert_int_equal(r.p2p_version, json_integer_value(json_object_get(
-									nd, "p2p_version")));
+				                                    nd, "p2p_version")));
 				assert_int_equal(r.port, pt.port);
 			}
 			switch (beh) {
@@ -500,15 +549,16 @@ static void test_live_every_behaviour(void **state)
 			case BEH_MULTIHOMED: {
 				if (r.outcome != SC_OK)
 					fail_msg("%s %s: %s (%s)", beh_s, json_string_value(pv),
-						 sc_outcome_str(r.outcome), r.error);
+					         sc_outcome_str(r.outcome), r.error);
 				assert_true(r.got_branch_req);
 				assert_memory_equal(r.branch_req_chain, "\x7a\x06\xa7\x70", 4);
 				assert_true(r.got_branch);
-				assert_int_equal(r.head_level,
-						 json_integer_value(json_object_get(nd, "head_level")));
+				assert_int_equal(r.head_level, json_integer_value(json_object_get(
+				                                   nd, "head_level")));
 				char hh[65];
 				hex_encode(hh, r.head_hash, 32);
-				assert_string_equal(hh, json_string_value(json_object_get(nd, "head_hash")));
+				assert_string_equal(
+				    hh, json_string_value(json_object_get(nd, "head_hash")));
 				if (json_array_size(adv) > 0) {
 					assert_int_equal(r.adv_msgs, 1);
 					check_revealed(adv, r.adv, r.adv_n);
@@ -519,22 +569,18 @@ static void test_live_every_behaviour(void **state)
 				 * connection message: two delayed writes. A lower bound only, so
 				 * a loaded machine cannot make it fail. */
 				assert_true(r.ack_ms + 1.0 >=
-					    2.0 * (double)json_integer_value(
-							  json_object_get(nd, "latency_ms")));
+				            2.0 * (double)json_integer_value(
+				                      json_object_get(nd, "latency_ms")));
 				if (beh == BEH_LOW_POW)
 					assert_true(r.pow_bits < L->pow);
 				break;
 			}
-			case BEH_NO_LISTEN:
-				assert_int_equal(r.outcome, SC_REFUSED);
-				break;
+			case BEH_NO_LISTEN: assert_int_equal(r.outcome, SC_REFUSED); break;
 			case BEH_STALL:
 				assert_int_equal(r.outcome, SC_TIMEOUT);
 				assert_int_equal(r.bytes_in, 0);
 				break;
-			case BEH_SILENT_CLOSE:
-				assert_int_equal(r.outcome, SC_SILENT_CLOSE);
-				break;
+			case BEH_SILENT_CLOSE: assert_int_equal(r.outcome, SC_SILENT_CLOSE); break;
 			case BEH_NACK:
 				assert_int_equal(r.outcome, SC_NACK);
 				assert_int_equal(r.motive, P2P_MOTIVE_TOO_MANY_CONNECTIONS);
@@ -555,7 +601,8 @@ static void test_live_every_behaviour(void **state)
 	}
 	for (int b = 0; b < BEH_N; b++)
 		if (seen[b] == 0)
-			fail_msg("behaviour %s never visited", sim_behavior_str((enum sim_behavior)b));
+			fail_msg("behaviour %s never visited",
+			         sim_behavior_str((enum sim_behavior)b));
 	/* a well-behaved client caused no violation */
 	assert_int_equal(count_lines(L->viol, NULL), 0);
 	printf("CHECKED: %zu nodes visited over every behaviour, 0 violations\n",
@@ -568,7 +615,8 @@ static json_t *first_of(struct live *L, const char *beh, struct point *pt)
 	json_t *nodes = json_object_get(L->t, "nodes");
 	size_t i;
 	json_t *nd;
-	json_array_foreach(nodes, i, nd) {
+	json_array_foreach(nodes, i, nd)
+	{
 		if (strcmp(json_string_value(json_object_get(nd, "behavior")), beh) == 0) {
 			*pt = parse_pt(json_string_value(json_object_get(nd, "point")));
 			return nd;
@@ -595,8 +643,10 @@ static void test_live_violations(void **state)
 	char needle[128];
 	struct sc_result r;
 	/* corrupted chunk: our metadata with a flipped MAC byte */
-	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 2000,
-			    .misbehave = SC_CORRUPT_METADATA};
+	struct sc_opts o = {.id = &L->id,
+	                    .expected_pow = L->pow,
+	                    .timeout_ms = 2000,
+	                    .misbehave = SC_CORRUPT_METADATA};
 	sc_visit(&pt, &o, &r);
 	assert_int_not_equal(r.outcome, SC_OK);
 	snprintf(needle, sizeof needle, "\"node\":\"%s\"", node_s);
@@ -635,6 +685,9 @@ static void test_live_violations(void **state)
 	/* every line names the node, the client and the reason */
 	assert_int_equal(count_lines(L->viol, "\"client\":\""), 4);
 	assert_int_equal(count_lines(L->viol, needle), 4);
+	/* the corrupted chunk was our metadata; the other three hit the connection message */
+	assert_int_equal(count_lines(L->viol, "\"phase\":\"meta\""), 1);
+	assert_int_equal(count_lines(L->viol, "\"phase\":\"conn\""), 3);
 	/* second concurrent session with one peer id: Nack Already_connected, no violation */
 	o.id = &L->id;
 	o.misbehave = SC_BEHAVE;
@@ -664,7 +717,8 @@ static void test_live_bootstrap_throttle(void **state)
 	json_t *nd;
 	bool found = false;
 	/* a public node with something to advertise */
-	json_array_foreach(nodes, i, nd) {
+	json_array_foreach(nodes, i, nd)
+	{
 		if (strcmp(json_string_value(json_object_get(nd, "behavior")), "public") == 0 &&
 		    json_array_size(json_object_get(nd, "advertises")) > 0) {
 			pt = parse_pt(json_string_value(json_object_get(nd, "point")));
@@ -673,8 +727,11 @@ static void test_live_bootstrap_throttle(void **state)
 		}
 	}
 	assert_true(found);
-	struct sc_opts o = {.id = &L->id, .expected_pow = L->pow, .timeout_ms = 3000,
-			    .open_ms = 1500, .bootstraps = 2};
+	struct sc_opts o = {.id = &L->id,
+	                    .expected_pow = L->pow,
+	                    .timeout_ms = 3000,
+	                    .open_ms = 1500,
+	                    .bootstraps = 2};
 	struct sc_result r;
 	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
 	assert_int_equal(r.adv_msgs, 2);
@@ -697,7 +754,8 @@ static void test_live_big_lists(void **state)
 	size_t i, big = 0;
 	json_t *nd;
 	struct sc_opts o = {.id = &L->id, .timeout_ms = 3000, .open_ms = 1500, .bootstraps = 2};
-	json_array_foreach(nodes, i, nd) {
+	json_array_foreach(nodes, i, nd)
+	{
 		json_t *adv = json_object_get(nd, "advertises");
 		const char *reveals = json_string_value(json_object_get(nd, "reveals"));
 		if (json_array_size(adv) <= 50 || strcmp(reveals, "none") == 0)
@@ -769,7 +827,8 @@ static void test_live_busy_and_deadline(void **state)
 	json_t *nd;
 	struct point pt;
 	bool found = false;
-	json_array_foreach(nodes, i, nd) {
+	json_array_foreach(nodes, i, nd)
+	{
 		if (strcmp(json_string_value(json_object_get(nd, "behavior")), "public") == 0) {
 			pt = parse_pt(json_string_value(json_object_get(nd, "point")));
 			found = true;
@@ -807,22 +866,23 @@ int main(void)
 	if (sodium_init() < 0)
 		return 1;
 	const struct CMUnitTest unit[] = {
-		cmocka_unit_test(test_same_seed_same_world),
-		cmocka_unit_test(test_world_invariants),
-		cmocka_unit_test(test_low_pow_and_expected_pow),
-		cmocka_unit_test(test_sample_order),
-		cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_same_seed_same_world),
+	    cmocka_unit_test(test_truth_write_errors),
+	    cmocka_unit_test(test_world_invariants),
+	    cmocka_unit_test(test_low_pow_and_expected_pow),
+	    cmocka_unit_test(test_sample_order),
+	    cmocka_unit_test(test_config_errors),
 	};
 	const struct CMUnitTest live[] = {
-		cmocka_unit_test(test_live_every_behaviour),
-		cmocka_unit_test(test_live_violations),
-		cmocka_unit_test(test_live_bootstrap_throttle),
+	    cmocka_unit_test(test_live_every_behaviour),
+	    cmocka_unit_test(test_live_violations),
+	    cmocka_unit_test(test_live_bootstrap_throttle),
 	};
 	int rc = cmocka_run_group_tests_name("simnet world", unit, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("simnet live", live, live_setup, live_teardown);
 	const struct CMUnitTest big[] = {
-		cmocka_unit_test(test_live_big_lists),
-		cmocka_unit_test(test_live_busy_and_deadline),
+	    cmocka_unit_test(test_live_big_lists),
+	    cmocka_unit_test(test_live_busy_and_deadline),
 	};
 	rc |= cmocka_run_group_tests_name("simnet big lists", big, big_setup, live_teardown);
 	return rc;
