@@ -78,7 +78,7 @@ dump_crawl() {
   local id=$1
   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "
     SELECT p.point, v.outcome, v.attempt, coalesce(v.peer_id, ''), coalesce(v.error, ''),
-           coalesce(v.head_level::text, '')
+           coalesce(v.head_level::text, ''), coalesce(v.nack_motive::text, '')
     FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $id ORDER BY v.seq" \
     >"$TMP/visits.tsv"
   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "
