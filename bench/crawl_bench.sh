@@ -9,7 +9,8 @@
 #   1. a simnet world of NODES nodes without latency, crawled into a
 #      throwaway PostgreSQL: wall time, dials/s, crawler CPU seconds,
 #      handshakes per crawler-CPU-second and their ratio to the baseline,
-#      peak RSS and RSS per in-flight connection;
+#      peak RSS; run at 200 and at 2000 connections in flight, the RSS slope
+#      between the two is the memory per in-flight connection;
 #   2. the same size with 20-200 ms latency per message and 30% unreachable
 #      (no_listen) nodes: wall time against the deepest discovery chain's
 #      round trips plus one connect timeout.
@@ -40,13 +41,23 @@ echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypt
 
 run_world() { # name, nodes, concurrency, simnet args...
   local name=$1 nodes=$2 conc=$3; shift 3
-  local octet=$((64 + RANDOM % 180))
-  rm -f "$TMP/ready"
-  "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
-    --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
-    --quiet "$@" >"$TMP/sim.log" 2>&1 &
-  SIM_PID=$!
-  for _ in $(seq 600); do [ -f "$TMP/ready" ] && break; sleep 0.1; done
+  local octet attempt
+  for attempt in 1 2 3; do # another suite may hold the random range: retry
+    octet=$((64 + RANDOM % 180))
+    rm -f "$TMP/ready"
+    "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
+      --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
+      --quiet "$@" >"$TMP/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 600); do
+      [ -f "$TMP/ready" ] && break
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -f "$TMP/ready" ] && break
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+  done
   [ -f "$TMP/ready" ] || { cat "$TMP/sim.log"; echo "simnet not ready"; exit 1; }
   local seeds
   seeds=$("$PY" -c 'import json,sys; print(" ".join("--seed "+s for s in json.load(open(sys.argv[1]))["seeds"]))' "$TMP/truth.json")
@@ -87,13 +98,19 @@ if lat:
           "wall/bound = %.2f (target <= 1.5)" % (s["max_depth"], lat, bound, s["duration_s"] / bound))
 PY
   LAST_KB=$(awk '{print $4}' "$TMP/time")
+  LAST_INFLIGHT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_inflight"])' "$TMP/summary.json")
 }
 
 # The fixed base: the same program crawling a 30-node world one connection at a time.
 run_world "base (30 nodes, 1 in flight)" 30 1 >"$TMP/base.txt"
 BASE_KB=$LAST_KB
 echo "base RSS (30-node world, 1 connection in flight): $BASE_KB KiB"
+run_world "no latency, at most 200 in flight" "$NODES" 200
+KB1=$LAST_KB; N1=$LAST_INFLIGHT
 run_world "no latency" "$NODES" 2000
+KB2=$LAST_KB; N2=$LAST_INFLIGHT
+echo "RSS slope, same world at two concurrencies: ($KB2 - $KB1) KiB / ($N2 - $N1) in flight =" \
+  "$(awk -v a="$KB2" -v b="$KB1" -v m="$N2" -v n="$N1" 'BEGIN { printf "%.1f", (a - b) / (m - n) }') KiB per connection"
 cat >"$TMP/lat.yaml" <<'YAML'
 latency:
   min_ms: 20

@@ -25,6 +25,38 @@ static json_t *point_str(const struct world *w, uint32_t idx)
 	return json_string(buf);
 }
 
+/*
+ * What a correct crawler records for one visit, in the visit outcome names of
+ * DESIGN.md / lib/db/record.h, and the Nack motive it sees (-1: none).
+ */
+static const char *expected_outcome(enum sim_behavior b, int *motive)
+{
+	*motive = -1;
+	switch (b) {
+	case BEH_PUBLIC:
+	case BEH_OLD_VERSION:
+	case BEH_LOW_POW:
+	case BEH_SHARED_IP:
+	case BEH_MULTIHOMED:
+		return "ok";
+	case BEH_NO_LISTEN:
+		return "refused";
+	case BEH_STALL:
+		return "handshake_timeout";
+	case BEH_SILENT_CLOSE:
+		return "silent_close";
+	case BEH_NACK:
+		*motive = 1; /* Too_many_connections */
+		return "nack";
+	case BEH_PRIVATE:
+		return "closed";
+	case BEH_WRONG_CHAIN:
+		*motive = 2; /* Unknown_chain_name */
+		return "incompatible";
+	}
+	return "?";
+}
+
 /* json_*_set_new and json_array_append_new steal even on failure; the NULL
  * checks happen once at the end through a flag. */
 #define SET(o, k, v) ok &= json_object_set_new((o), (k), (v)) == 0
@@ -52,6 +84,9 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "public_key", json_string(hex));
 	SET(o, "behavior", json_string(sim_behavior_str(nd->beh)));
 	SET(o, "listening", json_boolean(nd->beh != BEH_NO_LISTEN));
+	int motive;
+	SET(o, "expected_outcome", json_string(expected_outcome(nd->beh, &motive)));
+	SET(o, "nack_motive", motive >= 0 ? json_integer(motive) : json_null());
 	SET(o, "reveals", json_string(sim_reveal_str(nd->reveal)));
 	SET(o, "role", json_string(sim_role_str(nd->role)));
 	SET(o, "island", nd->island >= 0 ? json_integer(nd->island) : json_null());

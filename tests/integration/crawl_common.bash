@@ -27,20 +27,33 @@ crawl_teardown() {
   rm -rf "$TMP"
 }
 
-# start_simnet ARGS... : runs simnet on $BASE with a truth, ready and violations file.
+# start_simnet ARGS... : runs simnet on $BASE with a truth, ready and violations
+# file. Other test suites on this machine bind random 127.x.0.0 ranges too: if
+# simnet cannot start (an address in use), try again with another octet.
 start_simnet() {
-  rm -f "$TMP/ready"
-  "$SIMNET" --base "$BASE" --truth "$TMP/truth.json" --ready "$TMP/ready" \
-    --violations "$TMP/violations.jsonl" "$@" >"$TMP/simnet.log" 2>&1 &
-  SIM_PID=$!
-  local i
-  for i in $(seq 1 300); do # at most 30 s
-    [ -f "$TMP/ready" ] && return 0
-    kill -0 "$SIM_PID" 2>/dev/null || { cat "$TMP/simnet.log" >&2; fail "simnet exited"; }
-    sleep 0.1
+  local attempt i
+  for attempt in 1 2 3; do
+    rm -f "$TMP/ready"
+    "$SIMNET" --base "$BASE" --truth "$TMP/truth.json" --ready "$TMP/ready" \
+      --violations "$TMP/violations.jsonl" "$@" >"$TMP/simnet.log" 2>&1 &
+    SIM_PID=$!
+    for i in $(seq 1 300); do # at most 30 s
+      [ -f "$TMP/ready" ] && return 0
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$SIM_PID" 2>/dev/null; then
+      cat "$TMP/simnet.log" >&2
+      fail "simnet not ready after 30 s"
+    fi
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+    echo "simnet on $BASE did not start (attempt $attempt):" >&2
+    tail -n 3 "$TMP/simnet.log" >&2
+    OCTET=$((64 + RANDOM % 180))
+    BASE="127.$OCTET.0.0"
   done
-  cat "$TMP/simnet.log" >&2
-  fail "simnet not ready after 30 s"
+  fail "simnet did not start in 3 attempts"
 }
 
 stop_simnet() {
@@ -65,7 +78,7 @@ dump_crawl() {
   local id=$1
   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "
     SELECT p.point, v.outcome, v.attempt, coalesce(v.peer_id, ''), coalesce(v.error, ''),
-           coalesce(v.head_level::text, '')
+           coalesce(v.head_level::text, ''), coalesce(v.nack_motive::text, '')
     FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $id ORDER BY v.seq" \
     >"$TMP/visits.tsv"
   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "

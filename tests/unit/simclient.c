@@ -137,7 +137,8 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 		/* a body far too short for a connection message */
 		static const uint8_t junk[] = {0x00, 0x05, 'h', 'e', 'l', 'l', 'o'};
 		write_all(fd, junk, sizeof junk, deadline);
-	}
+	} else if (o->misbehave == SC_RAW)
+		write_all(fd, o->raw, o->raw_len, deadline);
 	struct hs_params p = {
 		.role = HS_INITIATOR,
 		.id = o->id,
@@ -164,7 +165,8 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 		/* output (skipped entirely when we only send garbage) */
 		size_t len;
 		const uint8_t *out = hs_out(h, &len);
-		if (out && len > 0 && o->misbehave != SC_GARBAGE_CONN) {
+		bool silent = o->misbehave == SC_GARBAGE_CONN || o->misbehave == SC_RAW;
+		if (out && len > 0 && !silent) {
 			if (conn_len == 0)
 				conn_len = len; /* the first output is exactly our connection message */
 			uint8_t *copy = buf;

@@ -36,6 +36,7 @@ enum sc_misbehave {
 	SC_BEHAVE = 0,
 	SC_CORRUPT_METADATA = 1, /* flip one MAC byte of our metadata chunk */
 	SC_GARBAGE_CONN = 2,     /* send a short malformed connection message */
+	SC_RAW = 3,              /* send raw[0..raw_len) instead of our connection message */
 };
 
 struct sc_opts {
@@ -49,6 +50,8 @@ struct sc_opts {
 	bool hold;               /* leave the socket open (r->fd) after the visit */
 	bool banner_only;        /* stop after the node's connection message */
 	enum sc_misbehave misbehave;
+	const uint8_t *raw; /* SC_RAW bytes */
+	size_t raw_len;
 };
 
 struct sc_result {

@@ -15,7 +15,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,43 +276,83 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int live_setup(void **state)
+/* Starts tzcensus-simnet on a random 127.X.0.0 and waits for its ready file.
+ * yaml (may be NULL) becomes its --config. */
+static int live_start(struct live *L, const char *yaml, const char *nodes, const char *pow,
+		      const char *latency)
 {
-	static struct live L;
-	memset(&L, 0, sizeof L);
 	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
-	char exe[512];
+	char exe[512], cfg[300];
 	snprintf(exe, sizeof exe, "%s/tzcensus-simnet", bin);
-	snprintf(L.dir, sizeof L.dir, "/tmp/simnet-test-XXXXXX");
-	if (!mkdtemp(L.dir))
+	snprintf(L->dir, sizeof L->dir, "/tmp/simnet-test-XXXXXX");
+	if (!mkdtemp(L->dir))
 		return -1;
-	snprintf(L.truth, sizeof L.truth, "%s/truth.json", L.dir);
-	snprintf(L.ready, sizeof L.ready, "%s/ready", L.dir);
-	snprintf(L.viol, sizeof L.viol, "%s/violations.jsonl", L.dir);
+	snprintf(L->truth, sizeof L->truth, "%s/truth.json", L->dir);
+	snprintf(L->ready, sizeof L->ready, "%s/ready", L->dir);
+	snprintf(L->viol, sizeof L->viol, "%s/violations.jsonl", L->dir);
+	snprintf(cfg, sizeof cfg, "%s/simnet.yaml", L->dir);
+	FILE *f = fopen(cfg, "w");
+	if (!f)
+		return -1;
+	fputs(yaml ? yaml : "seed: 21\n", f);
+	fclose(f);
 	/* a random second octet so parallel runs do not collide (BRIEF-COMMON) */
 	uint32_t oct = 64 + randombytes_uniform(180);
 	char base[32];
 	snprintf(base, sizeof base, "127.%u.0.0", oct);
-	L.pow = 4;
-	L.pid = fork();
-	if (L.pid == 0) {
-		execl(exe, exe, "--nodes", "80", "--seed", "21", "--base", base, "--expected-pow",
-		      "4", "--latency-ms", "0:20", "--truth", L.truth, "--ready", L.ready,
-		      "--violations", L.viol, "--quiet", (char *)NULL);
+	L->pow = strtod(pow, NULL);
+	L->pid = fork();
+	if (L->pid == 0) {
+		execl(exe, exe, "--config", cfg, "--nodes", nodes, "--base", base, "--expected-pow",
+		      pow, "--latency-ms", latency, "--truth", L->truth, "--ready", L->ready,
+		      "--violations", L->viol, "--quiet", (char *)NULL);
 		_exit(127);
 	}
 	double t0 = now_s();
-	while (access(L.ready, F_OK) != 0) {
+	while (access(L->ready, F_OK) != 0) {
 		int st;
-		if (waitpid(L.pid, &st, WNOHANG) == L.pid || now_s() - t0 > 20) {
+		if (waitpid(L->pid, &st, WNOHANG) == L->pid || now_s() - t0 > 20) {
 			fprintf(stderr, "simnet did not become ready (%s)\n", exe);
 			return -1;
 		}
 		usleep(20000);
 	}
 	json_error_t je;
-	L.t = json_load_file(L.truth, 0, &je);
-	if (!L.t || sc_identity(&L.id, L.pow) != 0)
+	L->t = json_load_file(L->truth, 0, &je);
+	if (!L->t || sc_identity(&L->id, L->pow) != 0)
+		return -1;
+	return 0;
+}
+
+static int live_setup(void **state)
+{
+	static struct live L;
+	memset(&L, 0, sizeof L);
+	if (live_start(&L, NULL, "80", "4", "0:20") != 0)
+		return -1;
+	*state = &L;
+	return 0;
+}
+
+/* A world whose hubs know more than 50 points: no bottleneck, a dense core,
+ * every listed node listed by 10 core nodes. */
+static int big_setup(void **state)
+{
+	static struct live L;
+	memset(&L, 0, sizeof L);
+	static const char yaml[] = "seed: 4\n"
+				   "topology:\n"
+				   "  bottleneck: 0\n"
+				   "  min_degree: 10\n"
+				   "  listed_by: 12\n"
+				   "  nat_listed_by: 12\n"
+				   "  islands: 0\n"
+				   "behaviors:\n"
+				   "  stall: 0\n"
+				   "rules:\n"
+				   "  auth_timeout_ms: 1500\n"
+				   "  max_incoming: 5\n";
+	if (live_start(&L, yaml, "160", "0", "0:0") != 0)
 		return -1;
 	*state = &L;
 	return 0;
@@ -319,6 +363,7 @@ static int live_teardown(void **state)
 	struct live *L = *state;
 	if (!L)
 		return 0;
+	*state = NULL;
 	kill(L->pid, SIGTERM);
 	int st = 0;
 	double t0 = now_s();
@@ -417,6 +462,22 @@ static void test_live_every_behaviour(void **state)
 			o.timeout_ms = beh == BEH_STALL ? 600 : 2500;
 			sc_visit(&pt, &o, &r);
 			seen[beh]++;
+			static const char *const outcome_of[SC_IOERR + 1] = {
+				[SC_OK] = "ok", [SC_REFUSED] = "refused",
+				[SC_TIMEOUT] = "handshake_timeout", [SC_SILENT_CLOSE] = "silent_close",
+				[SC_CLOSED] = "closed", [SC_NACK] = "nack",
+			};
+			const char *want = json_string_value(json_object_get(nd, "expected_outcome"));
+			if (strcmp(want, "incompatible") == 0)
+				assert_int_equal(r.outcome, SC_NACK);
+			else if (!outcome_of[r.outcome])
+				fail_msg("%s: unexpected outcome %s (%s)", json_string_value(pv),
+					 sc_outcome_str(r.outcome), r.error);
+			else
+				assert_string_equal(outcome_of[r.outcome], want);
+			if (r.outcome == SC_NACK)
+				assert_int_equal(r.motive, json_integer_value(
+								   json_object_get(nd, "nack_motive")));
 			char pid[P2P_PEER_ID_B58_LEN + 1];
 			if (r.got_conn) {
 				p2p_peer_id_b58(pid, r.peer_id);
@@ -454,6 +515,12 @@ static void test_live_every_behaviour(void **state)
 				} else
 					assert_int_equal(r.adv_msgs, 0);
 				assert_false(r.private_node);
+				/* latency: the node's Ack answers our metadata, which answers its
+				 * connection message: two delayed writes. A lower bound only, so
+				 * a loaded machine cannot make it fail. */
+				assert_true(r.ack_ms + 1.0 >=
+					    2.0 * (double)json_integer_value(
+							  json_object_get(nd, "latency_ms")));
 				if (beh == BEH_LOW_POW)
 					assert_true(r.pow_bits < L->pow);
 				break;
@@ -546,17 +613,31 @@ static void test_live_violations(void **state)
 	while (p2p_pow_bits(weak.pk, weak.stamp) >= 4);
 	o.misbehave = SC_BEHAVE;
 	o.id = &weak;
+	o.raw = NULL;
 	sc_visit(&pt, &o, &r);
 	assert_int_not_equal(r.outcome, SC_OK);
 	assert_false(r.got_meta); /* refused before any metadata */
 	wait_lines(L->viol, "\"reason\":\"bad_pow\"", 1);
 	p2p_identity_cleanup(&weak);
-	assert_int_equal(count_lines(L->viol, NULL), 3);
+	/* oversized: a connection message declaring a chain name of 2^30 bytes */
+	uint8_t big[2 + 90];
+	memset(big, 0, sizeof big);
+	big[1] = 90;
+	memcpy(big + 2 + 2, L->id.pk, 32);
+	big[2 + 82] = 0x40; /* u32 chain name length = 0x40000000 */
+	o.id = &L->id;
+	o.misbehave = SC_RAW;
+	o.raw = big;
+	o.raw_len = sizeof big;
+	sc_visit(&pt, &o, &r);
+	wait_lines(L->viol, "\"reason\":\"oversized\"", 1);
+	assert_int_equal(count_lines(L->viol, NULL), 4);
 	/* every line names the node, the client and the reason */
-	assert_int_equal(count_lines(L->viol, "\"client\":\""), 3);
-	assert_int_equal(count_lines(L->viol, needle), 3);
+	assert_int_equal(count_lines(L->viol, "\"client\":\""), 4);
+	assert_int_equal(count_lines(L->viol, needle), 4);
 	/* second concurrent session with one peer id: Nack Already_connected, no violation */
 	o.id = &L->id;
+	o.misbehave = SC_BEHAVE;
 	o.hold = true;
 	o.bootstraps = 0;
 	o.open_ms = 200;
@@ -569,8 +650,9 @@ static void test_live_violations(void **state)
 	/* once the first session is gone, the peer id is welcome again */
 	usleep(100000);
 	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
-	assert_int_equal(count_lines(L->viol, NULL), 3);
-	printf("CHECKED: corrupted chunk, garbage and bad PoW recorded; second session nacked\n");
+	assert_int_equal(count_lines(L->viol, NULL), 4);
+	printf("CHECKED: corrupted chunk, garbage, oversized and bad PoW recorded; second "
+	       "session nacked\n");
 }
 
 static void test_live_bootstrap_throttle(void **state)
@@ -596,10 +678,128 @@ static void test_live_bootstrap_throttle(void **state)
 	struct sc_result r;
 	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
 	assert_int_equal(r.adv_msgs, 2);
-	/* two Bootstraps back to back: the second answer waits for the 100 ms throttle */
-	double gap = r.adv_at_ms[1] - r.adv_at_ms[0];
-	assert_true(gap >= 80.0);
-	printf("CHECKED: second Advertise %.0f ms after the first\n", gap);
+	/* Two Bootstraps sent back to back right after the Ack: the node answers
+	 * the first when it reads it (at or after the send) and holds the second
+	 * for 100 ms, so the second Advertise cannot arrive earlier than 100 ms
+	 * after our Ack. A lower bound: load only makes it later. (Measuring the
+	 * gap between the two arrivals would flake when both are read at once.) */
+	assert_true(r.adv_at_ms[1] >= 99.0);
+	printf("CHECKED: second Advertise %.0f ms after the Ack (first at %.0f ms)\n",
+	       r.adv_at_ms[1], r.adv_at_ms[0]);
+}
+
+/* Lists over 50 points: every Advertise is Octez's sample (errata 1), and
+ * two Bootstraps give two samples of the same list. */
+static void test_live_big_lists(void **state)
+{
+	struct live *L = *state;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i, big = 0;
+	json_t *nd;
+	struct sc_opts o = {.id = &L->id, .timeout_ms = 3000, .open_ms = 1500, .bootstraps = 2};
+	json_array_foreach(nodes, i, nd) {
+		json_t *adv = json_object_get(nd, "advertises");
+		const char *reveals = json_string_value(json_object_get(nd, "reveals"));
+		if (json_array_size(adv) <= 50 || strcmp(reveals, "none") == 0)
+			continue;
+		struct point pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+		struct sc_result r;
+		sc_visit(&pt, &o, &r);
+		if (strcmp(reveals, "nack") == 0) {
+			assert_int_equal(r.outcome, SC_NACK);
+			check_revealed(adv, r.nack, r.nack_n);
+		} else {
+			assert_int_equal(r.outcome, SC_OK);
+			assert_int_equal(r.adv_msgs, 2);
+			check_revealed(adv, r.adv, r.adv_n);
+		}
+		big++;
+	}
+	assert_true(big >= 3);
+	assert_int_equal(count_lines(L->viol, NULL), 0);
+	printf("CHECKED: %zu nodes with more than 50 known points sampled as Octez does\n", big);
+}
+
+/* A plain blocking TCP connection (no protocol). */
+static int raw_dial(const struct point *pt)
+{
+	bool v4 = point_is_v4(pt);
+	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	int rc;
+	if (v4) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
+		memcpy(&a.sin_addr, pt->addr + 12, 4);
+		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+	} else {
+		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
+		memcpy(&a.sin6_addr, pt->addr, 16);
+		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+	}
+	assert_int_equal(rc, 0);
+	return fd;
+}
+
+/* Reads until EOF (bounded by 3 s); returns the bytes read, -1 on timeout. */
+static long read_to_eof(int fd)
+{
+	long total = 0;
+	uint8_t buf[4096];
+	double t0 = now_s();
+	while (now_s() - t0 < 3) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n <= 0)
+			return total;
+		total += n;
+	}
+	return -1;
+}
+
+/* §9.1: more than max_incoming unfinished handshakes on one node: the next
+ * connection is accepted and closed with 0 bytes. §6: an unfinished handshake
+ * is closed at the authentication deadline, which is not a violation. */
+static void test_live_busy_and_deadline(void **state)
+{
+	struct live *L = *state;
+	json_t *nodes = json_object_get(L->t, "nodes");
+	size_t i;
+	json_t *nd;
+	struct point pt;
+	bool found = false;
+	json_array_foreach(nodes, i, nd) {
+		if (strcmp(json_string_value(json_object_get(nd, "behavior")), "public") == 0) {
+			pt = parse_pt(json_string_value(json_object_get(nd, "point")));
+			found = true;
+			break;
+		}
+	}
+	assert_true(found);
+	int fds[5];
+	double t0 = now_s();
+	for (int k = 0; k < 5; k++) {
+		fds[k] = raw_dial(&pt);
+		struct pollfd p = {.fd = fds[k], .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 2000), 1); /* its connection message arrives */
+	}
+	int extra = raw_dial(&pt);
+	assert_int_equal(read_to_eof(extra), 0); /* busy: closed with 0 bytes */
+	close(extra);
+	for (int k = 0; k < 5; k++) {
+		assert_true(read_to_eof(fds[k]) > 0); /* its connection message, then EOF */
+		close(fds[k]);
+	}
+	double waited = now_s() - t0;
+	assert_true(waited >= 1.499); /* lower bound: the deadline ran from accept */
+	struct sc_opts o = {.id = &L->id, .timeout_ms = 2000, .open_ms = 300};
+	struct sc_result r;
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK); /* slots free again */
+	assert_int_equal(count_lines(L->viol, NULL), 0);
+	printf("CHECKED: 6th concurrent handshake closed with 0 bytes; deadline closed the "
+	       "others after %.2f s\n",
+	       waited);
 }
 
 int main(void)
@@ -620,5 +820,10 @@ int main(void)
 	};
 	int rc = cmocka_run_group_tests_name("simnet world", unit, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("simnet live", live, live_setup, live_teardown);
+	const struct CMUnitTest big[] = {
+		cmocka_unit_test(test_live_big_lists),
+		cmocka_unit_test(test_live_busy_and_deadline),
+	};
+	rc |= cmocka_run_group_tests_name("simnet big lists", big, big_setup, live_teardown);
 	return rc;
 }
