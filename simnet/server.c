@@ -60,6 +60,7 @@ struct conn {
 	char client[POINT_FMT_CAP];
 	uint8_t peer_id[16];
 	bool have_peer, registered, inflight, open, closing, dead, client_private;
+	enum hs_state phase; /* session state before the event being handled */
 	uint8_t *obuf;
 	size_t olen, ocap;
 	struct mark marks[MARKS_MAX];
@@ -129,7 +130,7 @@ static void violation(struct conn *c, const char *reason, const char *detail)
 	json_object_set_new(o, "client", json_string(c->client));
 	json_object_set_new(o, "reason", json_string(reason));
 	json_object_set_new(o, "detail", json_string(detail));
-	json_object_set_new(o, "phase", json_string(c->hs ? hs_state_str(hs_state(c->hs)) : "-"));
+	json_object_set_new(o, "phase", json_string(c->hs ? hs_state_str(c->phase) : "-"));
 	if (c->have_peer) {
 		char b58[P2P_PEER_ID_B58_LEN + 1];
 		p2p_peer_id_b58(b58, c->peer_id);
@@ -441,7 +442,15 @@ static void session_open(struct conn *c)
 static void process(struct conn *c)
 {
 	struct hs_event ev;
-	while (!c->dead && hs_next_event(c->hs, &ev)) {
+	for (;;) {
+		/* an error decided together with the previous event (bad PoW right after
+		 * the connection message) finds the session already failed: keep the last
+		 * live state as the phase */
+		enum hs_state st = hs_state(c->hs);
+		if (st != HS_ST_FAILED && st != HS_ST_CLOSED)
+			c->phase = st;
+		if (c->dead || !hs_next_event(c->hs, &ev))
+			break;
 		switch (ev.type) {
 		case HS_EV_CONN_MSG:
 			memcpy(c->peer_id, ev.conn.peer_id, 16);

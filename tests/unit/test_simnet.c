@@ -635,6 +635,9 @@ static void test_live_violations(void **state)
 	/* every line names the node, the client and the reason */
 	assert_int_equal(count_lines(L->viol, "\"client\":\""), 4);
 	assert_int_equal(count_lines(L->viol, needle), 4);
+	/* the corrupted chunk was our metadata; the other three hit the connection message */
+	assert_int_equal(count_lines(L->viol, "\"phase\":\"meta\""), 1);
+	assert_int_equal(count_lines(L->viol, "\"phase\":\"conn\""), 3);
 	/* second concurrent session with one peer id: Nack Already_connected, no violation */
 	o.id = &L->id;
 	o.misbehave = SC_BEHAVE;
