@@ -524,6 +524,16 @@ static json_t *sec_reachable(const struct analysis *an, bool *ok)
 	put(o, "articulation_points", aps, ok);
 	put(o, "blocks", json_integer(an->r_blocks.blocks_n), ok);
 	put(o, "largest_block", json_integer(an->r_blocks.largest_block), ok);
+	put(o, "largest_block_vertex_connectivity", json_integer(an->block_kappa.kappa), ok);
+	uint32_t *bcut = malloc(((size_t)an->block_kappa.cut_n + 1) * sizeof *bcut);
+	if (!bcut) {
+		*ok = false;
+		return o;
+	}
+	for (uint32_t i = 0; i < an->block_kappa.cut_n; i++)
+		bcut[i] = an->b_map[an->block_kappa.cut[i]];
+	put(o, "largest_block_min_vertex_cut", id_list(an, bcut, an->block_kappa.cut_n, ok), ok);
+	free(bcut);
 	long long *core = malloc(((size_t)an->r.n ? an->r.n : 1) * sizeof *core);
 	long long maxc = 0;
 	if (!core) {
@@ -893,6 +903,10 @@ static json_t *sec_definitions(bool *ok)
 	    json_string("public vertices that are the only neighbour of "
 	                "some vertex"),
 	    ok);
+	put(o, "largest_block_vertex_connectivity",
+	    json_string("vertex connectivity of the largest biconnected block of R (leaves and "
+	                "islands hanging off one node make R_core's trivially 1)"),
+	    ok);
 	put(o, "strong_vertex_connectivity",
 	    json_string("vertex connectivity of R_core keeping "
 	                "only strong edges (0 if that is "
@@ -1074,6 +1088,52 @@ out:
 	return e;
 }
 
+/*
+ * κ of R's largest biconnected block: leaves and islands hanging off one
+ * articulation point make κ(R_core) 1 by construction; the block says how
+ * many nodes must fail to split the well-connected part.
+ */
+static enum err block_kappa(struct analysis *an)
+{
+	const struct graph_blocks *b = &an->r_blocks;
+	bool *keep = calloc((size_t)an->r.n + 1, sizeof *keep);
+	struct ugraph bg;
+	memset(&bg, 0, sizeof bg);
+	uint32_t *map = NULL;
+	if (!keep)
+		return ERR_NOMEM;
+	if (b->largest_block > 0 && b->largest_block == an->c.n &&
+	    an->r_comps.membership[b->block[0]] == an->r_comps.giant) {
+		/* The block is R_core itself (no articulation point): same answer. */
+		free(keep);
+		an->block_kappa = an->kappa;
+		an->block_kappa.cut = malloc(((size_t)an->kappa.cut_n + 1) * sizeof *an->kappa.cut);
+		an->b_map = malloc(((size_t)an->c.n + 1) * sizeof *an->b_map);
+		if (!an->block_kappa.cut || !an->b_map)
+			return ERR_NOMEM;
+		if (an->kappa.cut_n)
+			memcpy(an->block_kappa.cut, an->kappa.cut,
+			       an->kappa.cut_n * sizeof *an->kappa.cut);
+		memcpy(an->b_map, an->c_map, (size_t)an->c.n * sizeof *an->b_map);
+		return ERR_OK;
+	}
+	for (uint32_t i = 0; i < b->largest_block; i++)
+		keep[b->block[i]] = true;
+	enum err e = ugraph_induced(&bg, &an->r, keep, &map);
+	free(keep);
+	if (e == ERR_OK)
+		e = vconn_compute(&bg, &an->block_kappa);
+	if (e == ERR_OK) {
+		for (uint32_t i = 0; i < bg.n; i++)
+			map[i] = an->r_map[map[i]];
+		an->b_map = map;
+		map = NULL;
+	}
+	free(map);
+	ugraph_free(&bg);
+	return e;
+}
+
 enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct analyze_opts *o,
                       const struct previous *prev)
 {
@@ -1142,7 +1202,8 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	}
 	double t2 = now_s();
 	an->seconds[1] = t2 - t1;
-	if ((e = vconn_compute(&an->c, &an->kappa)) != ERR_OK || (e = strong_kappa(an)) != ERR_OK)
+	if ((e = vconn_compute(&an->c, &an->kappa)) != ERR_OK || (e = strong_kappa(an)) != ERR_OK ||
+	    (e = block_kappa(an)) != ERR_OK)
 		goto fail;
 	double t3 = now_s();
 	an->seconds[2] = t3 - t2;
@@ -1219,6 +1280,8 @@ void analysis_free(struct analysis *an)
 	free(an->c_of);
 	vconn_result_free(&an->kappa);
 	vconn_result_free(&an->strong_kappa);
+	vconn_result_free(&an->block_kappa);
+	free(an->b_map);
 	free(an->betw);
 	json_decref(an->report);
 	memset(an, 0, sizeof *an);

@@ -72,6 +72,8 @@ struct analysis {
 	uint32_t *c_map; /* core vertex -> model vertex */
 	uint32_t *c_of;  /* model vertex -> core vertex or UINT32_MAX */
 	struct vconn_result kappa, strong_kappa;
+	struct vconn_result block_kappa;   /* of R's largest biconnected block */
+	uint32_t *b_map;                   /* block vertex -> model vertex */
 	double *betw;                      /* per core vertex */
 	uint32_t betw_sources;             /* 0: exact */
 	double curve[3][ATTACK_STEPS + 1]; /* degree, betweenness, random */

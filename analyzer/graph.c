@@ -289,11 +289,25 @@ enum err graph_blocks(const struct ugraph *g, struct graph_blocks *b)
 	for (uint32_t i = 0; i < b->aps_n; i++)
 		b->aps[i] = (uint32_t)VECTOR(aps)[i];
 	qsort(b->aps, b->aps_n, sizeof *b->aps, cmp_u32);
+	igraph_integer_t best = -1;
 	for (igraph_integer_t k = 0; k < no; k++) {
 		igraph_integer_t sz =
 		    igraph_vector_int_size(igraph_vector_int_list_get_ptr(&comps, k));
-		if ((uint32_t)sz > b->largest_block)
+		if ((uint32_t)sz > b->largest_block) {
 			b->largest_block = (uint32_t)sz;
+			best = k;
+		}
+	}
+	b->block = malloc(((size_t)b->largest_block + 1) * sizeof *b->block);
+	if (!b->block) {
+		e = ERR_NOMEM;
+		goto out;
+	}
+	if (best >= 0) {
+		const igraph_vector_int_t *vs = igraph_vector_int_list_get_ptr(&comps, best);
+		for (uint32_t i = 0; i < b->largest_block; i++)
+			b->block[i] = (uint32_t)VECTOR(*vs)[i];
+		qsort(b->block, b->largest_block, sizeof *b->block, cmp_u32);
 	}
 	e = block_cut_tree(g, &comps, b);
 out:
@@ -311,6 +325,7 @@ void graph_blocks_free(struct graph_blocks *b)
 		return;
 	free(b->aps);
 	free(b->cut_off);
+	free(b->block);
 	memset(b, 0, sizeof *b);
 }
 

@@ -45,6 +45,7 @@ struct graph_blocks {
 	uint32_t *cut_off;      /* per vertex (owned) */
 	uint32_t blocks_n;      /* biconnected components (isolated vertices excluded) */
 	uint32_t largest_block; /* vertices in the largest block (0 without edges) */
+	uint32_t *block; /* its vertices, sorted (owned; ties: the first block igraph lists) */
 };
 enum err graph_blocks(const struct ugraph *g, struct graph_blocks *b)
     __attribute__((warn_unused_result));

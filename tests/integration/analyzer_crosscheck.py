@@ -121,6 +121,27 @@ def check(outdir, edgelist=None):
         rest.remove_nodes_from(cut)
         if nx.is_connected(rest):
             fail("reported cut %s does not disconnect the core" % cut)
+    # the largest biconnected block of R (any of the largest, on ties)
+    blocks = [set(b) for b in nx.biconnected_components(R)]
+    bk = g["reachable"]["largest_block_vertex_connectivity"]
+    bcut = g["reachable"]["largest_block_min_vertex_cut"]
+    if blocks:
+        size = max(len(b) for b in blocks)
+        if g["reachable"]["largest_block"] != size:
+            fail("largest block %d vs networkx %d" % (g["reachable"]["largest_block"], size))
+        ok = False
+        for b in (b for b in blocks if len(b) == size):
+            B = R.subgraph(b)
+            if nx.node_connectivity(B) != bk:
+                continue
+            if bcut:
+                rest = B.copy()
+                rest.remove_nodes_from(bcut)
+                if len(bcut) != bk or not set(bcut) <= b or nx.is_connected(rest):
+                    continue
+            ok = True
+        if not ok:
+            fail("largest block connectivity %d / cut %s matches no largest block" % (bk, bcut))
     checked += 2
     # articulation points of R and cut_off
     aps = {a["id"]: a["cut_off"] for a in g["reachable"]["articulation_points"]}

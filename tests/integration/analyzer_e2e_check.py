@@ -67,7 +67,12 @@ def islands(truth, outdir):
     R = S.subgraph([v for v in S if cls[v] == "public"])
     if set(nx.articulation_points(R)) != set(bridges):
         fail("networkx articulation points differ from the bridges")
-    print("islands ok: articulation points = %d bridges" % len(bridges))
+    bn = truth["bottleneck"]
+    bk = rep["graph"]["reachable"]["largest_block_vertex_connectivity"]
+    if bn and bk != bn["size"]:
+        fail("largest block's vertex connectivity %d, planted cut %d" % (bk, bn["size"]))
+    print("islands ok: articulation points = %d bridges; largest block's vertex connectivity "
+          "%d = planted cut" % (len(bridges), bk))
 
 
 def bottleneck(truth, outdir):
