@@ -177,7 +177,10 @@ $(FB)/obj/%.o: %.c | $(PROTO:schema/%.proto=$(FB)/gen/%.pb-c.h)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 $(FB)/libtzcensus.a: $(FUZZ_LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
-$(FB)/%.a: $$(patsubst %.c,$(FB)/obj/%.o,$$(%_SRC))
+# (the objects come from a function: a '%' written in the rule itself would be
+# replaced by the stem)
+fuzz_prog_objs = $(addprefix $(FB)/obj/,$(patsubst %.c,%.o,$($(1)_SRC)))
+$(FB)/%.a: $$(call fuzz_prog_objs,$$*)
 	$(Q)rm -f $@ && ar rcs $@ $^
 $(FB)/fuzz_%: $(FB)/obj/tests/fuzz/fuzz_%.o $(FUZZ_PROG_AS) $(FB)/libtzcensus.a
 	$(if $(Q),@echo "  FUZZLD  $@")

@@ -370,7 +370,7 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
 		size_t need = r->len + len;
 		if (need > REASM_CAP_MAX)
 			return r->failed = ERR_TOOBIG;
-		size_t ncap = r->cap ? r->cap : 4096;
+		size_t ncap = r->cap ? r->cap : 1024;
 		while (ncap < need)
 			ncap *= 2;
 		if (ncap > REASM_CAP_MAX)

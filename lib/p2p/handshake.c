@@ -52,6 +52,8 @@ struct hs {
 	struct p2p_metadata peer_meta;
 
 	uint8_t key[P2P_KEY_LEN];
+	size_t plain_hw;  /* bytes of plain written since it was allocated (wiped on free) */
+	size_t plain_cap; /* plain grows to the largest chunk seen: sessions stay small */
 	uint8_t local_nonce[P2P_NONCE_LEN];
 	uint8_t remote_nonce[P2P_NONCE_LEN];
 
@@ -187,9 +189,8 @@ struct hs *hs_new(const struct hs_params *p)
 	if (p2p_pow_target(h->target, p->expected_pow) != ERR_OK)
 		goto fail;
 	h->chain = malloc(chain_len ? chain_len : 1);
-	h->plain = malloc(P2P_CHUNK_WIRE_MAX);
 	h->sent = malloc(2 + P2P_CONN_BODY_FIXED + chain_len);
-	if (!h->chain || !h->plain || !h->sent)
+	if (!h->chain || !h->sent)
 		goto fail;
 	memcpy(h->chain, p->chain_name, chain_len);
 	h->chain_len = chain_len;
@@ -220,7 +221,7 @@ void hs_free(struct hs *h)
 		return;
 	sodium_memzero(h->key, sizeof h->key);
 	if (h->plain)
-		sodium_memzero(h->plain, P2P_CHUNK_WIRE_MAX);
+		sodium_memzero(h->plain, h->plain_hw);
 	free(h->plain);
 	free(h->scratch);
 	free(h->in.p);
@@ -273,12 +274,33 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 	}
 	if (have - 2 < l)
 		return ERR_AGAIN;
-	enum err e = p2p_chunk_open(h->plain, P2P_CHUNK_WIRE_MAX, plain_len, p + 2, l,
+	size_t need = l - P2P_MAC_LEN;
+	if (need > h->plain_cap) {
+		size_t ncap = h->plain_cap ? h->plain_cap : 512;
+		while (ncap < need)
+			ncap *= 2;
+		if (ncap > P2P_CHUNK_WIRE_MAX)
+			ncap = P2P_CHUNK_WIRE_MAX;
+		uint8_t *np = malloc(ncap); /* not realloc: the old plaintext is wiped first */
+		if (!np) {
+			*why = "out of memory for a chunk";
+			return ERR_NOMEM;
+		}
+		if (h->plain)
+			sodium_memzero(h->plain, h->plain_hw);
+		free(h->plain);
+		h->plain = np;
+		h->plain_cap = ncap;
+		h->plain_hw = 0;
+	}
+	enum err e = p2p_chunk_open(h->plain, h->plain_cap, plain_len, p + 2, l,
 	                            h->remote_nonce, h->key);
 	if (e) {
 		*why = e == ERR_CRYPTO ? "chunk MAC check failed" : "chunk could not be opened";
 		return e;
 	}
+	if (*plain_len > h->plain_hw)
+		h->plain_hw = *plain_len;
 	p2p_nonce_incr(h->remote_nonce);
 	h->in.off += 2 + l;
 	return ERR_OK;
@@ -604,7 +626,7 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
 				return ERR_TOOBIG;
 		}
-		size_t ncap = h->scratch_cap ? h->scratch_cap * 2 : 4096;
+		size_t ncap = h->scratch_cap ? h->scratch_cap * 2 : 256;
 		if (ncap > 4 + (size_t)P2P_FRAME_MAX)
 			ncap = 4 + (size_t)P2P_FRAME_MAX;
 		uint8_t *ns = realloc(h->scratch, ncap);

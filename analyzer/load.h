@@ -1,0 +1,62 @@
+/*
+ * load — the analyzer's inputs, each filling a struct acrawl.
+ *
+ *  - load_edgelist: a plain text graph, one "A B" per line (A advertised B;
+ *    '#' starts a comment; a line with one token is an isolated node). Every
+ *    token becomes a public node whose id is the token. For researchers and
+ *    for the cross-check tests: it runs the same pipeline on any graph.
+ *  - load_journal: one crawl from a crawler journal (lib/journal), no
+ *    database: the last finished crawl of the file, or the n-th (1-based).
+ *  - load_db: one crawl from the storage schema (lib/db, migrations 001+).
+ *  - load_previous_db / store_db: history in the analyses and node_metrics
+ *    tables (schema/migrations/050_analysis.sql).
+ *
+ * Blocking; errors carry a message in err.
+ */
+#ifndef TZ_ANALYZER_LOAD_H
+#define TZ_ANALYZER_LOAD_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/analyze.h"
+#include "analyzer/crawl.h"
+#include "core/err.h"
+
+#define EDGELIST_LINE_MAX 512
+
+enum err load_edgelist(const char *path, struct acrawl *c, char *err, size_t cap)
+    __attribute__((warn_unused_result));
+
+/*
+ * Loads crawl number `nth` (1-based) of a journal file, or when nth <= 0 the
+ * last crawl that has a CrawlEnd (else the last one, with a warning). A torn
+ * last record is reported and what precedes it is used. The crawl id is 0
+ * (journals carry the uuid, not the database id).
+ */
+enum err load_journal(const char *path, int64_t nth, struct acrawl *c, char *err, size_t cap)
+    __attribute__((warn_unused_result));
+
+/*
+ * Loads crawl `crawl_id`, or the latest finished crawl when crawl_id < 0.
+ * ERR_INVAL (with a message) when there is no such crawl.
+ */
+enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size_t cap)
+    __attribute__((warn_unused_result));
+
+/*
+ * The latest analysis of an earlier crawl (crawl id < c->id): trend input.
+ * *found false when there is none. hist/hist_n (optional): the report.json of
+ * the latest analysis of each earlier crawl, oldest first, at most hist_max.
+ */
+enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
+                          json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
+    __attribute__((warn_unused_result));
+
+/* Stores one analysis (analyses row + node_metrics rows) in one transaction. */
+enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest, char *err,
+                  size_t cap) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * tzcensus-analyze — one crawl in, connectivity and decentralization figures
+ * out (issue 6).
+ *
+ *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
+ *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]
+ *                    [--report] [--anonymize] [--gate]
+ *
+ * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
+ * files are written and stored, the report is not rendered).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/analyze.h"
+#include "analyzer/anon.h"
+#include "analyzer/gate.h"
+#include "analyzer/load.h"
+#include "analyzer/output.h"
+#include "analyzer/report.h"
+#include "core/log.h"
+#include "db/conn.h"
+#include "db/migrate.h"
+
+#define HIST_MAX 400 /* earlier crawls given to the report and the gate */
+
+static void usage(FILE *f)
+{
+	fputs("usage: tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]\n"
+	      "                        [--crawl ID|latest] [--out DIR] [--seed N] [--json]\n"
+	      "                        [--report] [--anonymize] [--gate]\n"
+	      "  --db CONNINFO     read the crawl from PostgreSQL and store the results there\n"
+	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
+	      "  --journal FILE    analyze a crawl journal, no database\n"
+	      "  --edgelist FILE   analyze a plain graph: lines 'A B' (A advertised B)\n"
+	      "  --crawl ID|latest which crawl (default: latest finished; with --journal,\n"
+	      "                    N = the N-th crawl of the file)\n"
+	      "  --out DIR         output directory (default out/crawl-ID/)\n"
+	      "  --seed N          RNG seed for random-removal curves and sampling (default 1)\n"
+	      "  --json            also print report.json on stdout\n"
+	      "  --report          render report.html/report.md into DIR\n"
+	      "  --anonymize       publishable outputs: points as /24 and /48 prefixes\n"
+	      "  --gate            refuse (exit 3, no report) a crawl that looks broken\n"
+	      "  --random-runs N   random-removal runs averaged (default 20)\n"
+	      "  --betweenness-exact-max N  exact betweenness up to N core nodes (default 5000)\n"
+	      "  --betweenness-samples N    sampled sources above that (default 1000)\n"
+	      "  --timings         print phase timings on stderr\n",
+	      f);
+}
+
+static void anon_adapter(const char *point_text, char *out, size_t cap)
+{
+	(void)anon_point(point_text, out, cap);
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum { OPT_RANDOM_RUNS = 1000, OPT_BW_MAX, OPT_BW_SAMPLES, OPT_TIMINGS, OPT_EDGELIST };
+
+int main(int argc, char **argv)
+{
+	log_init("tzcensus-analyze", LOG_INFO);
+	static const struct option longopts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"journal", required_argument, NULL, 'j'},
+	    {"edgelist", required_argument, NULL, OPT_EDGELIST},
+	    {"crawl", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"report", no_argument, NULL, 'r'},
+	    {"anonymize", no_argument, NULL, 'a'},
+	    {"gate", no_argument, NULL, 'g'},
+	    {"random-runs", required_argument, NULL, OPT_RANDOM_RUNS},
+	    {"betweenness-exact-max", required_argument, NULL, OPT_BW_MAX},
+	    {"betweenness-samples", required_argument, NULL, OPT_BW_SAMPLES},
+	    {"timings", no_argument, NULL, OPT_TIMINGS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct analyze_opts ao;
+	analyze_opts_default(&ao);
+	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL;
+	int64_t crawl_id = -1;
+	bool json_out = false, want_report = false, anonymize = false, gate = false;
+	bool timings = false, use_db = false, refused = false;
+	uint64_t v;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			db = optarg;
+			use_db = true;
+			break;
+		case 'j': journal = optarg; break;
+		case OPT_EDGELIST: edgelist = optarg; break;
+		case 'c':
+			if (!strcmp(optarg, "latest")) {
+				crawl_id = -1;
+			} else if (parse_u64(optarg, INT64_MAX, &v)) {
+				crawl_id = (int64_t)v;
+			} else {
+				log_error("--crawl: expected a crawl id or 'latest', got '%s'",
+				          optarg);
+				return 2;
+			}
+			break;
+		case 'o': out = optarg; break;
+		case 's':
+			if (!parse_u64(optarg, INT64_MAX, &v)) {
+				log_error("--seed: expected an integer 0..2^63-1, got '%s'",
+				          optarg);
+				return 2;
+			}
+			ao.seed = v;
+			break;
+		case 'J': json_out = true; break;
+		case 'r': want_report = true; break;
+		case 'a': anonymize = true; break;
+		case 'g': gate = true; break;
+		case OPT_RANDOM_RUNS:
+		case OPT_BW_MAX:
+		case OPT_BW_SAMPLES:
+			if (!parse_u64(optarg, UINT32_MAX, &v)) {
+				log_error("%s: expected a count, got '%s'", argv[optind - 1],
+				          optarg);
+				return 2;
+			}
+			if (ch == OPT_RANDOM_RUNS)
+				ao.random_runs = (unsigned)v;
+			else if (ch == OPT_BW_MAX)
+				ao.betweenness_exact_max = (uint32_t)v;
+			else
+				ao.betweenness_samples = (uint32_t)v;
+			break;
+		case OPT_TIMINGS: timings = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || (!!journal + !!edgelist + use_db) > 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (!journal && !edgelist)
+		use_db = true;
+	if (anonymize)
+		ao.anon = anon_adapter;
+
+	int rc = 1;
+	char err[1024] = "";
+	struct acrawl crawl;
+	acrawl_init(&crawl);
+	struct previous prev;
+	memset(&prev, 0, sizeof prev);
+	bool have_prev = false;
+	json_t **hist = NULL;
+	size_t hist_n = 0;
+	struct analysis an;
+	memset(&an, 0, sizeof an);
+	PGconn *pg = NULL;
+	enum err e;
+
+	if (use_db) {
+		if (!db || !*db)
+			db = getenv("DATABASE_URL");
+		if (!(pg = db_connect(db, err, sizeof err))) {
+			log_error("%s", err);
+			goto out;
+		}
+		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
+		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
+		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
+		                          err, sizeof err)) != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+	} else if (journal) {
+		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+	} else if ((e = load_edgelist(edgelist, &crawl, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
+		goto out;
+	}
+
+	if ((e = analysis_run(&an, &crawl, &ao, have_prev ? &prev : NULL)) != ERR_OK) {
+		log_error("analysis failed: %s %s", err_str(e), graph_last_error());
+		goto out;
+	}
+	char dir[4096];
+	if (out)
+		snprintf(dir, sizeof dir, "%s", out);
+	else if (crawl.id == 0 && crawl.uuid) /* a journal: no database id */
+		snprintf(dir, sizeof dir, "out/crawl-%s", crawl.uuid);
+	else
+		snprintf(dir, sizeof dir, "out/crawl-%" PRId64, crawl.id);
+	if ((e = output_write_all(&an, dir, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (timings)
+		fprintf(stderr,
+		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
+		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
+		        an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
+		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
+	if (json_out) {
+		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
+			goto out;
+		fputc('\n', stdout);
+	}
+	char note[512] = "";
+	if (gate) {
+		struct gate_opts go;
+		gate_opts_default(&go);
+		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
+		log_info("gate: %s", note);
+		refused = !pass;
+	}
+	if (want_report && !refused) {
+		struct report_opts ro;
+		report_opts_default(&ro);
+		ro.anonymize = anonymize;
+		ro.analyzer_version = ANALYZER_VERSION;
+		ro.gate_note = gate ? note : NULL;
+		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) !=
+		    ERR_OK) {
+			log_error("report: %s", err);
+			goto out;
+		}
+	}
+	if (want_report && (e = output_write_manifest(&an, dir, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
+		goto out;
+	}
+	if (use_db) {
+		char mpath[4200];
+		snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+		json_error_t je;
+		json_t *manifest = json_load_file(mpath, 0, &je);
+		e = store_db(pg, &an, manifest, err, sizeof err);
+		json_decref(manifest);
+		if (e != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+	}
+	if (refused) {
+		rc = 3;
+		goto out;
+	}
+	log_info("crawl %" PRId64 ": %u vertices, %u public, core %u, vertex connectivity %u -> %s",
+	         crawl.id, an.mo.n, an.r.n, an.c.n, an.kappa.kappa, dir);
+	rc = 0;
+out:
+	for (size_t i = 0; i < hist_n; i++)
+		json_decref(hist[i]);
+	free(hist);
+	analysis_free(&an);
+	previous_free(&prev);
+	acrawl_free(&crawl);
+	db_close(pg);
+	return rc;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Crawl benchmark (issue 5), not a test: prints figures, asserts nothing.
+#
+#   bench/crawl_bench.sh [NODES]        (default 10000; run from the repo root after make)
+#
+# In one run, on this machine:
+#   0. baseline: the libsodium crypto of one crawler-side handshake, alone, on
+#      one core (bench/crypto_handshake.c) -> handshakes/s per core;
+#   1. a simnet world of NODES nodes without latency, crawled into a
+#      throwaway PostgreSQL: wall time, dials/s, crawler CPU seconds,
+#      handshakes per crawler-CPU-second and their ratio to the baseline,
+#      peak RSS; run at 200 and at 2000 connections in flight, the RSS slope
+#      between the two is the memory per in-flight connection;
+#   2. the same size with 20-200 ms latency per message and 30% unreachable
+#      (no_listen) nodes: wall time against the deepest discovery chain's
+#      round trips plus one connect timeout.
+# The crawler and simnet share the 2 cores; CPU time is the crawler's own
+# (user + sys from /usr/bin/time), so "the core it gets" is what it used.
+set -euo pipefail
+if [ -z "${DATABASE_URL:-}" ]; then
+  exec scripts/with-pg.sh "$0" "$@"
+fi
+NODES=${1:-10000}
+BIN=${BIN:-bin}
+PY=/usr/bin/python3
+TMP=$(mktemp -d /tmp/tzcensus-bench.XXXXXX)
+SIM_PID=
+cleanup() {
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMP/crypto" bench/crypto_handshake.c \
+  $(pkg-config --cflags --libs libsodium)
+crypto=$("$TMP/crypto" 3 | awk '{print $2}')
+echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypto"
+
+"$BIN/tzcensus-crawl" --gen-identity "$TMP/id.json" --pow 0 >/dev/null
+"$BIN/tzcensus-crawl" --migrate --db "$DATABASE_URL" >/dev/null
+
+run_world() { # name, nodes, concurrency, simnet args...
+  local name=$1 nodes=$2 conc=$3; shift 3
+  local octet attempt
+  for attempt in 1 2 3; do # another suite may hold the random range: retry
+    octet=$((64 + RANDOM % 180))
+    rm -f "$TMP/ready"
+    "$BIN/tzcensus-simnet" --base "127.$octet.0.0" --nodes "$nodes" --seed 42 \
+      --truth "$TMP/truth.json" --ready "$TMP/ready" --violations "$TMP/viol.jsonl" \
+      --quiet "$@" >"$TMP/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 600); do
+      [ -f "$TMP/ready" ] && break
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -f "$TMP/ready" ] && break
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+  done
+  [ -f "$TMP/ready" ] || { cat "$TMP/sim.log"; echo "simnet not ready"; exit 1; }
+  local seeds
+  seeds=$("$PY" -c 'import json,sys; print(" ".join("--seed "+s for s in json.load(open(sys.argv[1]))["seeds"]))' "$TMP/truth.json")
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
+    "$BIN/tzcensus-crawl" --config config/demo.yaml --db "$DATABASE_URL" \
+    --identity "$TMP/id.json" $seeds --concurrency "$conc" --json --set log_interval=3600 \
+    >"$TMP/summary.json" 2>"$TMP/crawl.log" || { tail "$TMP/crawl.log"; exit 1; }
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=
+  "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" "${BASE_KB:-0}" <<'PY'
+import json, sys
+name, summ, timef, truthf, crypto, violf, base_kb = sys.argv[1:8]
+s = json.load(open(summ))
+wall, user, sys_, rss_kb = open(timef).read().split()[-4:]
+cpu = float(user) + float(sys_)
+t = json.load(open(truthf))
+lat = max(n["latency_ms"] for n in t["nodes"])
+dials = s["dials"]
+hs = sum(s["outcomes"][k] for k in ("ok", "nack", "incompatible", "closed"))
+viol = sum(1 for l in open(violf) if l.strip())
+print("%s: %d nodes, %d points, %d dials, %d handshakes (ok %d), %d edges, violations %d"
+      % (name, len(t["nodes"]), s["points_discovered"], dials, hs, s["outcomes"]["ok"],
+         s["edges"], viol))
+print("  wall %.2f s (crawl %.2f s), crawler CPU %.2f s (user %s, sys %s), peak RSS %.1f MiB"
+      % (float(wall), s["duration_s"], cpu, user, sys_, int(rss_kb) / 1024))
+print("  dials/s (wall) %.0f; handshakes per crawler-CPU-second %.0f = %.2f x crypto-only %s/s"
+      % (dials / s["duration_s"], hs / cpu, hs / cpu / float(crypto), crypto))
+print("  deepest discovery chain %d hops; max node latency %d ms" % (s["max_depth"], lat))
+if int(base_kb):
+    print("  RSS per in-flight connection: (%d - %s base) KiB / %d peak in flight = %.1f KiB"
+          " (an upper bound: includes the frontier and the database queue)"
+          % (int(rss_kb), base_kb, s["max_inflight"],
+             (int(rss_kb) - int(base_kb)) / max(1, s["max_inflight"])))
+if lat:
+    # a hop = connect + 3 handshake messages + the first Advertise: 4 node delays
+    bound = s["max_depth"] * 4 * lat / 1000 + 10
+    print("  latency bound: %d hops x 4 x %d ms + one connect timeout 10 s = %.1f s; "
+          "wall/bound = %.2f (target <= 1.5)" % (s["max_depth"], lat, bound, s["duration_s"] / bound))
+PY
+  LAST_KB=$(awk '{print $4}' "$TMP/time")
+  LAST_INFLIGHT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_inflight"])' "$TMP/summary.json")
+}
+
+# The fixed base: the same program crawling a 30-node world one connection at a time.
+run_world "base (30 nodes, 1 in flight)" 30 1 >"$TMP/base.txt"
+BASE_KB=$LAST_KB
+echo "base RSS (30-node world, 1 connection in flight): $BASE_KB KiB"
+run_world "no latency, at most 200 in flight" "$NODES" 200
+KB1=$LAST_KB; N1=$LAST_INFLIGHT
+run_world "no latency" "$NODES" 2000
+KB2=$LAST_KB; N2=$LAST_INFLIGHT
+echo "RSS slope, same world at two concurrencies: ($KB2 - $KB1) KiB / ($N2 - $N1) in flight =" \
+  "$(awk -v a="$KB2" -v b="$KB1" -v m="$N2" -v n="$N1" 'BEGIN { printf "%.1f", (a - b) / (m - n) }') KiB per connection"
+cat >"$TMP/lat.yaml" <<'YAML'
+latency:
+  min_ms: 20
+  max_ms: 200
+behaviors:
+  public: 0.45
+  no_listen: 0.30
+  stall: 0.03
+  silent_close: 0.03
+  nack: 0.05
+  private: 0.03
+  wrong_chain: 0.02
+  old_version: 0.03
+  low_pow: 0.02
+  shared_ip: 0.03
+  multihomed: 0.01
+YAML
+run_world "20-200 ms latency, 30% unreachable" "$NODES" 2000 --config "$TMP/lat.yaml"

@@ -1,0 +1,295 @@
+/*
+ * Crawler settings. The key table below is the single list of what can be
+ * configured: config/crawler.example.yaml documents the same names, and a
+ * unit test checks that every key of the table appears in that file.
+ */
+#include "crawler/config.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) offsetof(struct crawl_config, f)
+
+const struct conf_key crawl_config_keys[] = {
+	{"db", CONF_STRING, OFF(db), 0, 0, "libpq conninfo or URL (default: PG* environment)", NULL},
+	{"seeds", CONF_STRLIST, OFF(seeds), 0, 0, "seed points host:port (--seed)", NULL},
+	{"seed_from_db", CONF_BOOL, OFF(seed_from_db), 0, 0,
+	 "also seed with points that answered in recent crawls (default false)", NULL},
+	{"seed_from_db_crawls", CONF_INT, OFF(seed_from_db_crawls), 1, 100,
+	 "how many recent finished crawls seed_from_db reads (default 3)", NULL},
+	{"allow", CONF_STRLIST, OFF(allow), 0, 0, "CIDR allow list; exclusive when set (--allow)",
+	 NULL},
+	{"deny", CONF_STRLIST, OFF(deny), 0, 0, "CIDR deny list (--deny)", NULL},
+	{"identity", CONF_STRING, OFF(identity), 0, 0, "identity.json (default identity.json)",
+	 NULL},
+	{"expected_pow", CONF_DOUBLE, OFF(expected_pow), 0, 256,
+	 "peer proof of work checked and recorded (default 26)", NULL},
+	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced (default TEZOS_MAINNET)",
+	 NULL},
+	{"concurrency", CONF_INT, OFF(concurrency), 1, 60000,
+	 "connections in flight (default 1000)", NULL},
+	{"connect_timeout", CONF_DOUBLE, OFF(connect_timeout), 0.1, 120,
+	 "seconds for the TCP connect (default 10)", NULL},
+	{"handshake_timeout", CONF_DOUBLE, OFF(handshake_timeout), 0.1, 60,
+	 "seconds from connect to the peer's Ack (default 5)", NULL},
+	{"bootstrap_rounds", CONF_INT, OFF(bootstrap_rounds), 0, 10,
+	 "Bootstrap messages per visit (default 2)", NULL},
+	{"bootstrap_interval", CONF_DOUBLE, OFF(bootstrap_interval), 0.1, 10,
+	 "seconds between Bootstrap rounds (default 0.1)", NULL},
+	{"advertise_wait", CONF_DOUBLE, OFF(advertise_wait), 0.05, 30,
+	 "seconds to wait for each Advertise (default 2)", NULL},
+	{"no_head", CONF_BOOL, OFF(no_head), 0, 0, "skip Get_current_branch (default false)", NULL},
+	{"head_wait", CONF_DOUBLE, OFF(head_wait), 0.05, 30,
+	 "seconds to wait for Current_branch (default 2)", NULL},
+	{"vantage", CONF_STRING, OFF(vantage), 0, 0, "name of this crawler's location (default local)",
+	 NULL},
+	{"journal", CONF_STRING, OFF(journal), 0, 0, "journal file (default: none)", NULL},
+	{"json", CONF_BOOL, OFF(json), 0, 0, "print the summary as JSON (default false)", NULL},
+	{"no_migrate", CONF_BOOL, OFF(no_migrate), 0, 0,
+	 "do not apply database migrations at start (default false)", NULL},
+	{"per_ip_inflight", CONF_INT, OFF(per_ip_inflight), 1, 20,
+	 "connections at once per IP address (default 2)", NULL},
+	{"per_ip_ports", CONF_INT, OFF(per_ip_ports), 1, 1000,
+	 "distinct ports dialed per IP address (default 4)", NULL},
+	{"per_message_points", CONF_INT, OFF(per_message_points), 1, 100,
+	 "points taken from one message (default 100)", NULL},
+	{"max_points", CONF_INT, OFF(max_points), 1, 10000000,
+	 "cap on distinct points known (default 200000)", NULL},
+	{"connect_retries", CONF_INT, OFF(connect_retries), 0, 5,
+	 "extra attempts after a connect timeout (default 1)", NULL},
+	{"retry_delay", CONF_DOUBLE, OFF(retry_delay), 0, 3600,
+	 "seconds before a retry (default 5)", NULL},
+	{"drain_timeout", CONF_DOUBLE, OFF(drain_timeout), 0, 60,
+	 "seconds in-flight visits get after SIGINT/SIGTERM (default 3)", NULL},
+	{"log_interval", CONF_DOUBLE, OFF(log_interval), 0.5, 3600,
+	 "seconds between progress log lines off a terminal (default 5)", NULL},
+	{"db_flush_timeout", CONF_DOUBLE, OFF(db_flush_timeout), 0, 3600,
+	 "seconds the end of a crawl waits for the database (default 60)", NULL},
+	{"ddb_version", CONF_INT, OFF(ddb_version), 0, 65535,
+	 "announced distributed_db_version (default 2)", NULL},
+	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535,
+	 "announced p2p_version (default 1)", NULL},
+};
+const size_t crawl_config_keys_n = sizeof crawl_config_keys / sizeof crawl_config_keys[0];
+
+enum err crawl_config_init(struct crawl_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->seed_from_db_crawls = 3;
+	c->identity = strdup("identity.json");
+	c->expected_pow = 26.0;
+	c->chain = strdup("TEZOS_MAINNET");
+	c->concurrency = 1000;
+	c->connect_timeout = 10.0;
+	c->handshake_timeout = 5.0;
+	c->bootstrap_rounds = 2;
+	c->bootstrap_interval = 0.1;
+	c->advertise_wait = 2.0;
+	c->head_wait = 2.0;
+	c->vantage = strdup("local");
+	c->per_ip_inflight = 2;
+	c->per_ip_ports = 4;
+	c->per_message_points = 100;
+	c->max_points = 200000;
+	c->connect_retries = 1;
+	c->retry_delay = 5.0;
+	c->drain_timeout = 3.0;
+	c->log_interval = 5.0;
+	c->db_flush_timeout = 60.0;
+	c->ddb_version = 2;
+	c->p2p_version = 1;
+	if (!c->identity || !c->chain || !c->vantage) {
+		crawl_config_free(c);
+		return ERR_NOMEM;
+	}
+	return ERR_OK;
+}
+
+void crawl_config_free(struct crawl_config *c)
+{
+	conf_free(crawl_config_keys, crawl_config_keys_n, c);
+}
+
+static bool hostname_ok(const char *h)
+{
+	size_t len = strlen(h), label = 0;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = h[i];
+		if (ch == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9');
+		if (!alnum && !(ch == '-' && label > 0))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return h[len - 1] != '-';
+}
+
+static bool port_parse(const char *s, unsigned *port)
+{
+	if (*s == '\0' || strlen(s) > 5)
+		return false;
+	unsigned v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v == 0 || v > 65535)
+		return false;
+	*port = v;
+	return true;
+}
+
+enum err seed_parse(const char *text, struct seed_spec *out)
+{
+	memset(out, 0, sizeof *out);
+	out->port = CRAWL_DEFAULT_PORT;
+	size_t len = strlen(text);
+	if (len == 0 || len >= sizeof out->host)
+		return ERR_CONFIG;
+	const char *port_text = NULL;
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close == text + 1)
+			return ERR_CONFIG;
+		memcpy(out->host, text + 1, (size_t)(close - text - 1));
+		out->host[close - text - 1] = '\0';
+		if (close[1] == ':')
+			port_text = close + 2;
+		else if (close[1] != '\0')
+			return ERR_CONFIG;
+		struct in6_addr a6;
+		struct in_addr a4;
+		if (inet_pton(AF_INET6, out->host, &a6) != 1 && inet_pton(AF_INET, out->host, &a4) != 1)
+			return ERR_CONFIG;
+		out->numeric = true;
+	} else {
+		const char *colon = strchr(text, ':');
+		if (colon && strchr(colon + 1, ':')) {
+			/* several colons: a bare IPv6 literal, port 9732 */
+			struct in6_addr a6;
+			if (inet_pton(AF_INET6, text, &a6) != 1)
+				return ERR_CONFIG;
+			memcpy(out->host, text, len + 1);
+			out->numeric = true;
+			return ERR_OK;
+		}
+		size_t hlen = colon ? (size_t)(colon - text) : len;
+		memcpy(out->host, text, hlen);
+		out->host[hlen] = '\0';
+		if (colon)
+			port_text = colon + 1;
+		struct in_addr a4;
+		if (inet_pton(AF_INET, out->host, &a4) == 1)
+			out->numeric = true;
+		else if (!hostname_ok(out->host))
+			return ERR_CONFIG;
+	}
+	if (port_text && !port_parse(port_text, &out->port))
+		return ERR_CONFIG;
+	return ERR_OK;
+}
+
+enum err crawl_config_policy(const struct crawl_config *c, struct policy *p, char *err,
+			     size_t err_cap)
+{
+	policy_init(p);
+	for (size_t i = 0; i < c->allow.n; i++) {
+		enum err e = policy_add(p, true, c->allow.v[i]);
+		if (e != ERR_OK) {
+			snprintf(err, err_cap, "allow: %s '%s'",
+				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->allow.v[i]);
+			return ERR_CONFIG;
+		}
+	}
+	for (size_t i = 0; i < c->deny.n; i++) {
+		enum err e = policy_add(p, false, c->deny.v[i]);
+		if (e != ERR_OK) {
+			snprintf(err, err_cap, "deny: %s '%s'",
+				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->deny.v[i]);
+			return ERR_CONFIG;
+		}
+	}
+	return ERR_OK;
+}
+
+enum err crawl_config_validate(const struct crawl_config *c, char *err, size_t err_cap)
+{
+	for (size_t i = 0; i < c->seeds.n; i++) {
+		struct seed_spec s;
+		if (seed_parse(c->seeds.v[i], &s) != ERR_OK) {
+			snprintf(err, err_cap, "seeds: not a host:port: '%s'", c->seeds.v[i]);
+			return ERR_CONFIG;
+		}
+	}
+	struct policy *p = malloc(sizeof *p);
+	if (!p)
+		return ERR_NOMEM;
+	enum err e = crawl_config_policy(c, p, err, err_cap);
+	free(p);
+	if (e != ERR_OK)
+		return e;
+	if (!c->chain || strlen(c->chain) == 0 || strlen(c->chain) > 128) {
+		snprintf(err, err_cap, "chain: must be 1 to 128 bytes");
+		return ERR_CONFIG;
+	}
+	if (!c->vantage || strlen(c->vantage) == 0 || strlen(c->vantage) > 200) {
+		snprintf(err, err_cap, "vantage: must be 1 to 200 bytes");
+		return ERR_CONFIG;
+	}
+	if (!c->identity || c->identity[0] == '\0') {
+		snprintf(err, err_cap, "identity: must name a file");
+		return ERR_CONFIG;
+	}
+	return ERR_OK;
+}
+
+char *crawl_config_json(const struct crawl_config *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < crawl_config_keys_n; i++) {
+		const struct conf_key *k = &crawl_config_keys[i];
+		const char *field = (const char *)c + k->offset;
+		json_t *v = NULL;
+		if (strcmp(k->name, "db") == 0)
+			continue; /* may hold a password */
+		switch (k->type) {
+		case CONF_BOOL: v = json_boolean(*(const bool *)(const void *)field); break;
+		case CONF_INT: v = json_integer(*(const long long *)(const void *)field); break;
+		case CONF_DOUBLE: v = json_real(*(const double *)(const void *)field); break;
+		case CONF_STRING: {
+			const char *s = *(char *const *)(const void *)field;
+			v = s ? json_string(s) : json_null();
+			break;
+		}
+		case CONF_STRLIST: {
+			const struct conf_strlist *l = (const struct conf_strlist *)(const void *)field;
+			v = json_array();
+			for (size_t j = 0; v && j < l->n; j++)
+				json_array_append_new(v, json_string(l->v[j]));
+			break;
+		}
+		case CONF_CUSTOM: break;
+		}
+		if (v)
+			json_object_set_new(o, k->name, v);
+	}
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}

@@ -1,0 +1,725 @@
+/*
+ * One visit on the crawl's libev loop: non-blocking TCP connect, then the
+ * sans-I/O handshake (lib/p2p/handshake.h) fed from the socket, then the
+ * Bootstrap rounds and Get_current_branch, then Disconnect and close.
+ *
+ * States and their deadlines (one ev_timer, re-armed by set_state, which is
+ * the only place a state changes):
+ *
+ *   CONNECTING  connect_timeout    -> timeout (retried once by the frontier)
+ *   HANDSHAKE   handshake_timeout  -> handshake_timeout (from connect to Ack)
+ *   OPEN        the reply window   -> ok with what arrived
+ *   DONE        none
+ *
+ * A second timer paces the Bootstrap rounds (bootstrap_interval apart, so
+ * Octez's 100 ms throttle never delays us). Each readable event does one
+ * bounded read() into a shared buffer, so one fast peer cannot starve the
+ * others. A finished connection is closed at once (watchers stopped, fd
+ * closed, result recorded) and freed later by the reaper.
+ *
+ * The crawler sends only: its connection message, metadata, Ack (all inside
+ * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1).
+ */
+#include "crawler/crawl.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "crawler/probe.h"
+#include "crawler/sink.h"
+#include "p2p/frame.h"
+#include "p2p/handshake.h"
+#include "p2p/identity.h"
+
+#define READ_MAX 16384 /* bytes read per readable event */
+#define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
+
+enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
+
+struct conn {
+	struct crawl *cr;
+	struct conn *prev, *next; /* live list, then dead list (next only) */
+	ev_io io;
+	ev_timer deadline;
+	ev_timer round;
+	int fd;
+	enum conn_st st;
+	struct fr_lease lease;
+	struct point pt;
+	char text[POINT_FMT_CAP];
+	struct hs *hs;
+
+	double t_start, t_connected, t_answer; /* monotonic; t_answer: Ack or Nack read */
+	int64_t started_us;
+	uint64_t bytes_in;
+
+	bool have_peer, have_meta, acked, chain_bad;
+	/*
+	 * Another of our sessions is talking to the same peer id (a node with
+	 * two points): Octez would Nack the second one Already_connected
+	 * (spec 9.2 item 6), so this one holds its metadata back until the
+	 * other ends. has_waiters marks the session others wait for.
+	 */
+	bool waiting, has_waiters;
+	bool counted; /* in cr->peer_busy */
+	bool retry;   /* ask the frontier for another attempt (Already_connected) */
+	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
+	struct p2p_metadata meta;
+	int32_t nack_motive;
+
+	unsigned rounds_sent, adv_seen;
+	bool head_sent, have_head;
+	int32_t head_level;
+	int64_t head_ts;
+	uint8_t head_hash[P2P_BLOCK_HASH_LEN];
+
+	char errbuf[128];
+};
+
+static uint8_t read_buf[READ_MAX];
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void round_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void finish(struct conn *c, enum visit_outcome o, const char *why);
+
+static double open_window(const struct crawl_config *cfg)
+{
+	double adv = 0, head = 0;
+	if (cfg->bootstrap_rounds > 0)
+		adv = (double)(cfg->bootstrap_rounds - 1) * cfg->bootstrap_interval +
+		      cfg->advertise_wait;
+	if (!cfg->no_head)
+		head = cfg->head_wait;
+	return adv > head ? adv : head;
+}
+
+/* The only place a state changes: checks the transition and re-arms its deadline. */
+static void set_state(struct conn *c, enum conn_st st)
+{
+	const struct crawl_config *cfg = c->cr->cfg;
+	/* CONNECTING -> HANDSHAKE -> OPEN, and any state -> DONE. */
+	assert(st == CS_DONE || st == CS_CONNECTING || (int)st == (int)c->st + 1);
+	c->st = st;
+	ev_timer_stop(c->cr->loop, &c->deadline);
+	double after = 0;
+	switch (st) {
+	case CS_CONNECTING: after = cfg->connect_timeout; break;
+	case CS_HANDSHAKE: after = cfg->handshake_timeout; break;
+	case CS_OPEN: after = open_window(cfg); break;
+	case CS_DONE: return;
+	}
+	ev_timer_set(&c->deadline, after, 0.);
+	ev_timer_start(c->cr->loop, &c->deadline);
+}
+
+static void watch(struct conn *c, int events)
+{
+	if (c->io.events == events && ev_is_active(&c->io))
+		return;
+	ev_io_stop(c->cr->loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(c->cr->loop, &c->io);
+}
+
+/* Writes what hs has queued; watches EV_WRITE while some is left. false on a write error. */
+static bool flush_out(struct conn *c)
+{
+	if (c->waiting) {
+		watch(c, EV_READ);
+		return true;
+	}
+	for (;;) {
+		size_t len = 0;
+		const uint8_t *p = hs_out(c->hs, &len);
+		if (!p || len == 0) {
+			watch(c, EV_READ);
+			return true;
+		}
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			hs_out_consume(c->hs, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			watch(c, EV_READ | EV_WRITE);
+			return true;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return false;
+	}
+}
+
+static void send_msg(struct conn *c, uint16_t tag)
+{
+	struct p2p_msg m;
+	p2p_msg_init(&m, tag);
+	if (tag == P2P_TAG_GET_CURRENT_BRANCH)
+		memcpy(m.chain_id, c->cr->chain_id, 4);
+	enum err e = hs_send(c->hs, &m);
+	if (e != ERR_OK)
+		log_debug("%s: cannot send %s: %s", c->text, p2p_tag_str(tag), err_str(e));
+}
+
+static void send_bootstrap(struct conn *c)
+{
+	send_msg(c, P2P_TAG_BOOTSTRAP);
+	c->rounds_sent++;
+	if ((long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
+		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
+		ev_timer_start(c->cr->loop, &c->round);
+	}
+}
+
+static void maybe_send_head(struct conn *c)
+{
+	if (c->cr->cfg->no_head || c->head_sent || !c->cr->chain_id_known)
+		return;
+	send_msg(c, P2P_TAG_GET_CURRENT_BRANCH);
+	c->head_sent = true;
+}
+
+/* Everything asked for has arrived: finish early. */
+static bool check_complete(struct conn *c)
+{
+	const struct crawl_config *cfg = c->cr->cfg;
+	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
+	bool head_done = cfg->no_head || c->have_head;
+	if (adv_done && head_done) {
+		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, NULL);
+		return true;
+	}
+	return false;
+}
+
+static void on_points(struct conn *c, const struct point *pts, size_t n, enum adv_source src,
+		      uint32_t round)
+{
+	struct crawl *cr = c->cr;
+	size_t take = frontier_message_cap(cr->fr, n);
+	for (size_t i = 0; i < take; i++) {
+		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n);
+		crawl_offer(cr, &pts[i], c->lease.depth + 1);
+	}
+}
+
+static void on_msg(struct conn *c, const struct p2p_msg *m)
+{
+	const struct crawl_config *cfg = c->cr->cfg;
+	switch (m->tag) {
+	case P2P_TAG_ADVERTISE:
+		/* At most one Advertise per round we asked for: a peer cannot push more. */
+		if ((long long)c->adv_seen >= cfg->bootstrap_rounds || c->adv_seen >= c->rounds_sent)
+			return;
+		c->adv_seen++;
+		on_points(c, m->points, m->points_n, ADV_ADVERTISE, c->adv_seen);
+		break;
+	case P2P_TAG_CURRENT_BRANCH:
+		if (c->have_head || !c->head_sent)
+			return;
+		c->have_head = true;
+		c->head_level = m->head.level;
+		c->head_ts = m->head.timestamp;
+		memcpy(c->head_hash, m->head.hash, sizeof c->head_hash);
+		break;
+	case P2P_TAG_GET_CURRENT_BRANCH:
+		/* The node tells us its chain id (spec errata 6): use it if we had none. */
+		if (!c->cr->chain_id_known) {
+			memcpy(c->cr->chain_id, m->chain_id, 4);
+			c->cr->chain_id_known = true;
+		}
+		maybe_send_head(c);
+		return;
+	case P2P_TAG_DISCONNECT:
+		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, "peer sent Disconnect");
+		return;
+	default:
+		return; /* Bootstrap from the node, Current_head, ...: ignored */
+	}
+	check_complete(c);
+}
+
+static void on_ack(struct conn *c)
+{
+	c->acked = true;
+	c->t_answer = crawl_now(c->cr);
+	if (c->chain_bad) {
+		/* Another network: do not mix its peer lists into ours. */
+		finish(c, VISIT_INCOMPATIBLE, "acked with another chain name");
+		return;
+	}
+	set_state(c, CS_OPEN);
+	if (c->cr->cfg->bootstrap_rounds > 0)
+		send_bootstrap(c);
+	maybe_send_head(c);
+	check_complete(c);
+}
+
+static void on_nack(struct conn *c, const struct hs_event *ev)
+{
+	c->t_answer = crawl_now(c->cr);
+	bool incompatible = c->chain_bad;
+	if (ev->type == HS_EV_NACK) {
+		c->nack_motive = ev->ack.motive;
+		if (ev->ack.motive == P2P_MOTIVE_UNKNOWN_CHAIN_NAME ||
+		    ev->ack.motive == P2P_MOTIVE_DEPRECATED_P2P_VERSION ||
+		    ev->ack.motive == P2P_MOTIVE_DEPRECATED_DDB_VERSION)
+			incompatible = true;
+		/*
+		 * We hold a second session to a peer id until the first ends, but the
+		 * node may not have noticed that end yet: try this point again later.
+		 */
+		if (ev->ack.motive == P2P_MOTIVE_ALREADY_CONNECTED)
+			c->retry = true;
+		on_points(c, ev->ack.points, ev->ack.points_n, ADV_NACK, 0);
+		snprintf(c->errbuf, sizeof c->errbuf, "nack: %s", p2p_motive_str(ev->ack.motive));
+	} else {
+		snprintf(c->errbuf, sizeof c->errbuf, "nack_v_0");
+	}
+	finish(c, incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK, c->errbuf);
+}
+
+/*
+ * Sessions past their connection message and not holding, counted per
+ * bucket of the peer id (its first two bytes: a hash already). An empty
+ * bucket answers "no other session" without looking at the live list; a busy
+ * one is checked exactly.
+ */
+static size_t peer_bucket(const struct conn *c)
+{
+	return (size_t)c->peer.peer_id[0] << 8 | c->peer.peer_id[1];
+}
+
+/* Another live session that already talks to c's peer id, or NULL. */
+static struct conn *same_peer(const struct conn *c)
+{
+	if (c->cr->peer_busy[peer_bucket(c)] == 0)
+		return NULL;
+	for (struct conn *o = c->cr->live; o; o = o->next)
+		if (o != c && o->counted &&
+		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0)
+			return o;
+	return NULL;
+}
+
+static void hold_if_busy(struct conn *c)
+{
+	struct conn *o = same_peer(c);
+	if (!o) {
+		c->counted = true;
+		c->cr->peer_busy[peer_bucket(c)]++;
+		return;
+	}
+	c->waiting = true;
+	o->has_waiters = true;
+	log_debug("%s: peer already in session at %s: holding the handshake", c->text, o->text);
+}
+
+/* c ends: sessions holding for its peer id may go on after a short pause. */
+static void wake_waiters(struct conn *c)
+{
+	if (!c->has_waiters || !c->have_peer)
+		return;
+	for (struct conn *o = c->cr->live; o; o = o->next) {
+		if (o->waiting &&
+		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
+			/* let the node see our close first */
+			ev_timer_stop(c->cr->loop, &o->round);
+			ev_timer_set(&o->round, WAKE_DELAY_S, 0.);
+			ev_timer_start(c->cr->loop, &o->round);
+		}
+	}
+}
+
+/* Drains the session's events; false once the connection is finished. */
+static bool run_events(struct conn *c)
+{
+	struct hs_event ev;
+	while (c->st != CS_DONE && hs_next_event(c->hs, &ev)) {
+		switch (ev.type) {
+		case HS_EV_CONN_MSG:
+			c->have_peer = true;
+			c->peer = ev.conn;
+			if (ev.conn.self) {
+				finish(c, VISIT_SELF, "the peer's public key is ours");
+				return false;
+			}
+			if (!ev.conn.chain_ok)
+				c->chain_bad = true; /* go on: the Nack lists points */
+			hold_if_busy(c);
+			break;
+		case HS_EV_METADATA:
+			c->have_meta = true;
+			c->meta = ev.meta;
+			break;
+		case HS_EV_ACK: on_ack(c); break;
+		case HS_EV_NACK:
+		case HS_EV_NACK_V0: on_nack(c, &ev); break;
+		case HS_EV_NACK_SENT: break; /* responder only */
+		case HS_EV_MSG: on_msg(c, &ev.msg); break;
+		case HS_EV_ERROR:
+			snprintf(c->errbuf, sizeof c->errbuf, "%s%s: %s",
+				 c->acked ? "after ack: " : "", err_str(ev.error.code),
+				 ev.error.reason ? ev.error.reason : "?");
+			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			return false;
+		}
+	}
+	return c->st != CS_DONE;
+}
+
+/* The peer closed (EOF or reset) before we were done. */
+static void on_hangup(struct conn *c, const char *how)
+{
+	if (c->st == CS_OPEN) {
+		snprintf(c->errbuf, sizeof c->errbuf, "%s after ack", how);
+		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, c->errbuf);
+	} else if (c->bytes_in == 0) {
+		snprintf(c->errbuf, sizeof c->errbuf, "%s before any byte", how);
+		finish(c, VISIT_SILENT_CLOSE, c->errbuf);
+	} else {
+		snprintf(c->errbuf, sizeof c->errbuf, "%s after %s", how,
+			 c->have_meta ? "metadata" : c->have_peer ? "connection message"
+								  : "partial connection message");
+		finish(c, VISIT_CLOSED, c->errbuf);
+	}
+}
+
+static void on_readable(struct conn *c)
+{
+	ssize_t n = recv(c->fd, read_buf, sizeof read_buf, 0);
+	if (n > 0) {
+		c->bytes_in += (uint64_t)n;
+		enum err e = hs_feed(c->hs, read_buf, (size_t)n);
+		if (e == ERR_STATE)
+			return; /* session already over: a finish is coming from run_events */
+		if (e != ERR_OK) {
+			snprintf(c->errbuf, sizeof c->errbuf, "feed: %s", err_str(e));
+			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			return;
+		}
+		if (!run_events(c))
+			return;
+		if (!flush_out(c))
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		return;
+	}
+	if (n == 0) {
+		on_hangup(c, "closed");
+		return;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return;
+	on_hangup(c, errno == ECONNRESET ? "reset" : "read error");
+}
+
+static enum visit_outcome connect_outcome(int err)
+{
+	switch (err) {
+	case ECONNREFUSED: return VISIT_REFUSED;
+	case ETIMEDOUT: return VISIT_TIMEOUT;
+	default: return VISIT_UNREACHABLE; /* EHOSTUNREACH, ENETUNREACH, ... */
+	}
+}
+
+static void on_connected(struct conn *c)
+{
+	c->t_connected = crawl_now(c->cr);
+	set_state(c, CS_HANDSHAKE);
+	if (!flush_out(c))
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	struct conn *c = w->data;
+	if (c->st == CS_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof err;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err == EINPROGRESS || err == EALREADY)
+			return;
+		if (err != 0) {
+			snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
+			finish(c, connect_outcome(err), c->errbuf);
+			return;
+		}
+		on_connected(c);
+		return;
+	}
+	if (revents & EV_READ) {
+		on_readable(c);
+		if (c->st == CS_DONE)
+			return;
+	}
+	if (revents & EV_WRITE) {
+		if (!flush_out(c))
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+	}
+}
+
+static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	switch (c->st) {
+	case CS_CONNECTING: finish(c, VISIT_TIMEOUT, "connect: deadline passed"); break;
+	case CS_HANDSHAKE:
+		snprintf(c->errbuf, sizeof c->errbuf, "no %s within the deadline",
+			 c->have_meta ? "ack" : c->have_peer ? "metadata" : "connection message");
+		finish(c, VISIT_HANDSHAKE_TIMEOUT, c->errbuf);
+		break;
+	case CS_OPEN: {
+		const char *why = NULL;
+		if ((long long)c->adv_seen < c->cr->cfg->bootstrap_rounds)
+			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
+		else if (!c->have_head && !c->cr->cfg->no_head)
+			why = "no current_branch";
+		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, why);
+		break;
+	}
+	case CS_DONE: break;
+	}
+}
+
+static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct conn *c = w->data;
+	if (c->waiting) {
+		c->waiting = false;
+		hold_if_busy(c);
+		if (!c->waiting && !flush_out(c))
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		return;
+	}
+	if (c->st != CS_OPEN)
+		return;
+	send_bootstrap(c);
+	if (!flush_out(c))
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+}
+
+static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_outcome o,
+			const char *why, char *peer_id_text, size_t peer_id_cap)
+{
+	visit_rec_init(v);
+	v->point = c->text;
+	v->started_at_us = c->started_us;
+	v->outcome = o;
+	v->attempt = c->lease.attempt;
+	v->error = why;
+	if (c->t_connected > 0)
+		v->connect_ms = (int32_t)((c->t_connected - c->t_start) * 1000.0 + 0.5);
+	if (c->t_answer > 0)
+		v->handshake_ms = (int32_t)((c->t_answer - c->t_connected) * 1000.0 + 0.5);
+	if (c->have_peer) {
+		(void)peer_id_cap;
+		p2p_peer_id_b58(peer_id_text, c->peer.peer_id);
+		v->peer_id = peer_id_text;
+		v->public_key = c->peer.public_key;
+		v->advertised_port = c->peer.port;
+		v->pow_bits = (int32_t)c->peer.pow_bits;
+		v->chain_name = c->peer.chain_name ? c->peer.chain_name : (const uint8_t *)"";
+		v->chain_name_len = c->peer.chain_name_len;
+		v->ddb_version = c->peer.ddb_version;
+		v->p2p_version = c->peer.p2p_version;
+	}
+	if (c->have_meta) {
+		v->disable_mempool = c->meta.disable_mempool ? 1 : 0;
+		v->private_node = c->meta.private_node ? 1 : 0;
+	}
+	v->nack_motive = c->nack_motive;
+	if (c->have_head) {
+		v->has_head = true;
+		v->head_level = c->head_level;
+		v->head_timestamp = c->head_ts;
+		v->head_hash = c->head_hash;
+	}
+}
+
+static void finish(struct conn *c, enum visit_outcome o, const char *why)
+{
+	struct crawl *cr = c->cr;
+	if (c->st == CS_DONE)
+		return;
+	if (c->acked && c->hs && hs_state(c->hs) == HS_ST_OPEN) {
+		send_msg(c, P2P_TAG_DISCONNECT);
+		size_t len = 0;
+		const uint8_t *p = hs_out(c->hs, &len);
+		if (p && len) /* best effort: Octez just closes too */
+			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	set_state(c, CS_DONE);
+	if (c->counted) {
+		cr->peer_busy[peer_bucket(c)]--;
+		c->counted = false;
+	}
+	wake_waiters(c);
+	ev_io_stop(cr->loop, &c->io);
+	ev_timer_stop(cr->loop, &c->round);
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+
+	char peer_id_text[64];
+	struct visit_rec v;
+	fill_record(c, &v, o, why, peer_id_text, sizeof peer_id_text);
+	if (cr->probe)
+		probe_note_visit(cr->probe, &v, c->have_peer ? &c->peer : NULL);
+	crawl_visit(cr, &v);
+	cr->st.dials++;
+	if (c->lease.attempt > 1)
+		cr->st.retries++;
+	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
+		cr->max_depth = c->lease.depth;
+	bool retried = frontier_done(cr->fr, c->lease.id,
+				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
+	if (!retried) {
+		cr->st.dials_final++;
+		if (c->have_peer) {
+			cr->st.public_n++;
+			crawl_note_version(cr, &c->peer);
+		}
+	}
+
+	/* live -> dead; the reaper frees it */
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		cr->live = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = NULL;
+	c->next = cr->dead;
+	cr->dead = c;
+	cr->inflight--;
+}
+
+void conn_start(struct crawl *cr, const struct fr_lease *l)
+{
+	struct conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		log_error("out of memory for a connection");
+		frontier_done(cr->fr, l->id, false, crawl_now(cr));
+		return;
+	}
+	c->cr = cr;
+	c->fd = -1;
+	c->lease = *l;
+	memcpy(c->pt.addr, l->addr, 16);
+	c->pt.port = l->port;
+	point_format(&c->pt, c->text, sizeof c->text);
+	c->t_start = crawl_now(cr);
+	c->started_us = wall_us();
+	c->nack_motive = REC_NACK_MOTIVE_ABSENT;
+	ev_init(&c->io, io_cb);
+	c->io.data = c;
+	ev_init(&c->deadline, deadline_cb);
+	c->deadline.data = c;
+	ev_init(&c->round, round_cb);
+	c->round.data = c;
+
+	c->next = cr->live;
+	if (cr->live)
+		cr->live->prev = c;
+	cr->live = c;
+	cr->inflight++;
+	if (cr->inflight > cr->max_inflight)
+		cr->max_inflight = cr->inflight;
+	c->st = CS_CONNECTING;
+
+	struct hs_params hp;
+	memset(&hp, 0, sizeof hp);
+	hp.role = HS_INITIATOR;
+	hp.id = cr->id;
+	hp.chain_name = cr->cfg->chain;
+	hp.port = 0; /* we do not listen: never advertise us (spec 9.3) */
+	hp.ddb_version = (uint16_t)cr->cfg->ddb_version;
+	hp.p2p_version = (uint16_t)cr->cfg->p2p_version;
+	hp.disable_mempool = true;
+	hp.private_node = false;
+	hp.expected_pow = cr->cfg->expected_pow;
+	randombytes_buf(hp.msg_nonce, sizeof hp.msg_nonce);
+	c->hs = hs_new(&hp);
+	if (!c->hs) {
+		finish(c, VISIT_UNREACHABLE, "local: cannot create a session");
+		return;
+	}
+
+	bool v4 = point_is_v4(&c->pt);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof ss);
+	if (v4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(c->pt.port);
+		memcpy(&s4->sin_addr, c->pt.addr + 12, 4);
+		sl = sizeof *s4;
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(c->pt.port);
+		memcpy(&s6->sin6_addr, c->pt.addr, 16);
+		sl = sizeof *s6;
+	}
+	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(errno));
+		finish(c, VISIT_UNREACHABLE, c->errbuf);
+		return;
+	}
+	int one = 1;
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	set_state(c, CS_CONNECTING);
+	if (connect(c->fd, (struct sockaddr *)&ss, sl) == 0) {
+		on_connected(c);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		int err = errno;
+		snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
+		finish(c, connect_outcome(err), c->errbuf);
+		return;
+	}
+	watch(c, EV_WRITE);
+}
+
+void conn_abort_all(struct crawl *cr, const char *why)
+{
+	while (cr->live) {
+		struct conn *c = cr->live;
+		switch (c->st) {
+		case CS_CONNECTING: finish(c, VISIT_TIMEOUT, why); break;
+		case CS_HANDSHAKE: finish(c, VISIT_HANDSHAKE_TIMEOUT, why); break;
+		case CS_OPEN: finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, why); break;
+		case CS_DONE: break;
+		}
+	}
+}
+
+void conn_reap(struct crawl *cr)
+{
+	while (cr->dead) {
+		struct conn *c = cr->dead;
+		cr->dead = c->next;
+		hs_free(c->hs);
+		free(c);
+	}
+}

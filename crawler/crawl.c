@@ -1,0 +1,467 @@
+/*
+ * The crawl: scheduling, recording, signals, progress, summary.
+ *
+ * Scheduling happens in one place, the ev_prepare reaper, which runs once per
+ * loop iteration just before libev blocks: it frees finished connections,
+ * then starts new dials while there is room (concurrency, the writer's
+ * backpressure, per-IP limits inside the frontier), then checks whether the
+ * crawl is over. A 100 ms repeating timer keeps the loop turning for delayed
+ * retries, the progress display and the end of a drain.
+ */
+#include "crawler/crawl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "crawler/probe.h"
+#include "crawler/sink.h"
+#include "p2p/handshake.h"
+
+#define DIALS_PER_ITERATION 256 /* new connects per loop iteration: keeps reads flowing */
+
+/* TEZOS_MAINNET's chain id (spec 14): Get_current_branch needs it. */
+static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
+
+int64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static size_t fd_budget(size_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want < 900 ? want : 900;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	size_t room = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+	return want < room ? want : room;
+}
+
+enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
+		    const struct p2p_identity *id, char *err, size_t err_cap)
+{
+	memset(cr, 0, sizeof *cr);
+	cr->loop = loop;
+	cr->cfg = cfg;
+	cr->id = id;
+	cr->crawl_id = -1;
+	if (crawl_config_policy(cfg, &cr->policy, err, err_cap) != ERR_OK)
+		return ERR_CONFIG;
+	struct frontier_limits l;
+	frontier_limits_default(&l);
+	l.max_points = (size_t)cfg->max_points;
+	l.per_ip_inflight = (unsigned)cfg->per_ip_inflight;
+	l.per_ip_ports = (unsigned)cfg->per_ip_ports;
+	l.per_message = (unsigned)cfg->per_message_points;
+	l.connect_retries = (unsigned)cfg->connect_retries;
+	l.retry_delay_s = cfg->retry_delay;
+	cr->fr = frontier_new(&l, &cr->policy);
+	cr->peer_busy = calloc(PEER_BUCKETS, sizeof *cr->peer_busy);
+	if (!cr->fr || !cr->peer_busy) {
+		frontier_free(cr->fr);
+		free(cr->peer_busy);
+		cr->fr = NULL;
+		cr->peer_busy = NULL;
+		snprintf(err, err_cap, "out of memory");
+		return ERR_NOMEM;
+	}
+	cr->concurrency = fd_budget((size_t)cfg->concurrency);
+	if (cr->concurrency < (size_t)cfg->concurrency)
+		log_warn("concurrency lowered to %zu by the open-file limit", cr->concurrency);
+	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
+		memcpy(cr->chain_id, mainnet_chain_id, 4);
+		cr->chain_id_known = true;
+	}
+	randombytes_buf(cr->uuid, sizeof cr->uuid);
+	cr->uuid[6] = (uint8_t)((cr->uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
+	cr->uuid[8] = (uint8_t)((cr->uuid[8] & 0x3f) | 0x80);
+	cr->started_us = wall_us();
+	cr->t0 = ev_now(loop);
+	cr->tty = isatty(STDERR_FILENO) == 1;
+	return ERR_OK;
+}
+
+void crawl_cleanup(struct crawl *cr)
+{
+	conn_abort_all(cr, "shutdown");
+	conn_reap(cr);
+	frontier_free(cr->fr);
+	cr->fr = NULL;
+	free(cr->peer_busy);
+	cr->peer_busy = NULL;
+}
+
+void crawl_visit(struct crawl *cr, const struct visit_rec *v)
+{
+	struct visit_rec r = *v;
+	r.seq = cr->seq_visit++;
+	cr->st.visits++;
+	cr->st.outcomes[r.outcome]++;
+	if (cr->sink)
+		sink_visit(cr->sink, &r);
+}
+
+void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
+		uint32_t round, uint32_t rank, uint32_t list_len)
+{
+	char text[POINT_FMT_CAP];
+	point_format(to, text, sizeof text);
+	struct adv_rec a = {
+		.seq = cr->seq_adv++,
+		.from_point = from,
+		.to_point = text,
+		.source = src,
+		.round = round,
+		.rank = rank,
+		.list_len = list_len,
+		.seen_at_us = wall_us(),
+	};
+	cr->st.edges++;
+	if (cr->probe)
+		probe_note_edge(cr->probe, to, src, round, rank, list_len);
+	if (cr->sink)
+		sink_adv(cr->sink, &a);
+}
+
+void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
+{
+	if (cr->probe)
+		return; /* a probe reports advertised points, it does not dial them */
+	const char *why = NULL;
+	enum fr_add r = frontier_add(cr->fr, pt->addr, pt->port, depth, NULL, &why);
+	if (r != FR_POLICY && r != FR_PORT_CAP && r != FR_BAD_PORT)
+		return;
+	char text[POINT_FMT_CAP], err[96];
+	point_format(pt, text, sizeof text);
+	snprintf(err, sizeof err, "policy: %s", why ? why : "refused");
+	struct visit_rec v;
+	visit_rec_init(&v);
+	v.point = text;
+	v.started_at_us = wall_us();
+	v.outcome = VISIT_POLICY;
+	v.attempt = 1;
+	v.error = err;
+	crawl_visit(cr, &v);
+}
+
+void crawl_note_version(struct crawl *cr, const struct hs_peer *p)
+{
+	size_t keep = p->chain_name_len < sizeof cr->st.versions[0].chain
+			      ? p->chain_name_len
+			      : sizeof cr->st.versions[0].chain;
+	for (size_t i = 0; i < cr->st.versions_n; i++) {
+		struct crawl_version *v = &cr->st.versions[i];
+		if (v->ddb == p->ddb_version && v->p2p == p->p2p_version && v->chain_len == keep &&
+		    v->chain_cut == (p->chain_name_len > keep) &&
+		    memcmp(v->chain, p->chain_name, keep) == 0) {
+			v->n++;
+			return;
+		}
+	}
+	if (cr->st.versions_n == CRAWL_VERSIONS_MAX) {
+		cr->st.versions_other++;
+		return;
+	}
+	struct crawl_version *v = &cr->st.versions[cr->st.versions_n++];
+	memcpy(v->chain, p->chain_name, keep);
+	v->chain_len = keep;
+	v->chain_cut = p->chain_name_len > keep;
+	v->ddb = p->ddb_version;
+	v->p2p = p->p2p_version;
+	v->n = 1;
+}
+
+/* ---- seeds -------------------------------------------------------------- */
+
+static size_t seed_one(struct crawl *cr, const char *text)
+{
+	struct seed_spec s;
+	if (seed_parse(text, &s) != ERR_OK) {
+		log_warn("seed '%s': not host:port", text);
+		return 0;
+	}
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC; /* IPv4 and IPv6 */
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = s.numeric ? AI_NUMERICHOST : AI_ADDRCONFIG;
+	int rc = getaddrinfo(s.host, NULL, &hints, &res);
+	if (rc != 0) {
+		log_warn("seed '%s': %s", text, gai_strerror(rc));
+		return 0;
+	}
+	size_t n = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		struct point pt;
+		memset(&pt, 0, sizeof pt);
+		pt.port = (uint16_t)s.port;
+		if (ai->ai_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
+			pt.addr[10] = pt.addr[11] = 0xff;
+			memcpy(pt.addr + 12, &s4->sin_addr, 4);
+		} else if (ai->ai_family == AF_INET6) {
+			const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
+			memcpy(pt.addr, &s6->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		crawl_offer(cr, &pt, 0);
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+size_t crawl_seed(struct crawl *cr)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cr->cfg->seeds.n; i++)
+		n += seed_one(cr, cr->cfg->seeds.v[i]);
+	return n;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static void progress(struct crawl *cr, bool final)
+{
+	double now = crawl_now(cr);
+	if (!final && now < cr->next_progress)
+		return;
+	double el = now - cr->t0;
+	struct frontier_stats fs;
+	frontier_stats(cr->fr, &fs);
+	double rate = el > 0 ? (double)cr->st.dials / el : 0;
+	size_t pend = cr->sink ? sink_pending(cr->sink) : 0;
+	if (cr->tty) {
+		fprintf(stderr,
+			"\r\033[Kdiscovered %zu  done %llu  in flight %zu  ok %llu  %.0f/s  %.1fs%s",
+			fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			(unsigned long long)cr->st.outcomes[VISIT_OK], rate, el,
+			cr->stopping ? "  (stopping)" : "");
+		if (final)
+			fputc('\n', stderr);
+		cr->next_progress = now + 0.25;
+	} else {
+		log_info("discovered %zu, done %llu, in flight %zu, ok %llu, %.0f dials/s, %.1fs, "
+			 "db queue %zu%s",
+			 fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			 (unsigned long long)cr->st.outcomes[VISIT_OK], rate, el, pend,
+			 cr->stopping ? " (stopping)" : "");
+		cr->next_progress = now + cr->cfg->log_interval;
+	}
+	fflush(stderr);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void end_check(struct crawl *cr)
+{
+	if (cr->finished)
+		return;
+	bool over = cr->stopping ? cr->inflight == 0 : frontier_idle(cr->fr) && cr->inflight == 0;
+	if (!over)
+		return;
+	cr->finished = true;
+}
+
+static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct crawl *cr = w->data;
+	conn_reap(cr);
+	if (!cr->stopping && !cr->finished) {
+		struct fr_lease l;
+		int started = 0;
+		while (started < DIALS_PER_ITERATION && cr->inflight < cr->concurrency &&
+		       !(cr->sink && sink_busy(cr->sink)) &&
+		       frontier_next(cr->fr, crawl_now(cr), &l)) {
+			conn_start(cr, &l);
+			started++;
+		}
+		conn_reap(cr); /* dials that failed at once */
+	}
+	end_check(cr);
+	/* The database's last rows are drained after the loop (sink_finish). */
+	if (cr->finished)
+		ev_break(cr->loop, EVBREAK_ALL);
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct crawl *cr = w->data;
+	if (cr->stopping && cr->live && crawl_now(cr) >= cr->stop_at)
+		conn_abort_all(cr, "aborted: drain deadline after a signal");
+	if (!cr->probe)
+		progress(cr, false);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct crawl *cr = w->data;
+	if (cr->stopping) {
+		log_error("second signal: exiting now (journal flushed)");
+		if (cr->sink)
+			sink_emergency(cr->sink);
+		_exit(130);
+	}
+	log_warn("signal %d: no new dials, %zu in flight get %.1fs to finish", w->signum,
+		 cr->inflight, cr->cfg->drain_timeout);
+	cr->stopping = true;
+	cr->aborted = true;
+	cr->stop_at = crawl_now(cr) + cr->cfg->drain_timeout;
+	frontier_drain(cr->fr);
+}
+
+void crawl_run(struct crawl *cr)
+{
+	signal(SIGPIPE, SIG_IGN);
+	ev_prepare_init(&cr->reaper, reaper_cb);
+	cr->reaper.data = cr;
+	ev_prepare_start(cr->loop, &cr->reaper);
+	ev_timer_init(&cr->tick, tick_cb, 0.1, 0.1);
+	cr->tick.data = cr;
+	ev_timer_start(cr->loop, &cr->tick);
+	if (!cr->probe) {
+		ev_signal_init(&cr->sigint, signal_cb, SIGINT);
+		cr->sigint.data = cr;
+		ev_signal_start(cr->loop, &cr->sigint);
+		ev_signal_init(&cr->sigterm, signal_cb, SIGTERM);
+		cr->sigterm.data = cr;
+		ev_signal_start(cr->loop, &cr->sigterm);
+	}
+	ev_now_update(cr->loop);
+	cr->t0 = crawl_now(cr);
+	ev_run(cr->loop, 0);
+	ev_prepare_stop(cr->loop, &cr->reaper);
+	ev_timer_stop(cr->loop, &cr->tick);
+	if (!cr->probe) {
+		ev_signal_stop(cr->loop, &cr->sigint);
+		ev_signal_stop(cr->loop, &cr->sigterm);
+		progress(cr, true);
+	}
+}
+
+/* ---- summary ------------------------------------------------------------- */
+
+/* Printable form of peer bytes: \xNN for anything outside printable ASCII. */
+static void printable(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 5 < cap; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", p[i]);
+	}
+	out[o] = '\0';
+}
+
+void crawl_summary(const struct crawl *cr, const char *status, double duration_s, FILE *out)
+{
+	struct frontier_stats fs;
+	frontier_stats(cr->fr, &fs);
+	char uuid[37];
+	const uint8_t *u = cr->uuid;
+	snprintf(uuid, sizeof uuid,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+		 u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+		 u[15]);
+	uint64_t unreachable = cr->st.dials_final - cr->st.public_n;
+	if (cr->cfg->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "crawl_id",
+				    cr->crawl_id >= 0 ? json_integer(cr->crawl_id) : json_null());
+		json_object_set_new(o, "uuid", json_string(uuid));
+		json_object_set_new(o, "status", json_string(status));
+		json_object_set_new(o, "vantage", json_string(cr->cfg->vantage));
+		json_object_set_new(o, "duration_s", json_real(duration_s));
+		json_object_set_new(o, "points_discovered", json_integer((json_int_t)fs.points));
+		json_object_set_new(o, "points_dialed",
+				    json_integer((json_int_t)cr->st.dials_final));
+		json_object_set_new(o, "dials", json_integer((json_int_t)cr->st.dials));
+		json_object_set_new(o, "visits", json_integer((json_int_t)cr->st.visits));
+		json_object_set_new(o, "edges", json_integer((json_int_t)cr->st.edges));
+		json_object_set_new(o, "retries", json_integer((json_int_t)cr->st.retries));
+		json_object_set_new(o, "public", json_integer((json_int_t)cr->st.public_n));
+		json_object_set_new(o, "unreachable", json_integer((json_int_t)unreachable));
+		json_object_set_new(o, "dropped_points",
+				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
+		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
+		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->max_inflight));
+		json_object_set_new(o, "handshakes_per_s",
+				    json_real(duration_s > 0 ? (double)cr->st.dials / duration_s : 0));
+		json_t *oc = json_object();
+		for (int i = 0; i < VISIT_OUTCOME_N; i++)
+			json_object_set_new(oc, visit_outcome_str((enum visit_outcome)i),
+					    json_integer((json_int_t)cr->st.outcomes[i]));
+		json_object_set_new(o, "outcomes", oc);
+		json_t *vs = json_array();
+		for (size_t i = 0; i < cr->st.versions_n; i++) {
+			const struct crawl_version *v = &cr->st.versions[i];
+			char chain[300];
+			printable(v->chain, v->chain_len, chain, sizeof chain);
+			json_t *e = json_object();
+			json_object_set_new(e, "chain", json_string(chain));
+			json_object_set_new(e, "ddb_version", json_integer(v->ddb));
+			json_object_set_new(e, "p2p_version", json_integer(v->p2p));
+			json_object_set_new(e, "nodes", json_integer((json_int_t)v->n));
+			json_array_append_new(vs, e);
+		}
+		json_object_set_new(o, "versions", vs);
+		char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text)
+			fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(o);
+		return;
+	}
+	if (cr->crawl_id >= 0)
+		fprintf(out, "crawl %lld (%s) %s in %.1f s\n", (long long)cr->crawl_id, uuid, status,
+			duration_s);
+	else
+		fprintf(out, "crawl %s (no database) %s in %.1f s\n", uuid, status, duration_s);
+	fprintf(out, "points: %zu discovered, %llu dialed (%llu dials, %llu retries), %llu edges\n",
+		fs.points, (unsigned long long)cr->st.dials_final,
+		(unsigned long long)cr->st.dials, (unsigned long long)cr->st.retries,
+		(unsigned long long)cr->st.edges);
+	fprintf(out, "public (sent a connection message): %llu, unreachable: %llu\n",
+		(unsigned long long)cr->st.public_n, (unsigned long long)unreachable);
+	fprintf(out, "outcomes:");
+	for (int i = 0; i < VISIT_OUTCOME_N; i++)
+		if (cr->st.outcomes[i])
+			fprintf(out, " %s %llu", visit_outcome_str((enum visit_outcome)i),
+				(unsigned long long)cr->st.outcomes[i]);
+	fprintf(out, "\n");
+	for (size_t i = 0; i < cr->st.versions_n; i++) {
+		const struct crawl_version *v = &cr->st.versions[i];
+		char chain[300];
+		printable(v->chain, v->chain_len, chain, sizeof chain);
+		fprintf(out, "version: %s%s ddb %d p2p %d: %llu\n", chain, v->chain_cut ? "..." : "",
+			v->ddb, v->p2p, (unsigned long long)v->n);
+	}
+	if (cr->st.versions_other)
+		fprintf(out, "version: (other combinations): %llu\n",
+			(unsigned long long)cr->st.versions_other);
+}

@@ -1,0 +1,154 @@
+/*
+ * crawl — one crawl on one libev loop: the frontier, the connections in
+ * flight, the sinks (journal + database writer), signals, progress and the
+ * end-of-crawl summary.
+ *
+ * struct crawl owns everything it points to except cfg and id (borrowed).
+ * Connections (conn.c) belong to the crawl: a finished connection is
+ * unlinked from `live`, pushed on `dead` and freed by the ev_prepare
+ * reaper, never inside its own callback. The reaper is also where new dials
+ * start, so all scheduling happens at one place, once per loop iteration.
+ * Single-threaded.
+ */
+#ifndef TZ_CRAWLER_CRAWL_H
+#define TZ_CRAWLER_CRAWL_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crawler/config.h"
+#include "crawler/frontier.h"
+#include "db/record.h"
+#include "net/point.h"
+#include "net/policy.h"
+
+struct p2p_identity;
+struct conn;
+struct sink;
+
+#define PEER_BUCKETS 65536
+#define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
+
+struct crawl_version {
+	uint8_t chain[64]; /* first bytes of the chain name, raw */
+	size_t chain_len;
+	bool chain_cut; /* longer than the buffer */
+	int ddb, p2p;
+	uint64_t n;
+};
+
+struct crawl_stats {
+	uint64_t outcomes[VISIT_OUTCOME_N];
+	uint64_t visits;     /* rows: dials + policy */
+	uint64_t dials;      /* connections attempted */
+	uint64_t dials_final; /* points whose last attempt is done */
+	uint64_t public_n;   /* of those, points that sent a valid connection message */
+	uint64_t edges;      /* advertisement rows */
+	uint64_t retries;    /* dials with attempt > 1 */
+	uint64_t sink_errors;
+	struct crawl_version versions[CRAWL_VERSIONS_MAX];
+	size_t versions_n;
+	uint64_t versions_other;
+};
+
+/* What a probe learns (--probe): filled by conn.c, printed by probe.c. */
+struct probe_result;
+
+struct crawl {
+	struct ev_loop *loop;
+	const struct crawl_config *cfg;        /* borrowed */
+	const struct p2p_identity *id;         /* borrowed */
+	struct policy policy;
+	struct frontier *fr;
+	struct sink *sink;                     /* NULL: no storage (probe) */
+	struct probe_result *probe;            /* non-NULL in probe mode */
+
+	struct conn *live; /* connections in flight (doubly linked) */
+	struct conn *dead; /* finished, waiting for the reaper */
+	uint16_t *peer_busy; /* PEER_BUCKETS counters of sessions per peer-id bucket (conn.c) */
+	size_t inflight;
+	size_t max_inflight; /* peak of inflight */
+	size_t concurrency;
+
+	ev_prepare reaper;
+	ev_timer tick;   /* wakes the loop for retries, progress, drain end */
+	ev_signal sigint, sigterm;
+
+	bool stopping;       /* a signal came: no new dials */
+	double stop_at;      /* monotonic time the drain ends */
+	bool aborted;        /* ended by a signal */
+	bool finished;       /* the loop may stop once sinks are flushed */
+	bool seeds_pending;  /* nothing more to wait for when false */
+
+	uint8_t uuid[16];
+	int64_t crawl_id;    /* crawls.id from the database; -1 unknown */
+	int64_t started_us;  /* wall clock */
+	double t0;           /* monotonic start */
+	uint64_t seq_visit, seq_adv;
+
+	uint8_t chain_id[4];
+	bool chain_id_known; /* else learnt from the peer's Get_current_branch */
+	uint32_t max_depth;  /* deepest discovery chain dialed */
+
+	bool tty;
+	double next_progress;
+	struct crawl_stats st;
+	const char *fail_reason; /* static text when the crawl failed */
+};
+
+/* Monotonic seconds on the crawl's loop. */
+static inline double crawl_now(const struct crawl *cr)
+{
+	return ev_now(cr->loop);
+}
+
+/* Wall clock, microseconds since the epoch. */
+int64_t wall_us(void);
+
+/* Initialises a crawl on loop (policy from cfg, frontier, signals). ERR_CONFIG / ERR_NOMEM. */
+enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
+		    const struct p2p_identity *id, char *err, size_t err_cap)
+	__attribute__((warn_unused_result));
+void crawl_cleanup(struct crawl *cr);
+
+/*
+ * Offers a discovered point: into the frontier, and for a point the policy
+ * refuses, one `policy` visit row. depth: hops from a seed.
+ */
+void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth);
+
+/* Records one finished visit (sink + counters). */
+void crawl_visit(struct crawl *cr, const struct visit_rec *v);
+
+/* Counts the version triple of a peer that sent a connection message. */
+struct hs_peer;
+void crawl_note_version(struct crawl *cr, const struct hs_peer *p);
+
+/* Records one advertisement edge (sink + counters). */
+void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
+		uint32_t round, uint32_t rank, uint32_t list_len);
+
+/* Starts the loop machinery (reaper, tick, signals) and runs until the crawl ends. */
+void crawl_run(struct crawl *cr);
+
+/* Seeds: resolves cfg->seeds (getaddrinfo, IPv4 and IPv6) and offers them. Returns how many. */
+size_t crawl_seed(struct crawl *cr);
+
+/* Writes the end-of-crawl summary (text, or one JSON object with cfg->json). */
+void crawl_summary(const struct crawl *cr, const char *status, double duration_s, FILE *out);
+
+/* ---- conn.c ---- */
+
+/* Starts one dial (the lease stays with the connection until it ends). */
+void conn_start(struct crawl *cr, const struct fr_lease *l);
+
+/* Ends every live connection now (drain timeout, second signal). */
+void conn_abort_all(struct crawl *cr, const char *why);
+
+/* Frees every connection on the dead list (the reaper). */
+void conn_reap(struct crawl *cr);
+
+#endif

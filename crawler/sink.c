@@ -1,0 +1,262 @@
+/*
+ * Sinks: every record goes to the journal first (durable: fsync'd at batch
+ * boundaries and at the end), then to the asynchronous COPY writer on the
+ * crawl's loop. The database part is optional at run time: when PostgreSQL
+ * cannot be reached at start and a journal is configured, the crawl goes on
+ * and `--replay` loads the journal later.
+ */
+#include "crawler/sink.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "crawler/config.h"
+#include "crawler/crawl.h"
+#include "db/conn.h"
+#include "db/crawl.h"
+#include "db/migrate.h"
+#include "db/writer.h"
+#include "db/writer_ev.h"
+#include "journal/journal.h"
+
+struct sink {
+	struct ev_loop *loop;
+	const struct crawl_config *cfg;
+	struct journal_writer *jw;
+	bool journal_failed;
+	struct db_writer *dw;
+	struct db_writer_ev *dev;
+	int64_t crawl_id;
+	uint64_t db_refused; /* rows the writer refused (over its hard cap): in the journal only */
+};
+
+static PGconn *open_db(const struct crawl_config *cfg, char *err, size_t err_cap)
+{
+	PGconn *db = db_connect(cfg->db, err, err_cap);
+	if (!db)
+		return NULL;
+	if (!cfg->no_migrate) {
+		int applied = 0;
+		if (db_migrate(db, &applied, err, err_cap) != ERR_OK) {
+			db_close(db);
+			return NULL;
+		}
+		if (applied)
+			log_info("database: %d migrations applied", applied);
+	}
+	return db;
+}
+
+struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
+		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
+		       size_t err_cap)
+{
+	struct sink *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, err_cap, "out of memory");
+		return NULL;
+	}
+	s->loop = loop;
+	s->cfg = cfg;
+	s->crawl_id = -1;
+	*crawl_id = -1;
+	if (cfg->journal) {
+		struct journal_open_info info;
+		s->jw = journal_open(cfg->journal, 0, &info, err, err_cap);
+		if (!s->jw)
+			goto fail;
+		if (info.cut_len)
+			log_warn("journal %s: cut a torn last record of %llu bytes", cfg->journal,
+				 (unsigned long long)info.cut_len);
+		if (journal_crawl_start(s->jw, start) != ERR_OK) {
+			snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
+			goto fail;
+		}
+	}
+	char dberr[512] = "";
+	PGconn *db = open_db(cfg, dberr, sizeof dberr);
+	int aborted = 0;
+	if (db && db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr) != ERR_OK) {
+		db_close(db);
+		db = NULL;
+	}
+	if (!db) {
+		if (!s->jw) {
+			snprintf(err, err_cap, "%s (and no --journal to keep the results)", dberr);
+			goto fail;
+		}
+		log_warn("%s: crawling into the journal only (load it later with --replay %s)",
+			 dberr, cfg->journal);
+		return s;
+	}
+	if (aborted)
+		log_warn("database: %d crawl(s) of vantage %s left running by a crash marked aborted",
+			 aborted, cfg->vantage);
+	db_close(db);
+	struct db_writer_opts o = {.conninfo = cfg->db, .crawl_id = s->crawl_id};
+	s->dw = db_writer_new(&o);
+	s->dev = s->dw ? db_writer_ev_new(loop, s->dw) : NULL;
+	if (!s->dev) {
+		snprintf(err, err_cap, "out of memory");
+		goto fail;
+	}
+	*crawl_id = s->crawl_id;
+	return s;
+fail:
+	sink_close(s);
+	return NULL;
+}
+
+size_t sink_seed_from_db(struct sink *s, struct crawl *cr)
+{
+	if (s->crawl_id < 0) {
+		log_warn("seed_from_db: no database");
+		return 0;
+	}
+	char err[512];
+	PGconn *db = db_connect(s->cfg->db, err, sizeof err);
+	if (!db) {
+		log_warn("seed_from_db: %s", err);
+		return 0;
+	}
+	char limit[32];
+	snprintf(limit, sizeof limit, "%lld", s->cfg->seed_from_db_crawls);
+	const char *params[2] = {s->cfg->vantage, limit};
+	PGresult *r = PQexecParams(
+		db,
+		"SELECT DISTINCT p.point FROM visits v JOIN points p ON p.id = v.point_id "
+		"WHERE v.outcome = 'ok' AND v.crawl_id IN (SELECT id FROM crawls "
+		"WHERE status = 'finished' AND vantage = $1 ORDER BY started_at DESC LIMIT $2)",
+		2, NULL, params, NULL, NULL, 0);
+	size_t n = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_warn("seed_from_db: %s", PQresultErrorMessage(r));
+	} else {
+		for (int i = 0; i < PQntuples(r); i++) {
+			const char *text = PQgetvalue(r, i, 0);
+			struct point pt;
+			if (point_parse(text, strlen(text), &pt, NULL) != ERR_OK)
+				continue;
+			crawl_offer(cr, &pt, 0);
+			n++;
+		}
+		log_info("seed_from_db: %zu points from the last %lld crawls of vantage %s", n,
+			 s->cfg->seed_from_db_crawls, s->cfg->vantage);
+	}
+	PQclear(r);
+	db_close(db);
+	return n;
+}
+
+static void journal_failed(struct sink *s)
+{
+	if (!s->journal_failed) {
+		s->journal_failed = true;
+		log_error("journal: %s (records stay buffered and are retried)", journal_error(s->jw));
+	}
+}
+
+static void db_refused(struct sink *s, enum err e)
+{
+	if (s->db_refused++ == 0)
+		log_error("database writer refused a row (%s): it is %s", err_str(e),
+			  s->jw ? "in the journal only" : "lost");
+}
+
+void sink_visit(struct sink *s, const struct visit_rec *v)
+{
+	if (s->jw && journal_visit(s->jw, v) != ERR_OK)
+		journal_failed(s);
+	if (s->dw) {
+		enum err e = db_writer_visit(s->dw, v);
+		if (e != ERR_OK)
+			db_refused(s, e);
+	}
+}
+
+void sink_adv(struct sink *s, const struct adv_rec *a)
+{
+	if (s->jw && journal_adv(s->jw, a) != ERR_OK)
+		journal_failed(s);
+	if (s->dw) {
+		enum err e = db_writer_adv(s->dw, a);
+		if (e != ERR_OK)
+			db_refused(s, e);
+	}
+}
+
+bool sink_busy(const struct sink *s)
+{
+	return s->dw && db_writer_full(s->dw);
+}
+
+bool sink_flushed(const struct sink *s)
+{
+	return !s->dw || db_writer_idle(s->dw);
+}
+
+size_t sink_pending(const struct sink *s)
+{
+	if (!s->dw)
+		return 0;
+	struct db_writer_stats st;
+	db_writer_get_stats(s->dw, &st);
+	return st.queued_rows;
+}
+
+enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err, size_t err_cap)
+{
+	enum err status = ERR_OK;
+	if (s->jw && journal_crawl_end(s->jw, end) != ERR_OK) {
+		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
+		status = ERR_IO;
+	}
+	if (!s->dw)
+		return status;
+	db_writer_ev_free(s->dev);
+	s->dev = NULL;
+	int ms = (int)(s->cfg->db_flush_timeout * 1000);
+	if (db_writer_drain(s->dw, ms) != ERR_OK) {
+		struct db_writer_stats st;
+		db_writer_get_stats(s->dw, &st);
+		snprintf(err, err_cap,
+			 "database: %zu rows not stored after %.0f s (%s)%s%s", st.queued_rows,
+			 s->cfg->db_flush_timeout, db_writer_last_error(s->dw),
+			 s->jw ? "; load them with --replay " : "", s->jw ? s->cfg->journal : "");
+		return ERR_DB;
+	}
+	if (s->db_refused) {
+		snprintf(err, err_cap, "database: %llu rows refused by the writer%s%s",
+			 (unsigned long long)s->db_refused,
+			 s->jw ? "; load them with --replay " : "", s->jw ? s->cfg->journal : "");
+		status = ERR_DB;
+	}
+	char dberr[512];
+	PGconn *db = db_connect(s->cfg->db, dberr, sizeof dberr);
+	if (!db || db_crawl_end(db, s->crawl_id, end, dberr, sizeof dberr) != ERR_OK) {
+		snprintf(err, err_cap, "database: cannot end crawl %lld: %s", (long long)s->crawl_id,
+			 dberr);
+		status = ERR_DB;
+	}
+	db_close(db);
+	return status;
+}
+
+void sink_emergency(struct sink *s)
+{
+	if (s && s->jw && journal_sync(s->jw) != ERR_OK)
+		log_error("journal: %s", journal_error(s->jw));
+}
+
+void sink_close(struct sink *s)
+{
+	if (!s)
+		return;
+	db_writer_ev_free(s->dev);
+	db_writer_free(s->dw);
+	if (s->jw && journal_close(s->jw) != ERR_OK)
+		log_error("journal: %s", journal_error(s->jw));
+	free(s);
+}

@@ -1,0 +1,69 @@
+/*
+ * sink — where a crawl's results go: the local journal (lib/journal,
+ * durable first) and the PostgreSQL writer (lib/db/writer.h, non-blocking
+ * COPY on the crawl's loop). The crawler builds each record once and hands it
+ * here; both stores get the same record and sequence number, so a replay of
+ * the journal into the database adds nothing twice.
+ *
+ * Either store may be absent (no --journal; database unreachable at start:
+ * the journal then keeps everything for --replay). Owns both; single-threaded.
+ */
+#ifndef TZ_CRAWLER_SINK_H
+#define TZ_CRAWLER_SINK_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/record.h"
+
+struct crawl_config;
+struct sink;
+
+/*
+ * Opens the journal (cfg->journal, if set) and the database (cfg->db or the
+ * PG* environment): applies migrations unless cfg->no_migrate, marks crawls
+ * left `running` by this vantage as aborted, inserts the crawl row. When the
+ * database cannot be reached and a journal is configured, the crawl goes on
+ * with the journal only (a warning); without a journal it is an error.
+ * *crawl_id gets crawls.id, or -1 without a database.
+ */
+struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
+		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
+		       size_t err_cap);
+
+/*
+ * seed_from_db: offers (crawl_offer, depth 0) every point that ended in `ok`
+ * in the last cfg->seed_from_db_crawls finished crawls of cfg->vantage.
+ * Blocking; call before the loop runs. Returns how many points.
+ */
+struct crawl;
+size_t sink_seed_from_db(struct sink *s, struct crawl *cr);
+
+void sink_visit(struct sink *s, const struct visit_rec *v);
+void sink_adv(struct sink *s, const struct adv_rec *a);
+
+/* True while the writer's queue is above its high-water mark: do not start new dials. */
+bool sink_busy(const struct sink *s);
+
+/* True when every record handed in is stored (or there is no database). */
+bool sink_flushed(const struct sink *s);
+
+/* Rows waiting for the database, for progress lines. */
+size_t sink_pending(const struct sink *s);
+
+/*
+ * Ends the crawl: journal end record (fsync), and when the database has
+ * every row, the crawl row's status and counts (blocking, after the loop).
+ */
+enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err, size_t err_cap)
+	__attribute__((warn_unused_result));
+
+/* Second signal: flush and fsync the journal, nothing else. */
+void sink_emergency(struct sink *s);
+
+void sink_close(struct sink *s);
+
+#endif

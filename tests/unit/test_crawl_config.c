@@ -1,0 +1,220 @@
+/* Unit tests for crawler/config: defaults, the documented example, shipped configs, seeds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crawler/config.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Every key of the table is documented in the example (as "key:" or "# key:"). */
+static void test_example_documents_every_key(void **state)
+{
+	(void)state;
+	const char *text = slurp("config/crawler.example.yaml");
+	for (size_t i = 0; i < crawl_config_keys_n; i++) {
+		char pat[128];
+		snprintf(pat, sizeof pat, "\n%s:", crawl_config_keys[i].name);
+		char pat2[128];
+		snprintf(pat2, sizeof pat2, "\n# %s:", crawl_config_keys[i].name);
+		if (!strstr(text, pat) && !strstr(text, pat2))
+			fail_msg("key %s is not documented in crawler.example.yaml",
+				 crawl_config_keys[i].name);
+	}
+}
+
+/* The example's values are the defaults: loading it changes nothing. */
+static void test_example_is_defaults(void **state)
+{
+	(void)state;
+	struct crawl_config d, c;
+	assert_int_equal(crawl_config_init(&d), ERR_OK);
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	char err[256] = "";
+	enum err e = conf_load_file("config/crawler.example.yaml", crawl_config_keys,
+				    crawl_config_keys_n, &c, err, sizeof err);
+	if (e != ERR_OK)
+		fail_msg("%s", err);
+	char *jd = crawl_config_json(&d), *jc = crawl_config_json(&c);
+	assert_non_null(jd);
+	assert_non_null(jc);
+	assert_string_equal(jd, jc);
+	free(jd);
+	free(jc);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_OK);
+	crawl_config_free(&c);
+	crawl_config_free(&d);
+}
+
+static void test_shipped_configs(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct crawl_config c;
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	if (conf_load_file("config/mainnet.yaml", crawl_config_keys, crawl_config_keys_n, &c, err,
+			   sizeof err) != ERR_OK)
+		fail_msg("%s", err);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_OK);
+	assert_int_equal(c.seeds.n, 3);
+	assert_string_equal(c.seeds.v[0], "boot.tzinit.org:9732");
+	assert_string_equal(c.seeds.v[1], "boot.tzboot.net:9732");
+	assert_string_equal(c.seeds.v[2], "boot.tzbeta.net:9732");
+	assert_string_equal(c.chain, "TEZOS_MAINNET");
+	assert_true(c.expected_pow == 26.0);
+	assert_int_equal(c.allow.n, 0);
+	crawl_config_free(&c);
+
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	if (conf_load_file("config/demo.yaml", crawl_config_keys, crawl_config_keys_n, &c, err,
+			   sizeof err) != ERR_OK)
+		fail_msg("%s", err);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_OK);
+	assert_int_equal(c.allow.n, 2);
+	assert_string_equal(c.allow.v[0], "127.0.0.0/8");
+	assert_string_equal(c.allow.v[1], "::1");
+	struct policy p;
+	assert_int_equal(crawl_config_policy(&c, &p, err, sizeof err), ERR_OK);
+	uint8_t lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 9, 8, 7};
+	uint8_t pub[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 8, 8, 8, 8};
+	uint8_t v6lo[16] = {[15] = 1};
+	assert_true(policy_allows(&p, lo));
+	assert_true(policy_allows(&p, v6lo));
+	assert_false(policy_allows(&p, pub));
+	crawl_config_free(&c);
+}
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct crawl_config c;
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *t1 = "concurrency: 10\nbogus: 1\n";
+	assert_int_equal(conf_load_buf("x.yaml", t1, strlen(t1), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	assert_non_null(strstr(err, "x.yaml:2:1"));
+	const char *t2 = "bootstrap_rounds: 11\n";
+	assert_int_equal(conf_load_buf("y.yaml", t2, strlen(t2), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	assert_non_null(strstr(err, "y.yaml:1:"));
+	const char *t3 = "bootstrap_interval: 0.05\n"; /* Octez throttles at 100 ms */
+	assert_int_equal(conf_load_buf("z.yaml", t3, strlen(t3), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
+	crawl_config_free(&c);
+
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *t4 = "seeds: [\"host name:1\"]\n";
+	assert_int_equal(conf_load_buf("s.yaml", t4, strlen(t4), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "seeds:"));
+	crawl_config_free(&c);
+
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *t5 = "allow: [10.0.0.1/8]\n";
+	assert_int_equal(conf_load_buf("a.yaml", t5, strlen(t5), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "allow:"));
+	crawl_config_free(&c);
+
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *t6 = "deny: [nope]\n";
+	assert_int_equal(conf_load_buf("d.yaml", t6, strlen(t6), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "deny:"));
+	crawl_config_free(&c);
+}
+
+static void test_override(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct crawl_config c;
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	assert_int_equal(conf_set(crawl_config_keys, crawl_config_keys_n, &c, "concurrency", "7",
+				  err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(c.concurrency, 7);
+	assert_int_equal(conf_set(crawl_config_keys, crawl_config_keys_n, &c, "concurrency", "0",
+				  err, sizeof err),
+			 ERR_CONFIG);
+	assert_int_equal(conf_set(crawl_config_keys, crawl_config_keys_n, &c, "no_head", "true",
+				  err, sizeof err),
+			 ERR_OK);
+	assert_true(c.no_head);
+	crawl_config_free(&c);
+	crawl_config_free(&c); /* twice is fine */
+}
+
+static void test_seed_parse(void **state)
+{
+	(void)state;
+	struct seed_spec s;
+	assert_int_equal(seed_parse("boot.tzinit.org:9732", &s), ERR_OK);
+	assert_string_equal(s.host, "boot.tzinit.org");
+	assert_int_equal(s.port, 9732);
+	assert_false(s.numeric);
+	assert_int_equal(seed_parse("boot.tzinit.org", &s), ERR_OK);
+	assert_int_equal(s.port, 9732);
+	assert_int_equal(seed_parse("127.0.0.1:19732", &s), ERR_OK);
+	assert_true(s.numeric);
+	assert_int_equal(s.port, 19732);
+	assert_int_equal(seed_parse("[::1]:9733", &s), ERR_OK);
+	assert_string_equal(s.host, "::1");
+	assert_true(s.numeric);
+	assert_int_equal(s.port, 9733);
+	assert_int_equal(seed_parse("[::1]", &s), ERR_OK);
+	assert_int_equal(s.port, 9732);
+	assert_int_equal(seed_parse("2001:db8::1", &s), ERR_OK);
+	assert_true(s.numeric);
+	assert_int_equal(seed_parse("", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("host:0", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("host:65536", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("host:", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("host:12a", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("-host:1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("ho_st:1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("a..b:1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("[::1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("[]:1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("[::1]x", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("[nothost]:1", &s), ERR_CONFIG);
+	assert_int_equal(seed_parse("1:2:3", &s), ERR_CONFIG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example_documents_every_key),
+		cmocka_unit_test(test_example_is_defaults),
+		cmocka_unit_test(test_shipped_configs),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_override),
+		cmocka_unit_test(test_seed_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
