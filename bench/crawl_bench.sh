@@ -13,7 +13,10 @@
 #      between the two is the memory per in-flight connection;
 #   2. the same size with 20-200 ms latency per message and 30% unreachable
 #      (no_listen) nodes: wall time against the deepest discovery chain's
-#      round trips plus one connect timeout.
+#      round trips plus one connect timeout; first with the unreachable
+#      points refusing (closed port), then as black holes (bench/blackhole.py
+#      fills a listener's accept queue on each, so connects time out), with
+#      the default retry of a timed-out connect and without it.
 # The crawler and simnet share the 2 cores; CPU time is the crawler's own
 # (user + sys from /usr/bin/time), so "the core it gets" is what it used.
 set -euo pipefail
@@ -25,8 +28,10 @@ BIN=${BIN:-bin}
 PY=/usr/bin/python3
 TMP=$(mktemp -d /tmp/tzcensus-bench.XXXXXX)
 SIM_PID=
+HOLE_PID=
 cleanup() {
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+  [ -n "$HOLE_PID" ] && kill "$HOLE_PID" 2>/dev/null && wait "$HOLE_PID" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -39,8 +44,8 @@ echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypt
 "$BIN/tzcensus-crawl" --gen-identity "$TMP/id.json" --pow 0 >/dev/null
 "$BIN/tzcensus-crawl" --migrate --db "$DATABASE_URL" >/dev/null
 
-run_world() { # name, nodes, concurrency, simnet args...
-  local name=$1 nodes=$2 conc=$3; shift 3
+run_world() { # name, nodes, concurrency, "crawler flags", simnet args...
+  local name=$1 nodes=$2 conc=$3 flags=$4; shift 4
   local octet attempt
   for attempt in 1 2 3; do # another suite may hold the random range: retry
     octet=$((64 + RANDOM % 180))
@@ -59,14 +64,25 @@ run_world() { # name, nodes, concurrency, simnet args...
     SIM_PID=
   done
   [ -f "$TMP/ready" ] || { cat "$TMP/sim.log"; echo "simnet not ready"; exit 1; }
+  if [ -n "${BLACKHOLES:-}" ]; then
+    rm -f "$TMP/holes"
+    "$PY" bench/blackhole.py "$TMP/truth.json" "$TMP/holes" &
+    HOLE_PID=$!
+    for _ in $(seq 600); do [ -s "$TMP/holes" ] && break; sleep 0.1; done
+    [ -s "$TMP/holes" ] || { echo "black holes not ready"; exit 1; }
+  fi
   local seeds
   seeds=$("$PY" -c 'import json,sys; print(" ".join("--seed "+s for s in json.load(open(sys.argv[1]))["seeds"]))' "$TMP/truth.json")
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
     "$BIN/tzcensus-crawl" --config config/demo.yaml --db "$DATABASE_URL" \
-    --identity "$TMP/id.json" $seeds --concurrency "$conc" --json --set log_interval=3600 \
+    --identity "$TMP/id.json" $seeds --concurrency "$conc" --json --set log_interval=3600 $flags \
     >"$TMP/summary.json" 2>"$TMP/crawl.log" || { tail "$TMP/crawl.log"; exit 1; }
   kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=
+  if [ -n "$HOLE_PID" ]; then
+    echo "  black holes (connect times out): $(cat "$TMP/holes") points"
+    kill "$HOLE_PID"; wait "$HOLE_PID" 2>/dev/null || true; HOLE_PID=
+  fi
   "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" "${BASE_KB:-0}" <<'PY'
 import json, sys
 name, summ, timef, truthf, crypto, violf, base_kb = sys.argv[1:8]
@@ -85,7 +101,8 @@ print("  wall %.2f s (crawl %.2f s), crawler CPU %.2f s (user %s, sys %s), peak 
       % (float(wall), s["duration_s"], cpu, user, sys_, int(rss_kb) / 1024))
 print("  dials/s (wall) %.0f; handshakes per crawler-CPU-second %.0f = %.2f x crypto-only %s/s"
       % (dials / s["duration_s"], hs / cpu, hs / cpu / float(crypto), crypto))
-print("  deepest discovery chain %d hops; max node latency %d ms" % (s["max_depth"], lat))
+print("  deepest discovery chain %d hops; max node latency %d ms; outcomes %s"
+      % (s["max_depth"], lat, {k: v for k, v in s["outcomes"].items() if v}))
 if int(base_kb):
     print("  RSS per in-flight connection: (%d - %s base) KiB / %d peak in flight = %.1f KiB"
           " (an upper bound: includes the frontier and the database queue)"
@@ -102,12 +119,12 @@ PY
 }
 
 # The fixed base: the same program crawling a 30-node world one connection at a time.
-run_world "base (30 nodes, 1 in flight)" 30 1 >"$TMP/base.txt"
+run_world "base (30 nodes, 1 in flight)" 30 1 "" >"$TMP/base.txt"
 BASE_KB=$LAST_KB
 echo "base RSS (30-node world, 1 connection in flight): $BASE_KB KiB"
-run_world "no latency, at most 200 in flight" "$NODES" 200
+run_world "no latency, at most 200 in flight" "$NODES" 200 ""
 KB1=$LAST_KB; N1=$LAST_INFLIGHT
-run_world "no latency" "$NODES" 2000
+run_world "no latency" "$NODES" 2000 ""
 KB2=$LAST_KB; N2=$LAST_INFLIGHT
 echo "RSS slope, same world at two concurrencies: ($KB2 - $KB1) KiB / ($N2 - $N1) in flight =" \
   "$(awk -v a="$KB2" -v b="$KB1" -v m="$N2" -v n="$N1" 'BEGIN { printf "%.1f", (a - b) / (m - n) }') KiB per connection"
@@ -128,4 +145,12 @@ behaviors:
   shared_ip: 0.03
   multihomed: 0.01
 YAML
-run_world "20-200 ms latency, 30% unreachable" "$NODES" 2000 --config "$TMP/lat.yaml"
+run_world "20-200 ms latency, 30% unreachable (refused)" "$NODES" 2000 "" --config "$TMP/lat.yaml"
+# The same world with the unreachable 30% as black holes: every connect to
+# them times out, once with the default retry and once without.
+# Timeouts as on the Internet: the crawler's defaults (connect 10 s, one
+# retry 5 s later), not demo.yaml's short test values.
+BLACKHOLES=1 run_world "20-200 ms latency, 30% black holes, retry once" "$NODES" 5000 \
+  "--connect-timeout 10 --set retry_delay=5 --set connect_retries=1" --config "$TMP/lat.yaml"
+BLACKHOLES=1 run_world "20-200 ms latency, 30% black holes, no retry" "$NODES" 5000 \
+  "--connect-timeout 10 --set connect_retries=0" --config "$TMP/lat.yaml"

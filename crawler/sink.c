@@ -23,6 +23,7 @@
 
 struct sink {
 	struct ev_loop *loop;
+	bool db_missing; /* the database could not be reached at start */
 	const struct crawl_config *cfg;
 	struct journal_writer *jw;
 	bool journal_failed;
@@ -30,6 +31,8 @@ struct sink {
 	struct db_writer_ev *dev;
 	int64_t crawl_id;
 	uint64_t db_refused; /* rows the writer refused (over its hard cap): in the journal only */
+	double busy_since;   /* loop time the writer's queue became full; < 0 when not full */
+	bool journal_only;   /* the database stalled too long: the crawl goes on into the journal */
 };
 
 static PGconn *open_db(const struct crawl_config *cfg, char *err, size_t err_cap)
@@ -61,6 +64,7 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	s->loop = loop;
 	s->cfg = cfg;
 	s->crawl_id = -1;
+	s->busy_since = -1;
 	*crawl_id = -1;
 	if (cfg->journal) {
 		struct journal_open_info info;
@@ -89,6 +93,7 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		}
 		log_warn("%s: crawling into the journal only (load it later with --replay %s)",
 			 dberr, cfg->journal);
+		s->db_missing = true;
 		return s;
 	}
 	if (aborted)
@@ -160,7 +165,7 @@ static void journal_failed(struct sink *s)
 
 static void db_refused(struct sink *s, enum err e)
 {
-	if (s->db_refused++ == 0)
+	if (s->db_refused++ == 0 && !s->journal_only)
 		log_error("database writer refused a row (%s): it is %s", err_str(e),
 			  s->jw ? "in the journal only" : "lost");
 }
@@ -187,9 +192,31 @@ void sink_adv(struct sink *s, const struct adv_rec *a)
 	}
 }
 
-bool sink_busy(const struct sink *s)
+/*
+ * Backpressure: while the writer's queue is full, no new dials. If it stays
+ * full for db_flush_timeout (the database is away) and a journal keeps every
+ * row, the crawl goes on: rows the writer cannot queue stay in the journal
+ * for --replay, and the crawl ends with a non-zero status saying so. Without
+ * a journal it waits: nothing may be lost.
+ */
+bool sink_busy(struct sink *s)
 {
-	return s->dw && db_writer_full(s->dw);
+	if (!s->dw || s->journal_only)
+		return false;
+	if (!db_writer_full(s->dw)) {
+		s->busy_since = -1;
+		return false;
+	}
+	double now = ev_now(s->loop);
+	if (s->busy_since < 0)
+		s->busy_since = now;
+	if (s->jw && now - s->busy_since > s->cfg->db_flush_timeout) {
+		s->journal_only = true;
+		log_warn("database: no progress for %.0f s (%s): crawling on into the journal %s",
+			 s->cfg->db_flush_timeout, db_writer_last_error(s->dw), s->cfg->journal);
+		return false;
+	}
+	return true;
 }
 
 bool sink_flushed(const struct sink *s)
@@ -212,6 +239,13 @@ enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err,
 	if (s->jw && journal_crawl_end(s->jw, end) != ERR_OK) {
 		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
 		status = ERR_IO;
+	}
+	if (s->db_missing) {
+		snprintf(err, err_cap,
+			 "database: unreachable at start; every result is in the journal: "
+			 "load it with --replay %s",
+			 s->cfg->journal);
+		return ERR_DB;
 	}
 	if (!s->dw)
 		return status;

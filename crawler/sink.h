@@ -45,8 +45,12 @@ size_t sink_seed_from_db(struct sink *s, struct crawl *cr);
 void sink_visit(struct sink *s, const struct visit_rec *v);
 void sink_adv(struct sink *s, const struct adv_rec *a);
 
-/* True while the writer's queue is above its high-water mark: do not start new dials. */
-bool sink_busy(const struct sink *s);
+/*
+ * True while the writer's queue is above its high-water mark: do not start
+ * new dials. After db_flush_timeout seconds of that with a journal, false
+ * again for good (the crawl goes on into the journal; see sink.c).
+ */
+bool sink_busy(struct sink *s);
 
 /* True when every record handed in is stored (or there is no database). */
 bool sink_flushed(const struct sink *s);

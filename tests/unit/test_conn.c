@@ -1,0 +1,273 @@
+/*
+ * Unit tests for crawler/conn.c + crawl.c on a real libev loop: the crawler
+ * visits a small responder built on lib/p2p's handshake (HS_RESPONDER) that
+ * listens on a random 127.x.y.z address, in the same process. Covers what
+ * simnet has no behaviour for: `self` (the node has our key), `protocol_error`
+ * (garbage instead of metadata), and a control visit that ends `ok` with its
+ * Advertise recorded (a documentation-range point becomes `policy`).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <ev.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "crawler/config.h"
+#include "crawler/crawl.h"
+#include "p2p/frame.h"
+#include "p2p/handshake.h"
+#include "p2p/identity.h"
+
+enum mode { M_OK, M_SELF, M_GARBAGE };
+
+struct resp {
+	int lfd;
+	ev_io lio;
+	enum mode mode;
+	const struct p2p_identity *id;
+	struct rconn *conns;
+	uint8_t addr[4];
+	uint16_t port;
+};
+struct rconn {
+	struct resp *r;
+	int fd;
+	ev_io io;
+	struct hs *hs;
+	struct rconn *next;
+};
+
+
+
+static void rnd(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+}
+
+static void r_flush(struct rconn *c)
+{
+	size_t len;
+	const uint8_t *p;
+	while ((p = hs_out(c->hs, &len)) && len) {
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return;
+		hs_out_consume(c->hs, (size_t)n);
+	}
+}
+
+static void r_close(struct ev_loop *loop, struct rconn *c)
+{
+	if (c->fd < 0)
+		return;
+	ev_io_stop(loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void r_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct rconn *c = w->data;
+	uint8_t buf[4096];
+	ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+	if (n <= 0) {
+		r_close(loop, c);
+		return;
+	}
+	if (hs_feed(c->hs, buf, (size_t)n) != ERR_OK) {
+		r_close(loop, c);
+		return;
+	}
+	struct hs_event ev;
+	while (hs_next_event(c->hs, &ev)) {
+		if (ev.type == HS_EV_METADATA && hs_state(c->hs) == HS_ST_DECIDE)
+			assert_int_equal(hs_accept(c->hs), ERR_OK);
+		if (ev.type == HS_EV_MSG && ev.msg.tag == P2P_TAG_BOOTSTRAP) {
+			static struct p2p_msg m;
+			p2p_msg_init(&m, P2P_TAG_ADVERTISE);
+			m.points_n = 2;
+			m.points[0] = point_v4(0xcb007101u, 9732); /* 203.0.113.1: never dialed */
+			/* our own random address, port 1: nothing listens there */
+			const uint8_t *a = c->r->addr;
+			m.points[1] = point_v4((uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+						       (uint32_t)a[2] << 8 | a[3],
+					       1);
+			assert_int_equal(hs_send(c->hs, &m), ERR_OK);
+		}
+	}
+	r_flush(c);
+	if (hs_state(c->hs) >= HS_ST_CLOSED)
+		r_close(loop, c);
+}
+
+static void r_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct resp *r = w->data;
+	int fd = accept4(r->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct rconn *c = calloc(1, sizeof *c);
+	assert_non_null(c);
+	c->fd = fd;
+	c->r = r;
+	c->next = r->conns;
+	r->conns = c;
+	struct hs_params p;
+	memset(&p, 0, sizeof p);
+	p.role = HS_RESPONDER;
+	p.id = r->id;
+	p.chain_name = "TEZOS_MAINNET";
+	p.port = r->port;
+	p.ddb_version = 2;
+	p.p2p_version = 1;
+	p.expected_pow = 0;
+	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
+	c->hs = hs_new(&p);
+	assert_non_null(c->hs);
+	r_flush(c); /* our connection message */
+	if (r->mode == M_GARBAGE) {
+		/* a "chunk" of 18 bytes that cannot be opened: instead of metadata */
+		uint8_t junk[20] = {0x00, 0x12};
+		randombytes_buf(junk + 2, 18);
+		assert_int_equal(send(fd, junk, sizeof junk, MSG_NOSIGNAL), (ssize_t)sizeof junk);
+	}
+	ev_io_init(&c->io, r_read_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(loop, &c->io);
+}
+
+static void resp_start(struct ev_loop *loop, struct resp *r)
+{
+	for (int attempt = 0; attempt < 20; attempt++) {
+		r->addr[0] = 127;
+		r->addr[1] = (uint8_t)(64 + rand() % 180);
+		r->addr[2] = (uint8_t)(rand() % 250);
+		r->addr[3] = (uint8_t)(1 + rand() % 250);
+		r->port = (uint16_t)(20000 + rand() % 20000);
+		r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		assert_true(r->lfd >= 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(r->port)};
+		memcpy(&a.sin_addr, r->addr, 4);
+		if (bind(r->lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(r->lfd, 16) == 0)
+			break;
+		close(r->lfd);
+		r->lfd = -1;
+	}
+	assert_true(r->lfd >= 0);
+	ev_io_init(&r->lio, r_accept_cb, r->lfd, EV_READ);
+	r->lio.data = r;
+	ev_io_start(loop, &r->lio);
+}
+
+static void resp_stop(struct ev_loop *loop, struct resp *r)
+{
+	ev_io_stop(loop, &r->lio);
+	close(r->lfd);
+	while (r->conns) {
+		struct rconn *c = r->conns;
+		r->conns = c->next;
+		r_close(loop, c);
+		hs_free(c->hs);
+		free(c);
+	}
+}
+
+/* Crawls the responder once (from a seed) and returns the crawl's counters. */
+static struct crawl_stats crawl_once(enum mode mode)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	struct p2p_identity *me = p2p_identity_new(), *other = p2p_identity_new();
+	assert_non_null(me);
+	assert_non_null(other);
+	uint64_t att;
+	assert_int_equal(p2p_identity_generate(me, 0, 1, rnd, NULL, &att, NULL), ERR_OK);
+	assert_int_equal(p2p_identity_generate(other, 0, 1, rnd, NULL, &att, NULL), ERR_OK);
+
+	struct resp r;
+	memset(&r, 0, sizeof r);
+	r.mode = mode;
+	r.id = mode == M_SELF ? me : other;
+	resp_start(loop, &r);
+
+	struct crawl_config cfg;
+	assert_int_equal(crawl_config_init(&cfg), ERR_OK);
+	assert_int_equal(conf_strlist_add(&cfg.allow, "127.0.0.0/8"), ERR_OK);
+	char seed[64];
+	snprintf(seed, sizeof seed, "%u.%u.%u.%u:%u", r.addr[0], r.addr[1], r.addr[2], r.addr[3],
+		 r.port);
+	assert_int_equal(conf_strlist_add(&cfg.seeds, seed), ERR_OK);
+	cfg.handshake_timeout = 2;
+	cfg.bootstrap_rounds = 1;
+	cfg.no_head = true;
+	cfg.connect_retries = 0;
+	cfg.expected_pow = 0;
+
+	struct crawl *cr = calloc(1, sizeof *cr);
+	assert_non_null(cr);
+	char err[256];
+	assert_int_equal(crawl_init(cr, loop, &cfg, me, err, sizeof err), ERR_OK);
+	assert_int_equal(crawl_seed(cr), 1);
+	crawl_run(cr);
+	struct crawl_stats st = cr->st;
+	crawl_cleanup(cr);
+	free(cr);
+	resp_stop(loop, &r);
+	crawl_config_free(&cfg);
+	p2p_identity_free(me);
+	p2p_identity_free(other);
+	return st;
+}
+
+static void test_ok_with_advertise(void **state)
+{
+	(void)state;
+	struct crawl_stats st = crawl_once(M_OK);
+	assert_int_equal(st.outcomes[VISIT_OK], 1);
+	assert_int_equal(st.outcomes[VISIT_POLICY], 1);  /* 203.0.113.1 */
+	assert_int_equal(st.outcomes[VISIT_REFUSED], 1); /* port 1: nothing listens */
+	assert_int_equal(st.edges, 2);
+	assert_int_equal(st.public_n, 1);
+	assert_int_equal(st.dials, 2);
+}
+
+static void test_self(void **state)
+{
+	(void)state;
+	struct crawl_stats st = crawl_once(M_SELF);
+	assert_int_equal(st.outcomes[VISIT_SELF], 1);
+	assert_int_equal(st.visits, 1);
+	assert_int_equal(st.edges, 0);
+}
+
+static void test_garbage_is_protocol_error(void **state)
+{
+	(void)state;
+	struct crawl_stats st = crawl_once(M_GARBAGE);
+	assert_int_equal(st.outcomes[VISIT_PROTOCOL_ERROR], 1);
+	assert_int_equal(st.visits, 1);
+	assert_int_equal(st.public_n, 1); /* its connection message was read first */
+}
+
+int main(void)
+{
+	srand((unsigned)getpid());
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok_with_advertise),
+		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_garbage_is_protocol_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
