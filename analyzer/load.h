@@ -59,4 +59,12 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest, char *err,
                   size_t cap) __attribute__((warn_unused_result));
 
+/*
+ * Records the publication gate's verdict on the crawl (crawls.publishable,
+ * publication_note, publication_checked_at), so an unpublishable crawl is
+ * marked for everyone who reads the database.
+ */
+enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const char *note,
+                       char *err, size_t cap) __attribute__((warn_unused_result));
+
 #endif

@@ -395,3 +395,19 @@ out:
 	free(man);
 	return e;
 }
+
+enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const char *note,
+                       char *err, size_t cap)
+{
+	char crawl[24];
+	snprintf(crawl, sizeof crawl, "%" PRId64, crawl_id);
+	const char *p[3] = {crawl, publishable ? "t" : "f", note};
+	PGresult *r = query(db,
+	                    "UPDATE crawls SET publishable = $2, publication_note = $3, "
+	                    "publication_checked_at = now() WHERE id = $1",
+	                    3, p, PGRES_COMMAND_OK, "mark publication", err, cap);
+	if (!r)
+		return ERR_DB;
+	PQclear(r);
+	return ERR_OK;
+}

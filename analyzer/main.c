@@ -233,6 +233,10 @@ int main(int argc, char **argv)
 		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
 		log_info("gate: %s", note);
 		refused = !pass;
+		if (use_db && (e = store_gate_db(pg, crawl.id, pass, note, err, sizeof err)) != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
 	}
 	if (want_report && !refused) {
 		struct report_opts ro;

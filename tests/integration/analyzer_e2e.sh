@@ -83,5 +83,9 @@ rc=0
 grep -q "refused" "$TMP/gate.log" || fail "no refusal reason logged"
 [ ! -e "$TMP/gated/report.html" ] || fail "a refused crawl got a report"
 [ -s "$TMP/gated/report.json" ] || fail "a refused crawl must still have its files"
+mark=$(psql "$DATABASE_URL" -qAt -c "SELECT publishable, publication_note <> '' FROM crawls WHERE id = $id2")
+[ "$mark" = "f|t" ] || fail "a refused crawl must be marked unpublishable in the database (got '$mark')"
+unmarked=$(psql "$DATABASE_URL" -qAt -c "SELECT count(*) FROM crawls WHERE id <> $id2 AND publishable IS NOT NULL")
+[ "$unmarked" = 0 ] || fail "crawls never gated must keep publishable NULL"
 
 echo "CHECKED: bridges = articulation points, vertex connectivity = planted cut, db = journal"
