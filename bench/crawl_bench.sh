@@ -4,7 +4,8 @@
 #   bench/crawl_bench.sh [NODES]        (default 10000; run from the repo root after make)
 #   QUICK=1 bench/crawl_bench.sh [NODES]  only the baseline and the no-latency
 #                                         world at 2000 in flight (for profiling;
-#                                         REPEAT=N crawls it N times)
+#                                         REPEAT=N crawls it N times,
+#                                         SIM_CONFIG=F gives simnet a world file)
 #   CRAWL_WRAP="strace -c -f -o F" ...     runs the crawler under a profiler
 #                                         (its CPU figures then include the wrapper's)
 #
@@ -124,7 +125,9 @@ PY
 }
 
 if [ -n "${QUICK:-}" ]; then
-  for _ in $(seq "${REPEAT:-1}"); do run_world "no latency" "$NODES" 2000 ""; done
+  for _ in $(seq "${REPEAT:-1}"); do
+    run_world "no latency" "$NODES" 2000 "" ${SIM_CONFIG:+--config "$SIM_CONFIG"}
+  done
   exit 0
 fi
 # The fixed base: the same program crawling a 30-node world one connection at a time.
