@@ -332,22 +332,31 @@ static enum err f_bool(struct db_buf *b, int8_t v)
 	return f_raw(b, false, v ? "t" : "f");
 }
 
-/* addr and port of canonical point text: "a.b.c.d" or v6 text, then the port. */
+/*
+ * addr and port of canonical point text: "a.b.c.d" or v6 text, then the port.
+ * point has passed rec_point_split already (visit_rec_check / adv_rec_check
+ * run first), so an IPv4 point needs no second parse: its host is exactly
+ * inet_ntop's text (glibc's inet_pton4 takes a.b.c.d without leading zeros
+ * only) and its port is 1 to 5 digits, at most 65535.
+ */
 static enum err f_point(struct db_buf *b, bool first, const char *point)
 {
-	uint8_t addr[16];
-	uint16_t port;
-	bool v4;
-	if (rec_point_split(point, addr, &port, &v4) != ERR_OK)
-		return ERR_INVAL;
 	char t[INET6_ADDRSTRLEN + 8];
 	size_t n;
-	if (v4) {
-		/* inet_pton took exactly a.b.c.d without leading zeros: already inet_ntop's text */
-		n = (size_t)(strrchr(point, ':') - point);
+	uint16_t port;
+	if (point[0] != '[') {
+		const char *colon = strrchr(point, ':');
+		n = (size_t)(colon - point);
 		memcpy(t, point, n);
+		unsigned v = 0;
+		for (const char *d = colon + 1; *d; d++)
+			v = v * 10 + (unsigned)(*d - '0');
+		port = (uint16_t)v;
 	} else {
-		if (!inet_ntop(AF_INET6, addr, t, sizeof t))
+		uint8_t addr[16];
+		bool v4;
+		if (rec_point_split(point, addr, &port, &v4) != ERR_OK ||
+		    !inet_ntop(AF_INET6, addr, t, sizeof t))
 			return ERR_INVAL;
 		n = strlen(t);
 	}
