@@ -5,6 +5,7 @@
 #   make check SANITIZE=1  the same suite under ASan+UBSan (objects in build/san)
 #   make fuzz            libFuzzer targets with clang (build/fuzzers/)
 #   make fuzz-run        run each fuzzer FUZZ_SECONDS (default 60) on a scratch copy of its corpus
+#   make bench           build and run every benchmark (bench/*.sh; results go in bench/RESULTS.md)
 #   make clean
 #   V=1                  show full commands
 #
@@ -103,10 +104,15 @@ TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 
 .DEFAULT_GOAL := all
-.PHONY: all check fuzz fuzz-run clean lint
+# Benchmark programs: bench/*.c -> build/bench/* (built with everything, so
+# they never rot); `make bench` runs every bench/*.sh (not part of check).
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all check fuzz fuzz-run clean lint bench
 .SECONDARY:
 .SECONDEXPANSION:
-all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN)
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -142,6 +148,14 @@ $(B)/fuzz/replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $(
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/obj/tests/fuzz/replay.o $(PROG_AS) $(LIB_A) $(PKG_LIBS)
+
+$(B)/bench/%: $(B)/obj/bench/%.o $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)
+
+bench: all
+	$(Q)for s in bench/*.sh; do echo "== $$s"; B=$(B) BIN=$(BIN) bash $$s || exit 1; done
 
 check: all lint
 	$(Q)B=$(B) BIN=$(BIN) scripts/with-pg.sh scripts/run-tests.sh
@@ -199,6 +213,6 @@ fuzz-run: $(FUZZERS)
 clean:
 	rm -rf build bin
 
-ALL_OBJ += $(LIB_OBJ) $(UNIT_SRC:%.c=$(B)/obj/%.o) $(TEST_HELPER_OBJ) \
+ALL_OBJ += $(LIB_OBJ) $(UNIT_SRC:%.c=$(B)/obj/%.o) $(TEST_HELPER_OBJ) $(BENCH_SRC:%.c=$(B)/obj/%.o) \
            $(FUZZ_SRC:%.c=$(B)/obj/%.o) $(B)/obj/tests/fuzz/replay.o
 -include $(ALL_OBJ:.o=.d)

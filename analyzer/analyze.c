@@ -14,6 +14,7 @@
 
 #include "analyzer/ipaddr.h"
 #include "core/log.h"
+#include "core/rng.h"
 
 void analyze_opts_default(struct analyze_opts *o)
 {
@@ -22,25 +23,6 @@ void analyze_opts_default(struct analyze_opts *o)
 	o->random_runs = 20;
 	o->betweenness_exact_max = 5000;
 	o->betweenness_samples = 1000;
-}
-
-uint64_t an_rand(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rand_below(uint64_t *st, uint64_t n)
-{
-	/* Rejection keeps it unbiased; n is small (vertex counts). */
-	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-	uint64_t x;
-	do
-		x = an_rand(st);
-	while (x >= lim);
-	return x % n;
 }
 
 void previous_free(struct previous *p)
@@ -977,14 +959,15 @@ static enum err curves(struct analysis *an)
 		if ((e = attack_curve(c, order, an->curve[which])) != ERR_OK)
 			goto out;
 	}
-	uint64_t st = an->opts.seed ^ 0x5eedull;
+	struct rng st;
+	rng_seed(&st, an->opts.seed ^ 0x5eedull);
 	for (int k = 0; k <= ATTACK_STEPS; k++)
 		an->curve[2][k] = 0;
 	for (unsigned r = 0; r < an->opts.random_runs; r++) {
 		for (uint32_t i = 0; i < n; i++)
 			order[i] = i;
 		for (uint32_t i = n; i > 1; i--) {
-			uint32_t j = (uint32_t)rand_below(&st, i);
+			uint32_t j = (uint32_t)rng_below(&st, i);
 			uint32_t t = order[i - 1];
 			order[i - 1] = order[j];
 			order[j] = t;
@@ -1039,9 +1022,10 @@ static enum err betweenness_raw(struct analysis *an)
 		return ERR_NOMEM;
 	for (uint32_t i = 0; i < n; i++)
 		perm[i] = i;
-	uint64_t st = an->opts.seed ^ 0xbe7ull;
+	struct rng st;
+	rng_seed(&st, an->opts.seed ^ 0xbe7ull);
 	for (uint32_t i = 0; i < k; i++) { /* partial Fisher-Yates */
-		uint32_t j = i + (uint32_t)rand_below(&st, n - i);
+		uint32_t j = i + (uint32_t)rng_below(&st, n - i);
 		uint32_t t = perm[i];
 		perm[i] = perm[j];
 		perm[j] = t;

@@ -99,7 +99,5 @@ struct concentration {
 };
 void concentration_of(const uint64_t *counts, size_t n, struct concentration *out);
 
-/* splitmix64: the analyzer's own seeded generator (reproducible, no libc RNG). */
-uint64_t an_rand(uint64_t *state);
 
 #endif

@@ -42,9 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMP/crypto" bench/crypto_handshake.c \
-  $(pkg-config --cflags --libs libsodium)
-crypto=$("$TMP/crypto" 3 | awk '{print $2}')
+crypto=$("${B:-build}/bench/crypto_handshake" 3 | awk '{print $2}')
 echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypto"
 
 "$BIN/tzcensus-crawl" --gen-identity "$TMP/id.json" --pow 0 >/dev/null

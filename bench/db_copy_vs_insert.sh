@@ -10,11 +10,6 @@ cd "$(dirname "$0")/.."
 visits=${1:-5000}
 per=${2:-9}
 make -s all >/dev/null
-mkdir -p build/bench
-PKGS="libpq libprotobuf-c libsodium"
-cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Ilib -Ibuild/gen $(pkg-config --cflags $PKGS) \
-  -o build/bench/db_copy_vs_insert bench/db_copy_vs_insert.c build/libtzcensus.a \
-  $(pkg-config --libs $PKGS)
 dir=$(mktemp -d /tmp/tzbench_XXXXXX)
 trap 'scripts/pg-cluster.sh destroy "$dir"' EXIT
 port=$((20000 + RANDOM % 40000))

@@ -9,10 +9,6 @@ cd "$(dirname "$0")/.."
 gen26=0
 if [ "${1:-}" = --gen26 ]; then gen26=1; shift; fi
 make -s all >/dev/null
-mkdir -p build/bench
-cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Ilib $(pkg-config --cflags libsodium) \
-  -o build/bench/pow_rate bench/pow_rate.c build/libtzcensus.a \
-  $(pkg-config --libs libsodium jansson) -lpthread -lm
 echo "== pow_rate $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
 build/bench/pow_rate "$@"
 if [ "$gen26" = 1 ]; then

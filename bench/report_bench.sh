@@ -11,10 +11,7 @@ B=${B:-build}
 runs=${RUNS:-9}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tzreport-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$B/bench"
-PKGS="jansson igraph libsodium libpq libprotobuf-c yaml-0.1"
-cc -std=c11 -D_GNU_SOURCE -O2 -I. -Ilib $(pkg-config --cflags $PKGS) -o "$B/bench/report_bench" \
-  bench/report_bench.c "$B/analyzer.a" "$B/libtzcensus.a" $(pkg-config --libs $PKGS) -lev -lm -lpthread
+make -s all >/dev/null
 
 /usr/bin/python3 tests/data/report/gen_fixtures.py --nodes 10000 "$work/big.json"
 hist=(tests/data/report/history/crawl-*.json)

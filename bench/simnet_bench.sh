@@ -20,9 +20,8 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 oct=$((64 + RANDOM % 180))
 
-# the client: simclient + lib, built here
-cc -std=c11 -D_GNU_SOURCE -O2 -Ilib -Itests/unit -o "$tmp/client" bench/simnet_bench_client.c \
-  tests/unit/simclient.c "$B/libtzcensus.a" $(pkg-config --cflags --libs libsodium jansson) -lm -lpthread
+# the client (bench/simnet_bench_client.c) is built by make
+client="$B/bench/simnet_bench_client"
 
 now_ms() { date +%s%3N; }
 
@@ -53,12 +52,12 @@ echo "$N nodes ($listeners listeners): ready in ${w2} ms wall (${s2} ms in-proce
 awk -v a="$w2" -v b="$w1" 'BEGIN { printf "ratio start-up %d / 1000 nodes: %.2fx\n", '"$N"', a / b }'
 
 # handshakes against the running N-node world: banner baseline, then full
-ban=$("$tmp/client" "$tmp/truth.json" banner 5 20000)
-full=$("$tmp/client" "$tmp/truth.json" full 10 20000)
+ban=$("$client" "$tmp/truth.json" banner 5 20000)
+full=$("$client" "$tmp/truth.json" full 10 20000)
 echo "banner grabs (1 client):     $ban"
 echo "full handshakes (1 client):  $full"
-"$tmp/client" "$tmp/truth.json" full 10 20000 >"$tmp/c1" & c1=$!
-"$tmp/client" "$tmp/truth.json" full 10 20000 >"$tmp/c2" & c2=$!
+"$client" "$tmp/truth.json" full 10 20000 >"$tmp/c1" & c1=$!
+"$client" "$tmp/truth.json" full 10 20000 >"$tmp/c2" & c2=$!
 wait "$c1"; wait "$c2"
 echo "full handshakes (2 clients): $(cat "$tmp/c1") | $(cat "$tmp/c2")"
 # both clients together: all their handshakes over the longer of the two runs

@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "simclient.h"
+#include "tests/unit/simclient.h"
 
 static double now_s(void)
 {

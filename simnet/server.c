@@ -29,7 +29,7 @@
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
-#include "simnet/rng.h"
+#include "core/rng.h"
 #include "simnet/truth.h"
 
 #define OBUF_MAX       (1u << 20) /* output we hold for one connection */

@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #include "p2p/identity.h"
-#include "simnet/rng.h"
+#include "core/rng.h"
 
 /* Head timestamp of the best level (2025-11-24T16:00:00Z) and the block time. */
 #define HEAD_TS0 1764000000LL

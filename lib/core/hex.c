@@ -10,7 +10,7 @@ void hex_encode(char *out, const uint8_t *in, size_t len)
 	out[2 * len] = '\0';
 }
 
-static int nibble(char c)
+int hex_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,7 +29,7 @@ enum err hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *t
 	if (text_len / 2 > out_cap)
 		return ERR_TOOBIG;
 	for (size_t i = 0; i < text_len / 2; i++) {
-		int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+		int hi = hex_digit_value(text[2 * i]), lo = hex_digit_value(text[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return ERR_PROTO;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -10,6 +10,9 @@
 
 #include "core/err.h"
 
+/* Value of one hex digit (either case), or -1 when c is not one. */
+int hex_digit_value(char c);
+
 /* Writes 2*len lowercase hex digits and a NUL into out (cap >= 2*len+1). */
 void hex_encode(char *out, const uint8_t *in, size_t len);
 

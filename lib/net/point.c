@@ -15,6 +15,8 @@
  */
 #include "net/point.h"
 
+#include "core/hex.h"
+
 #include <string.h>
 
 #include "p2p/identity.h"
@@ -24,17 +26,6 @@ static const uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool is_alnum(char c)
@@ -101,7 +92,7 @@ static bool parse_v6(const char *s, size_t len, uint8_t out[16])
 			return false;
 		unsigned v = 0;
 		for (size_t k = i; k < j; k++) {
-			int h = hex_val(s[k]);
+			int h = hex_digit_value(s[k]);
 			if (h < 0)
 				return false;
 			v = v << 4 | (unsigned)h;

@@ -36,7 +36,7 @@
 #include "simclient.h"
 #include "simnet/config.h"
 #include "simnet/head.h"
-#include "simnet/rng.h"
+#include "core/rng.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
 

@@ -1,14 +1,15 @@
 /*
- * rng — the simulator's own deterministic PRNG (xoshiro256**, seeded through
- * splitmix64).
+ * rng — the project's deterministic PRNG (xoshiro256**, seeded through
+ * splitmix64), for everything that must follow from a seed: simnet's worlds
+ * (behaviour mix, topology, keys, latencies, advertise samples) and the
+ * analyzer's random-removal curves and betweenness sampling.
  *
- * Everything simnet draws (behaviour mix, topology, keys, latencies, advertise
- * samples) comes from one of these so that a seed fully determines the world
- * on every platform; the C library generator is never used. A struct rng is a plain value: no
+ * A seed fully determines the stream on every platform; the C library
+ * generator is never used. Not for secrets (libsodium's randombytes is). A struct rng is a plain value: no
  * allocation, not thread-safe, copy it to fork a stream.
  */
-#ifndef SIMNET_RNG_H
-#define SIMNET_RNG_H
+#ifndef TZ_CORE_RNG_H
+#define TZ_CORE_RNG_H
 
 #include <stddef.h>
 #include <stdint.h>

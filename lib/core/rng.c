@@ -1,4 +1,4 @@
-#include "simnet/rng.h"
+#include "core/rng.h"
 
 /* splitmix64: expands one 64-bit seed into well-mixed words (Steele, Lea, Flood 2014). */
 static uint64_t splitmix64(uint64_t *x)
