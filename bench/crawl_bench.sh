@@ -2,6 +2,12 @@
 # Crawl benchmark (issue 5), not a test: prints figures, asserts nothing.
 #
 #   bench/crawl_bench.sh [NODES]        (default 10000; run from the repo root after make)
+#   QUICK=1 bench/crawl_bench.sh [NODES]  only the baseline and the no-latency
+#                                         world at 2000 in flight (for profiling;
+#                                         REPEAT=N crawls it N times,
+#                                         SIM_CONFIG=F gives simnet a world file)
+#   CRAWL_WRAP="strace -c -f -o F" ...     runs the crawler under a profiler
+#                                         (its CPU figures then include the wrapper's)
 #
 # In one run, on this machine:
 #   0. baseline: the libsodium crypto of one crawler-side handshake, alone, on
@@ -72,7 +78,7 @@ run_world() { # name, nodes, concurrency, "crawler flags", simnet args...
   local seeds
   seeds=$("$PY" -c 'import json,sys; print(" ".join("--seed "+s for s in json.load(open(sys.argv[1]))["seeds"]))' "$TMP/truth.json")
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" \
+  /usr/bin/time -f "%e %U %S %M" -o "$TMP/time" ${CRAWL_WRAP:-} \
     "$BIN/tzcensus-crawl" --config config/demo.yaml --db "$DATABASE_URL" \
     --identity "$TMP/id.json" $seeds --concurrency "$conc" --json --set log_interval=3600 $flags \
     >"$TMP/summary.json" 2>"$TMP/crawl.log" || { tail "$TMP/crawl.log"; exit 1; }
@@ -116,6 +122,12 @@ PY
   LAST_INFLIGHT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_inflight"])' "$TMP/summary.json")
 }
 
+if [ -n "${QUICK:-}" ]; then
+  for _ in $(seq "${REPEAT:-1}"); do
+    run_world "no latency" "$NODES" 2000 "" ${SIM_CONFIG:+--config "$SIM_CONFIG"}
+  done
+  exit 0
+fi
 # The fixed base: the same program crawling a 30-node world one connection at a time.
 run_world "base (30 nodes, 1 in flight)" 30 1 "" >"$TMP/base.txt"
 BASE_KB=$LAST_KB

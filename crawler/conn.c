@@ -48,6 +48,7 @@ enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 struct conn {
 	struct crawl *cr;
 	struct conn *prev, *next; /* live list, then dead list (next only) */
+	struct conn *peer_prev, *peer_next; /* cr->peer_chain[peer_bucket()] while live with have_peer */
 	ev_io io;
 	ev_timer deadline;
 	ev_timer round;
@@ -70,7 +71,7 @@ struct conn {
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
-	bool counted; /* in cr->peer_busy */
+	bool counted; /* the one session of its peer id that goes on */
 	bool retry;   /* ask the frontier for another attempt (Already_connected) */
 	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
 	struct p2p_metadata meta;
@@ -290,22 +291,42 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 }
 
 /*
- * Sessions past their connection message and not holding, counted per
- * bucket of the peer id (its first two bytes: a hash already). An empty
- * bucket answers "no other session" without looking at the live list; a busy
- * one is checked exactly.
+ * Live sessions past their connection message are chained by a bucket of
+ * their peer id (a hash already: its first bytes), so finding another
+ * session with the same peer id looks at a handful of sessions, not at every
+ * connection in flight. Of the sessions of one peer id, at most one is
+ * counted (goes on); the others hold.
  */
 static size_t peer_bucket(const struct conn *c)
 {
-	return (size_t)c->peer.peer_id[0] << 8 | c->peer.peer_id[1];
+	return ((size_t)c->peer.peer_id[0] << 8 | c->peer.peer_id[1]) % PEER_BUCKETS;
+}
+
+static void peer_link(struct conn *c)
+{
+	struct conn **head = &c->cr->peer_chain[peer_bucket(c)];
+	c->peer_prev = NULL;
+	c->peer_next = *head;
+	if (*head)
+		(*head)->peer_prev = c;
+	*head = c;
+}
+
+static void peer_unlink(struct conn *c)
+{
+	if (c->peer_prev)
+		c->peer_prev->peer_next = c->peer_next;
+	else
+		c->cr->peer_chain[peer_bucket(c)] = c->peer_next;
+	if (c->peer_next)
+		c->peer_next->peer_prev = c->peer_prev;
+	c->peer_prev = c->peer_next = NULL;
 }
 
 /* Another live session that already talks to c's peer id, or NULL. */
 static struct conn *same_peer(const struct conn *c)
 {
-	if (c->cr->peer_busy[peer_bucket(c)] == 0)
-		return NULL;
-	for (struct conn *o = c->cr->live; o; o = o->next)
+	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next)
 		if (o != c && o->counted &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0)
 			return o;
@@ -317,7 +338,6 @@ static void hold_if_busy(struct conn *c)
 	struct conn *o = same_peer(c);
 	if (!o) {
 		c->counted = true;
-		c->cr->peer_busy[peer_bucket(c)]++;
 		return;
 	}
 	c->waiting = true;
@@ -330,7 +350,7 @@ static void wake_waiters(struct conn *c)
 {
 	if (!c->has_waiters || !c->have_peer)
 		return;
-	for (struct conn *o = c->cr->live; o; o = o->next) {
+	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next) {
 		if (o->waiting &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
 			/* let the node see our close first */
@@ -350,6 +370,7 @@ static bool run_events(struct conn *c)
 		case HS_EV_CONN_MSG:
 			c->have_peer = true;
 			c->peer = ev.conn;
+			peer_link(c);
 			if (ev.conn.self) {
 				finish(c, VISIT_SELF, "the peer's public key is ours");
 				return false;
@@ -565,10 +586,9 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
 	set_state(c, CS_DONE);
-	if (c->counted) {
-		cr->peer_busy[peer_bucket(c)]--;
-		c->counted = false;
-	}
+	c->counted = false;
+	if (c->have_peer)
+		peer_unlink(c);
 	wake_waiters(c);
 	ev_io_stop(cr->loop, &c->io);
 	ev_timer_stop(cr->loop, &c->round);

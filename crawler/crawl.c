@@ -73,12 +73,12 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	l.connect_retries = (unsigned)cfg->connect_retries;
 	l.retry_delay_s = cfg->retry_delay;
 	cr->fr = frontier_new(&l, &cr->policy);
-	cr->peer_busy = calloc(PEER_BUCKETS, sizeof *cr->peer_busy);
-	if (!cr->fr || !cr->peer_busy) {
+	cr->peer_chain = calloc(PEER_BUCKETS, sizeof *cr->peer_chain);
+	if (!cr->fr || !cr->peer_chain) {
 		frontier_free(cr->fr);
-		free(cr->peer_busy);
+		free(cr->peer_chain);
 		cr->fr = NULL;
-		cr->peer_busy = NULL;
+		cr->peer_chain = NULL;
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
 	}
@@ -104,8 +104,8 @@ void crawl_cleanup(struct crawl *cr)
 	conn_reap(cr);
 	frontier_free(cr->fr);
 	cr->fr = NULL;
-	free(cr->peer_busy);
-	cr->peer_busy = NULL;
+	free(cr->peer_chain);
+	cr->peer_chain = NULL;
 }
 
 void crawl_visit(struct crawl *cr, const struct visit_rec *v)

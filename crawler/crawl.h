@@ -29,7 +29,7 @@ struct p2p_identity;
 struct conn;
 struct sink;
 
-#define PEER_BUCKETS 65536
+#define PEER_BUCKETS 4096 /* chains of sessions by peer id (conn.c) */
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
 
 struct crawl_version {
@@ -68,7 +68,7 @@ struct crawl {
 
 	struct conn *live; /* connections in flight (doubly linked) */
 	struct conn *dead; /* finished, waiting for the reaper */
-	uint16_t *peer_busy; /* PEER_BUCKETS counters of sessions per peer-id bucket (conn.c) */
+	struct conn **peer_chain; /* PEER_BUCKETS chains of live sessions that have a peer id (conn.c) */
 	size_t inflight;
 	size_t max_inflight; /* peak of inflight */
 	size_t concurrency;

@@ -1,8 +1,10 @@
 /* lib/db/batch: the safe text form, COPY line encoding, all-or-nothing appends. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -92,6 +94,59 @@ static void test_copy_lines(void **state)
 	db_batch_cleanup(&b); /* twice is fine */
 }
 
+/* Integers and points are formatted by hand: the same text as printf's, at the extremes. */
+static void test_number_fields(void **state)
+{
+	(void)state;
+	static const int64_t vals[] = {0, 1, -1, 9, 10, -10, 99, 100, 4294967295LL,
+				       -4294967296LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		struct db_batch b;
+		db_batch_init(&b);
+		struct adv_rec a = {.seq = (uint64_t)(vals[i] < 0 ? -(vals[i] + 1) : vals[i]),
+				    .from_point = "255.0.10.1:0080",
+				    .to_point = "[::FFFF:1.2.3.4]:00000",
+				    .source = ADV_ADVERTISE,
+				    .round = UINT32_MAX >> 1,
+				    .rank = 0,
+				    .list_len = 100,
+				    .seen_at_us = vals[i]};
+		assert_int_equal(db_batch_add_adv(&b, &a), ERR_OK);
+		char want[256];
+		snprintf(want, sizeof want,
+			 "%" PRIu64 "\t255.0.10.1\t80\t::ffff:1.2.3.4\t0\tadvertise\t%u\t0\t100\t%" PRId64
+			 "\n",
+			 a.seq, (unsigned)a.round, vals[i]);
+		assert_int_equal(b.advs.len, strlen(want));
+		assert_memory_equal(b.advs.p, want, b.advs.len);
+
+		struct visit_rec v;
+		visit_rec_init(&v);
+		v.seq = a.seq;
+		v.point = "[2001:DB8:0:0::1]:65535";
+		v.started_at_us = vals[i];
+		v.outcome = VISIT_OK;
+		v.attempt = UINT32_MAX;
+		v.connect_ms = INT32_MAX;
+		v.handshake_ms = 0;
+		v.nack_motive = INT16_MIN;
+		v.has_head = true;
+		v.head_level = INT32_MIN;
+		v.head_timestamp = vals[i];
+		uint8_t hash[REC_BLOCK_HASH_LEN] = {0};
+		v.head_hash = hash;
+		assert_int_equal(db_batch_add_visit(&b, &v), ERR_OK);
+		snprintf(want, sizeof want,
+			 "%" PRIu64 "\t2001:db8::1\t65535\t%" PRId64 "\tok\t%u\t\\N\t%d\t0\t\\N\t\\N\t"
+			 "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t%d\t%d\t%" PRId64 "\t\\\\x",
+			 v.seq, vals[i], (unsigned)UINT32_MAX, INT32_MAX, INT16_MIN, INT32_MIN, vals[i]);
+		assert_true(b.visits.len > strlen(want));
+		assert_memory_equal(b.visits.p, want, strlen(want));
+		assert_int_equal(b.visits.len, strlen(want) + 2 * REC_BLOCK_HASH_LEN + 1);
+		db_batch_cleanup(&b);
+	}
+}
+
 static void test_upsert_sql(void **state)
 {
 	(void)state;
@@ -110,6 +165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_safe),
 		cmocka_unit_test(test_copy_lines),
+		cmocka_unit_test(test_number_fields),
 		cmocka_unit_test(test_upsert_sql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
