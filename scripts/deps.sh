@@ -28,6 +28,12 @@ PACKAGES=(
   python3-nacl            # independent identity check (libsodium bindings)
   chromium                # report test: renders report.html headless, takes a screenshot
   python3-pil             # report test: reads the screenshot (blank-page check)
+  git                     # demo test: runs make demo from a fresh clone
+  iproute2                # demo test: ss checks no listener is left behind
+  man-db                  # man page test: man -l renders each page
+  groff-base              # man page test: groff warnings
+  systemd                 # ops test: systemd-analyze verify on the units
+  time                    # benchmarks: /usr/bin/time (CPU seconds, peak RSS)
 )
 
 missing=()
