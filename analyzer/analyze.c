@@ -311,6 +311,8 @@ static json_t *sec_crawl(const struct acrawl *c, bool *ok)
 	put(o, "started_at", str_or_null(c->started_at), ok);
 	put(o, "finished_at", str_or_null(c->finished_at), ok);
 	put(o, "vantage", str_or_null(c->vantage), ok);
+	put(o, "crawler_version", str_or_null(c->crawler_version), ok);
+	put(o, "config_digest", str_or_null(c->config_digest), ok);
 	return o;
 }
 

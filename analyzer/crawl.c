@@ -5,6 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/hex.h"
+
 void acrawl_init(struct acrawl *c)
 {
 	memset(c, 0, sizeof *c);
@@ -34,6 +39,8 @@ void acrawl_free(struct acrawl *c)
 	free(c->started_at);
 	free(c->finished_at);
 	free(c->vantage);
+	free(c->crawler_version);
+	free(c->config_digest);
 	memset(c, 0, sizeof *c);
 }
 
@@ -144,4 +151,24 @@ void acrawl_chain_text(const uint8_t *p, size_t len, char *out, size_t cap)
 			k += (size_t)snprintf(out + k, cap - k, "\\x%02x", p[i]);
 	}
 	out[k] = 0;
+}
+
+enum err acrawl_set_config_digest(struct acrawl *c, const char *config_json)
+{
+	if (!config_json)
+		return ERR_OK;
+	json_error_t je;
+	json_t *doc = json_loads(config_json, JSON_DECODE_ANY, &je);
+	if (!doc)
+		return ERR_OK; /* not JSON: no digest rather than a wrong one */
+	char *canon = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(doc);
+	if (!canon)
+		return ERR_NOMEM;
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)canon, strlen(canon));
+	free(canon);
+	char text[7 + 2 * sizeof h + 1] = "sha256:";
+	hex_encode(text + 7, h, sizeof h);
+	return acrawl_set_str(&c->config_digest, text);
 }

@@ -48,6 +48,8 @@ struct acrawl {
 	char *started_at;  /* ISO 8601 text, owned, may be NULL */
 	char *finished_at; /* owned, may be NULL */
 	char *vantage;     /* owned, may be NULL */
+	char *crawler_version; /* tzcensus-crawl version, owned, may be NULL */
+	char *config_digest;   /* "sha256:<hex>" of the canonical config JSON, owned, may be NULL */
 	struct acrawl_visit *visits;
 	size_t visits_n, visits_cap;
 	struct acrawl_adv *advs;
@@ -55,6 +57,15 @@ struct acrawl {
 };
 
 void acrawl_init(struct acrawl *c);
+
+/*
+ * Sets c->config_digest from the crawler's configuration JSON text: SHA-256 of
+ * its canonical form (keys sorted, compact), so the database (jsonb) and the
+ * journal (text as written) give the same digest. NULL or unparsable text
+ * leaves it NULL. ERR_NOMEM on allocation failure.
+ */
+enum err acrawl_set_config_digest(struct acrawl *c, const char *config_json)
+    __attribute__((warn_unused_result));
 void acrawl_free(struct acrawl *c); /* idempotent */
 
 /* Copies the visit (all its strings). ERR_NOMEM, ERR_INVAL without point/outcome. */

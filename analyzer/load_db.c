@@ -72,7 +72,7 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
 	r = query(db,
 	          "SELECT id, uuid::text, " TS("started_at") ", " TS(
-	              "finished_at") ", vantage "
+	              "finished_at") ", vantage, tool_version, config::text "
 	                             "FROM crawls WHERE id = $1",
 	          1, p, PGRES_TUPLES_OK, "crawl", err, cap);
 	if (!r)
@@ -87,7 +87,9 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	if (acrawl_set_str(&c->uuid, val(r, 0, 1)) != ERR_OK ||
 	    acrawl_set_str(&c->started_at, val(r, 0, 2)) != ERR_OK ||
 	    acrawl_set_str(&c->finished_at, val(r, 0, 3)) != ERR_OK ||
-	    acrawl_set_str(&c->vantage, val(r, 0, 4)) != ERR_OK)
+	    acrawl_set_str(&c->vantage, val(r, 0, 4)) != ERR_OK ||
+	    acrawl_set_str(&c->crawler_version, val(r, 0, 5)) != ERR_OK ||
+	    acrawl_set_config_digest(c, val(r, 0, 6)) != ERR_OK)
 		e = ERR_NOMEM;
 	PQclear(r);
 	if (e != ERR_OK)

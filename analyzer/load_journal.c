@@ -21,7 +21,9 @@ static enum err on_start(struct acrawl *c, const struct crawl_rec *s)
 	uuid_text(s->uuid, u);
 	db_time_text(s->started_at_us, t, sizeof t);
 	if (acrawl_set_str(&c->uuid, u) != ERR_OK || acrawl_set_str(&c->started_at, t) != ERR_OK ||
-	    acrawl_set_str(&c->vantage, s->vantage) != ERR_OK)
+	    acrawl_set_str(&c->vantage, s->vantage) != ERR_OK ||
+	    acrawl_set_str(&c->crawler_version, s->tool_version) != ERR_OK ||
+	    acrawl_set_config_digest(c, s->config_json) != ERR_OK)
 		return ERR_NOMEM;
 	return ERR_OK;
 }

@@ -131,6 +131,12 @@ def contract(outdir):
     rep = json.load(open(outdir + "/report.json"))
     if rep.get("schema_version") != 1:
         fail("schema_version")
+    # Provenance the report shows (issue 7): what the crawler recorded.
+    crawl = rep.get("crawl", {})
+    if not crawl.get("crawler_version"):
+        fail("report.json crawl.crawler_version is missing")
+    if not str(crawl.get("config_digest", "")).startswith("sha256:"):
+        fail("report.json crawl.config_digest is missing")
     for path, keys in CONTRACT.items():
         o = rep
         for p in path.split("."):
