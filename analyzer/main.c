@@ -44,7 +44,15 @@ static void usage(FILE *f)
 	      "  --json            also print report.json on stdout\n"
 	      "  --report          render report.html/report.md into DIR\n"
 	      "  --anonymize       publishable outputs: points as /24 and /48 prefixes\n"
-	      "  --gate            refuse (exit 3, no report) a crawl that looks broken\n"
+	      "  --gate            refuse (exit 3, no report) a crawl that looks broken and\n"
+	      "                    mark it unpublishable in the database\n"
+	      "  --gate-band LOW:HIGH   public nodes allowed, as multiples of the median of\n"
+	      "                    recent crawls (default 0.5:2)\n"
+	      "  --gate-window N   recent crawls the median is taken over (default 7)\n"
+	      "  --gate-min-history N   earlier crawls needed before band and mix are\n"
+	      "                    checked (default 3)\n"
+	      "  --gate-max-shift F     largest share of dials that may change outcome\n"
+	      "                    against the recent median mix (default 0.25)\n"
 	      "  --random-runs N   random-removal runs averaged (default 20)\n"
 	      "  --betweenness-exact-max N  exact betweenness up to N core nodes (default 5000)\n"
 	      "  --betweenness-samples N    sampled sources above that (default 1000)\n"
@@ -70,7 +78,52 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-enum { OPT_RANDOM_RUNS = 1000, OPT_BW_MAX, OPT_BW_SAMPLES, OPT_TIMINGS, OPT_EDGELIST };
+enum {
+	OPT_RANDOM_RUNS = 1000,
+	OPT_BW_MAX,
+	OPT_BW_SAMPLES,
+	OPT_TIMINGS,
+	OPT_EDGELIST,
+	OPT_GATE_BAND,
+	OPT_GATE_WINDOW,
+	OPT_GATE_MIN_HISTORY,
+	OPT_GATE_MAX_SHIFT,
+};
+
+/* The long name of option value ch, for messages (argv may hold "--x=v" or "--x v"). */
+static const char *opt_name(const struct option *opts, int ch)
+{
+	for (; opts->name; opts++)
+		if (opts->val == ch)
+			return opts->name;
+	return "?";
+}
+
+/* A fraction or ratio in [lo, hi]: the whole text must be a finite number. */
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* --gate-band LOW:HIGH with 0 <= LOW <= 1 <= HIGH. */
+static bool parse_band(const char *s, struct gate_opts *go)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon || colon - s >= 64)
+		return false;
+	char low[64];
+	memcpy(low, s, (size_t)(colon - s));
+	low[colon - s] = '\0';
+	return parse_double(low, 0, 1, &go->band_low) && parse_double(colon + 1, 1, 1e6, &go->band_high);
+}
 
 int main(int argc, char **argv)
 {
@@ -90,6 +143,10 @@ int main(int argc, char **argv)
 	    {"betweenness-exact-max", required_argument, NULL, OPT_BW_MAX},
 	    {"betweenness-samples", required_argument, NULL, OPT_BW_SAMPLES},
 	    {"timings", no_argument, NULL, OPT_TIMINGS},
+	    {"gate-band", required_argument, NULL, OPT_GATE_BAND},
+	    {"gate-window", required_argument, NULL, OPT_GATE_WINDOW},
+	    {"gate-min-history", required_argument, NULL, OPT_GATE_MIN_HISTORY},
+	    {"gate-max-shift", required_argument, NULL, OPT_GATE_MAX_SHIFT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -98,6 +155,8 @@ int main(int argc, char **argv)
 	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL;
 	int64_t crawl_id = -1;
 	bool json_out = false, want_report = false, anonymize = false, gate = false;
+	struct gate_opts go;
+	gate_opts_default(&go);
 	bool timings = false, use_db = false, refused = false;
 	uint64_t v;
 	int ch;
@@ -137,7 +196,7 @@ int main(int argc, char **argv)
 		case OPT_BW_MAX:
 		case OPT_BW_SAMPLES:
 			if (!parse_u64(optarg, UINT32_MAX, &v)) {
-				log_error("%s: expected a count, got '%s'", argv[optind - 1],
+				log_error("--%s: expected a count, got '%s'", opt_name(longopts, ch),
 				          optarg);
 				return 2;
 			}
@@ -149,6 +208,32 @@ int main(int argc, char **argv)
 				ao.betweenness_samples = (uint32_t)v;
 			break;
 		case OPT_TIMINGS: timings = true; break;
+		case OPT_GATE_BAND:
+			if (!parse_band(optarg, &go)) {
+				log_error("--gate-band: expected LOW:HIGH with 0 <= LOW <= 1 <= HIGH, "
+				          "got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case OPT_GATE_WINDOW:
+		case OPT_GATE_MIN_HISTORY: {
+			uint64_t count;
+			if (!parse_u64(optarg, 1000, &count) || (ch == OPT_GATE_WINDOW && count == 0)) {
+				log_error("--%s: expected a count, got '%s'", opt_name(longopts, ch), optarg);
+				return 2;
+			}
+			if (ch == OPT_GATE_WINDOW)
+				go.window_n = (unsigned)count;
+			else
+				go.min_history = (unsigned)count;
+			break;
+		}
+		case OPT_GATE_MAX_SHIFT:
+			if (!parse_double(optarg, 0, 1, &go.max_outcome_shift)) {
+				log_error("--gate-max-shift: expected a share in [0, 1], got '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -228,8 +313,6 @@ int main(int argc, char **argv)
 	}
 	char note[512] = "";
 	if (gate) {
-		struct gate_opts go;
-		gate_opts_default(&go);
 		bool pass = gate_check(an.report, hist, hist_n, &go, note, sizeof note);
 		log_info("gate: %s", note);
 		refused = !pass;

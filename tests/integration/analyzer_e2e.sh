@@ -85,6 +85,15 @@ grep -q "refused" "$TMP/gate.log" || fail "no refusal reason logged"
 [ -s "$TMP/gated/report.json" ] || fail "a refused crawl must still have its files"
 mark=$(psql "$DATABASE_URL" -qAt -c "SELECT publishable, publication_note <> '' FROM crawls WHERE id = $id2")
 [ "$mark" = "f|t" ] || fail "a refused crawl must be marked unpublishable in the database (got '$mark')"
+# The thresholds are configurable: a band and a mix wide enough let it through.
+"$ANALYZE" --db "$DATABASE_URL" --crawl "$id2" --out "$TMP/gated2" --gate --report \
+  --gate-band 0:1000 --gate-max-shift 1 2>"$TMP/gate2.log" || { cat "$TMP/gate2.log" >&2; fail "wide gate thresholds still refused"; }
+[ -s "$TMP/gated2/report.html" ] || fail "a crawl that passed the gate got no report"
+mark=$(psql "$DATABASE_URL" -qAt -c "SELECT publishable FROM crawls WHERE id = $id2")
+[ "$mark" = t ] || fail "a crawl that passed the gate must be marked publishable (got '$mark')"
+rc=0
+"$ANALYZE" --db "$DATABASE_URL" --crawl "$id2" --gate --gate-band 2:1 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "--gate-band 2:1 must be a usage error (exit $rc)"
 unmarked=$(psql "$DATABASE_URL" -qAt -c "SELECT count(*) FROM crawls WHERE id <> $id2 AND publishable IS NOT NULL")
 [ "$unmarked" = 0 ] || fail "crawls never gated must keep publishable NULL"
 
