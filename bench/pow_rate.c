@@ -14,12 +14,6 @@
 
 #include "p2p/identity.h"
 
-static void rng(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(buf, len);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -45,7 +39,7 @@ static double run(unsigned threads, uint64_t budget, unsigned *used, double *per
 		abort();
 	uint64_t attempts = 0;
 	double t0 = now_s(), c0 = cpu_s();
-	enum err e = p2p_pow_search(stamp, pk, target, threads, budget, rng, NULL, &attempts, used);
+	enum err e = p2p_pow_search(stamp, pk, target, threads, budget, p2p_random_system, NULL, &attempts, used);
 	double dt = now_s() - t0, dc = cpu_s() - c0;
 	*per_cpu = (double)attempts / dc;
 	if (e != ERR_AGAIN || attempts != budget * *used) {

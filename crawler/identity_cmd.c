@@ -14,12 +14,6 @@
 
 #include "p2p/identity.h"
 
-static void random_source(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(buf, len);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -68,7 +62,7 @@ int identity_cmd_gen(const char *path, double pow)
 	uint64_t attempts = 0;
 	unsigned used = 0;
 	double t0 = now_s();
-	enum err e = p2p_identity_generate(id, pow, threads, random_source, NULL, &attempts, &used);
+	enum err e = p2p_identity_generate(id, pow, threads, p2p_random_system, NULL, &attempts, &used);
 	double elapsed = now_s() - t0;
 	if (e != ERR_OK) {
 		fprintf(stderr, "tzcensus-crawl: identity generation failed: %s\n", err_str(e));

@@ -530,3 +530,9 @@ fail:
 	sodium_memzero(text, sizeof text);
 	return e;
 }
+
+void p2p_random_system(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+}

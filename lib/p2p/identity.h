@@ -39,6 +39,12 @@ struct p2p_identity {
  * only from the thread that called p2p_identity_generate. */
 typedef void p2p_random_fn(void *ctx, uint8_t *buf, size_t len);
 
+/*
+ * The system's randomness (libsodium randombytes_buf), as a p2p_random_fn for
+ * callers that inject it; ctx is unused. The library never calls it itself.
+ */
+void p2p_random_system(void *ctx, uint8_t *buf, size_t len);
+
 /* expected_pow value that disables the PoW check in load/parse. */
 #define P2P_POW_NOCHECK (-1.0)
 

@@ -32,15 +32,9 @@ const char *sc_outcome_str(enum sc_outcome o)
 	return "?";
 }
 
-static void rnd(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(buf, len);
-}
-
 int sc_identity(struct p2p_identity *id, double pow)
 {
-	return p2p_identity_generate(id, pow, 0, rnd, NULL, NULL, NULL) == ERR_OK ? 0 : -1;
+	return p2p_identity_generate(id, pow, 0, p2p_random_system, NULL, NULL, NULL) == ERR_OK ? 0 : -1;
 }
 
 static double now_ms(void)

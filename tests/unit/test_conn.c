@@ -49,12 +49,6 @@ struct rconn {
 
 
 
-static void rnd(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(buf, len);
-}
-
 static void r_flush(struct rconn *c)
 {
 	size_t len;
@@ -193,8 +187,8 @@ static struct crawl_stats crawl_once(enum mode mode)
 	assert_non_null(me);
 	assert_non_null(other);
 	uint64_t att;
-	assert_int_equal(p2p_identity_generate(me, 0, 1, rnd, NULL, &att, NULL), ERR_OK);
-	assert_int_equal(p2p_identity_generate(other, 0, 1, rnd, NULL, &att, NULL), ERR_OK);
+	assert_int_equal(p2p_identity_generate(me, 0, 1, p2p_random_system, NULL, &att, NULL), ERR_OK);
+	assert_int_equal(p2p_identity_generate(other, 0, 1, p2p_random_system, NULL, &att, NULL), ERR_OK);
 
 	struct resp r;
 	memset(&r, 0, sizeof r);

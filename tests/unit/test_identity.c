@@ -302,12 +302,6 @@ static void test_load(void **state)
 	unlink(path);
 }
 
-static void rng(void *ctx, uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	randombytes_buf(buf, len);
-}
-
 static unsigned count_entries(void)
 {
 	unsigned n = 0;
@@ -329,7 +323,7 @@ static void test_save(void **state)
 	struct p2p_identity *id = p2p_identity_new(), *back = p2p_identity_new();
 	assert_non_null(id);
 	assert_non_null(back);
-	assert_int_equal(p2p_identity_generate(id, 8.0, 2, rng, NULL, NULL, NULL), ERR_OK);
+	assert_int_equal(p2p_identity_generate(id, 8.0, 2, p2p_random_system, NULL, NULL, NULL), ERR_OK);
 	mode_t old = umask(0); /* the file must be 0600 whatever the umask */
 	assert_int_equal(p2p_identity_save(path, id, false, err, sizeof err), ERR_OK);
 	umask(old);
@@ -350,7 +344,7 @@ static void test_save(void **state)
 	/* No overwrite: refused, the old file intact, no temporary left. */
 	struct p2p_identity *other = p2p_identity_new();
 	assert_non_null(other);
-	assert_int_equal(p2p_identity_generate(other, 8.0, 1, rng, NULL, NULL, NULL), ERR_OK);
+	assert_int_equal(p2p_identity_generate(other, 8.0, 1, p2p_random_system, NULL, NULL, NULL), ERR_OK);
 	assert_int_equal(p2p_identity_save(path, other, false, err, sizeof err), ERR_IO);
 	assert_non_null(strstr(err, "refusing to overwrite"));
 	assert_int_equal(count_entries(), 1);
