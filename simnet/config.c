@@ -96,6 +96,8 @@ const struct conf_key simcfg_keys[] = {
     K("topology.v6_port_base", CONF_INT, v6_port_base, 0, 65000, "first [::1] port (0: auto)"),
     K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
     K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
+    K("epoch", CONF_INT, epoch, 0, 1000000, "churn epoch, 0 = unchurned world (0)"),
+    K("churn", CONF_DOUBLE, churn, 0, 1, "share of listening nodes churned per epoch (0.05)"),
     K("head.level", CONF_INT, head_level, 1, 2147483647.0, "best head level (9000000)"),
     K("head.max_lag", CONF_INT, head_max_lag, 0, 1000000, "levels a node may lag (5)"),
     K("stall.hold_ms", CONF_INT, stall_hold_ms, 0, 3600000, "stall keeps sockets (30000)"),
@@ -139,6 +141,8 @@ enum err simcfg_init(struct sim_config *c)
 	c->v6_port_base = 0;
 	c->shared_ip_group = 3;
 	c->seeds = 3;
+	c->epoch = 0;
+	c->churn = 0.05;
 	c->head_level = 9000000;
 	c->head_max_lag = 5;
 	c->stall_hold_ms = 30000;

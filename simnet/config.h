@@ -63,6 +63,9 @@ struct sim_config {
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
 	long long seeds; /* core points listed in the truth file as crawl seeds */
+	/* churn (docs/simnet.md "Epochs and churn") */
+	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */
+	double churn;    /* share of the listening nodes that go away at epoch k > 0 */
 	/* chain head */
 	long long head_level;
 	long long head_max_lag;

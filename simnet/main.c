@@ -2,7 +2,7 @@
  * tzcensus-simnet — a simulated Tezos network on loopback, with ground truth.
  *
  *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
- *                   [--expected-pow F] [--latency-ms MIN:MAX]
+ *                   [--expected-pow F] [--latency-ms MIN:MAX] [--epoch K] [--churn F]
  *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
  *
  * Start-up: config file, then flags over it; build the world; write the truth
@@ -32,6 +32,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]\n"
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
+	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
 	        "                       [--dry-run] [--quiet]\n"
 	        "\n"
@@ -42,6 +43,10 @@ static void usage(FILE *f)
 	        "  --base ADDR          first address, inside 127.0.0.0/8, or ::1 (127.20.0.0)\n"
 	        "  --expected-pow F     PoW every node demands and meets (0)\n"
 	        "  --latency-ms MIN:MAX per-node response delay range (0:0)\n"
+	        "  --epoch K            churn epoch (0): 0 is the seed's world; K > 0 the same\n"
+	        "                       world after churn drawn from (seed, K)\n"
+	        "  --churn F            share of listening nodes that go away, and as many\n"
+	        "                       NATed ones that come up, at an epoch > 0 (0.05)\n"
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
@@ -93,6 +98,8 @@ int main(int argc, char **argv)
 		O_BASE,
 		O_POW,
 		O_LAT,
+		O_EPOCH,
+		O_CHURN,
 		O_TRUTH,
 		O_READY,
 		O_VIOL,
@@ -107,6 +114,8 @@ int main(int argc, char **argv)
 	    {"base", required_argument, NULL, O_BASE},
 	    {"expected-pow", required_argument, NULL, O_POW},
 	    {"latency-ms", required_argument, NULL, O_LAT},
+	    {"epoch", required_argument, NULL, O_EPOCH},
+	    {"churn", required_argument, NULL, O_CHURN},
 	    {"truth", required_argument, NULL, O_TRUTH},
 	    {"ready", required_argument, NULL, O_READY},
 	    {"violations", required_argument, NULL, O_VIOL},
@@ -159,6 +168,8 @@ int main(int argc, char **argv)
 			set_or_die(&c, "latency.max_ms", colon + 1);
 			break;
 		}
+		case O_EPOCH: set_or_die(&c, "epoch", optarg); break;
+		case O_CHURN: set_or_die(&c, "churn", optarg); break;
 		case O_TRUTH: truth = optarg; break;
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
@@ -194,6 +205,9 @@ int main(int argc, char **argv)
 	if (truth_write(&w, &c, truth, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	double t_truth = now_s();
+	if (w.epoch > 0)
+		log_info("epoch %llu: %zu nodes went down, %zu came up (churn %g)",
+		         (unsigned long long)w.epoch, w.churn_n, w.churn_n, c.churn);
 	log_info("world: %zu nodes, %zu points, seed %lld; built in %.0f ms, truth in %.0f ms",
 	         w.node_n, w.point_n, c.seed, (t_world - t0) * 1e3, (t_truth - t_world) * 1e3);
 	if (dry) {

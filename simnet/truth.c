@@ -135,6 +135,23 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 	SET(root, "expected_pow", json_real(c->expected_pow));
 	SET(root, "base", json_string(c->base));
 	SET(root, "node_count", json_integer((json_int_t)w->node_n));
+	if (w->epoch > 0) { /* epoch 0 leaves the file as it always was */
+		SET(root, "epoch", json_integer((json_int_t)w->epoch));
+		json_t *ch = json_object(), *down = json_array(), *up = json_array();
+		for (size_t i = 0; down && i < w->churn_n; i++)
+			APP(down, point_str(w, w->nodes[w->went_down[i]].pt[0]));
+		for (size_t i = 0; up && i < w->churn_n; i++)
+			APP(up, point_str(w, w->nodes[w->came_up[i]].pt[0]));
+		if (ch) {
+			SET(ch, "share", json_real(c->churn));
+			SET(ch, "went_down", down);
+			SET(ch, "came_up", up);
+		} else {
+			json_decref(down);
+			json_decref(up);
+		}
+		SET(root, "churn", ch);
+	}
 	json_t *counts = json_object();
 	size_t cnt[BEH_N];
 	world_counts(w, cnt);

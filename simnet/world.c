@@ -648,6 +648,88 @@ static enum err pick_seeds(struct builder *B)
 	return ERR_OK;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Can node i go away at an epoch > 0 without touching the planted structure? */
+static bool churnable_down(const struct world *w, size_t i)
+{
+	const struct sim_node *nd = &w->nodes[i];
+	if (nd->beh == BEH_NO_LISTEN || nd->role == ROLE_CUT || nd->role == ROLE_ISLAND ||
+	    nd->bridge)
+		return false;
+	for (size_t k = 0; k < w->seed_n; k++)
+		if (w->points[w->seeds[k]].node == (int32_t)i)
+			return false;
+	return true;
+}
+
+/*
+ * Epoch k > 0: a share of the listening nodes goes away, as many NATed nodes
+ * come up as public. Its own stream (rng_fork of the seed's stream by k), so
+ * the epoch-0 world is drawn exactly as without churn.
+ */
+static enum err apply_churn(const struct sim_config *c, struct world *w)
+{
+	size_t listening = 0, down_n = 0, up_n = 0;
+	uint32_t *down = malloc(w->node_n * sizeof *down);
+	uint32_t *up = malloc(w->node_n * sizeof *up);
+	if (!down || !up) {
+		free(down);
+		free(up);
+		return ERR_NOMEM;
+	}
+	for (size_t i = 0; i < w->node_n; i++) {
+		if (w->nodes[i].beh == BEH_NO_LISTEN)
+			up[up_n++] = (uint32_t)i;
+		else
+			listening++;
+		if (churnable_down(w, i))
+			down[down_n++] = (uint32_t)i;
+	}
+	size_t k = (size_t)llround(c->churn * (double)listening);
+	if (k > down_n)
+		k = down_n;
+	if (k > up_n)
+		k = up_n;
+	struct rng base, r;
+	rng_seed(&base, (uint64_t)c->seed);
+	r = rng_fork(&base, 0xc4c4000000000000ull + (uint64_t)c->epoch);
+	/* the first k of a partial Fisher-Yates shuffle of each candidate list */
+	for (size_t i = 0; i < k; i++) {
+		size_t j = i + (size_t)rng_below(&r, down_n - i);
+		uint32_t t = down[i];
+		down[i] = down[j];
+		down[j] = t;
+		j = i + (size_t)rng_below(&r, up_n - i);
+		t = up[i];
+		up[i] = up[j];
+		up[j] = t;
+	}
+	qsort(down, k, sizeof *down, cmp_u32);
+	qsort(up, k, sizeof *up, cmp_u32);
+	for (size_t i = 0; i < k; i++) {
+		struct sim_node *nd = &w->nodes[down[i]];
+		nd->beh = BEH_NO_LISTEN;
+		nd->reveal = REVEAL_NONE; /* its list stays in the truth file, unseen */
+		for (unsigned q = 0; q < nd->pt_n; q++)
+			w->points[nd->pt[q]].kind = SP_UNBOUND;
+		nd = &w->nodes[up[i]];
+		nd->beh = BEH_PUBLIC;
+		nd->reveal = REVEAL_ADVERTISE; /* knows no point yet: an empty Advertise */
+		for (unsigned q = 0; q < nd->pt_n; q++)
+			w->points[nd->pt[q]].kind = SP_LISTEN;
+	}
+	w->epoch = (uint64_t)c->epoch;
+	w->went_down = down;
+	w->came_up = up;
+	w->churn_n = k;
+	return ERR_OK;
+}
+
 enum err world_build(const struct sim_config *c, struct world *w, char *err, size_t err_cap)
 {
 	memset(w, 0, sizeof *w);
@@ -685,6 +767,8 @@ enum err world_build(const struct sim_config *c, struct world *w, char *err, siz
 	if ((e = build_core(&B)) != ERR_OK || (e = list_others(&B)) != ERR_OK ||
 	    (e = finish_lists(&B)) != ERR_OK || (e = pick_seeds(&B)) != ERR_OK)
 		goto out;
+	if (c->epoch > 0)
+		e = apply_churn(c, w);
 out:
 	for (size_t i = 0; B.nbr && i < w->node_n; i++)
 		free(B.nbr[i].v);
@@ -715,6 +799,8 @@ void world_free(struct world *w)
 	free(w->cut);
 	free(w->seeds);
 	free(w->bridges);
+	free(w->went_down);
+	free(w->came_up);
 	memset(w, 0, sizeof *w);
 }
 

@@ -19,6 +19,13 @@
  *    listed by `listed_by` core nodes; no_listen nodes (never bound) by 1 to
  *    `nat_listed_by`; private/documentation-range points (data only) by 1-2.
  *
+ * Churn (config epoch/churn): epoch 0 is exactly the world above. Epoch
+ * k > 0 starts from it and, from a stream forked off (seed, k), turns
+ * round(churn x listening nodes) listening nodes into no_listen and as many
+ * no_listen nodes into public ones (bound, full handshake, an empty
+ * Advertise). Peer ids, points and lists do not change; cut nodes, bridges,
+ * island members and the owners of seed points never churn.
+ *
  * Owns all its memory (world_free). Secret keys are simulation keys derived
  * from the seed, wiped on free. Not thread-safe.
  */
@@ -96,6 +103,12 @@ struct world {
 	size_t island_n;
 	uint32_t *bridges; /* node index of each island's bridge */
 	size_t edge_n;     /* undirected core + island + listing edges (for stats) */
+	/* churn: epoch 0 is the world as built; at epoch k > 0 the nodes in went_down
+	 * (listening at epoch 0) are no_listen and those in came_up (no_listen at
+	 * epoch 0) are public; both sorted, churn_n each */
+	uint64_t epoch;
+	uint32_t *went_down, *came_up; /* node indices */
+	size_t churn_n;
 };
 
 /*
