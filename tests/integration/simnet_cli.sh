@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tzcensus-simnet from the outside: refused bases, configuration errors with
 # file:line:column, the shipped config/simnet.yaml, determinism of the truth
-# file (same seed -> same bytes, other seed -> other world), the planted
+# file (same seed -> same bytes, other seed -> other world), churn epochs
+# (epoch 0 = no flag; epoch 1 changes exactly the churned nodes), the planted
 # topology checked by an INDEPENDENT graph library (networkx: the cut between
 # the two halves has the planted size, the articulation points of the public
 # graph are exactly the island bridges), the ready file and a clean SIGTERM.
@@ -56,6 +57,69 @@ echo "config errors: ok"
 cmp -s "$tmp/a.json" "$tmp/b.json" || fail "same seed, different truth files"
 cmp -s "$tmp/a.json" "$tmp/c.json" && fail "different seeds, same truth file"
 echo "determinism: ok"
+
+# --- churn: epoch 0 is today's world, epoch k > 0 a deterministic change of it ---
+"$sim" --nodes 500 --seed 7 --base "$base" --epoch 0 --truth "$tmp/e0.json" --dry-run 2>/dev/null
+cmp -s "$tmp/a.json" "$tmp/e0.json" || fail "--epoch 0 changed the truth file"
+"$sim" --nodes 500 --seed 7 --base "$base" --epoch 1 --truth "$tmp/e1.json" --dry-run 2>/dev/null
+"$sim" --nodes 500 --seed 7 --base "$base" --epoch 1 --truth "$tmp/e1b.json" --dry-run 2>/dev/null
+"$sim" --nodes 500 --seed 7 --base "$base" --epoch 2 --truth "$tmp/e2.json" --dry-run 2>/dev/null
+"$sim" --nodes 500 --seed 7 --base "$base" --epoch 1 --churn 0.2 --truth "$tmp/e1c.json" --dry-run 2>/dev/null
+cmp -s "$tmp/e1.json" "$tmp/e1b.json" || fail "same seed and epoch, different truth files"
+cmp -s "$tmp/e1.json" "$tmp/e2.json" && fail "epochs 1 and 2 gave the same world"
+printf 'epoch: 1\nchurn: 0.2\n' >"$tmp/churn.yaml"
+"$sim" --config "$tmp/churn.yaml" --nodes 500 --seed 7 --base "$base" --truth "$tmp/e1y.json" --dry-run 2>/dev/null
+cmp -s "$tmp/e1c.json" "$tmp/e1y.json" || fail "YAML epoch/churn keys differ from the flags"
+if "$sim" --churn 1.5 --truth "$tmp/t.json" --dry-run 2>/dev/null; then fail "--churn 1.5 accepted"; fi
+if "$sim" --epoch -1 --truth "$tmp/t.json" --dry-run 2>/dev/null; then fail "--epoch -1 accepted"; fi
+"$PY" - "$tmp/a.json" "$tmp/e1.json" 0.05 "$tmp/e1c.json" 0.2 <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert "epoch" not in a and "churn" not in a
+for path, share in zip(sys.argv[2::2], sys.argv[3::2]):
+    share = float(share)
+    b = json.load(open(path))
+    assert b["epoch"] == 1, b.get("epoch")
+    ch = b["churn"]
+    assert abs(ch["share"] - share) < 1e-9
+    down, up = ch["went_down"], ch["came_up"]
+    listening = sum(1 for n in a["nodes"] if n["behavior"] != "no_listen")
+    k = round(share * listening)
+    assert len(down) == len(up) == k > 0, (len(down), len(up), k)
+    assert len(set(down)) == k and len(set(up)) == k
+    na = {n["point"]: n for n in a["nodes"]}
+    nb = {n["point"]: n for n in b["nodes"]}
+    assert list(na) == list(nb)
+    protected = set(a["seeds"]) | {isl["bridge"] for isl in a["islands"]}
+    protected |= {m for isl in a["islands"] for m in isl["members"]}
+    if a["bottleneck"]:
+        protected |= set(a["bottleneck"]["cut"])
+    assert not protected & set(down), protected & set(down)
+    assert b["seeds"] == a["seeds"] and b["islands"] == a["islands"]
+    assert b["bottleneck"] == a["bottleneck"]
+    changed = set()
+    for p in na:
+        x, y = na[p], nb[p]
+        for key in ("peer_id", "points", "public_key", "advertises", "head_level", "role",
+                    "island", "bridge", "latency_ms", "pow_bits"):
+            assert x[key] == y[key], (p, key)
+        if x != y:
+            changed.add(p)
+    assert changed == set(down) | set(up), changed ^ (set(down) | set(up))
+    for p in down:
+        assert na[p]["listening"] and na[p]["behavior"] != "no_listen"
+        assert nb[p]["behavior"] == "no_listen" and not nb[p]["listening"]
+        assert nb[p]["expected_outcome"] == "refused"
+    for p in up:
+        assert na[p]["behavior"] == "no_listen"
+        assert nb[p]["behavior"] == "public" and nb[p]["listening"]
+        assert nb[p]["expected_outcome"] == "ok"
+    cb = b["behaviors"]
+    assert cb["no_listen"] == a["behaviors"]["no_listen"]
+    assert cb["public"] == a["behaviors"]["public"] + k - sum(
+        1 for p in down if na[p]["behavior"] == "public")
+print("churn: epoch 0 unchanged; epoch 1 changes exactly %d + %d nodes" % (k, k))
+PY
 
 # --- the planted topology, checked with networkx ---------------------------------
 "$PY" - "$tmp/a.json" <<'PY'
@@ -145,7 +209,8 @@ if "$sim" --base ::1 --nodes 20000 --truth "$tmp/v6.json" --dry-run 2>/dev/null;
 
 # --- a live run: ready file, listeners, clean SIGTERM -----------------------------
 for attempt in 1 2 3; do # another suite may hold one of our points: try another range
-  "$sim" --nodes 300 --seed 5 --base "$base" --truth "$tmp/live.json" --ready "$tmp/ready" \
+  # epoch 1: the churned nodes too must be bound (came up) or refused (went down)
+  "$sim" --nodes 300 --seed 5 --base "$base" --epoch 1 --truth "$tmp/live.json" --ready "$tmp/ready" \
     --violations "$tmp/v.jsonl" 2>"$tmp/log" &
   pid=$!
   for _ in $(seq 200); do [ -f "$tmp/ready" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
@@ -160,6 +225,7 @@ done
 $PY - "$tmp/live.json" "$tmp/ready" <<'PY'
 import json, socket, sys
 t = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+assert t["epoch"] == 1 and len(t["churn"]["came_up"]) > 0 and len(t["churn"]["went_down"]) > 0
 listening = [p for n in t["nodes"] if n["behavior"] != "no_listen" for p in n["points"]]
 assert r["listeners"] == len(listening), (r, len(listening))
 def dial(p):
