@@ -11,7 +11,9 @@
 # 3. tzcensus-simnet: a world of 2,000 nodes on 127.X.0.0 (X random, so runs
 #    in parallel do not collide) with 20-200 ms of latency per message;
 # 4. two crawls (config/demo.yaml: only 127.0.0.0/8 and ::1 may be dialed),
-#    each analyzed, the second with --report, so the report has a trend;
+#    each analyzed, the second with --report, so the report has a trend: the
+#    first against simnet epoch 0, the second against the same world at
+#    epoch 1 (5% of the listening nodes gone, as many new: simnet --epoch);
 # 5. stops everything it started and prints where the report is and the
 #    headline figures.
 #
@@ -136,25 +138,48 @@ step "generating a crawler identity (PoW $pow bits; mainnet needs 26)"
 run identity.log "$CRAWL" --gen-identity "$work/identity.json" --pow "$pow" >/dev/null
 
 # ---- simnet -----------------------------------------------------------------------
+# Epoch 0 for the first crawl; for the second the same world (same seed, same
+# base) at epoch 1, where simnet has churned 5% of the listening nodes away
+# and brought as many NATed ones up, so the report's trend is not zero.
 base=127.$((64 + RANDOM % 180)).0.0
-step "starting tzcensus-simnet: $nodes nodes on $base, latency $latency ms, world seed $world_seed"
-"$SIMNET" --nodes "$nodes" --seed "$world_seed" --base "$base" --latency-ms "$latency" \
-	--expected-pow "$pow" --truth "$work/truth.json" --ready "$work/ready" \
-	--violations "$work/violations.jsonl" >"$work/simnet.out" 2>"$work/simnet.log" &
-simnet_pid=$!
-for ((i = 0; i < 600; i++)); do
-	[ -e "$work/ready" ] && break
-	kill -0 "$simnet_pid" 2>/dev/null || { echo "demo: tzcensus-simnet exited before it was ready" >&2; exit 1; }
-	sleep 0.1
-done
-[ -e "$work/ready" ] || { echo "demo: tzcensus-simnet not ready after 60 s" >&2; exit 1; }
+start_simnet() { # epoch
+	local epoch=$1 i
+	step "starting tzcensus-simnet epoch $epoch: $nodes nodes on $base, latency $latency ms, world seed $world_seed"
+	rm -f "$work/ready"
+	"$SIMNET" --nodes "$nodes" --seed "$world_seed" --base "$base" --latency-ms "$latency" \
+		--expected-pow "$pow" --epoch "$epoch" --truth "$work/truth-$epoch.json" \
+		--ready "$work/ready" --violations "$work/violations-$epoch.jsonl" \
+		>"$work/simnet-$epoch.out" 2>"$work/simnet-$epoch.log" &
+	simnet_pid=$!
+	for ((i = 0; i < 600; i++)); do
+		[ -e "$work/ready" ] && break
+		kill -0 "$simnet_pid" 2>/dev/null || { echo "demo: tzcensus-simnet exited before it was ready" >&2; exit 1; }
+		sleep 0.1
+	done
+	[ -e "$work/ready" ] || { echo "demo: tzcensus-simnet not ready after 60 s" >&2; exit 1; }
+}
+# The crawler must never have done anything an Octez node would punish.
+stop_simnet() { # epoch
+	local epoch=$1
+	stop_pid "$simnet_pid"
+	simnet_pid=
+	if [ -s "$work/violations-$epoch.jsonl" ]; then
+		echo "demo: simnet recorded protocol violations by the crawler:" >&2
+		head -n 5 "$work/violations-$epoch.jsonl" >&2
+		exit 1
+	fi
+}
+start_simnet 0
 
-# Seeds: three public nodes of the world, as the bootstrap names are on mainnet.
-mapfile -t seeds < <("$PY" - "$work/truth.json" <<'EOF'
+# Seeds: three public nodes of the world, as the bootstrap names are on mainnet:
+# the public ones among the truth file's seed points first (they never churn,
+# so they serve the second crawl too), then other public nodes.
+mapfile -t seeds < <("$PY" - "$work/truth-0.json" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
 pub = [n["point"] for n in t["nodes"] if n.get("behavior") == "public"]
-print("\n".join(pub[:3]))
+first = [p for p in t.get("seeds", []) if p in set(pub)]
+print("\n".join((first + [p for p in pub if p not in first])[:3]))
 EOF
 )
 [ "${#seeds[@]}" -gt 0 ] || { echo "demo: the simulated world has no public node to seed from" >&2; exit 1; }
@@ -187,20 +212,20 @@ crawl 1
 step "analyzing crawl $(cat "$work/crawl-1.id") (kept in the database as history)"
 run analyze-1.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-1.id")" \
 	--out "$work/analysis-1" --json >"$work/analyze-1.json"
+stop_simnet 0
+start_simnet 1
+step "simnet epoch 1 ready: $("$PY" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["churn"]
+print("%d nodes went down, %d came up" % (len(c["went_down"]), len(c["came_up"])))' "$work/truth-1.json")"
 crawl 2
 step "analyzing crawl $(cat "$work/crawl-2.id") and writing the report"
 run analyze-2.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-2.id")" \
 	--out "$out" --report --json >"$work/analyze-2.json"
 
-# The crawler must never have done anything an Octez node would punish.
-if [ -s "$work/violations.jsonl" ]; then
-	echo "demo: simnet recorded protocol violations by the crawler:" >&2
-	head -n 5 "$work/violations.jsonl" >&2
-	exit 1
-fi
-stop_pid "$simnet_pid"
-simnet_pid=
-cp "$work/truth.json" "$out/simnet-truth.json"
+stop_simnet 1
+cp "$work/truth-0.json" "$out/simnet-truth-0.json"
+cp "$work/truth-1.json" "$out/simnet-truth.json"
 cp "$work/crawl-1.json" "$work/crawl-2.json" "$out/"
 
 for f in report.html report.md report.json; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo` from a fresh clone, as a new user would run it: it must build,
 # crawl the simulated world twice, write out/demo/report.html with every
-# section, print the headline, leave no process behind, and work a second
+# section, print the headline (its trend non-zero: the second crawl meets simnet
+# --epoch 1), leave no process behind, and work a second
 # time in the same tree.
 #
 # Skipped (exit 0, "SKIP") when TZCENSUS_SKIP_DEMO_TEST=1, under
@@ -116,6 +117,23 @@ if not isinstance(c.get("points_seen"), int) or c["points_seen"] < c.get("public
     bad("report.json: counts.points_seen = %r" % c.get("points_seen"))
 if (r.get("trend") or {}).get("previous_crawl_id") is None:
     bad("report.json: no trend against the first crawl (trend.previous_crawl_id is null)")
+# The second crawl meets simnet at epoch 1: churned nodes make the trend non-zero,
+# and never more than the truth's churn (new: came up; gone: went down).
+tr = r.get("trend") or {}
+try:
+    ch = json.load(open(os.path.join(out, "simnet-truth.json"))).get("churn") or {}
+except (OSError, ValueError) as e:
+    ch = {}
+    bad("simnet-truth.json: %s" % e)
+up, down = len(ch.get("came_up") or []), len(ch.get("went_down") or [])
+if up == 0 or down == 0:
+    bad("simnet-truth.json: the second crawl's world has no churn (%r)" % ch)
+for k, most in (("new", up), ("gone", down)):
+    v = tr.get(k)
+    if not isinstance(v, int) or not 0 < v <= most:
+        bad("report.json: trend.%s = %r, want 1..%d (the churned nodes)" % (k, v, most))
+if not isinstance(tr.get("delta_public"), int) or tr["delta_public"] != tr.get("new", 0) - tr.get("gone", 0):
+    bad("report.json: trend.delta_public = %r, want new - gone" % tr.get("delta_public"))
 # The sections issue 7 requires (ids of the report's <section> elements).
 for sec in ("provenance", "headline", "size", "reachability", "resilience", "versions",
             "concentration", "methodology"):
@@ -126,7 +144,8 @@ if html.count("<svg") < 3:
 if re.search(r"<script|https?://[^\s\"']+\.(js|css|woff2?)", html, re.I):
     bad("report.html loads a script or fetches a resource")
 if ok:
-    print("ok: report with %s public of %s points, %d charts" % (c.get("public"), c.get("points_seen"), html.count("<svg")))
+    print("ok: report with %s public of %s points, %d charts; trend %s new, %s gone" % (
+        c.get("public"), c.get("points_seen"), html.count("<svg"), tr.get("new"), tr.get("gone")))
 sys.exit(0 if ok else 1)
 PYEOF
 }
