@@ -18,7 +18,10 @@
  * closed, result recorded) and freed later by the reaper.
  *
  * The crawler sends only: its connection message, metadata, Ack (all inside
- * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1).
+ * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1). The
+ * Ack goes right behind our metadata and the first Bootstrap and
+ * Get_current_branch right behind it (ask_early): the same bytes in the same
+ * order as in lock step, two round trips fewer per visit.
  */
 #include "crawler/crawl.h"
 
@@ -78,6 +81,7 @@ struct conn {
 	int32_t nack_motive;
 
 	unsigned rounds_sent, adv_seen;
+	bool round_due; /* the round timer fired before the peer's Ack */
 	bool head_sent, have_head;
 	int32_t head_level;
 	int64_t head_ts;
@@ -250,6 +254,23 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
 	check_complete(c);
 }
 
+/*
+ * Ask for peers and the head. Called when the peer's connection message
+ * arrives (our Ack is queued behind our metadata: early_ack), so the node
+ * reads Bootstrap and Get_current_branch right after our Ack and answers
+ * them right after its own: one round trip per visit less than lock step.
+ * Not for a node of another chain (its lists are not ours to mix), and not
+ * for a session held behind another one with the same peer id.
+ */
+static void ask_early(struct conn *c)
+{
+	if (c->chain_bad || c->waiting || c->st != CS_HANDSHAKE)
+		return;
+	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
+		send_bootstrap(c);
+	maybe_send_head(c);
+}
+
 static void on_ack(struct conn *c)
 {
 	c->acked = true;
@@ -260,8 +281,9 @@ static void on_ack(struct conn *c)
 		return;
 	}
 	set_state(c, CS_OPEN);
-	if (c->cr->cfg->bootstrap_rounds > 0)
+	if (c->cr->cfg->bootstrap_rounds > 0 && (c->rounds_sent == 0 || c->round_due))
 		send_bootstrap(c);
+	c->round_due = false;
 	maybe_send_head(c);
 	check_complete(c);
 }
@@ -378,6 +400,7 @@ static bool run_events(struct conn *c)
 			if (!ev.conn.chain_ok)
 				c->chain_bad = true; /* go on: the Nack lists points */
 			hold_if_busy(c);
+			ask_early(c);
 			break;
 		case HS_EV_METADATA:
 			c->have_meta = true;
@@ -461,6 +484,31 @@ static void on_connected(struct conn *c)
 		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
 }
 
+/*
+ * Right after a non-blocking connect: on loopback or a short path TCP's own
+ * handshake is often complete already, so write the connection message at
+ * once; EAGAIN means still connecting (wait for EV_WRITE), any other error
+ * is the connect's own (a refused port answers with its RST at once).
+ */
+static void send_first(struct conn *c)
+{
+	size_t len = 0;
+	const uint8_t *p = hs_out(c->hs, &len);
+	ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+	if (n >= 0) {
+		hs_out_consume(c->hs, (size_t)n);
+		on_connected(c);
+		return;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+		watch(c, EV_WRITE);
+		return;
+	}
+	int err = errno;
+	snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
+	finish(c, connect_outcome(err), c->errbuf);
+}
+
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop;
@@ -528,6 +576,8 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
 		return;
 	}
+	if (c->st == CS_HANDSHAKE)
+		c->round_due = true; /* asked early, no Ack yet: the round goes with it */
 	if (c->st != CS_OPEN)
 		return;
 	send_bootstrap(c);
@@ -675,6 +725,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	hp.disable_mempool = true;
 	hp.private_node = false;
 	hp.expected_pow = cr->cfg->expected_pow;
+	hp.early_ack = true;
 	randombytes_buf(hp.msg_nonce, sizeof hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
@@ -718,7 +769,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 		finish(c, connect_outcome(err), c->errbuf);
 		return;
 	}
-	watch(c, EV_WRITE);
+	send_first(c);
 }
 
 void conn_abort_all(struct crawl *cr, const char *why)

@@ -48,6 +48,7 @@ struct hs {
 	uint8_t *recv; /* the peer's */
 	size_t recv_len;
 	bool have_peer, have_meta;
+	bool early_ack, ack_sent; /* early_ack initiator: Ack queued behind our metadata */
 	struct hs_peer peer;
 	struct p2p_metadata peer_meta;
 
@@ -179,6 +180,7 @@ struct hs *hs_new(const struct hs_params *p)
 	h->ddb_min = p->ddb_min;
 	h->p2p_version = p->p2p_version;
 	h->p2p_min = p->p2p_min;
+	h->early_ack = p->role == HS_INITIATOR && p->early_ack;
 	h->meta.disable_mempool = p->disable_mempool;
 	h->meta.private_node = p->private_node;
 	h->nack_points = p->nack_points;
@@ -306,6 +308,9 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 	return ERR_OK;
 }
 
+static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
+                         const struct point *points, size_t points_n);
+
 static bool step_conn(struct hs *h, struct hs_event *ev)
 {
 	const uint8_t *p = h->in.p + h->in.off;
@@ -369,7 +374,12 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 	                    init ? h->recv_len : h->sent_len);
 	uint8_t md[P2P_METADATA_LEN];
 	p2p_metadata_encode(&h->meta, md);
-	if (send_chunk(h, md, sizeof md) != ERR_OK) {
+	enum err se = send_chunk(h, md, sizeof md);
+	if (se == ERR_OK && h->early_ack) {
+		se = send_ack(h, P2P_ACK, 0, NULL, 0);
+		h->ack_sent = se == ERR_OK;
+	}
+	if (se != ERR_OK) {
 		h->st = HS_ST_FAILED;
 		h->pending = HS_EV_ERROR;
 		h->pending_err.code = ERR_NOMEM;
@@ -437,6 +447,8 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 
 	if (h->role == HS_INITIATOR) {
 		h->st = HS_ST_ACK;
+		if (h->ack_sent)
+			return true;
 		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
 			h->st = HS_ST_FAILED;
 			h->pending = HS_EV_ERROR;
@@ -614,7 +626,8 @@ enum err hs_refuse(struct hs *h)
 
 enum err hs_send(struct hs *h, const struct p2p_msg *m)
 {
-	if (h->st != HS_ST_OPEN)
+	bool behind_early_ack = h->ack_sent && (h->st == HS_ST_META || h->st == HS_ST_ACK);
+	if (h->st != HS_ST_OPEN && !behind_early_ack)
 		return ERR_STATE;
 	size_t n;
 	enum err e;

@@ -19,7 +19,7 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1). Responder: runs version selection (§4.4);
+ *                   (spec §16.1), or already did with early_ack. Responder: runs version selection (§4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
  *                   otherwise the state is HS_ST_DECIDE and the driver calls
@@ -65,6 +65,15 @@ struct hs_params {
 	uint16_t ddb_min;              /* responder: lowest supported (Octez: 0) */
 	uint16_t p2p_version;          /* announced = highest supported (Octez: 1) */
 	uint16_t p2p_min;              /* responder: lowest supported (Octez: 0) */
+	/*
+	 * Initiator: queue our Ack right behind our metadata instead of after
+	 * the peer's metadata (an initiator Acks whatever metadata comes, spec
+	 * §16.1), and let hs_send queue P2P messages behind it before the
+	 * peer's Ack arrives. The bytes on the wire are the same as in lock
+	 * step, in the same order; only round trips are saved. A responder
+	 * that Nacks never reads what follows our Ack.
+	 */
+	bool early_ack;
 	bool disable_mempool;          /* our metadata; crawler: true */
 	bool private_node;             /* our metadata; crawler: false */
 	double expected_pow;           /* peer PoW target (26.0 on mainnet) */
@@ -171,13 +180,14 @@ enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_
 enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
 
 /*
- * In HS_ST_OPEN: encodes m (p2p_frame_encode), cuts it into chunks of at most
- * P2P_CHUNK_PLAIN_MAX bytes (the message starts a new chunk), seals them and
- * queues them. ERR_STATE before the session is open (or after it ended),
- * ERR_INVAL for a message p2p_frame_encode refuses (unknown tag, > 100
- * points), ERR_TOOBIG for a frame over P2P_FRAME_MAX or when more than
- * 16 MiB of output is already queued (flush hs_out), ERR_NOMEM on allocation
- * failure. On error nothing is queued and the nonces do not move.
+ * In HS_ST_OPEN, or for an early_ack initiator as soon as its Ack is queued
+ * (after HS_EV_CONN_MSG): encodes m (p2p_frame_encode), cuts it into chunks
+ * of at most P2P_CHUNK_PLAIN_MAX bytes (the message starts a new chunk),
+ * seals them and queues them. ERR_STATE before that (or after the session
+ * ended), ERR_INVAL for a message p2p_frame_encode refuses (unknown tag,
+ * > 100 points), ERR_TOOBIG for a frame over P2P_FRAME_MAX or when more
+ * than 16 MiB of output is already queued (flush hs_out), ERR_NOMEM on
+ * allocation failure. On error nothing is queued and the nonces do not move.
  */
 enum err hs_send(struct hs *h, const struct p2p_msg *m) __attribute__((warn_unused_result));
 

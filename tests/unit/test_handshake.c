@@ -280,6 +280,10 @@ struct pair {
 	size_t header_len;
 	size_t history_n;
 	uint8_t *history;
+	/* The crawler asks right after the connection message (early_ack). */
+	bool pipeline;
+	uint8_t *wire; /* every byte the initiator wrote, in order */
+	size_t wire_n;
 };
 
 static void send_current_branch(struct pair *pp, struct hs *h)
@@ -297,12 +301,28 @@ static void send_current_branch(struct pair *pp, struct hs *h)
 
 static struct point adv_points[50];
 
+/* What the crawler asks once it may: Bootstrap, then Get_current_branch. */
+static void crawler_asks(struct hs *h)
+{
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(hs_send(h, m), ERR_OK);
+	p2p_msg_init(m, P2P_TAG_GET_CURRENT_BRANCH);
+	memcpy(m->chain_id, mainnet_id, 4);
+	assert_int_equal(hs_send(h, m), ERR_OK);
+	free(m);
+}
+
 static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 {
 	bool is_resp = s == &pp->r;
 	s->n_ev[ev->type]++;
 	switch (ev->type) {
-	case HS_EV_CONN_MSG: s->peer = ev->conn; break;
+	case HS_EV_CONN_MSG:
+		s->peer = ev->conn;
+		if (!is_resp && pp->pipeline && ev->conn.chain_ok)
+			crawler_asks(s->h);
+		break;
 	case HS_EV_METADATA:
 		s->meta = ev->meta;
 		if (is_resp && hs_state(s->h) == HS_ST_DECIDE) {
@@ -316,22 +336,17 @@ static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 				assert_int_equal(hs_refuse(s->h), ERR_OK);
 		}
 		break;
-	case HS_EV_ACK: {
-		struct p2p_msg *m = malloc(sizeof *m);
+	case HS_EV_ACK:
 		if (is_resp) { /* the node asks for our branch once the session opens */
+			struct p2p_msg *m = malloc(sizeof *m);
 			p2p_msg_init(m, P2P_TAG_GET_CURRENT_BRANCH);
 			memcpy(m->chain_id, mainnet_id, 4);
 			assert_int_equal(hs_send(s->h, m), ERR_OK);
-		} else { /* the crawler: Bootstrap, then Get_current_branch */
-			p2p_msg_init(m, P2P_TAG_BOOTSTRAP);
-			assert_int_equal(hs_send(s->h, m), ERR_OK);
-			p2p_msg_init(m, P2P_TAG_GET_CURRENT_BRANCH);
-			memcpy(m->chain_id, mainnet_id, 4);
-			assert_int_equal(hs_send(s->h, m), ERR_OK);
+			free(m);
+		} else if (!pp->pipeline) {
+			crawler_asks(s->h);
 		}
-		free(m);
 		break;
-	}
 	case HS_EV_NACK:
 	case HS_EV_NACK_SENT: s->ack = ev->ack; break;
 	case HS_EV_NACK_V0: break;
@@ -377,6 +392,11 @@ static bool transfer(struct pair *pp, struct side *from, struct side *to, size_t
 	size_t piece = max_piece ? (size_t)(rand() % (int)max_piece) + 1 : 65536;
 	if (piece > n)
 		piece = n;
+	if (from == &pp->i) {
+		pp->wire = realloc(pp->wire, pp->wire_n + piece);
+		memcpy(pp->wire + pp->wire_n, o, piece);
+		pp->wire_n += piece;
+	}
 	enum hs_state st = hs_state(to->h);
 	if (st != HS_ST_CLOSED && st != HS_ST_FAILED)
 		assert_int_equal(hs_feed(to->h, o, piece), ERR_OK);
@@ -443,6 +463,7 @@ static void pair_free(struct pair *pp)
 	free(pp->r.adv);
 	free(pp->header);
 	free(pp->history);
+	free(pp->wire);
 }
 
 static void check_open_session(struct pair *pp)
@@ -571,6 +592,98 @@ static void test_pair_random_splits(void **state)
 		check_open_session(&pp);
 		pair_free(&pp);
 	}
+}
+
+/*
+ * early_ack: the crawler queues Ack, Bootstrap and Get_current_branch as soon
+ * as it has the peer's connection message. The bytes it writes are the lock
+ * step's, byte for byte, and the session ends the same, in any split.
+ */
+static void test_early_ack(void **state)
+{
+	(void)state;
+	srand(20261126);
+	static const size_t pieces[] = {0, 1, 7, 300};
+	for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+		struct hs_params ip = crawler_params(), rp = node_params();
+		struct pair lock, early;
+		pair_init(&lock, &ip, &rp);
+		run(&lock, pieces[k]);
+		check_open_session(&lock);
+		ip.early_ack = true;
+		pair_init(&early, &ip, &rp);
+		early.pipeline = true;
+		run(&early, pieces[k]);
+		check_open_session(&early);
+		assert_int_equal(early.wire_n, lock.wire_n);
+		assert_memory_equal(early.wire, lock.wire, lock.wire_n);
+		pair_free(&lock);
+		pair_free(&early);
+	}
+
+	/* Output is ready before any byte of the peer's metadata arrives. */
+	struct hs_params ip = crawler_params(), rp = node_params();
+	ip.early_ack = true;
+	struct pair pp;
+	pair_init(&pp, &ip, &rp);
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(hs_send(pp.i.h, m), ERR_STATE); /* no connection message yet */
+	size_t n0, n1;
+	assert_non_null(hs_out(pp.r.h, &n0));
+	assert_int_equal(hs_feed(pp.i.h, hs_out(pp.r.h, &n0), n0), ERR_OK);
+	hs_out_consume(pp.r.h, n0);
+	struct hs_event ev;
+	assert_true(hs_next_event(pp.i.h, &ev));
+	assert_int_equal(ev.type, HS_EV_CONN_MSG);
+	assert_false(hs_next_event(pp.i.h, &ev));
+	assert_int_equal(hs_state(pp.i.h), HS_ST_META);
+	hs_out(pp.i.h, &n0);
+	assert_int_equal(hs_send(pp.i.h, m), ERR_OK);
+	hs_out(pp.i.h, &n1);
+	/* connection message + metadata + Ack + Bootstrap, each chunk with its MAC */
+	size_t chunk = 2 + P2P_MAC_LEN; /* length prefix and MAC of each chunk */
+	assert_int_equal(n0, 2 + P2P_CONN_BODY_FIXED + strlen(MAINNET) + chunk +
+	                         P2P_METADATA_LEN + chunk + 1);
+	assert_int_equal(n1 - n0, chunk + 4 + 2); /* frame length, tag */
+	free(m);
+	pair_free(&pp);
+
+	/* A Nack still reaches us; the node never reads what we queued behind our Ack. */
+	ip = crawler_params();
+	ip.early_ack = true;
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = NACK;
+	pp.nack_points = adv_points;
+	pp.nack_points_n = 50;
+	run(&pp, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_CLOSED);
+	assert_int_equal(pp.i.n_ev[HS_EV_NACK], 1);
+	assert_int_equal(pp.i.ack.points_n, 50);
+	assert_int_equal(pp.r.msgs, 0);
+	pair_free(&pp);
+
+	/* A private node that hangs up: we wait for an Ack as in lock step. */
+	ip = crawler_params();
+	ip.early_ack = true;
+	rp.private_node = true;
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = REFUSE;
+	run(&pp, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_ACK);
+	assert_true(pp.i.meta.private_node);
+	pair_free(&pp);
+
+	/* Only an initiator can Ack early: a responder ignores the flag. */
+	ip = crawler_params();
+	rp = node_params();
+	rp.early_ack = true;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	check_open_session(&pp);
+	pair_free(&pp);
 }
 
 static void test_nack(void **state)
@@ -1054,6 +1167,7 @@ int main(void)
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
 	    cmocka_unit_test(test_pair_random_splits),
+	    cmocka_unit_test(test_early_ack),
 	    cmocka_unit_test(test_send_backpressure),
 	    cmocka_unit_test(test_nack),
 	    cmocka_unit_test(test_private_close),
