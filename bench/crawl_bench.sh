@@ -6,6 +6,8 @@
 #                                         world at 2000 in flight (for profiling;
 #                                         REPEAT=N crawls it N times,
 #                                         SIM_CONFIG=F gives simnet a world file)
+#   LATENCY_ONLY=1 bench/crawl_bench.sh    only the baseline and the three
+#                                         latency worlds
 #   CRAWL_WRAP="strace -c -f -o F" ...     runs the crawler under a profiler
 #                                         (its CPU figures then include the wrapper's)
 #
@@ -22,7 +24,8 @@
 #      round trips plus one connect timeout; first with the unreachable
 #      points refusing (closed port), then as black holes (bench/blackhole.py
 #      fills a listener's accept queue on each, so connects time out), with
-#      the default retry of a timed-out connect and without it.
+#      the default retry of a timed-out connect (2 s later, 4 s deadline) and
+#      without it.
 # The crawler and simnet share the 2 cores; CPU time is the crawler's own
 # (user + sys from /usr/bin/time), so "the core it gets" is what it used.
 set -euo pipefail
@@ -128,6 +131,7 @@ if [ -n "${QUICK:-}" ]; then
   done
   exit 0
 fi
+if [ -z "${LATENCY_ONLY:-}" ]; then
 # The fixed base: the same program crawling a 30-node world one connection at a time.
 run_world "base (30 nodes, 1 in flight)" 30 1 "" >"$TMP/base.txt"
 BASE_KB=$LAST_KB
@@ -138,6 +142,7 @@ run_world "no latency" "$NODES" 2000 ""
 KB2=$LAST_KB; N2=$LAST_INFLIGHT
 echo "RSS slope, same world at two concurrencies: ($KB2 - $KB1) KiB / ($N2 - $N1) in flight =" \
   "$(awk -v a="$KB2" -v b="$KB1" -v m="$N2" -v n="$N1" 'BEGIN { printf "%.1f", (a - b) / (m - n) }') KiB per connection"
+fi
 cat >"$TMP/lat.yaml" <<'YAML'
 latency:
   min_ms: 20
@@ -159,8 +164,9 @@ run_world "20-200 ms latency, 30% unreachable (refused)" "$NODES" 2000 "" --conf
 # The same world with the unreachable 30% as black holes: every connect to
 # them times out, once with the default retry and once without.
 # Timeouts as on the Internet: the crawler's defaults (connect 10 s, one
-# retry 5 s later), not demo.yaml's short test values.
+# retry 2 s later with a 4 s deadline), not demo.yaml's short test values.
 BLACKHOLES=1 run_world "20-200 ms latency, 30% black holes, retry once" "$NODES" 5000 \
-  "--connect-timeout 10 --set retry_delay=5 --set connect_retries=1" --config "$TMP/lat.yaml"
+  "--connect-timeout 10 --set connect_retries=1 --set retry_delay=2 --set retry_connect_timeout=4" \
+  --config "$TMP/lat.yaml"
 BLACKHOLES=1 run_world "20-200 ms latency, 30% black holes, no retry" "$NODES" 5000 \
   "--connect-timeout 10 --set connect_retries=0" --config "$TMP/lat.yaml"

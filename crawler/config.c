@@ -62,7 +62,9 @@ const struct conf_key crawl_config_keys[] = {
 	{"connect_retries", CONF_INT, OFF(connect_retries), 0, 5,
 	 "extra attempts after a connect timeout (default 1)", NULL},
 	{"retry_delay", CONF_DOUBLE, OFF(retry_delay), 0, 3600,
-	 "seconds before a retry (default 5)", NULL},
+	 "seconds before a retry (default 2)", NULL},
+	{"retry_connect_timeout", CONF_DOUBLE, OFF(retry_connect_timeout), 0.1, 120,
+	 "seconds for a retry's TCP connect, at most connect_timeout (default 4)", NULL},
 	{"drain_timeout", CONF_DOUBLE, OFF(drain_timeout), 0, 60,
 	 "seconds in-flight visits get after SIGINT/SIGTERM (default 3)", NULL},
 	{"log_interval", CONF_DOUBLE, OFF(log_interval), 0.5, 3600,
@@ -96,7 +98,8 @@ enum err crawl_config_init(struct crawl_config *c)
 	c->per_message_points = 100;
 	c->max_points = 200000;
 	c->connect_retries = 1;
-	c->retry_delay = 5.0;
+	c->retry_delay = 2.0;
+	c->retry_connect_timeout = 4.0;
 	c->drain_timeout = 3.0;
 	c->log_interval = 5.0;
 	c->db_flush_timeout = 60.0;

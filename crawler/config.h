@@ -48,6 +48,7 @@ struct crawl_config {
 	long long max_points;
 	long long connect_retries;
 	double retry_delay;         /* s */
+	double retry_connect_timeout; /* s, capped by connect_timeout */
 	double drain_timeout;       /* s given to in-flight visits after SIGINT/SIGTERM */
 	double log_interval;        /* s between progress log lines without a terminal */
 	double db_flush_timeout;    /* s the end of a crawl waits for the database */

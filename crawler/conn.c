@@ -118,7 +118,11 @@ static void set_state(struct conn *c, enum conn_st st)
 	ev_timer_stop(c->cr->loop, &c->deadline);
 	double after = 0;
 	switch (st) {
-	case CS_CONNECTING: after = cfg->connect_timeout; break;
+	case CS_CONNECTING:
+		after = cfg->connect_timeout;
+		if (c->lease.attempt > 1 && cfg->retry_connect_timeout < after)
+			after = cfg->retry_connect_timeout;
+		break;
 	case CS_HANDSHAKE: after = cfg->handshake_timeout; break;
 	case CS_OPEN: after = open_window(cfg); break;
 	case CS_DONE: return;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A connect that times out: a loopback listener with a full accept queue
 # drops our SYNs. --probe reports `timeout`; a crawl records the visit with
-# attempt 1 and, after retry_delay, the retry as its own visit with attempt 2,
-# then finishes.
+# attempt 1 and, after retry_delay, the retry as its own visit with attempt 2
+# and the shorter deadline retry_connect_timeout, then finishes.
 set -euo pipefail
 source "$(dirname "$0")/crawl_common.bash"
 crawl_setup
@@ -20,7 +20,8 @@ rc=0
 grep -q '"outcome": "timeout"' "$TMP/probe.json" || { cat "$TMP/probe.json"; fail "probe: no timeout"; }
 
 "$CRAWL" --config "$ROOT/config/demo.yaml" --db "$DATABASE_URL" --identity "$TMP/id.json" \
-  --seed "$addr:$port" --connect-timeout 1 --set connect_retries=1 --set retry_delay=0.5 \
+  --seed "$addr:$port" --connect-timeout 3 --set connect_retries=1 --set retry_delay=0.5 \
+  --set retry_connect_timeout=0.3 \
   --vantage timeout-test --json >"$TMP/summary.json" 2>"$TMP/crawl.log" ||
   { cat "$TMP/crawl.log" >&2; fail "crawl failed"; }
 cat "$TMP/summary.json"
@@ -29,4 +30,14 @@ got=$(psql "$DATABASE_URL" -qAt -F ' ' -c "
   WHERE c.vantage = 'timeout-test' ORDER BY v.seq" | tr '\n' ',')
 [ "$got" = "timeout 1,timeout 2," ] || fail "visits are '$got', want 'timeout 1,timeout 2,'"
 grep -q '"retries":1' "$TMP/summary.json" || fail "summary does not count the retry"
+# The first attempt waited connect_timeout (3 s) before the retry was due; the
+# retry waited retry_connect_timeout (0.3 s), not 3 s, before the crawl ended.
+read -r gap last <<<"$(psql "$DATABASE_URL" -qAt -F ' ' -c "
+  SELECT extract(epoch FROM max(v.started_at) - min(v.started_at)),
+         extract(epoch FROM c.finished_at - max(v.started_at))
+  FROM visits v JOIN crawls c ON c.id = v.crawl_id
+  WHERE c.vantage = 'timeout-test' GROUP BY c.finished_at")"
+echo "attempt 2 started ${gap}s after attempt 1; the crawl ended ${last}s after it"
+awk -v g="$gap" 'BEGIN { exit !(g >= 3.4) }' || fail "retry came ${gap}s after attempt 1, want >= 3.4 (3 s + 0.5 s)"
+awk -v l="$last" 'BEGIN { exit !(l < 2.0) }' || fail "retry lasted ${last}s: not retry_connect_timeout"
 echo "connect timeout and retry: ok"
