@@ -110,11 +110,13 @@ print("  dials/s (wall) %.0f; handshakes per crawler-CPU-second %.0f = %.2f x cr
       % (dials / s["duration_s"], hs / cpu, hs / cpu / float(crypto), crypto))
 print("  deepest discovery chain %d hops; max node latency %d ms; outcomes %s"
       % (s["max_depth"], lat, {k: v for k, v in s["outcomes"].items() if v}))
+qkb = s.get("db_queue_peak_bytes", 0) / 1024
+print("  database queue peak %.0f KiB (capped by db_queue_mb)" % qkb)
 if int(base_kb):
-    print("  RSS per in-flight connection: (%d - %s base) KiB / %d peak in flight = %.1f KiB"
-          " (an upper bound: includes the frontier and the database queue)"
-          % (int(rss_kb), base_kb, s["max_inflight"],
-             (int(rss_kb) - int(base_kb)) / max(1, s["max_inflight"])))
+    print("  RSS per in-flight connection: (%d - %s base - %.0f queue) KiB / %d peak in flight"
+          " = %.1f KiB (an upper bound: includes the frontier's growth)"
+          % (int(rss_kb), base_kb, qkb, s["max_inflight"],
+             (int(rss_kb) - int(base_kb) - qkb) / max(1, s["max_inflight"])))
 if lat:
     # a hop = connect + 3 handshake messages + the first Advertise: 4 node delays
     bound = s["max_depth"] * 4 * lat / 1000 + 10

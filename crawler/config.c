@@ -69,6 +69,8 @@ const struct conf_key crawl_config_keys[] = {
 	 "seconds in-flight visits get after SIGINT/SIGTERM (default 3)", NULL},
 	{"log_interval", CONF_DOUBLE, OFF(log_interval), 0.5, 3600,
 	 "seconds between progress log lines off a terminal (default 5)", NULL},
+	{"db_queue_mb", CONF_INT, OFF(db_queue_mb), 1, 4096,
+	 "MiB of rows queued for the database before dialing pauses (default 8)", NULL},
 	{"db_flush_timeout", CONF_DOUBLE, OFF(db_flush_timeout), 0, 3600,
 	 "seconds the end of a crawl waits for the database (default 60)", NULL},
 	{"ddb_version", CONF_INT, OFF(ddb_version), 0, 65535,
@@ -103,6 +105,7 @@ enum err crawl_config_init(struct crawl_config *c)
 	c->drain_timeout = 3.0;
 	c->log_interval = 5.0;
 	c->db_flush_timeout = 60.0;
+	c->db_queue_mb = 8;
 	c->ddb_version = 2;
 	c->p2p_version = 1;
 	if (!c->identity || !c->chain || !c->vantage) {

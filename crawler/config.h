@@ -52,6 +52,7 @@ struct crawl_config {
 	double drain_timeout;       /* s given to in-flight visits after SIGINT/SIGTERM */
 	double log_interval;        /* s between progress log lines without a terminal */
 	double db_flush_timeout;    /* s the end of a crawl waits for the database */
+	long long db_queue_mb;      /* writer queue cap: dialing pauses above it */
 	long long ddb_version;      /* announced distributed_db_version */
 	long long p2p_version;      /* announced p2p_version */
 };

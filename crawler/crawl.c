@@ -410,6 +410,9 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
 		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->max_inflight));
+		json_object_set_new(o, "db_queue_peak_bytes",
+				    json_integer((json_int_t)(cr->sink ? sink_queue_peak_bytes(cr->sink)
+								      : 0)));
 		json_object_set_new(o, "handshakes_per_s",
 				    json_real(duration_s > 0 ? (double)cr->st.dials / duration_s : 0));
 		json_t *oc = json_object();

@@ -100,7 +100,9 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		log_warn("database: %d crawl(s) of vantage %s left running by a crash marked aborted",
 			 aborted, cfg->vantage);
 	db_close(db);
-	struct db_writer_opts o = {.conninfo = cfg->db, .crawl_id = s->crawl_id};
+	struct db_writer_opts o = {.conninfo = cfg->db,
+				   .crawl_id = s->crawl_id,
+				   .max_bytes = (size_t)cfg->db_queue_mb << 20};
 	s->dw = db_writer_new(&o);
 	s->dev = s->dw ? db_writer_ev_new(loop, s->dw) : NULL;
 	if (!s->dev) {
@@ -231,6 +233,15 @@ size_t sink_pending(const struct sink *s)
 	struct db_writer_stats st;
 	db_writer_get_stats(s->dw, &st);
 	return st.queued_rows;
+}
+
+size_t sink_queue_peak_bytes(const struct sink *s)
+{
+	if (!s->dw)
+		return 0;
+	struct db_writer_stats st;
+	db_writer_get_stats(s->dw, &st);
+	return st.queued_bytes_peak;
 }
 
 enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err, size_t err_cap)

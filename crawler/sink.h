@@ -57,6 +57,8 @@ bool sink_flushed(const struct sink *s);
 
 /* Rows waiting for the database, for progress lines. */
 size_t sink_pending(const struct sink *s);
+/* The most bytes the database queue held (bounded by db_queue_mb; 0 without a database). */
+size_t sink_queue_peak_bytes(const struct sink *s);
 
 /*
  * Ends the crawl: journal end record (fsync), and when the database has

@@ -51,7 +51,7 @@ struct db_writer {
 	int64_t progress_at;
 
 	struct wbatch *head, *tail, *open; /* open: the batch accepting rows, or NULL */
-	size_t queued_rows, queued_bytes;
+	size_t queued_rows, queued_bytes, queued_bytes_peak;
 
 	enum phase ph;
 	enum io io;
@@ -165,6 +165,8 @@ static enum err submit(struct db_writer *w, const struct visit_rec *v, const str
 	if (e != ERR_OK)
 		return e;
 	w->queued_bytes += db_batch_bytes(&b->b) - before;
+	if (w->queued_bytes > w->queued_bytes_peak)
+		w->queued_bytes_peak = w->queued_bytes;
 	w->queued_rows++;
 	w->st.rows_queued++;
 	return ERR_OK;
@@ -556,6 +558,7 @@ void db_writer_get_stats(const struct db_writer *w, struct db_writer_stats *s)
 	*s = w->st;
 	s->queued_rows = w->queued_rows;
 	s->queued_bytes = w->queued_bytes;
+	s->queued_bytes_peak = w->queued_bytes_peak;
 	s->connected = w->cs == C_READY;
 }
 

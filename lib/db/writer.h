@@ -57,6 +57,7 @@ struct db_writer_stats {
 	uint64_t failures;        /* failed attempts (each followed by a reconnect) */
 	uint64_t connects;        /* successful connections */
 	size_t queued_rows, queued_bytes;
+	size_t queued_bytes_peak; /* the most queued_bytes ever held */
 	bool connected;
 };
 
