@@ -729,8 +729,9 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	hp.disable_mempool = true;
 	hp.private_node = false;
 	hp.expected_pow = cr->cfg->expected_pow;
+	hp.pow_target = cr->pow_target;
 	hp.early_ack = true;
-	randombytes_buf(hp.msg_nonce, sizeof hp.msg_nonce);
+	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
 		finish(c, VISIT_UNREACHABLE, "local: cannot create a session");

@@ -27,6 +27,7 @@
 #include "crawler/probe.h"
 #include "crawler/sink.h"
 #include "p2p/handshake.h"
+#include "p2p/pow.h"
 
 #define DIALS_PER_ITERATION 256 /* new connects per loop iteration: keeps reads flowing */
 
@@ -85,6 +86,12 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	cr->concurrency = fd_budget((size_t)cfg->concurrency);
 	if (cr->concurrency < (size_t)cfg->concurrency)
 		log_warn("concurrency lowered to %zu by the open-file limit", cr->concurrency);
+	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {
+		crawl_cleanup(cr);
+		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
+		return ERR_CONFIG;
+	}
+	cr->nonce_used = sizeof cr->nonce_pool; /* empty: filled at the first dial */
 	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
 		memcpy(cr->chain_id, mainnet_chain_id, 4);
 		cr->chain_id_known = true;
@@ -96,6 +103,16 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	cr->t0 = ev_now(loop);
 	cr->tty = isatty(STDERR_FILENO) == 1;
 	return ERR_OK;
+}
+
+void crawl_nonce(struct crawl *cr, uint8_t out[24])
+{
+	if (cr->nonce_used + 24 > sizeof cr->nonce_pool) {
+		randombytes_buf(cr->nonce_pool, sizeof cr->nonce_pool);
+		cr->nonce_used = 0;
+	}
+	memcpy(out, cr->nonce_pool + cr->nonce_used, 24);
+	cr->nonce_used += 24;
 }
 
 void crawl_cleanup(struct crawl *cr)

@@ -91,6 +91,11 @@ struct crawl {
 
 	uint8_t chain_id[4];
 	bool chain_id_known; /* else learnt from the peer's Get_current_branch */
+	uint8_t pow_target[32]; /* p2p_pow_target(cfg->expected_pow), once */
+	/* OS randomness drawn 4 KiB at a time for connection-message nonces
+	 * (public once sent): one getrandom per 170 dials, not one per dial. */
+	uint8_t nonce_pool[4096];
+	size_t nonce_used;
 	uint32_t max_depth;  /* deepest discovery chain dialed */
 
 	bool tty;
@@ -98,6 +103,9 @@ struct crawl {
 	struct crawl_stats st;
 	const char *fail_reason; /* static text when the crawl failed */
 };
+
+/* 24 fresh random bytes for a connection message's nonce. */
+void crawl_nonce(struct crawl *cr, uint8_t out[24]);
 
 /* Monotonic seconds on the crawl's loop. */
 static inline double crawl_now(const struct crawl *cr)

@@ -188,7 +188,9 @@ struct hs *hs_new(const struct hs_params *p)
 	h->in.max = HS_IN_MAX;
 	h->out.max = HS_OUT_MAX;
 	p2p_reasm_init(&h->reasm);
-	if (p2p_pow_target(h->target, p->expected_pow) != ERR_OK)
+	if (p->pow_target)
+		memcpy(h->target, p->pow_target, sizeof h->target);
+	else if (p2p_pow_target(h->target, p->expected_pow) != ERR_OK)
 		goto fail;
 	h->chain = malloc(chain_len ? chain_len : 1);
 	h->sent = malloc(2 + P2P_CONN_BODY_FIXED + chain_len);
@@ -405,6 +407,13 @@ static bool select_version(uint16_t best, uint16_t min, uint16_t remote, uint16_
 static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
                          const struct point *points, size_t points_n)
 {
+	if (kind == P2P_ACK) { /* every visit: no heap */
+		struct p2p_ack ack = {.kind = P2P_ACK};
+		uint8_t pl[8];
+		size_t n;
+		enum err e = p2p_ack_encode(&ack, pl, sizeof pl, &n);
+		return e ? e : send_chunk(h, pl, n);
+	}
 	struct p2p_ack *a = malloc(sizeof *a);
 	uint8_t *pl = malloc(P2P_ACK_MAX);
 	enum err e = ERR_NOMEM;

@@ -77,6 +77,9 @@ struct hs_params {
 	bool disable_mempool;          /* our metadata; crawler: true */
 	bool private_node;             /* our metadata; crawler: false */
 	double expected_pow;           /* peer PoW target (26.0 on mainnet) */
+	/* p2p_pow_target(expected_pow), computed once by a caller that opens
+	 * many sessions; NULL: hs_new computes it. */
+	const uint8_t *pow_target;
 	uint8_t msg_nonce[24];         /* fresh random bytes for our connection message */
 	/* Responder: the points sent with an automatic Nack (borrowed, <= 50). */
 	const struct point *nack_points;

@@ -237,6 +237,38 @@ static void test_ok_with_advertise(void **state)
 	assert_int_equal(st.dials, 2);
 }
 
+/* Connection-message nonces come from a pool refilled every 170 dials: all distinct. */
+static void test_nonce_pool(void **state)
+{
+	(void)state;
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct p2p_identity *me = p2p_identity_new();
+	uint64_t att;
+	assert_non_null(me);
+	assert_int_equal(p2p_identity_generate(me, 0, 1, p2p_random_system, NULL, &att, NULL), ERR_OK);
+	struct crawl_config cfg;
+	assert_int_equal(crawl_config_init(&cfg), ERR_OK);
+	cfg.expected_pow = 0;
+	struct crawl *cr = calloc(1, sizeof *cr);
+	char err[256];
+	assert_int_equal(crawl_init(cr, loop, &cfg, me, err, sizeof err), ERR_OK);
+	enum { N = 500 }; /* three refills */
+	uint8_t(*n)[24] = calloc(N, 24);
+	static const uint8_t zero[24];
+	for (size_t i = 0; i < N; i++) {
+		crawl_nonce(cr, n[i]);
+		assert_memory_not_equal(n[i], zero, 24);
+		for (size_t j = 0; j < i; j++)
+			assert_memory_not_equal(n[i], n[j], 24);
+	}
+	free(n);
+	crawl_cleanup(cr);
+	free(cr);
+	crawl_config_free(&cfg);
+	p2p_identity_free(me);
+	ev_loop_destroy(loop);
+}
+
 static void test_self(void **state)
 {
 	(void)state;
@@ -261,6 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_with_advertise),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_nonce_pool),
 		cmocka_unit_test(test_garbage_is_protocol_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

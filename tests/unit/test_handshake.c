@@ -815,6 +815,18 @@ static void test_low_pow(void **state)
 	assert_int_equal(hs_state(pp.i.h), HS_ST_META);
 	pair_free(&pp);
 
+	/* A target computed once by the caller stands for expected_pow. */
+	uint8_t target[32];
+	assert_int_equal(p2p_pow_target(target, 26.0), ERR_OK);
+	rp = node_params();
+	rp.expected_pow = 0; /* ignored: pow_target wins */
+	rp.pow_target = target;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	assert_int_equal(pp.r.n_ev[HS_EV_ERROR], 1);
+	assert_int_equal(pp.r.err.code, ERR_POW);
+	pair_free(&pp);
+
 	/* An initiator only records a weak responder and carries on. */
 	ip = crawler_params();
 	rp = node_params();
