@@ -13,7 +13,10 @@
 #
 # In one run, on this machine:
 #   0. baseline: the libsodium crypto of one crawler-side handshake, alone, on
-#      one core (bench/crypto_handshake.c) -> handshakes/s per core;
+#      one core (bench/crypto_handshake.c) -> handshakes/s per core; and the
+#      kernel's floor: the same visit's TCP alone, and a refused dial, as
+#      client CPU (bench/tcp_floor.c) -> the best ratio any crawler could
+#      reach in each world (crypto + floors);
 #   1. a simnet world of NODES nodes without latency, crawled into a
 #      throwaway PostgreSQL: wall time, dials/s, crawler CPU seconds,
 #      handshakes per crawler-CPU-second and their ratio to the baseline,
@@ -47,6 +50,11 @@ trap cleanup EXIT
 
 crypto=$("${B:-build}/bench/crypto_handshake" 3 | awk '{print $2}')
 echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypto"
+# The kernel's floor: the same visit in TCP alone (bench/tcp_floor.c).
+floor=$("${B:-build}/bench/tcp_floor" $((64 + RANDOM % 180)) 10000 500)
+floor_visit=$(awk '/per_visit/ {print $2}' <<<"$floor")
+floor_refused=$(awk '/per_refused/ {print $2}' <<<"$floor")
+echo "floor: a visit in TCP alone costs $floor_visit us of client CPU ($(awk '/per_visit/ {print "user " $4 ", sys " $6}' <<<"$floor")), a refused dial $floor_refused us"
 
 "$BIN/tzcensus-crawl" --gen-identity "$TMP/id.json" --pow 0 >/dev/null
 "$BIN/tzcensus-crawl" --migrate --db "$DATABASE_URL" >/dev/null
@@ -90,9 +98,10 @@ run_world() { # name, nodes, concurrency, "crawler flags", simnet args...
     echo "  black holes (connect times out): $(cat "$TMP/holes") points"
     kill "$HOLE_PID"; wait "$HOLE_PID" 2>/dev/null || true; HOLE_PID=
   fi
-  "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" "${BASE_KB:-0}" <<'PY'
+  "$PY" - "$name" "$TMP/summary.json" "$TMP/time" "$TMP/truth.json" "$crypto" "$TMP/viol.jsonl" "${BASE_KB:-0}" \
+    "$floor_visit" "$floor_refused" <<'PY'
 import json, sys
-name, summ, timef, truthf, crypto, violf, base_kb = sys.argv[1:8]
+name, summ, timef, truthf, crypto, violf, base_kb, fv, fr = sys.argv[1:10]
 s = json.load(open(summ))
 wall, user, sys_, rss_kb = open(timef).read().split()[-4:]
 cpu = float(user) + float(sys_)
@@ -108,6 +117,14 @@ print("  wall %.2f s (crawl %.2f s), crawler CPU %.2f s (user %s, sys %s), peak 
       % (float(wall), s["duration_s"], cpu, user, sys_, int(rss_kb) / 1024))
 print("  dials/s (wall) %.0f; handshakes per crawler-CPU-second %.0f = %.2f x crypto-only %s/s"
       % (dials / s["duration_s"], hs / cpu, hs / cpu / float(crypto), crypto))
+# The best any crawler could do in this world on this machine: crypto plus the
+# TCP floor per handshake, the refused-dial floor for every other dial.
+crypto_s = hs / float(crypto)
+floor_s = hs * float(fv) / 1e6 + (dials - hs) * float(fr) / 1e6
+print("  ceiling: crypto %.3f s + TCP floor %.3f s = %.3f s of CPU -> at best %.2f x crypto-only;"
+      " this crawl: %.2f x, %.0f us per handshake above the floors"
+      % (crypto_s, floor_s, crypto_s + floor_s, crypto_s / (crypto_s + floor_s),
+         hs / cpu / float(crypto), (cpu - crypto_s - floor_s) / hs * 1e6))
 print("  deepest discovery chain %d hops; max node latency %d ms; outcomes %s"
       % (s["max_depth"], lat, {k: v for k, v in s["outcomes"].items() if v}))
 qkb = s.get("db_queue_peak_bytes", 0) / 1024
