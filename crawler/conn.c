@@ -216,8 +216,9 @@ static void on_points(struct conn *c, const struct point *pts, size_t n, enum ad
 {
 	struct crawl *cr = c->cr;
 	size_t take = frontier_message_cap(cr->fr, n);
+	int64_t seen_us = wall_us(); /* one message, one instant */
 	for (size_t i = 0; i < take; i++) {
-		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n);
+		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n, seen_us);
 		crawl_offer(cr, &pts[i], c->lease.depth + 1);
 	}
 }

@@ -136,7 +136,7 @@ void crawl_visit(struct crawl *cr, const struct visit_rec *v)
 }
 
 void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len)
+		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us)
 {
 	char text[POINT_FMT_CAP];
 	point_format(to, text, sizeof text);
@@ -148,7 +148,7 @@ void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum
 		.round = round,
 		.rank = rank,
 		.list_len = list_len,
-		.seen_at_us = wall_us(),
+		.seen_at_us = seen_at_us,
 	};
 	cr->st.edges++;
 	if (cr->probe)

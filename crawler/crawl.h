@@ -135,9 +135,9 @@ void crawl_visit(struct crawl *cr, const struct visit_rec *v);
 struct hs_peer;
 void crawl_note_version(struct crawl *cr, const struct hs_peer *p);
 
-/* Records one advertisement edge (sink + counters). */
+/* Records one advertisement edge (sink + counters); seen_at_us: when its message arrived. */
 void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len);
+		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us);
 
 /* Starts the loop machinery (reaper, tick, signals) and runs until the crawl ends. */
 void crawl_run(struct crawl *cr);
