@@ -3,7 +3,9 @@
  * bytes after a valid prefix. data[0] picks the role under test (bit 0), how
  * far a well-behaved fake peer takes the session first (bits 1-2: nothing,
  * connection message, + sealed chunks from the input, + metadata and Ack
- * then sealed chunks), and the responder's decision (bits 3-4); data[1]
+ * then sealed chunks), the responder's decision (bits 3-4) and, for an
+ * initiator, early_ack with a Bootstrap queued on the connection message
+ * (bit 5: the pipelined crawler); data[1]
  * sets the feed split. In the sealed modes the rest of the input is a list of
  * (u16 length, plaintext) chunks the fake peer seals with the right keys, so
  * the metadata, Ack and frame decoders behind the crypto get exercised.
@@ -23,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct p2p_identity ids[2];
 static bool ids_ready;
+static bool early; /* this run's initiator Acks early and asks at once */
 
 /* Deterministic "randomness" so every run sees the same identities. */
 static void fixed_random(void *ctx, uint8_t *buf, size_t len)
@@ -60,6 +63,12 @@ static void drain(struct hs *h, uint8_t decide)
 	while (hs_next_event(h, &ev)) {
 		if (ev.type == HS_EV_ERROR && (!ev.error.reason || hs_state(h) != HS_ST_FAILED))
 			abort();
+		if (ev.type == HS_EV_CONN_MSG && early && hs_state(h) == HS_ST_META) {
+			struct p2p_msg b;
+			p2p_msg_init(&b, P2P_TAG_BOOTSTRAP);
+			if (hs_send(h, &b) != ERR_OK) /* queued behind our early Ack */
+				abort();
+		}
 		if (ev.type == HS_EV_MSG) {
 			enum err e = hs_send(h, &ev.msg);
 			if (e != ERR_OK && e != ERR_TOOBIG && e != ERR_NOMEM)
@@ -114,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned stage = (data[0] >> 1) & 3;
 	uint8_t decide = (uint8_t)((data[0] >> 3) & 3);
 	size_t split = (size_t)data[1] + 1;
+	early = !responder && (data[0] >> 5 & 1);
 	data += 2;
 	size -= 2;
 
@@ -127,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .p2p_version = 1,
 	    .disable_mempool = !responder,
 	    .expected_pow = 0.0,
+	    .early_ack = early,
 	};
 	struct hs *h = hs_new(&p);
 	if (!h)
