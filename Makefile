@@ -146,6 +146,10 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(TEST_HELPER_OBJ) $(PROG_AS) $(
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)
 
+# test_hs_nomem makes each allocation of a session fail in turn: it wraps the
+# allocator at link time (only this program).
+$(B)/tests/test_hs_nomem: ALL_LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
+
 $(B)/fuzz/replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $(PROG_AS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD      $@")
