@@ -4,7 +4,7 @@
  *
  *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
  *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]
- *                    [--report] [--anonymize] [--gate]
+ *                    [--report] [--title TEXT] [--anonymize] [--gate]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
  * files are written and stored, the report is not rendered).
@@ -32,7 +32,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]\n"
 	      "                        [--crawl ID|latest] [--out DIR] [--seed N] [--json]\n"
-	      "                        [--report] [--anonymize] [--gate]\n"
+	      "                        [--report] [--title TEXT] [--anonymize] [--gate]\n"
 	      "  --db CONNINFO     read the crawl from PostgreSQL and store the results there\n"
 	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
 	      "  --journal FILE    analyze a crawl journal, no database\n"
@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	      "  --seed N          RNG seed for random-removal curves and sampling (default 1)\n"
 	      "  --json            also print report.json on stdout\n"
 	      "  --report          render report.html/report.md into DIR\n"
+	      "  --title TEXT      the report's title (default \"Tezos P2P network census\")\n"
 	      "  --anonymize       publishable outputs: points as /24 and /48 prefixes\n"
 	      "  --gate            refuse (exit 3, no report) a crawl that looks broken and\n"
 	      "                    mark it unpublishable in the database\n"
@@ -83,6 +84,7 @@ enum {
 	OPT_BW_MAX,
 	OPT_BW_SAMPLES,
 	OPT_TIMINGS,
+	OPT_TITLE,
 	OPT_EDGELIST,
 	OPT_GATE_BAND,
 	OPT_GATE_WINDOW,
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
 	    {"betweenness-exact-max", required_argument, NULL, OPT_BW_MAX},
 	    {"betweenness-samples", required_argument, NULL, OPT_BW_SAMPLES},
 	    {"timings", no_argument, NULL, OPT_TIMINGS},
+	    {"title", required_argument, NULL, OPT_TITLE},
 	    {"gate-band", required_argument, NULL, OPT_GATE_BAND},
 	    {"gate-window", required_argument, NULL, OPT_GATE_WINDOW},
 	    {"gate-min-history", required_argument, NULL, OPT_GATE_MIN_HISTORY},
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
 	struct gate_opts go;
 	gate_opts_default(&go);
 	bool timings = false, use_db = false, refused = false;
+	const char *title = NULL; /* report title; NULL: the report's default */
 	uint64_t v;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -208,6 +212,13 @@ int main(int argc, char **argv)
 				ao.betweenness_samples = (uint32_t)v;
 			break;
 		case OPT_TIMINGS: timings = true; break;
+		case OPT_TITLE:
+			if (!*optarg || strlen(optarg) > 200) {
+				log_error("--title: expected 1 to 200 bytes of text");
+				return 2;
+			}
+			title = optarg;
+			break;
 		case OPT_GATE_BAND:
 			if (!parse_band(optarg, &go)) {
 				log_error("--gate-band: expected LOW:HIGH with 0 <= LOW <= 1 <= HIGH, "
@@ -327,6 +338,7 @@ int main(int argc, char **argv)
 		ro.anonymize = anonymize;
 		ro.analyzer_version = ANALYZER_VERSION;
 		ro.gate_note = gate ? note : NULL;
+		ro.title = title;
 		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) !=
 		    ERR_OK) {
 			log_error("report: %s", err);

@@ -221,7 +221,8 @@ print("%d nodes went down, %d came up" % (len(c["went_down"]), len(c["came_up"])
 crawl 2
 step "analyzing crawl $(cat "$work/crawl-2.id") and writing the report"
 run analyze-2.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-2.id")" \
-	--out "$out" --report --json >"$work/analyze-2.json"
+	--out "$out" --report --json --title "Simulated Tezos network (tzcensus demo)" \
+	>"$work/analyze-2.json"
 
 stop_simnet 1
 cp "$work/truth-0.json" "$out/simnet-truth-0.json"

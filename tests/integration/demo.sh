@@ -134,6 +134,9 @@ for k, most in (("new", up), ("gone", down)):
         bad("report.json: trend.%s = %r, want 1..%d (the churned nodes)" % (k, v, most))
 if not isinstance(tr.get("delta_public"), int) or tr["delta_public"] != tr.get("new", 0) - tr.get("gone", 0):
     bad("report.json: trend.delta_public = %r, want new - gone" % tr.get("delta_public"))
+# A reader sees at once that the demo report describes a simulated network.
+if "<h1>Simulated Tezos network" not in html:
+    bad("report.html's title does not say the network is simulated")
 # The sections issue 7 requires (ids of the report's <section> elements).
 for sec in ("provenance", "headline", "size", "reachability", "resilience", "versions",
             "concentration", "methodology"):
