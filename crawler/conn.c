@@ -505,7 +505,8 @@ static void send_first(struct conn *c)
 		on_connected(c);
 		return;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+	/* Linux says EAGAIN while SYN_SENT; POSIX allows ENOTCONN there too. */
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOTCONN) {
 		watch(c, EV_WRITE);
 		return;
 	}
