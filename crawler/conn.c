@@ -21,7 +21,7 @@
  * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1). The
  * Ack goes right behind our metadata and the first Bootstrap and
  * Get_current_branch right behind it (ask_early): the same bytes in the same
- * order as in lock step, two round trips fewer per visit.
+ * order as in lock step, one round trip fewer per visit.
  */
 #include "crawler/crawl.h"
 
@@ -263,7 +263,7 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
  * Ask for peers and the head. Called when the peer's connection message
  * arrives (our Ack is queued behind our metadata: early_ack), so the node
  * reads Bootstrap and Get_current_branch right after our Ack and answers
- * them right after its own: one round trip per visit less than lock step.
+ * them right after its own: one round trip per visit fewer than lock step.
  * Not for a node of another chain (its lists are not ours to mix), and not
  * for a session held behind another one with the same peer id.
  */
