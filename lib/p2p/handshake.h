@@ -19,7 +19,8 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1), or already did with early_ack. Responder: runs version selection (§4.4);
+ *                   (spec §16.1), or already did (early_ack). Responder:
+ *                   runs version selection (§4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
  *                   otherwise the state is HS_ST_DECIDE and the driver calls
