@@ -5,7 +5,8 @@
 #   QUICK=1 bench/crawl_bench.sh [NODES]  only the baseline and the no-latency
 #                                         world at 2000 in flight (for profiling;
 #                                         REPEAT=N crawls it N times,
-#                                         SIM_CONFIG=F gives simnet a world file)
+#                                         SIM_CONFIG=F gives simnet a world file,
+#                                         CRAWL_FLAGS="..." adds crawler flags)
 #   LATENCY_ONLY=1 bench/crawl_bench.sh    only the baseline and the three
 #                                         latency worlds
 #   CRAWL_WRAP="strace -c -f -o F" ...     runs the crawler under a profiler
@@ -147,7 +148,7 @@ PY
 
 if [ -n "${QUICK:-}" ]; then
   for _ in $(seq "${REPEAT:-1}"); do
-    run_world "no latency" "$NODES" 2000 "" ${SIM_CONFIG:+--config "$SIM_CONFIG"}
+    run_world "no latency" "$NODES" 2000 "${CRAWL_FLAGS:-}" ${SIM_CONFIG:+--config "$SIM_CONFIG"}
   done
   exit 0
 fi
