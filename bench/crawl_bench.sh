@@ -51,8 +51,9 @@ trap cleanup EXIT
 
 crypto=$("${B:-build}/bench/crypto_handshake" 3 | awk '{print $2}')
 echo "baseline: crypto-only crawler handshakes per CPU-second (one core): $crypto"
-# The kernel's floor: the same visit in TCP alone (bench/tcp_floor.c).
-floor=$("${B:-build}/bench/tcp_floor" $((64 + RANDOM % 180)) 10000 500)
+# The kernel's floor: the same visit in TCP alone (bench/tcp_floor.c), 2000 in
+# flight, the second Bootstrap 100 ms after the first answer, as the crawl.
+floor=$("${B:-build}/bench/tcp_floor" $((64 + RANDOM % 180)) 10000 2000 100)
 floor_visit=$(awk '/per_visit/ {print $2}' <<<"$floor")
 floor_refused=$(awk '/per_refused/ {print $2}' <<<"$floor")
 echo "floor: a visit in TCP alone costs $floor_visit us of client CPU ($(awk '/per_visit/ {print "user " $4 ", sys " $6}' <<<"$floor")), a refused dial $floor_refused us"

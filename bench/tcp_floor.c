@@ -3,8 +3,9 @@
  * in TCP alone on this machine, with no cryptography and no parsing, so the
  * crypto-only baseline can be read against it.
  *
- * A forked server process plays the node: it listens on LISTENERS loopback
- * addresses (127.N.0.1 ..), writes its "connection message" on accept and
+ * A forked server process plays the nodes: it listens on LISTENERS (4000)
+ * loopback addresses, one per node as simnet does (127.OCTET.0.1 ..), writes
+ * its "connection message" on accept and
  * answers each request with the sizes a tzcensus visit sees. The client (this
  * process) does exactly the crawler's system calls for one pipelined visit:
  * socket, TCP_NODELAY, non-blocking connect, the first write at once, epoll,
@@ -24,7 +25,12 @@
  * crawler dials a closed port: socket, TCP_NODELAY, connect, the first write
  * (which returns ECONNREFUSED at once on loopback), close.
  *
- *   tcp_floor OCTET VISITS INFLIGHT  -> prints
+ * With PAUSE_MS, the second Bootstrap waits that long after the first
+ * answer, as the crawler paces its rounds (Octez's 100 ms throttle): the
+ * connections then live as long as the crawler's and idle in between
+ * (delayed ACKs, timers, more sockets alive at once).
+ *
+ *   tcp_floor OCTET VISITS INFLIGHT [PAUSE_MS]  -> prints
  *     "tcp_floor_us_per_visit X user U sys S"
  *     "tcp_floor_us_per_refused_dial R"
  * (CPU microseconds of this process per visit: the crawler's side only; the
@@ -48,7 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LISTENERS 64
+#define LISTENERS 4000 /* each visit dials the next one, round robin */
 #define PORT 9732
 
 static const size_t c_send[4] = {105, 91, 24, 24};  /* what the client writes, in order */
@@ -57,6 +63,12 @@ static const size_t s_reply[3] = {20, 1359, 974};   /* server: after 105, 91 and
 static const size_t s_after[3] = {105, 105 + 91, 105 + 91 + 24};
 
 static uint8_t junk[4096];
+
+/* Listener k's address, network order: 127.OCTET.(k / 250).(k % 250 + 1), one per node as in simnet. */
+static uint32_t listener_addr(long octet, unsigned k)
+{
+	return htonl(0x7f000000u | (uint32_t)octet << 16 | (k / 250) << 8 | (k % 250 + 1));
+}
 
 static void die(const char *what)
 {
@@ -91,7 +103,7 @@ static void server(int octet, int ready_fd)
 		int one = 1;
 		setsockopt(lfd[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
-		a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)octet << 16 | (uint32_t)(i + 1));
+		a.sin_addr.s_addr = listener_addr(octet, (unsigned)i);
 		if (bind(lfd[i], (struct sockaddr *)&a, sizeof a) < 0 || listen(lfd[i], 4096) < 0)
 			die("server: bind/listen");
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i << 32 | 1u << 31};
@@ -144,8 +156,17 @@ static void server(int octet, int ready_fd)
 struct cconn {
 	int fd;
 	size_t in;
-	int step; /* writes done */
+	int step;     /* writes done */
+	double due;   /* monotonic time its paced write is due */
+	uint32_t next; /* FIFO of paced connections (slot + 1; 0 = end) */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* One visit in slot x: the crawler's calls up to its first write. */
 static void start_visit(int ep, struct cconn *x, uint32_t slot, int octet, long nth)
@@ -156,8 +177,7 @@ static void start_visit(int ep, struct cconn *x, uint32_t slot, int octet, long 
 	int one = 1;
 	setsockopt(x->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
-	a.sin_addr.s_addr =
-	    htonl(0x7f000000u | (uint32_t)octet << 16 | (uint32_t)(nth % LISTENERS + 1));
+	a.sin_addr.s_addr = listener_addr(octet, (unsigned)(nth % LISTENERS));
 	x->in = 0;
 	if (connect(x->fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS)
 		die("connect");
@@ -188,13 +208,16 @@ static double cpu_s(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4)
-		return fprintf(stderr, "usage: tcp_floor OCTET VISITS INFLIGHT\n"), 2;
+	if (argc != 4 && argc != 5)
+		return fprintf(stderr, "usage: tcp_floor OCTET VISITS INFLIGHT [PAUSE_MS]\n"), 2;
 	long octet = arg_long(argv[1], 1, 254);
 	long visits = arg_long(argv[2], 1, 10000000);
 	long inflight = arg_long(argv[3], 1, 4096);
-	if (octet < 0 || visits < 0 || inflight < 0)
-		return fprintf(stderr, "tcp_floor: OCTET 1..254, VISITS 1..10^7, INFLIGHT 1..4096\n"), 2;
+	long pause_ms = argc == 5 ? arg_long(argv[4], 0, 10000) : 0;
+	if (octet < 0 || visits < 0 || inflight < 0 || pause_ms < 0)
+		return fprintf(stderr, "tcp_floor: OCTET 1..254, VISITS 1..10^7, INFLIGHT 1..4096,"
+		                       " PAUSE_MS 0..10000\n"),
+		       2;
 	int pfd[2];
 	if (pipe(pfd) < 0)
 		die("pipe");
@@ -222,10 +245,23 @@ int main(int argc, char **argv)
 	for (int i = 0; i < inflight && started < visits; i++, live++)
 		start_visit(ep, &cs[i], (uint32_t)i, (int)octet, started++);
 	struct epoll_event evs[512];
+	uint32_t head = 0, tail = 0; /* paced connections, due in FIFO order */
 	while (live > 0) {
-		int n = epoll_wait(ep, evs, 512, 10000);
-		if (n == 0)
+		int wait_ms = 10000;
+		if (head) {
+			double left = cs[head - 1].due - mono_s();
+			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		int n = epoll_wait(ep, evs, 512, wait_ms);
+		if (n == 0 && !head)
 			die("stalled");
+		for (double now = mono_s(); head && cs[head - 1].due <= now;) {
+			struct cconn *x = &cs[head - 1];
+			head = x->next;
+			if (!head)
+				tail = 0;
+			write_all(x->fd, c_send[x->step++]);
+		}
 		for (int k = 0; k < n; k++) {
 			int i = (int)evs[k].data.u32;
 			struct cconn *x = &cs[i];
@@ -239,6 +275,16 @@ int main(int argc, char **argv)
 				if (x->in < c_wait[x->step - 1])
 					continue;
 				x->in -= c_wait[x->step - 1];
+				if (x->step == 2 && pause_ms > 0) { /* round 2 waits */
+					x->due = mono_s() + (double)pause_ms / 1000;
+					x->next = 0;
+					if (tail)
+						cs[tail - 1].next = (uint32_t)i + 1;
+					else
+						head = (uint32_t)i + 1;
+					tail = (uint32_t)i + 1;
+					continue;
+				}
 				write_all(x->fd, c_send[x->step++]);
 				if (x->step < 4)
 					continue;
@@ -265,9 +311,9 @@ int main(int argc, char **argv)
 	printf("tcp_floor_us_per_visit %.1f user %.1f sys %.1f\n", cpu * 1e6 / (double)done,
 	       us / (double)done, ss / (double)done);
 
-	/* Refused dials: the listener addresses are up, LISTENERS + 1 is closed. */
+	/* Refused dials: an address of the range where nothing listens. */
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
-	a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)octet << 16 | (LISTENERS + 1));
+	a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)octet << 16 | 0xff01u);
 	t0 = cpu_s();
 	for (long k = 0; k < visits; k++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
