@@ -17,15 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-/* CPU time of this process: the rate per CPU-second, whatever else runs on the machine. */
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "core/clock.h"
 
 int main(int argc, char **argv)
 {
@@ -53,7 +46,7 @@ int main(int argc, char **argv)
 		crypto_box_easy_afternm(boxes[i], plain, opened[i], n_ir, k);
 
 	unsigned long long n = 0;
-	double t0 = now_s(), t = t0;
+	double t0 = clock_cpu_s(), t = t0;
 	volatile uint8_t sink = 0;
 	while (t - t0 < secs) {
 		for (int rep = 0; rep < 64; rep++) {
@@ -83,7 +76,7 @@ int main(int argc, char **argv)
 			sink ^= out[0] ^ box[0] ^ pid[0];
 			n++;
 		}
-		t = now_s();
+		t = clock_cpu_s();
 	}
 	(void)sink;
 	printf("crypto_handshakes_per_s %.0f\n", (double)n / (t - t0));

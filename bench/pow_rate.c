@@ -10,16 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "p2p/identity.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double cpu_s(void)
 {
@@ -38,9 +31,9 @@ static double run(unsigned threads, uint64_t budget, unsigned *used, double *per
 	if (p2p_pow_target(target, 256.0) != ERR_OK)
 		abort();
 	uint64_t attempts = 0;
-	double t0 = now_s(), c0 = cpu_s();
+	double t0 = clock_mono_s(), c0 = cpu_s();
 	enum err e = p2p_pow_search(stamp, pk, target, threads, budget, p2p_random_system, NULL, &attempts, used);
-	double dt = now_s() - t0, dc = cpu_s() - c0;
+	double dt = clock_mono_s() - t0, dc = cpu_s() - c0;
 	*per_cpu = (double)attempts / dc;
 	if (e != ERR_AGAIN || attempts != budget * *used) {
 		fprintf(stderr, "pow_rate: unexpected search result %s\n", err_str(e));

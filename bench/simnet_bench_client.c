@@ -14,19 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "tests/unit/simclient.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -67,14 +60,14 @@ int main(int argc, char **argv)
 	struct sc_opts o = {
 	    .id = &id, .timeout_ms = 3000, .open_ms = 1000, .bootstraps = 1, .banner_only = banner};
 	long visits = 0, ok = 0;
-	double t0 = now_s(), el = 0;
-	while (visits < max && (el = now_s() - t0) < secs) {
+	double t0 = clock_mono_s(), el = 0;
+	while (visits < max && (el = clock_mono_s() - t0) < secs) {
 		struct sc_result r;
 		sc_visit(&pts[visits % (long)n], &o, &r);
 		visits++;
 		ok += r.outcome == SC_OK && (banner || r.adv_msgs == 1);
 	}
-	el = now_s() - t0;
+	el = clock_mono_s() - t0;
 	printf("visits %ld ok %ld failed %ld seconds %.3f rate %.1f\n", visits, ok, visits - ok, el,
 	       ok / el);
 	p2p_identity_cleanup(&id);

@@ -51,8 +51,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "core/clock.h"
 
 #define LISTENERS 4000 /* each visit dials the next one, round robin */
 #define PORT 9732
@@ -161,13 +162,6 @@ struct cconn {
 	uint32_t next; /* FIFO of paced connections (slot + 1; 0 = end) */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One visit in slot x: the crawler's calls up to its first write. */
 static void start_visit(int ep, struct cconn *x, uint32_t slot, int octet, long nth)
 {
@@ -197,13 +191,6 @@ static long arg_long(const char *s, long lo, long hi)
 	if (errno || end == s || *end || v < lo || v > hi)
 		return -1;
 	return v;
-}
-
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -240,7 +227,7 @@ int main(int argc, char **argv)
 	static uint8_t buf[16384];
 	struct rusage r0, r1;
 	getrusage(RUSAGE_SELF, &r0);
-	double t0 = cpu_s();
+	double t0 = clock_cpu_s();
 	int live = 0;
 	for (int i = 0; i < inflight && started < visits; i++, live++)
 		start_visit(ep, &cs[i], (uint32_t)i, (int)octet, started++);
@@ -249,13 +236,13 @@ int main(int argc, char **argv)
 	while (live > 0) {
 		int wait_ms = 10000;
 		if (head) {
-			double left = cs[head - 1].due - mono_s();
+			double left = cs[head - 1].due - clock_mono_s();
 			wait_ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
 		int n = epoll_wait(ep, evs, 512, wait_ms);
 		if (n == 0 && !head)
 			die("stalled");
-		for (double now = mono_s(); head && cs[head - 1].due <= now;) {
+		for (double now = clock_mono_s(); head && cs[head - 1].due <= now;) {
 			struct cconn *x = &cs[head - 1];
 			head = x->next;
 			if (!head)
@@ -276,7 +263,7 @@ int main(int argc, char **argv)
 					continue;
 				x->in -= c_wait[x->step - 1];
 				if (x->step == 2 && pause_ms > 0) { /* round 2 waits */
-					x->due = mono_s() + (double)pause_ms / 1000;
+					x->due = clock_mono_s() + (double)pause_ms / 1000;
 					x->next = 0;
 					if (tail)
 						cs[tail - 1].next = (uint32_t)i + 1;
@@ -298,7 +285,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	double cpu = cpu_s() - t0;
+	double cpu = clock_cpu_s() - t0;
 	getrusage(RUSAGE_SELF, &r1);
 	kill(srv, SIGTERM);
 	waitpid(srv, NULL, 0);
@@ -314,7 +301,7 @@ int main(int argc, char **argv)
 	/* Refused dials: an address of the range where nothing listens. */
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
 	a.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)octet << 16 | 0xff01u);
-	t0 = cpu_s();
+	t0 = clock_cpu_s();
 	for (long k = 0; k < visits; k++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -328,6 +315,6 @@ int main(int argc, char **argv)
 			die("a closed loopback port did not refuse at once");
 		close(fd);
 	}
-	printf("tcp_floor_us_per_refused_dial %.1f\n", (cpu_s() - t0) * 1e6 / (double)visits);
+	printf("tcp_floor_us_per_refused_dial %.1f\n", (clock_cpu_s() - t0) * 1e6 / (double)visits);
 	return 0;
 }

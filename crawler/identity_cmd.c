@@ -10,16 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "p2p/identity.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* "12.3 M" style figure for a hash rate. */
 static void human_rate(char *out, size_t cap, double per_s)
@@ -61,9 +54,9 @@ int identity_cmd_gen(const char *path, double pow)
 	fflush(stdout);
 	uint64_t attempts = 0;
 	unsigned used = 0;
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	enum err e = p2p_identity_generate(id, pow, threads, p2p_random_system, NULL, &attempts, &used);
-	double elapsed = now_s() - t0;
+	double elapsed = clock_mono_s() - t0;
 	if (e != ERR_OK) {
 		fprintf(stderr, "tzcensus-crawl: identity generation failed: %s\n", err_str(e));
 		p2p_identity_free(id);

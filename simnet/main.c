@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "simnet/config.h"
 #include "simnet/server.h"
@@ -52,13 +52,6 @@ static void usage(FILE *f)
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n");
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void set_or_die(struct sim_config *c, const char *key, const char *value)
@@ -124,7 +117,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
-	double t0 = now_s();
+	double t0 = clock_mono_s();
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
@@ -201,10 +194,10 @@ int main(int argc, char **argv)
 	struct world w;
 	if (world_build(&c, &w, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
-	double t_world = now_s();
+	double t_world = clock_mono_s();
 	if (truth_write(&w, &c, truth, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
-	double t_truth = now_s();
+	double t_truth = clock_mono_s();
 	if (w.epoch > 0)
 		log_info("epoch %llu: %zu nodes went down, %zu came up (churn %g)",
 		         (unsigned long long)w.epoch, w.churn_n, w.churn_n, c.churn);
@@ -231,7 +224,7 @@ int main(int argc, char **argv)
 	ev_signal_init(&sint, stop_cb, SIGINT);
 	ev_signal_start(loop, &sterm);
 	ev_signal_start(loop, &sint);
-	double startup_ms = (now_s() - t0) * 1e3;
+	double startup_ms = (clock_mono_s() - t0) * 1e3;
 	if (ready)
 		write_ready(ready, srv_listener_n(s), &w, startup_ms);
 	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s),

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 
@@ -39,9 +39,7 @@ int sc_identity(struct p2p_identity *id, double pow)
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return clock_mono_s() * 1e3;
 }
 
 static int dial(const struct point *pt, double deadline, struct sc_result *r)
