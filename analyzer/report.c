@@ -616,9 +616,12 @@ static const struct {
     {"closed", "Hung up in the middle of the handshake, e.g. a private node after the metadata."},
     {"handshake_timeout", "Connected, but the handshake did not finish in time."},
     {"protocol_error", "Sent a malformed, oversized or badly authenticated message."},
-    {"incompatible", "Another chain, or a version we do not share."},
+    {"incompatible", "Our chain, but no version we share."},
     {"self", "The point is our own crawler."},
     {"policy", "Discovered but not dialed: private or reserved range, port cap, deny list."},
+    {"local_error", "Our own side failed (descriptors, memory): says nothing about the node; "
+                    "counted as undialed."},
+    {"foreign", "A node of another chain: counted beside this network, never in it."},
 };
 #define OUTCOMES_N (sizeof OUTCOME_MEANING / sizeof OUTCOME_MEANING[0])
 

@@ -115,7 +115,8 @@ enum err db_crawl_end(PGconn *c, int64_t crawl_id, const struct crawl_end_rec *e
 		"UPDATE crawls SET finished_at = $2, status = $3, points_discovered = $4,"
 		" n_ok = $5, n_nack = $6, n_refused = $7, n_timeout = $8, n_unreachable = $9,"
 		" n_silent_close = $10, n_closed = $11, n_handshake_timeout = $12,"
-		" n_protocol_error = $13, n_incompatible = $14, n_self = $15, n_policy = $16"
+		" n_protocol_error = $13, n_incompatible = $14, n_self = $15, n_policy = $16,"
+		" n_local_error = $17, n_foreign = $18"
 		" WHERE id = $1",
 		4 + VISIT_OUTCOME_N, v);
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {

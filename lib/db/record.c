@@ -24,6 +24,8 @@ static const char *const outcome_names[VISIT_OUTCOME_N] = {
 	[VISIT_INCOMPATIBLE] = "incompatible",
 	[VISIT_SELF] = "self",
 	[VISIT_POLICY] = "policy",
+	[VISIT_LOCAL_ERROR] = "local_error",
+	[VISIT_FOREIGN] = "foreign",
 };
 
 const char *visit_outcome_str(enum visit_outcome o)
@@ -41,6 +43,8 @@ const char *visit_outcome_str(enum visit_outcome o)
 	case VISIT_INCOMPATIBLE:
 	case VISIT_SELF:
 	case VISIT_POLICY:
+	case VISIT_LOCAL_ERROR:
+	case VISIT_FOREIGN:
 		return outcome_names[o];
 	}
 	return "?";

@@ -38,11 +38,13 @@ enum visit_outcome {
 	VISIT_CLOSED = 6,            /* hung up mid-handshake */
 	VISIT_HANDSHAKE_TIMEOUT = 7, /* handshake deadline passed */
 	VISIT_PROTOCOL_ERROR = 8,    /* malformed, oversized, bad MAC */
-	VISIT_INCOMPATIBLE = 9,      /* chain or version mismatch */
+	VISIT_INCOMPATIBLE = 9,      /* our chain, but no version in common */
 	VISIT_SELF = 10,             /* the point is ourselves */
 	VISIT_POLICY = 11,           /* discovered but not dialed */
+	VISIT_LOCAL_ERROR = 12,      /* our side failed (descriptors, memory): says nothing of the peer */
+	VISIT_FOREIGN = 13,          /* a valid connection message announcing another chain */
 };
-#define VISIT_OUTCOME_N 12
+#define VISIT_OUTCOME_N 14
 
 /* Stable lowercase name ("ok", "silent_close", ...); "?" for a value out of range. */
 const char *visit_outcome_str(enum visit_outcome o);

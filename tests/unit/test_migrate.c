@@ -11,6 +11,7 @@
 
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "db/record.h"
 #include "pgtest.h"
 
 static char conninfo[1024];
@@ -108,8 +109,17 @@ static void test_contract_names(void **state)
 		assert_int_equal(PQntuples(r), 1);
 		PQclear(r);
 	}
-	/* The unique point key and the outcome names. */
-	assert_int_equal(query_ll(c, "SELECT count(*) FROM outcomes"), 12);
+	/* The outcome names: every one of enum visit_outcome, with its code. */
+	assert_int_equal(query_ll(c, "SELECT count(*) FROM outcomes"), VISIT_OUTCOME_N);
+	for (int i = 0; i < VISIT_OUTCOME_N; i++) {
+		const char *name = visit_outcome_str((enum visit_outcome)i);
+		PGresult *r = PQexecParams(c, "SELECT code FROM outcomes WHERE name = $1", 1, NULL,
+					   &name, NULL, NULL, 0);
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		assert_int_equal(PQntuples(r), 1);
+		assert_int_equal(strtol(PQgetvalue(r, 0, 0), NULL, 10), i);
+		PQclear(r);
+	}
 	db_close(c);
 }
 

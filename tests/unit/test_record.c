@@ -15,7 +15,8 @@ static void test_outcome_names(void **state)
 	/* These names are stored: they must never change. */
 	static const char *const want[VISIT_OUTCOME_N] = {
 		"ok", "nack", "refused", "timeout", "unreachable", "silent_close", "closed",
-		"handshake_timeout", "protocol_error", "incompatible", "self", "policy"};
+		"handshake_timeout", "protocol_error", "incompatible", "self", "policy",
+		"local_error", "foreign"};
 	for (int i = 0; i < VISIT_OUTCOME_N; i++) {
 		assert_string_equal(visit_outcome_str((enum visit_outcome)i), want[i]);
 		enum visit_outcome o;
