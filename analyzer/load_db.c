@@ -133,7 +133,9 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	r = query(db,
 	          "SELECT pf.point, pt.point, a.source, a.round, a.rank, a.list_len "
 	          "FROM advertisements a JOIN points pf ON pf.id = a.from_point_id "
-	          "JOIN points pt ON pt.id = a.to_point_id WHERE a.crawl_id = $1",
+	          "JOIN points pt ON pt.id = a.to_point_id WHERE a.crawl_id = $1"
+	          /* another network's points (004_foreign.sql): no edge of this graph */
+	          " AND a.source <> 'foreign_nack'",
 	          1, p, PGRES_TUPLES_OK, "advertisements", err, cap);
 	if (!r)
 		return ERR_DB;

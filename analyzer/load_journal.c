@@ -96,7 +96,8 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 				e = on_visit(&cur, &en.u.visit);
 			break;
 		case JOURNAL_ADV:
-			if (in_crawl)
+			/* another network's points (docs/crawler.md): no edge of this graph */
+			if (in_crawl && en.u.adv.source != ADV_FOREIGN_NACK)
 				e = acrawl_add_adv(&cur, en.u.adv.from_point, en.u.adv.to_point,
 				                   en.u.adv.source, (int)en.u.adv.round,
 				                   (int)en.u.adv.rank, (int)en.u.adv.list_len);

@@ -44,6 +44,8 @@ static uint32_t find_str(const char **arr, uint32_t n, const char *s)
 /* A connection message arrived: the node is public. */
 static bool visit_public(const struct acrawl_visit *v)
 {
+	if (!strcmp(v->outcome, "foreign")) /* a node of another chain: never public here */
+		return false;
 	return v->peer_id || !strcmp(v->outcome, "ok") || !strcmp(v->outcome, "nack") ||
 	       !strcmp(v->outcome, "incompatible");
 }

@@ -205,12 +205,19 @@ static bool check_complete(struct conn *c)
 	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
 	bool head_done = cfg->no_head || c->have_head;
 	if (adv_done && head_done) {
-		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, NULL);
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, NULL);
 		return true;
 	}
 	return false;
 }
 
+/*
+ * A list of points: stored as edges, offered to the frontier. A node of
+ * another chain lists its own network's points (docs/crawler.md, "Other
+ * networks"): stored as ADV_FOREIGN_NACK and never offered, so a point learnt
+ * only there is never dialed (Octez too forgets points of another network:
+ * p2p_connect_handler.ml, authenticate, unregister_point).
+ */
 static void on_points(struct conn *c, const struct point *pts, size_t n, enum adv_source src,
 		      uint32_t round)
 {
@@ -219,7 +226,8 @@ static void on_points(struct conn *c, const struct point *pts, size_t n, enum ad
 	int64_t seen_us = wall_us(); /* one message, one instant */
 	for (size_t i = 0; i < take; i++) {
 		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n, seen_us);
-		crawl_offer(cr, &pts[i], c->lease.depth + 1);
+		if (src != ADV_FOREIGN_NACK)
+			crawl_offer(cr, &pts[i], c->lease.depth + 1);
 	}
 }
 
@@ -251,7 +259,7 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
 		maybe_send_head(c);
 		return;
 	case P2P_TAG_DISCONNECT:
-		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, "peer sent Disconnect");
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, "peer sent Disconnect");
 		return;
 	default:
 		return; /* Bootstrap from the node, Current_head, ...: ignored */
@@ -282,7 +290,7 @@ static void on_ack(struct conn *c)
 	c->t_answer = crawl_now(c->cr);
 	if (c->chain_bad) {
 		/* Another network: do not mix its peer lists into ours. */
-		finish(c, VISIT_INCOMPATIBLE, "acked with another chain name");
+		finish(c, VISIT_FOREIGN, "acked with another chain name");
 		return;
 	}
 	set_state(c, CS_OPEN);
@@ -296,7 +304,9 @@ static void on_ack(struct conn *c)
 static void on_nack(struct conn *c, const struct hs_event *ev)
 {
 	c->t_answer = crawl_now(c->cr);
-	bool incompatible = c->chain_bad;
+	/* Another chain name in its connection message: foreign, whatever the
+	 * motive; our chain but no common version: incompatible. */
+	bool incompatible = false;
 	if (ev->type == HS_EV_NACK) {
 		c->nack_motive = ev->ack.motive;
 		if (ev->ack.motive == P2P_MOTIVE_UNKNOWN_CHAIN_NAME ||
@@ -309,12 +319,14 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 		 */
 		if (ev->ack.motive == P2P_MOTIVE_ALREADY_CONNECTED)
 			c->retry = true;
-		on_points(c, ev->ack.points, ev->ack.points_n, ADV_NACK, 0);
+		on_points(c, ev->ack.points, ev->ack.points_n,
+			  c->chain_bad ? ADV_FOREIGN_NACK : ADV_NACK, 0);
 		snprintf(c->errbuf, sizeof c->errbuf, "nack: %s", p2p_motive_str(ev->ack.motive));
 	} else {
 		snprintf(c->errbuf, sizeof c->errbuf, "nack_v_0");
 	}
-	finish(c, incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK, c->errbuf);
+	finish(c, c->chain_bad ? VISIT_FOREIGN : incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK,
+	       c->errbuf);
 }
 
 /*
@@ -432,7 +444,7 @@ static void on_hangup(struct conn *c, const char *how)
 {
 	if (c->st == CS_OPEN) {
 		snprintf(c->errbuf, sizeof c->errbuf, "%s after ack", how);
-		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, c->errbuf);
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, c->errbuf);
 	} else if (c->bytes_in == 0) {
 		snprintf(c->errbuf, sizeof c->errbuf, "%s before any byte", how);
 		finish(c, VISIT_SILENT_CLOSE, c->errbuf);
@@ -563,7 +575,7 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
 		else if (!c->have_head && !c->cr->cfg->no_head)
 			why = "no current_branch";
-		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, why);
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, why);
 		break;
 	}
 	case CS_DONE: break;
@@ -668,7 +680,7 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
 	if (!retried) {
 		cr->st.dials_final++;
-		if (c->have_peer) {
+		if (c->have_peer && !c->chain_bad) {
 			cr->st.public_n++;
 			crawl_note_version(cr, &c->peer);
 		}
@@ -786,7 +798,7 @@ void conn_abort_all(struct crawl *cr, const char *why)
 		switch (c->st) {
 		case CS_CONNECTING: finish(c, VISIT_TIMEOUT, why); break;
 		case CS_HANDSHAKE: finish(c, VISIT_HANDSHAKE_TIMEOUT, why); break;
-		case CS_OPEN: finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, why); break;
+		case CS_OPEN: finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, why); break;
 		case CS_DONE: break;
 		}
 	}

@@ -405,7 +405,9 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
 		 u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
 		 u[15]);
-	uint64_t unreachable = cr->st.dials_final - cr->st.public_n;
+	/* a foreign node is neither public nor unreachable: counted under outcomes.foreign */
+	uint64_t unreachable =
+	    cr->st.dials_final - cr->st.public_n - cr->st.outcomes[VISIT_FOREIGN];
 	if (cr->cfg->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "crawl_id",

@@ -72,6 +72,7 @@ const char *crawl_status_str(enum crawl_status s)
 static const char *const source_names[ADV_SOURCE_N] = {
 	[ADV_ADVERTISE] = "advertise",
 	[ADV_NACK] = "nack",
+	[ADV_FOREIGN_NACK] = "foreign_nack",
 };
 
 const char *adv_source_str(enum adv_source s)
@@ -79,6 +80,7 @@ const char *adv_source_str(enum adv_source s)
 	switch (s) {
 	case ADV_ADVERTISE:
 	case ADV_NACK:
+	case ADV_FOREIGN_NACK:
 		return source_names[s];
 	}
 	return "?";

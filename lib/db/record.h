@@ -68,8 +68,10 @@ enum err crawl_status_parse(const char *s, size_t len, enum crawl_status *out)
 enum adv_source {
 	ADV_ADVERTISE = 0, /* an Advertise message after Ack (reply to Bootstrap) */
 	ADV_NACK = 1,      /* the point list of a Nack */
+	ADV_FOREIGN_NACK = 2, /* a Nack from a node of another chain: that network's points,
+	                       * stored, never dialed, never an edge of this network's graph */
 };
-#define ADV_SOURCE_N 2
+#define ADV_SOURCE_N 3
 const char *adv_source_str(enum adv_source s);
 enum err adv_source_parse(const char *s, size_t len, enum adv_source *out)
 	__attribute__((warn_unused_result));

@@ -48,7 +48,10 @@ static void test_status_and_source_names(void **state)
 	enum adv_source a;
 	assert_string_equal(adv_source_str(ADV_ADVERTISE), "advertise");
 	assert_string_equal(adv_source_str(ADV_NACK), "nack");
-	assert_string_equal(adv_source_str((enum adv_source)2), "?");
+	assert_string_equal(adv_source_str(ADV_FOREIGN_NACK), "foreign_nack");
+	assert_string_equal(adv_source_str((enum adv_source)3), "?");
+	assert_int_equal(adv_source_parse("foreign_nack", 12, &a), ERR_OK);
+	assert_int_equal(a, ADV_FOREIGN_NACK);
 	assert_int_equal(adv_source_parse("nack", 4, &a), ERR_OK);
 	assert_int_equal(a, ADV_NACK);
 	assert_int_equal(adv_source_parse("ack", 3, &a), ERR_INVAL);
