@@ -102,6 +102,8 @@ const struct conf_key simcfg_keys[] = {
     K("head.max_lag", CONF_INT, head_max_lag, 0, 1000000, "levels a node may lag (5)"),
     K("stall.hold_ms", CONF_INT, stall_hold_ms, 0, 3600000, "stall keeps sockets (30000)"),
     K("wrong_chain.chain_name", CONF_STRING, wrong_chain_name, 0, 0, "other network name"),
+    K("wrong_chain.hidden", CONF_DOUBLE, wrong_chain_hidden, 0, 1,
+      "share of wrong_chain nodes only their own network lists (0.5)"),
     K("old_version.ddb_version", CONF_INT, old_ddb_version, 0, 1, "announced ddb (0)"),
     K("old_version.p2p_version", CONF_INT, old_p2p_version, 0, 0, "announced p2p (0)"),
     K("low_pow.max_bits", CONF_INT, low_pow_bits_max, 0, 255, "low_pow bit cap (2)"),
@@ -146,6 +148,7 @@ enum err simcfg_init(struct sim_config *c)
 	c->head_level = 9000000;
 	c->head_max_lag = 5;
 	c->stall_hold_ms = 30000;
+	c->wrong_chain_hidden = 0.5;
 	c->old_ddb_version = 0;
 	c->old_p2p_version = 0;
 	c->low_pow_bits_max = 2;

@@ -72,6 +72,7 @@ struct sim_config {
 	/* per-behaviour options */
 	long long stall_hold_ms;
 	char *wrong_chain_name;
+	double wrong_chain_hidden; /* share of wrong_chain nodes only their own network lists */
 	long long old_ddb_version;
 	long long old_p2p_version;
 	long long low_pow_bits_max; /* low_pow stamps stay below min(this, expected_pow) bits */

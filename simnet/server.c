@@ -70,6 +70,7 @@ struct conn {
 	struct conn *node_next, *node_prev; /* the node's live connections */
 	struct conn *dead_next;
 	struct rng rng;
+	struct point *auto_nack; /* the automatic Nack's points: hs borrows them (owned) */
 };
 
 struct listener {
@@ -557,6 +558,7 @@ static void conn_close(struct conn *c)
 static void conn_free(struct conn *c)
 {
 	hs_free(c->hs);
+	free(c->auto_nack);
 	p2p_identity_cleanup(&c->id);
 	free(c->obuf);
 	free(c);
@@ -629,6 +631,10 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	s->nodes[node].conns = c;
 	ev_io_start(s->loop, &c->rio);
 	ev_timer_start(s->loop, &c->deadline);
+	/* A crawler of our chain learns this point only from another network's Nacks:
+	 * it must not dial it (docs/simnet.md, "The foreign network"). */
+	if (nd->foreign_only)
+		violation(c, "foreign_only_dialed", "a point only nodes of another chain list");
 	if (c->kind == CK_STALL) {
 		s->st.stalled++;
 		return;
@@ -651,11 +657,17 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	    .expected_pow = cf->expected_pow,
 	};
 	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
-	/* wrong_chain reveals nothing: its automatic Nack carries no points */
-	struct point pts[100];
+	/* nack: the Nack of decide(); wrong_chain: the automatic Nack Unknown_chain_name,
+	 * listing its own network's points (Octez lists known points for every motive) */
 	if (nd->reveal != REVEAL_NONE) {
-		p.nack_points_n = sample_points(c, pts);
-		p.nack_points = pts;
+		c->auto_nack = malloc(100 * sizeof *c->auto_nack);
+		if (!c->auto_nack) {
+			log_error("cannot sample a Nack list (out of memory?)");
+			conn_close(c);
+			return;
+		}
+		p.nack_points_n = sample_points(c, c->auto_nack);
+		p.nack_points = c->auto_nack;
 	}
 	c->hs = hs_new(&p);
 	if (!c->hs) {

@@ -47,7 +47,7 @@ static const char *expected_outcome(enum sim_behavior b, int *motive)
 	case BEH_PRIVATE: return "closed";
 	case BEH_WRONG_CHAIN:
 		*motive = 2; /* Unknown_chain_name */
-		return "incompatible";
+		return "foreign";
 	}
 	return "?";
 }
@@ -91,6 +91,9 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 		APP(adv, point_str(w, nd->adv[k]));
 	SET(o, "advertises", adv);
 	SET(o, "listed_by", json_integer(listed_by[i]));
+	/* a node of the foreign network; foreign_only: no node of our chain lists it */
+	SET(o, "foreign", json_boolean(nd->beh == BEH_WRONG_CHAIN));
+	SET(o, "foreign_only", json_boolean(nd->foreign_only));
 	SET(o, "head_level", json_integer(nd->head_level));
 	SET(o, "head_timestamp", json_integer(nd->head_ts));
 	uint8_t hash[32];
@@ -201,6 +204,18 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 		if (w->points[i].kind == SP_DATA)
 			APP(data, point_str(w, (uint32_t)i));
 	SET(root, "data_points", data);
+	/* the foreign network (the wrong_chain nodes), and the points only it lists */
+	json_t *fo = json_object(), *only = json_array();
+	for (size_t i = 0; only && i < w->node_n; i++)
+		if (w->nodes[i].foreign_only)
+			APP(only, point_str(w, w->nodes[i].pt[0]));
+	if (fo) {
+		SET(fo, "chain_name", json_string(c->wrong_chain_name));
+		SET(fo, "nodes", json_integer((json_int_t)w->foreign_n));
+		SET(fo, "foreign_only", only);
+	} else
+		json_decref(only);
+	SET(root, "foreign_network", fo);
 	json_t *rules = json_object();
 	if (rules) {
 		SET(rules, "auth_timeout_ms", json_integer(c->auth_timeout_ms));

@@ -203,12 +203,23 @@ static enum err assign_behaviours(struct builder *B)
 		}
 		if (answers_bootstrap(nd->beh))
 			nd->reveal = REVEAL_ADVERTISE;
-		else if (nd->beh == BEH_NACK)
-			nd->reveal = REVEAL_NACK;
+		else if (nd->beh == BEH_NACK || nd->beh == BEH_WRONG_CHAIN)
+			nd->reveal = REVEAL_NACK; /* wrong_chain: its own network's points */
 		else
 			nd->reveal = REVEAL_NONE;
 	}
 	free(order);
+	/* foreign_only: the k-th wrong_chain node (index order, itself shuffled) when
+	 * floor((k + 1) h) > floor(k h), so a share h of them, without a draw */
+	double h = B->c->wrong_chain_hidden;
+	for (size_t i = 0; i < w->node_n; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		if (nd->beh != BEH_WRONG_CHAIN)
+			continue;
+		double nth = (double)w->foreign_n++;
+		nd->foreign_only = floor((nth + 1) * h) > floor(nth * h);
+		w->foreign_only_n += nd->foreign_only;
+	}
 	return ERR_OK;
 }
 
@@ -538,6 +549,8 @@ static enum err list_others(struct builder *B)
 		if (k > hn)
 			k = hn;
 		pick_distinct(&B->r, hv, hn, k, listers);
+		if (nd->foreign_only)
+			continue; /* drawn all the same, so the rest of the world stays as it was */
 		for (size_t q = 0; q < k; q++) {
 			if (!vec_push(&B->extra[listers[q]], point_of(B, (uint32_t)i, &turn[i])))
 				goto out;
@@ -626,6 +639,63 @@ static enum err finish_lists(struct builder *B)
 	}
 	free(turn);
 	return ERR_OK;
+}
+
+/*
+ * The foreign network: every wrong_chain node knows the others (a random
+ * FOREIGN_KNOWN_MAX of them when there are more), in a random order, and
+ * lists them in its Nack as Octez does for every motive
+ * (p2p_connect_handler.ml, raw_authenticate: list_known_points ~size:50).
+ * Its own stream, forked off the master one, so our network is drawn exactly
+ * as without it.
+ */
+static enum err build_foreign(struct builder *B)
+{
+	struct world *w = B->w;
+	if (w->foreign_n == 0)
+		return ERR_OK;
+	uint32_t *f = malloc(w->foreign_n * sizeof *f);
+	uint32_t *others = malloc(w->foreign_n * sizeof *others);
+	if (!f || !others) {
+		free(f);
+		free(others);
+		return ERR_NOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < w->node_n; i++)
+		if (w->nodes[i].beh == BEH_WRONG_CHAIN)
+			f[n++] = (uint32_t)i;
+	struct rng r = rng_fork(&B->r, 0xf0e1000000000000ull);
+	enum err e = ERR_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct sim_node *nd = &w->nodes[f[i]];
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				others[m++] = w->nodes[f[j]].pt[0];
+		size_t want = m < FOREIGN_KNOWN_MAX ? m : FOREIGN_KNOWN_MAX;
+		/* the first `want` of a partial Fisher-Yates shuffle */
+		for (size_t j = 0; j < want; j++) {
+			size_t k = j + (size_t)rng_below(&r, m - j);
+			uint32_t t = others[j];
+			others[j] = others[k];
+			others[k] = t;
+		}
+		free(nd->adv);
+		nd->adv = want ? malloc(want * sizeof *nd->adv) : NULL;
+		nd->adv_n = nd->adv_cap = (uint32_t)want;
+		if (want && !nd->adv) {
+			nd->adv_n = nd->adv_cap = 0;
+			e = ERR_NOMEM;
+			break;
+		}
+		if (want)
+			memcpy(nd->adv, others, want * sizeof *nd->adv);
+		w->edge_n += want;
+	}
+	free(f);
+	free(others);
+	return e;
 }
 
 static enum err pick_seeds(struct builder *B)
@@ -765,7 +835,8 @@ enum err world_build(const struct sim_config *c, struct world *w, char *err, siz
 		goto out;
 	make_heads(&B);
 	if ((e = build_core(&B)) != ERR_OK || (e = list_others(&B)) != ERR_OK ||
-	    (e = finish_lists(&B)) != ERR_OK || (e = pick_seeds(&B)) != ERR_OK)
+	    (e = finish_lists(&B)) != ERR_OK || (e = build_foreign(&B)) != ERR_OK ||
+	    (e = pick_seeds(&B)) != ERR_OK)
 		goto out;
 	if (c->epoch > 0)
 		e = apply_churn(c, w);

@@ -18,6 +18,10 @@
  *  - every other node (nack, stall, silent_close, private, wrong_chain) is
  *    listed by `listed_by` core nodes; no_listen nodes (never bound) by 1 to
  *    `nat_listed_by`; private/documentation-range points (data only) by 1-2.
+ *  - the wrong_chain nodes are a foreign network of their own: each knows the
+ *    others (up to FOREIGN_KNOWN_MAX of them) and lists them in its Nack.
+ *    A share `wrong_chain.hidden` of them (foreign_only) is listed by no node
+ *    of our chain: only another foreign node's Nack names them.
  *
  * Churn (config epoch/churn): epoch 0 is exactly the world above. Epoch
  * k > 0 starts from it and, from a stream forked off (seed, k), turns
@@ -45,6 +49,9 @@ enum sim_point_kind {
 	SP_UNBOUND = 1, /* a no_listen node's point: nothing listens, connect is refused */
 	SP_DATA = 2,    /* private or documentation range: data only, never bound or dialed */
 };
+
+/* A foreign node knows at most this many others of its network. */
+#define FOREIGN_KNOWN_MAX 100
 
 struct sim_point {
 	struct point pt;
@@ -75,6 +82,7 @@ struct sim_node {
 	enum sim_role role;
 	int32_t island; /* island number, -1 when not in one */
 	bool bridge;    /* the core node an island hangs from */
+	bool foreign_only; /* wrong_chain node that no node of our chain lists */
 	uint32_t pt[2]; /* point indices (world.points) */
 	uint8_t pt_n;   /* 1, or 2 for multihomed */
 	uint8_t sk[32], pk[32], stamp[24], peer_id[16];
@@ -103,6 +111,7 @@ struct world {
 	size_t island_n;
 	uint32_t *bridges; /* node index of each island's bridge */
 	size_t edge_n;     /* undirected core + island + listing edges (for stats) */
+	size_t foreign_n, foreign_only_n; /* wrong_chain nodes, and those only they list */
 	/* churn: epoch 0 is the world as built; at epoch k > 0 the nodes in went_down
 	 * (listening at epoch 0) are no_listen and those in came_up (no_listen at
 	 * epoch 0) are public; both sorted, churn_n each */

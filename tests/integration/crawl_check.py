@@ -34,7 +34,7 @@ EXPECT = {
     "silent_close": "silent_close",
     "nack": "nack",
     "private": "closed",
-    "wrong_chain": "incompatible",
+    "wrong_chain": "foreign",
 }
 
 node_at = {}
@@ -105,7 +105,9 @@ for point, outcome, attempt, peer_id, error, head, motive in visits:
         already.add(point)
     if outcome != want and not cut and not again:
         err("%s (%s): outcome %s, want %s (%s)" % (point, n["behavior"], outcome, want, error))
-    if outcome in ("ok", "nack", "incompatible", "closed") and peer_id != n["peer_id"]:
+    if n.get("foreign_only"):
+        err("%s (%s): dialed, but only nodes of another chain list it" % (point, outcome))
+    if outcome in ("ok", "nack", "incompatible", "foreign", "closed") and peer_id != n["peer_id"]:
         err("%s: peer id %s, truth %s" % (point, peer_id, n["peer_id"]))
     if (outcome == want and n.get("nack_motive") is not None
             and motive != str(n["nack_motive"])):
@@ -132,6 +134,8 @@ for frm, to, source, rnd, rank, list_len in edges:
         err("edge from unknown point %s" % frm)
         continue
     want_src = {"advertise": "advertise", "nack": "nack"}.get(n["reveals"])
+    if n.get("foreign"):
+        want_src = "foreign_nack"  # another network's list: stored, never dialed
     if source != want_src and not (source == "nack" and frm in already):
         err("edge %s -> %s has source %s, node reveals %s" % (frm, to, source, n["reveals"]))
     if to not in n["advertises"]:
@@ -141,14 +145,14 @@ for frm, to, source, rnd, rank, list_len in edges:
     if source == "advertise" and not 1 <= int(rnd) <= 10:
         err("edge %s -> %s: round %s" % (frm, to, rnd))
     by_from.setdefault(frm, set()).add(to)
-    if to not in seen_points and mode == "full":
+    if to not in seen_points and mode == "full" and source != "foreign_nack":
         err("advertised point %s never recorded as a visit" % to)
 if mode == "full":
     for n in truth["nodes"]:
         if n["reveals"] == "none":
             continue
         p = n["point"]
-        if final.get(p) not in ("ok", "nack"):
+        if final.get(p) not in ("ok", "nack", "foreign"):
             continue
         got = by_from.get(p, set())
         want = set(n["advertises"])

@@ -146,8 +146,18 @@ assert data and data <= listed
 for p in data:
     a = p.rsplit(":", 1)[0]
     assert a.startswith(("10.", "192.168.", "172.", "192.0.2.", "198.51.100.", "203.0.113.")), p
-# the public graph R: nodes that send a connection message
-R = {i for i, n in enumerate(nodes) if n["behavior"] not in ("no_listen", "stall", "silent_close")}
+# the foreign network: wrong_chain nodes list only each other, and those marked
+# foreign_only are listed by no node of our chain
+F = {i for i, n in enumerate(nodes) if n["behavior"] == "wrong_chain"}
+assert F and all(n["foreign"] == (i in F) for i, n in enumerate(nodes))
+only = {i for i in F if nodes[i]["foreign_only"]}
+assert len(only) == len(F) // 2 and {nodes[i]["point"] for i in only} == set(t["foreign_network"]["foreign_only"])
+for i in F:
+    assert {owner[p] for p in nodes[i]["advertises"]} == F - {i}, nodes[i]["point"]
+assert not any(owner.get(p) in only for i, n in enumerate(nodes) if i not in F for p in n["advertises"])
+# the public graph R of our network: nodes that send a connection message of our chain
+R = {i for i, n in enumerate(nodes)
+     if n["behavior"] not in ("no_listen", "stall", "silent_close", "wrong_chain")}
 G = nx.Graph()
 G.add_nodes_from(R)
 for i, n in enumerate(nodes):

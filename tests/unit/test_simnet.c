@@ -163,9 +163,35 @@ static void test_world_invariants(void **state)
 	for (size_t i = 0; i < w.node_n; i++) {
 		const struct sim_node *nd = &w.nodes[i];
 		assert_int_equal(nd->pt_n, nd->beh == BEH_MULTIHOMED ? 2 : 1);
-		if (nd->beh == BEH_PRIVATE || nd->beh == BEH_STALL || nd->beh == BEH_WRONG_CHAIN)
+		if (nd->beh == BEH_PRIVATE || nd->beh == BEH_STALL)
 			assert_int_equal(nd->adv_n, 0);
 	}
+	/* the foreign network: wrong_chain nodes know only each other (all of them,
+	 * up to FOREIGN_KNOWN_MAX), half of them are listed by no node of our chain */
+	size_t foreign = counts[BEH_WRONG_CHAIN], only = 0;
+	assert_int_equal(w.foreign_n, foreign);
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		if (nd->beh != BEH_WRONG_CHAIN) {
+			assert_false(nd->foreign_only);
+			for (uint32_t k = 0; k < nd->adv_n; k++) {
+				int32_t t = w.points[nd->adv[k]].node;
+				assert_true(t < 0 || !w.nodes[t].foreign_only);
+			}
+			continue;
+		}
+		only += nd->foreign_only;
+		assert_int_equal(nd->reveal, REVEAL_NACK);
+		size_t want = foreign - 1 < FOREIGN_KNOWN_MAX ? foreign - 1 : FOREIGN_KNOWN_MAX;
+		assert_int_equal(nd->adv_n, want);
+		for (uint32_t k = 0; k < nd->adv_n; k++) {
+			int32_t t = w.points[nd->adv[k]].node;
+			assert_true(t >= 0 && t != (int32_t)i);
+			assert_int_equal(w.nodes[t].beh, BEH_WRONG_CHAIN);
+		}
+	}
+	assert_int_equal(only, foreign / 2);
+	assert_int_equal(w.foreign_only_n, only);
 	/* heavy tail: the largest list is well above the median one */
 	unsigned maxd = 0;
 	for (size_t i = 0; i < w.node_n; i++)
@@ -495,6 +521,8 @@ static void test_live_every_behaviour(void **state)
 		const char *beh_s = json_string_value(json_object_get(nd, "behavior"));
 		enum sim_behavior beh;
 		assert_true(sim_behavior_parse(beh_s, &beh));
+		if (json_is_true(json_object_get(nd, "foreign_only")))
+			continue; /* dialing it is a violation: test_live_violations */
 		json_t *pts = json_object_get(nd, "points");
 		json_t *adv = json_object_get(nd, "advertises");
 		const char *pid_s = json_string_value(json_object_get(nd, "peer_id"));
@@ -517,7 +545,7 @@ static void test_live_every_behaviour(void **state)
 			};
 			const char *want =
 			    json_string_value(json_object_get(nd, "expected_outcome"));
-			if (strcmp(want, "incompatible") == 0)
+			if (strcmp(want, "foreign") == 0)
 				assert_int_equal(r.outcome, SC_NACK);
 			else if (!outcome_of[r.outcome])
 				fail_msg("%s: unexpected outcome %s (%s)", json_string_value(pv),
@@ -594,7 +622,8 @@ static void test_live_every_behaviour(void **state)
 			case BEH_WRONG_CHAIN:
 				assert_int_equal(r.outcome, SC_NACK);
 				assert_int_equal(r.motive, P2P_MOTIVE_UNKNOWN_CHAIN_NAME);
-				assert_int_equal(r.nack_n, 0);
+				/* its own network's points, as Octez lists them for every motive */
+				check_revealed(adv, r.nack, r.nack_n);
 				break;
 			}
 		}
@@ -704,8 +733,16 @@ static void test_live_violations(void **state)
 	usleep(100000);
 	assert_int_equal(sc_visit(&pt, &o, &r), SC_OK);
 	assert_int_equal(count_lines(L->viol, NULL), 4);
-	printf("CHECKED: corrupted chunk, garbage, oversized and bad PoW recorded; second "
-	       "session nacked\n");
+	/* a point only the foreign network lists: dialing it at all is recorded */
+	json_t *fo = json_object_get(json_object_get(L->t, "foreign_network"), "foreign_only");
+	assert_true(json_array_size(fo) > 0);
+	pt = parse_pt(json_string_value(json_array_get(fo, 0)));
+	assert_int_equal(sc_visit(&pt, &o, &r), SC_NACK);
+	assert_int_equal(r.motive, P2P_MOTIVE_UNKNOWN_CHAIN_NAME);
+	wait_lines(L->viol, "\"reason\":\"foreign_only_dialed\"", 1);
+	assert_int_equal(count_lines(L->viol, NULL), 5);
+	printf("CHECKED: corrupted chunk, garbage, oversized, bad PoW and a foreign-only point "
+	       "recorded; second session nacked\n");
 }
 
 static void test_live_bootstrap_throttle(void **state)
