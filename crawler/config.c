@@ -27,7 +27,8 @@ const struct conf_key crawl_config_keys[] = {
 	{"identity", CONF_STRING, OFF(identity), 0, 0, "identity.json (default identity.json)",
 	 NULL},
 	{"expected_pow", CONF_DOUBLE, OFF(expected_pow), 0, 256,
-	 "peer proof of work checked and recorded (default 26)", NULL},
+	 "the network's proof of work: peers' checked and recorded; ours must reach it "
+	 "(default 26)", NULL},
 	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced (default TEZOS_MAINNET)",
 	 NULL},
 	{"concurrency", CONF_INT, OFF(concurrency), 1, 60000,
@@ -254,6 +255,14 @@ enum err crawl_config_validate(const struct crawl_config *c, char *err, size_t e
 	}
 	if (!c->vantage || strlen(c->vantage) == 0 || strlen(c->vantage) > 200) {
 		snprintf(err, err_cap, "vantage: must be 1 to 200 bytes");
+		return ERR_CONFIG;
+	}
+	/* Octez answers a p2p_version 0 peer with Nack_v_0, which carries no point
+	 * list (docs/p2p-codec.md): every Nack list would be lost. */
+	if (c->p2p_version == 0) {
+		snprintf(err, err_cap,
+			 "p2p_version: 0 would cost every Nack's point list (Nack_v_0 carries "
+			 "none): announce 1 or more");
 		return ERR_CONFIG;
 	}
 	if (!c->identity || c->identity[0] == '\0') {

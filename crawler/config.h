@@ -28,7 +28,7 @@ struct crawl_config {
 	struct conf_strlist allow;  /* CIDR */
 	struct conf_strlist deny;   /* CIDR */
 	char *identity;             /* identity.json path */
-	double expected_pow;        /* PoW the peers should have (recorded, not enforced) */
+	double expected_pow;        /* the network's PoW: peers' recorded; ours must reach it */
 	char *chain;                /* chain name we announce */
 	long long concurrency;      /* connections in flight */
 	double connect_timeout;     /* s */

@@ -679,6 +679,8 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 	bool retried = frontier_done(cr->fr, c->lease.id,
 				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
 	if (!retried) {
+		if (c->lease.depth == 0)
+			crawl_seed_result(cr, c->text, o, why);
 		cr->st.dials_final++;
 		if (c->have_peer && !c->chain_bad) {
 			cr->st.public_n++;

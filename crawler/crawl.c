@@ -168,6 +168,18 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 	char text[POINT_FMT_CAP], err[96];
 	point_format(pt, text, sizeof text);
 	snprintf(err, sizeof err, "policy: %s", why ? why : "refused");
+	if (depth == 0) {
+		/* a seed: name the rule (its CIDR) in the crawl's closing message */
+		char rule[160] = "";
+		struct policy_verdict pv = policy_check(&cr->policy, pt->addr);
+		if (r == FR_POLICY && pv.rule.bits > 0) {
+			char cidr[64];
+			cidr_format(&pv.rule, cidr, sizeof cidr);
+			snprintf(rule, sizeof rule, "policy: %s %s", pv.why, cidr);
+		}
+		cr->seeds_policy++;
+		crawl_seed_result(cr, text, VISIT_POLICY, rule[0] ? rule : err);
+	}
 	struct visit_rec v;
 	visit_rec_init(&v);
 	v.point = text;
@@ -176,6 +188,39 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 	v.attempt = 1;
 	v.error = err;
 	crawl_visit(cr, &v);
+}
+
+void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why)
+{
+	bool answered = false;
+	switch (o) {
+	case VISIT_OK:
+	case VISIT_NACK:
+	case VISIT_SILENT_CLOSE:
+	case VISIT_CLOSED:
+	case VISIT_HANDSHAKE_TIMEOUT:
+	case VISIT_PROTOCOL_ERROR:
+	case VISIT_INCOMPATIBLE:
+	case VISIT_SELF:
+	case VISIT_FOREIGN: answered = true; break;
+	case VISIT_REFUSED:
+	case VISIT_TIMEOUT:
+	case VISIT_UNREACHABLE:
+	case VISIT_POLICY:
+	case VISIT_LOCAL_ERROR: break;
+	}
+	if (answered) {
+		cr->seeds_answered++;
+		return;
+	}
+	if (o != VISIT_POLICY)
+		cr->seeds_silent++;
+	if (cr->seed_why[0] == '\0')
+		snprintf(cr->seed_why, sizeof cr->seed_why, "%s %s%s%s", point, visit_outcome_str(o),
+			 why && o != VISIT_POLICY ? ": " : "", why && o != VISIT_POLICY ? why : "");
+	if (o == VISIT_POLICY) /* the policy's own words name the rule */
+		snprintf(cr->seed_why, sizeof cr->seed_why, "%s refused by the address %s", point,
+			 why ? why : "policy");
 }
 
 void crawl_note_version(struct crawl *cr, const struct hs_peer *p)

@@ -98,6 +98,13 @@ struct crawl {
 	size_t nonce_used;
 	uint32_t max_depth;  /* deepest discovery chain dialed */
 
+	/* seed points (depth 0): refused by the address policy, ended with an
+	 * answer (a reached outcome), ended without one; seed_why: the first
+	 * reason one could not be dialed, for the message that ends a crawl
+	 * none of them answered */
+	size_t seeds_policy, seeds_answered, seeds_silent;
+	char seed_why[192];
+
 	bool tty;
 	double next_progress;
 	struct crawl_stats st;
@@ -127,6 +134,9 @@ void crawl_cleanup(struct crawl *cr);
  * refuses, one `policy` visit row. depth: hops from a seed.
  */
 void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth);
+
+/* A seed point's final visit (depth 0, no retry left): counts it as answered or not. */
+void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why);
 
 /* Records one finished visit (sink + counters). */
 void crawl_visit(struct crawl *cr, const struct visit_rec *v);

@@ -5,8 +5,9 @@
  *
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
- * successful command), 1 failure, 2 usage or configuration error, 3 crawl
- * aborted by a signal.
+ * successful command), 1 failure, 2 usage or configuration error (an
+ * identity below expected_pow too), 3 crawl aborted by a signal, 5 no seed
+ * could be dialed.
  */
 #include <ev.h>
 #include <getopt.h>
@@ -29,7 +30,37 @@
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
-enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3 };
+enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_NO_SEED = 5 };
+
+/*
+ * Our own proof of work against the network's expected_pow: a node greylists
+ * the address of a peer whose stamp is below its target for a day
+ * (docs/crawler.md, "Our identity"). Loads the identity into id; prints what
+ * is wrong with the command that fixes it. EXIT_FINISHED when it is strong
+ * enough, EXIT_FAIL when it cannot be read, EXIT_USAGE when too weak.
+ */
+static int identity_ready(const struct crawl_config *cfg, struct p2p_identity *id)
+{
+	char err[512];
+	if (p2p_identity_load(cfg->identity, id, P2P_POW_NOCHECK, err, sizeof err) != ERR_OK) {
+		fprintf(stderr, "tzcensus-crawl: identity %s: %s\n", cfg->identity, err);
+		return EXIT_FAIL;
+	}
+	uint8_t target[32];
+	unsigned bits = p2p_pow_bits(id->pk, id->stamp);
+	if (p2p_pow_target(target, cfg->expected_pow) != ERR_OK ||
+	    !p2p_pow_check(id->pk, id->stamp, target)) {
+		fprintf(stderr,
+			"tzcensus-crawl: identity %s: proof of work %u bits, below expected_pow "
+			"%g: every node would greylist our address for a day. Make one that "
+			"meets it (minutes at 26 bits):\n"
+			"  tzcensus-crawl --gen-identity NEW-identity.json --pow %g\n"
+			"(or lower expected_pow, for a test network only)\n",
+			cfg->identity, bits, cfg->expected_pow, cfg->expected_pow);
+		return EXIT_USAGE;
+	}
+	return EXIT_FINISHED;
+}
 
 static void usage(FILE *f)
 {
@@ -57,7 +88,8 @@ static void usage(FILE *f)
 		"  --allow CIDR           dial only these ranges (repeatable; overrides default deny)\n"
 		"  --deny CIDR            never dial these ranges (repeatable)\n"
 		"  --identity FILE        Octez identity.json (default identity.json)\n"
-		"  --expected-pow F       peer proof of work recorded as pass/fail (default 26)\n"
+		"  --expected-pow F       the network's proof of work: peers' recorded as pass/fail,\n"
+		"                         our identity must reach it (default 26)\n"
 		"  --chain NAME           chain name announced (default TEZOS_MAINNET)\n"
 		"  --concurrency N        connections in flight (default 1000)\n"
 		"  --connect-timeout S    TCP connect deadline (default 10)\n"
@@ -71,7 +103,8 @@ static void usage(FILE *f)
 		"  --set KEY=VALUE        any other YAML key (e.g. --set per_ip_ports=2)\n"
 		"\n"
 		"Commands:\n"
-		"  --check-config         validate the configuration and exit (resolves nothing)\n"
+		"  --check-config         validate the configuration and exit (resolves nothing);\n"
+		"                         with --identity FILE, also its proof of work\n"
 		"  --probe HOST:PORT      handshake one point, print everything learnt as JSON,\n"
 		"                         no database; exit 0 when the handshake ended in Ack\n"
 		"  --gen-identity FILE    make a new identity (key pair + proof of work)\n"
@@ -82,7 +115,9 @@ static void usage(FILE *f)
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
-		"configuration error, 3 crawl aborted by SIGINT/SIGTERM.\n",
+		"configuration error (an identity below expected_pow included), 3 crawl aborted\n"
+		"by SIGINT/SIGTERM, 5 no seed could be dialed (the address policy refused every\n"
+		"seed, none resolved, or none answered).\n",
 		P2P_POW_DEFAULT);
 }
 
@@ -138,7 +173,7 @@ int main(int argc, char **argv)
 	static struct override ov[OVERRIDES_MAX];
 	size_t ov_n = 0;
 	const char *config = NULL, *probe = NULL, *gen = NULL, *checkid = NULL, *replay = NULL;
-	bool check = false, migrate = false;
+	bool check = false, migrate = false, identity_flag = false;
 	double pow = P2P_POW_DEFAULT;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -150,7 +185,7 @@ int main(int argc, char **argv)
 		case O_SEED_DB: key = "seed_from_db"; value = "true"; break;
 		case O_ALLOW: key = "allow"; break;
 		case O_DENY: key = "deny"; break;
-		case O_IDENTITY: key = "identity"; break;
+		case O_IDENTITY: key = "identity"; identity_flag = true; break;
 		case O_EPOW: key = "expected_pow"; break;
 		case O_CHAIN: key = "chain"; break;
 		case O_CONC: key = "concurrency"; break;
@@ -257,6 +292,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (check) {
+		if (identity_flag) {
+			struct p2p_identity *cid = p2p_identity_new();
+			status = cid ? identity_ready(&cfg, cid) : EXIT_FAIL;
+			if (status == EXIT_FINISHED)
+				printf("identity %s: proof of work %u bits, meets expected_pow %g\n",
+				       cfg.identity, p2p_pow_bits(cid->pk, cid->stamp),
+				       cfg.expected_pow);
+			p2p_identity_free(cid);
+			if (status != EXIT_FINISHED)
+				goto out;
+		}
 		printf("%s: ok (%zu seeds, %zu allow, %zu deny, chain %s, concurrency %lld)\n",
 		       config ? config : "configuration", cfg.seeds.n, cfg.allow.n, cfg.deny.n,
 		       cfg.chain, cfg.concurrency);
@@ -284,13 +330,14 @@ int main(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	/* Our own PoW is not checked here: a weak identity is the operator's choice. */
-	if (p2p_identity_load(cfg.identity, id, P2P_POW_NOCHECK, err, sizeof err) != ERR_OK) {
-		fprintf(stderr, "tzcensus-crawl: identity %s: %s\n", cfg.identity, err);
+	if ((status = identity_ready(&cfg, id)) != EXIT_FINISHED) {
 		p2p_identity_free(id);
-		status = EXIT_FAIL;
 		goto out;
 	}
+	char pid[P2P_PEER_ID_B58_LEN + 1];
+	p2p_peer_id_b58(pid, id->peer_id);
+	log_info("identity %s: peer id %s, proof of work %u bits (expected_pow %g)", cfg.identity,
+		 pid, p2p_pow_bits(id->pk, id->stamp), cfg.expected_pow);
 	if (probe)
 		status = probe_run(&cfg, id, probe);
 	else

@@ -95,7 +95,8 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 	struct crawl_end_rec end;
 	memset(&end, 0, sizeof end);
 	end.finished_at_us = wall_us();
-	bool failed = seeded == 0;
+	/* no seed could be dialed: none resolved, the policy refused them, or none answered */
+	bool failed = seeded == 0 || (!cr->aborted && cr->seeds_answered == 0);
 	end.status = cr->aborted ? CRAWL_ABORTED : failed ? CRAWL_FAILED : CRAWL_FINISHED;
 	memcpy(end.counts, cr->st.outcomes, sizeof end.counts);
 	end.points_discovered = fs.points;
@@ -110,8 +111,16 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 		fprintf(stderr, "tzcensus-crawl: crawl aborted by a signal\n");
 		status = 3;
 	} else if (end.status == CRAWL_FAILED) {
-		fprintf(stderr, "tzcensus-crawl: crawl failed: no seed point could be used\n");
-		status = 1;
+		if (seeded == 0)
+			fprintf(stderr, "tzcensus-crawl: crawl failed: no seed point could be "
+					"used (none resolved)\n");
+		else
+			fprintf(stderr,
+				"tzcensus-crawl: crawl failed: no seed could be dialed: %zu of %zu "
+				"refused by the address policy, %zu dialed without an answer "
+				"(first: %s)\n",
+				cr->seeds_policy, seeded, cr->seeds_silent, cr->seed_why);
+		status = 5; /* EXIT_NO_SEED */
 	} else {
 		status = 0;
 	}

@@ -2,7 +2,8 @@
 # A connect that times out: a loopback listener with a full accept queue
 # drops our SYNs. --probe reports `timeout`; a crawl records the visit with
 # attempt 1 and, after retry_delay, the retry as its own visit with attempt 2
-# and the shorter deadline retry_connect_timeout, then finishes.
+# and the shorter deadline retry_connect_timeout, then ends: with no seed that
+# answered, it exits 5 and says why.
 set -euo pipefail
 source "$(dirname "$0")/crawl_common.bash"
 crawl_setup
@@ -14,16 +15,20 @@ for _ in $(seq 50); do [ -f "$TMP/held" ] && break; sleep 0.1; done
 [ -f "$TMP/held" ] || fail "listener not ready"
 
 rc=0
-"$CRAWL" --probe "$addr:$port" --allow 127.0.0.0/8 --identity "$TMP/id.json" \
+"$CRAWL" --probe "$addr:$port" --allow 127.0.0.0/8 --identity "$TMP/id.json" --expected-pow 0 \
   --connect-timeout 1 >"$TMP/probe.json" || rc=$?
 [ "$rc" = 1 ] || fail "probe exit $rc, want 1"
 grep -q '"outcome": "timeout"' "$TMP/probe.json" || { cat "$TMP/probe.json"; fail "probe: no timeout"; }
 
+rc=0
 "$CRAWL" --config "$ROOT/config/demo.yaml" --db "$DATABASE_URL" --identity "$TMP/id.json" \
   --seed "$addr:$port" --connect-timeout 3 --set connect_retries=1 --set retry_delay=0.5 \
   --set retry_connect_timeout=0.3 \
-  --vantage timeout-test --json >"$TMP/summary.json" 2>"$TMP/crawl.log" ||
-  { cat "$TMP/crawl.log" >&2; fail "crawl failed"; }
+  --vantage timeout-test --json >"$TMP/summary.json" 2>"$TMP/crawl.log" || rc=$?
+# its only seed never answered: a crawl that could dial no seed exits 5 and says why
+[ "$rc" = 5 ] || { cat "$TMP/crawl.log" >&2; fail "crawl exit $rc, want 5"; }
+grep -q "no seed could be dialed: 0 of 1 refused by the address policy, 1 dialed without an answer (first: $addr:$port timeout" "$TMP/crawl.log" ||
+  { cat "$TMP/crawl.log" >&2; fail "no reason given for the failed crawl"; }
 cat "$TMP/summary.json"
 got=$(psql "$DATABASE_URL" -qAt -F ' ' -c "
   SELECT v.outcome, v.attempt FROM visits v JOIN crawls c ON c.id = v.crawl_id
