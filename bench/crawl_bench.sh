@@ -110,7 +110,7 @@ cpu = float(user) + float(sys_)
 t = json.load(open(truthf))
 lat = max(n["latency_ms"] for n in t["nodes"])
 dials = s["dials"]
-hs = sum(s["outcomes"][k] for k in ("ok", "nack", "incompatible", "closed"))
+hs = sum(s["outcomes"].get(k, 0) for k in ("ok", "nack", "incompatible", "foreign", "closed"))
 viol = sum(1 for l in open(violf) if l.strip())
 print("%s: %d nodes, %d points, %d dials, %d handshakes (ok %d), %d edges, violations %d"
       % (name, len(t["nodes"]), s["points_discovered"], dials, hs, s["outcomes"]["ok"],

@@ -68,7 +68,7 @@ done <"$TMP/targets.tsv"
 
 # A documentation address: policy, exit 1, and no connection attempted.
 rc=0
-"$CRAWL" --probe 203.0.113.7:9732 --identity "$TMP/id.json" >"$TMP/probe.json" 2>/dev/null || rc=$?
+"$CRAWL" --probe 203.0.113.7:9732 --identity "$TMP/id.json" --expected-pow 0 >"$TMP/probe.json" 2>/dev/null || rc=$?
 [ "$rc" = 1 ] || fail "probe of 203.0.113.7 exit $rc, want 1"
 grep -q '"outcome": "policy"' "$TMP/probe.json" || fail "203.0.113.7 not refused by policy"
 grep -q '"connect_ms": null' "$TMP/probe.json" || fail "203.0.113.7 was dialed"

@@ -147,6 +147,17 @@ static void test_bad_files(void **state)
 	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
 	assert_non_null(strstr(err, "deny:"));
 	crawl_config_free(&c);
+
+	/* p2p_version 0 would earn Nack_v_0, which lists no point: refused */
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *t7 = "p2p_version: 0\n";
+	assert_int_equal(conf_load_buf("v.yaml", t7, strlen(t7), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_OK);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "p2p_version"));
+	assert_non_null(strstr(err, "Nack_v_0"));
+	crawl_config_free(&c);
 }
 
 static void test_override(void **state)
