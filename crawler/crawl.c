@@ -215,12 +215,15 @@ void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o
 	}
 	if (o != VISIT_POLICY)
 		cr->seeds_silent++;
-	if (cr->seed_why[0] == '\0')
-		snprintf(cr->seed_why, sizeof cr->seed_why, "%s %s%s%s", point, visit_outcome_str(o),
-			 why && o != VISIT_POLICY ? ": " : "", why && o != VISIT_POLICY ? why : "");
+	/* the first reason (policy refusals come first: seeds are offered before any dial) */
+	if (cr->seed_why[0] != '\0')
+		return;
 	if (o == VISIT_POLICY) /* the policy's own words name the rule */
 		snprintf(cr->seed_why, sizeof cr->seed_why, "%s refused by the address %s", point,
 			 why ? why : "policy");
+	else
+		snprintf(cr->seed_why, sizeof cr->seed_why, "%s %s%s%s", point, visit_outcome_str(o),
+			 why ? ": " : "", why ? why : "");
 }
 
 void crawl_note_version(struct crawl *cr, const struct hs_peer *p)
