@@ -316,22 +316,30 @@ static json_t *sec_crawl(const struct acrawl *c, bool *ok)
 	return o;
 }
 
+/*
+ * The census figures (lib/db/census.h): public = nodes (public points
+ * merged by peer id); foreign, unverified, unreachable and undialed =
+ * points; the public ratio leaves foreign and undialed out.
+ */
 static json_t *sec_counts(const struct analysis *an, bool *ok)
 {
 	const struct model *mo = &an->mo;
-	size_t cls[3] = {0, 0, 0};
-	for (uint32_t i = 0; i < mo->n; i++)
-		cls[mo->v[i].cls]++;
+	const size_t *cp = mo->class_points;
+	size_t nodes = mo->class_vertices[PC_PUBLIC];
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
 	put(o, "points_seen", json_integer(mo->points_n), ok);
 	put(o, "points_dialed", json_integer((json_int_t)mo->points_dialed), ok);
 	put(o, "vertices", json_integer(mo->n), ok);
-	put(o, "public", json_integer((json_int_t)cls[VC_PUBLIC]), ok);
-	put(o, "unreachable", json_integer((json_int_t)cls[VC_UNREACHABLE]), ok);
-	put(o, "undialed", json_integer((json_int_t)cls[VC_UNDIALED]), ok);
-	put(o, "public_ratio", json_real(mo->n ? (double)cls[VC_PUBLIC] / mo->n : 0), ok);
+	put(o, "public", json_integer((json_int_t)nodes), ok);
+	put(o, "public_points", json_integer((json_int_t)cp[PC_PUBLIC]), ok);
+	put(o, "foreign", json_integer((json_int_t)cp[PC_FOREIGN]), ok);
+	put(o, "unverified", json_integer((json_int_t)cp[PC_UNVERIFIED]), ok);
+	put(o, "unreachable", json_integer((json_int_t)cp[PC_UNREACHABLE]), ok);
+	put(o, "undialed", json_integer((json_int_t)cp[PC_UNDIALED]), ok);
+	put(o, "public_ratio",
+	    json_real(census_public_ratio(nodes, cp[PC_UNVERIFIED], cp[PC_UNREACHABLE])), ok);
 	json_t *oc = json_object();
 	for (size_t i = 0; oc && i < mo->outcomes_n; i++)
 		put(oc, mo->outcomes[i].name, json_integer((json_int_t)mo->outcomes[i].n), ok);
