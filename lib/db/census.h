@@ -4,8 +4,8 @@
  * functions: the crawler's summary (crawler/crawl.c), the analyzer's model
  * (analyzer/model.c). The database has the same rule as the SQL function
  * visit_point_class() of schema/migrations/052_definitions.sql, and
- * tests/integration/definitions.sh checks both give the same class for
- * every outcome, with and without a connection message.
+ * tests/unit/test_census.c checks both give the same class for every
+ * outcome, with and without a connection message.
  *
  * Each point of a crawl gets exactly one class: the strongest class among
  * its visits (point_class_max), a point never dialed being undialed. Nodes

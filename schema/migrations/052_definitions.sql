@@ -2,8 +2,8 @@
 -- as lib/db/census.h: each point of a crawl is exactly one of public,
 -- foreign, unverified, unreachable or undialed; nodes are the public points
 -- merged by peer id; the public ratio is public nodes / (public nodes +
--- unverified points + unreachable points). tests/integration/definitions.sh
--- checks that visit_point_class() and the C rule agree on every outcome.
+-- unverified points + unreachable points). tests/unit/test_census.c checks
+-- that visit_point_class() and the C rule agree on every outcome.
 
 -- Weakest first: a point takes the highest class among its visits (max()).
 CREATE TYPE point_class AS ENUM ('undialed', 'unreachable', 'unverified', 'foreign', 'public');
