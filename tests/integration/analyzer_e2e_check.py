@@ -71,6 +71,12 @@ def islands(truth, outdir):
     bk = rep["graph"]["reachable"]["largest_block_vertex_connectivity"]
     if bn and bk != bn["size"]:
         fail("largest block's vertex connectivity %d, planted cut %d" % (bk, bn["size"]))
+    bb = rep["graph"]["backbone"]
+    if bn and bb["vertex_connectivity"] != bn["size"]:
+        fail("backbone vertex connectivity %d, planted cut %d" % (bb["vertex_connectivity"], bn["size"]))
+    if bn and sorted(c["id"] for c in bb["min_vertex_cut"]) != sorted(
+            rep["graph"]["reachable"]["largest_block_min_vertex_cut"]):
+        fail("backbone cut differs from the largest block's")
     print("islands ok: articulation points = %d bridges; largest block's vertex connectivity "
           "%d = planted cut" % (len(bridges), bk))
 
