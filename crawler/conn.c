@@ -678,6 +678,7 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		cr->max_depth = c->lease.depth;
 	bool retried = frontier_done(cr->fr, c->lease.id,
 				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
+	tally_attempt(&cr->tally, c->lease.id, &v, !retried);
 	if (!retried) {
 		if (c->lease.depth == 0)
 			crawl_seed_result(cr, c->text, o, why);

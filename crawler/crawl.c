@@ -123,6 +123,7 @@ void crawl_cleanup(struct crawl *cr)
 	cr->fr = NULL;
 	free(cr->peer_chain);
 	cr->peer_chain = NULL;
+	tally_cleanup(&cr->tally);
 }
 
 void crawl_visit(struct crawl *cr, const struct visit_rec *v)
@@ -453,9 +454,14 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
 		 u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
 		 u[15]);
-	/* a foreign node is neither public nor unreachable: counted under outcomes.foreign */
-	uint64_t unreachable =
-	    cr->st.dials_final - cr->st.public_n - cr->st.outcomes[VISIT_FOREIGN];
+	/* The census figures (lib/db/census.h), as crawl_summary and report.json count them. */
+	const struct tally *t = &cr->tally;
+	uint64_t dialed = tally_dialed(t);
+	uint64_t undialed = fs.points > dialed ? fs.points - dialed : 0;
+	double ratio = census_public_ratio(t->public_nodes, t->points[PC_UNVERIFIED],
+					   t->points[PC_UNREACHABLE]);
+	if (t->nomem)
+		log_warn("out of memory while counting points: the census figures are lower bounds");
 	if (cr->cfg->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "crawl_id",
@@ -465,14 +471,21 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		json_object_set_new(o, "vantage", json_string(cr->cfg->vantage));
 		json_object_set_new(o, "duration_s", json_real(duration_s));
 		json_object_set_new(o, "points_discovered", json_integer((json_int_t)fs.points));
-		json_object_set_new(o, "points_dialed",
-				    json_integer((json_int_t)cr->st.dials_final));
+		json_object_set_new(o, "points_dialed", json_integer((json_int_t)dialed));
 		json_object_set_new(o, "dials", json_integer((json_int_t)cr->st.dials));
 		json_object_set_new(o, "visits", json_integer((json_int_t)cr->st.visits));
 		json_object_set_new(o, "edges", json_integer((json_int_t)cr->st.edges));
 		json_object_set_new(o, "retries", json_integer((json_int_t)cr->st.retries));
-		json_object_set_new(o, "public", json_integer((json_int_t)cr->st.public_n));
-		json_object_set_new(o, "unreachable", json_integer((json_int_t)unreachable));
+		json_object_set_new(o, "public", json_integer((json_int_t)t->public_nodes));
+		json_object_set_new(o, "public_points",
+				    json_integer((json_int_t)t->points[PC_PUBLIC]));
+		json_object_set_new(o, "foreign", json_integer((json_int_t)t->points[PC_FOREIGN]));
+		json_object_set_new(o, "unverified",
+				    json_integer((json_int_t)t->points[PC_UNVERIFIED]));
+		json_object_set_new(o, "unreachable",
+				    json_integer((json_int_t)t->points[PC_UNREACHABLE]));
+		json_object_set_new(o, "undialed", json_integer((json_int_t)undialed));
+		json_object_set_new(o, "public_ratio", json_real(ratio));
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
@@ -513,11 +526,16 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 	else
 		fprintf(out, "crawl %s (no database) %s in %.1f s\n", uuid, status, duration_s);
 	fprintf(out, "points: %zu discovered, %llu dialed (%llu dials, %llu retries), %llu edges\n",
-		fs.points, (unsigned long long)cr->st.dials_final,
+		fs.points, (unsigned long long)dialed,
 		(unsigned long long)cr->st.dials, (unsigned long long)cr->st.retries,
 		(unsigned long long)cr->st.edges);
-	fprintf(out, "public (sent a connection message): %llu, unreachable: %llu\n",
-		(unsigned long long)cr->st.public_n, (unsigned long long)unreachable);
+	fprintf(out,
+		"public nodes: %llu (%llu points), foreign: %llu, unverified: %llu, "
+		"unreachable: %llu, undialed: %llu points; public ratio %.3f\n",
+		(unsigned long long)t->public_nodes, (unsigned long long)t->points[PC_PUBLIC],
+		(unsigned long long)t->points[PC_FOREIGN],
+		(unsigned long long)t->points[PC_UNVERIFIED],
+		(unsigned long long)t->points[PC_UNREACHABLE], (unsigned long long)undialed, ratio);
 	fprintf(out, "outcomes:");
 	for (int i = 0; i < VISIT_OUTCOME_N; i++)
 		if (cr->st.outcomes[i])

@@ -21,6 +21,7 @@
 
 #include "crawler/config.h"
 #include "crawler/frontier.h"
+#include "crawler/tally.h"
 #include "db/record.h"
 #include "net/point.h"
 #include "net/policy.h"
@@ -108,6 +109,7 @@ struct crawl {
 	bool tty;
 	double next_progress;
 	struct crawl_stats st;
+	struct tally tally;  /* census figures (tally.h) */
 	const char *fail_reason; /* static text when the crawl failed */
 };
 

@@ -269,11 +269,16 @@ print()
 print("  points seen             %s" % fmt(c.get("points_seen")))
 print("  points dialed           %s" % fmt(c.get("points_dialed")))
 print("  public nodes            %s  (public ratio %s)" % (fmt(c.get("public")), fmt(c.get("public_ratio"))))
-print("  unreachable / undialed  %s / %s" % (fmt(c.get("unreachable")), fmt(c.get("undialed"))))
+print("  points: public %s, foreign %s, unverified %s, unreachable %s, undialed %s" % (
+    fmt(c.get("public_points")), fmt(c.get("foreign")), fmt(c.get("unverified")),
+    fmt(c.get("unreachable")), fmt(c.get("undialed"))))
 print("  outcomes                %s" % ", ".join("%s %s" % kv for kv in sorted((c.get("outcomes") or {}).items())))
 print("  core                    %s nodes, vertex connectivity %s, min cut %s" % (
     fmt(core.get("vertices")), fmt(core.get("vertex_connectivity")),
     fmt(len(core["min_vertex_cut"]) if isinstance(core.get("min_vertex_cut"), list) else None)))
+bb = g(r, "graph", "backbone") or {}
+print("  backbone                %s nodes, vertex connectivity %s" % (
+    fmt(bb.get("vertices")), fmt(bb.get("vertex_connectivity"))))
 ap = reach.get("articulation_points")
 print("  single points of failure %s" % fmt(len(ap) if isinstance(ap, list) else None))
 print("  /24 concentration       Nakamoto %s, HHI %s" % (fmt(conc.get("nakamoto")), fmt(conc.get("hhi"))))
@@ -284,9 +289,13 @@ print("  change since crawl %s    %s public, %s new, %s gone" % (
 print()
 print("Ground truth of the simulated world (%s nodes): %s" % (
     sum(truth.values()), ", ".join("%s %d" % kv for kv in sorted(truth.items()))))
-# Nodes that send a connection message: every behaviour but the three that
-# never do (nothing bound, accept-and-stall, accept-and-close).
-answering = sum(v for k, v in truth.items() if k not in ("no_listen", "stall", "silent_close"))
+# Public nodes (docs/methodology.md, "Definitions"): every behaviour but the
+# three that never send a connection message (nothing bound, accept-and-stall,
+# accept-and-close) and the one announcing another chain (foreign) -- counted
+# as public only by a crawler that still records it as `incompatible`.
+other = truth.get("wrong_chain", 0) if c.get("foreign") else 0
+answering = sum(v for k, v in truth.items()
+                if k not in ("no_listen", "stall", "silent_close")) - other
 print("Nodes of that world that answer a handshake: %d; the crawl found %s public nodes." % (
     answering, fmt(c.get("public"))))
 print("Demo wall time: %s s" % elapsed)

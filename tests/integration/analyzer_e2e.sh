@@ -28,13 +28,15 @@ crawl_world() { # name seed
 }
 
 ANALYZE="$BIN/tzcensus-analyze"
-# Three earlier crawls whose stored analyses say 100,000 public nodes: the
-# gate must refuse a crawl of 78 (checked at the end).
+# Three earlier crawls of the same vantage and chain whose stored analyses
+# say 100,000 public nodes: the gate must refuse a crawl of 78 (checked at
+# the end).
 "$CRAWL" --migrate --db "$DATABASE_URL" >/dev/null
 for i in 1 2 3; do
   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -c "
-    WITH c AS (INSERT INTO crawls (uuid, started_at, finished_at, status)
-               VALUES (gen_random_uuid(), now() - interval '$i day', now() - interval '$i day', 'finished')
+    WITH c AS (INSERT INTO crawls (uuid, started_at, finished_at, status, vantage, config)
+               VALUES (gen_random_uuid(), now() - interval '$i day', now() - interval '$i day', 'finished',
+                       'demo', '{\"chain\": \"TEZOS_MAINNET\"}')
                RETURNING id)
     INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, metrics)
     SELECT id, 'fixture', 1, false,
