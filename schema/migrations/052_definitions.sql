@@ -27,9 +27,9 @@ CREATE VIEW point_classes AS
     WITH pts AS (
         SELECT crawl_id, point_id FROM visits
         UNION
-        SELECT crawl_id, from_point_id FROM advertisements
+        SELECT crawl_id, from_point_id FROM advertisements WHERE source <> 'foreign_nack'
         UNION
-        SELECT crawl_id, to_point_id FROM advertisements
+        SELECT crawl_id, to_point_id FROM advertisements WHERE source <> 'foreign_nack'
     ), per AS (
         SELECT crawl_id, point_id, max(visit_point_class(outcome, peer_id)) AS class
         FROM visits GROUP BY crawl_id, point_id
@@ -42,7 +42,7 @@ CREATE VIEW point_classes AS
     JOIN points p ON p.id = pts.point_id
     LEFT JOIN per ON per.crawl_id = pts.crawl_id AND per.point_id = pts.point_id
     LEFT JOIN point_peers pp ON pp.crawl_id = pts.crawl_id AND pp.point_id = pts.point_id;
-COMMENT ON VIEW point_classes IS 'Per crawl, every point visited, advertising or advertised, with its class (the highest class of its visits; undialed when never dialed) and, for a public point, the node it belongs to.';
+COMMENT ON VIEW point_classes IS 'Per crawl, every point visited, advertising or advertised (not counting what nodes of another chain listed: source foreign_nack), with its class (the highest class of its visits; undialed when never dialed) and, for a public point, the node it belongs to.';
 COMMENT ON COLUMN point_classes.crawl_id IS 'The crawl.';
 COMMENT ON COLUMN point_classes.point_id IS 'The point.';
 COMMENT ON COLUMN point_classes.point IS 'Its text.';

@@ -63,9 +63,17 @@ for p, c in sorted(got_class.items()):
         n = node_at.get(p)
         err("%s (%s): point_classes says %s, truth implies %s"
             % (p, n["behavior"] if n else "data point", c, want_class[p]))
+# Points that only nodes of another chain list are not points of this network:
+# never dialed, and in no class.
+for n in truth["nodes"]:
+    if n.get("foreign_only"):
+        for p in n.get("points", [n["point"]]):
+            if p in got_class:
+                err("%s: only another chain lists it, yet point_classes has it as %s"
+                    % (p, got_class[p]))
 # Every point of a node that sends a connection message was found.
 for n in truth["nodes"]:
-    if CLASS[n["behavior"]] in ("public", "foreign"):
+    if CLASS[n["behavior"]] in ("public", "foreign") and not n.get("foreign_only"):
         for p in n.get("points", [n["point"]]):
             if p not in got_class:
                 err("%s (%s) never discovered" % (p, n["behavior"]))
