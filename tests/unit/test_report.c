@@ -404,46 +404,70 @@ static void test_bad_input(void **state)
 	json_decref(cur);
 }
 
-static void test_deterministic(void **state)
+/* Renders cur twice into fresh directories and compares every file written
+ * (HTML, Markdown, each CSV and SVG, datapackage.json), both ways round so a
+ * file only one render wrote is caught too. Returns the number of files. */
+static int render_twice_same(const json_t *cur, json_t *const *hist, size_t n, bool anon)
 {
-	(void)state;
-	json_t *cur = load("crawl-42.json");
-	json_t *h[HIST_N];
-	load_hist(h);
 	char a[512], b[512];
 	snprintf(a, sizeof a, "%s/tzreport-a-XXXXXX", "/tmp");
 	snprintf(b, sizeof b, "%s/tzreport-b-XXXXXX", "/tmp");
 	assert_non_null(mkdtemp(a));
 	assert_non_null(mkdtemp(b));
-	render_ok(a, cur, h, HIST_N, false);
-	render_ok(b, cur, h, HIST_N, false);
-	DIR *d = opendir(a);
-	assert_non_null(d);
-	struct dirent *e;
-	int files = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t la, lb;
-		char *x = slurp(a, e->d_name, &la), *y = slurp(b, e->d_name, &lb);
-		assert_non_null(x);
-		if (!y || la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between two renders", e->d_name);
-		free(x);
-		free(y);
-		files++;
+	render_ok(a, cur, hist, n, anon);
+	render_ok(b, cur, hist, n, anon);
+	int files[2] = {0, 0};
+	for (int side = 0; side < 2; side++) {
+		const char *x_dir = side ? b : a, *y_dir = side ? a : b;
+		DIR *d = opendir(x_dir);
+		assert_non_null(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			size_t lx, ly;
+			char *x = slurp(x_dir, e->d_name, &lx), *y = slurp(y_dir, e->d_name, &ly);
+			assert_non_null(x);
+			if (!y || lx != ly || memcmp(x, y, lx) != 0)
+				fail_msg("%s differs between two renders", e->d_name);
+			free(x);
+			free(y);
+			files[side]++;
+		}
+		closedir(d);
 	}
-	closedir(d);
-	assert_true(files >= 25);
+	assert_int_equal(files[0], files[1]);
 	/* rmdir_all keeps dirs when TZ_REPORT_KEEP is set; these are always ours */
 	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
 	unsetenv("TZ_REPORT_KEEP");
 	rmdir_all(a);
 	rmdir_all(b);
-	if (keep)
-		setenv("TZ_REPORT_KEEP", keep, 1);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+	return files[0];
+}
+
+/* Same inputs, same bytes: every fixture, every output file. */
+static void test_deterministic(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"), *empty = load("empty.json"),
+	       *hostile = load("hostile.json"), *minimal = json_pack("{s:i}", "schema_version", 1);
+	json_t *h[HIST_N];
+	load_hist(h);
+	assert_true(render_twice_same(cur, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, true) >= 25);
+	assert_true(render_twice_same(empty, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(hostile, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(minimal, NULL, 0, false) >= 25);
 	free_hist(h);
 	json_decref(cur);
+	json_decref(empty);
+	json_decref(hostile);
+	json_decref(minimal);
 }
 
 static bool contains_all_files(const char *dir, const char *needle)
