@@ -61,8 +61,10 @@ void chart_lines(struct rctx *r, const struct rchart *c, const struct svg_line *
  */
 void chart_hist(struct rctx *r, const struct rhist *h)
 {
+	const struct rtable spec = {h->chart.csv, h->csv_title, h->chart.caption,
+	                            NULL,         NULL,         RCOLS(h->cols)};
 	struct rtab t;
-	rtab_begin(r, &t, &h->table);
+	rtab_begin(r, &t, &spec);
 	struct rj_bin *bins = calloc(HIST_BINS_MAX, sizeof *bins);
 	const char **labels = calloc(BARS_MAX + 1, sizeof *labels);
 	double *vals = calloc(BARS_MAX + 1, sizeof *vals);
@@ -72,9 +74,8 @@ void chart_hist(struct rctx *r, const struct rhist *h)
 		goto out;
 	}
 	size_t n = rj_hist(r_get(r, h->path), bins, HIST_BINS_MAX);
-	const char *k0 = h->table.cols[0].key, *k1 = h->table.cols[1].key;
 	for (size_t i = 0; i < n; i++) {
-		json_t *row = json_pack("{sfsf}", k0, bins[i].value, k1, bins[i].count);
+		json_t *row = json_pack("{sfsf}", "v", bins[i].value, "n", bins[i].count);
 		rtab_row(&t, row, NULL);
 		json_decref(row);
 	}

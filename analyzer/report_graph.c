@@ -234,17 +234,16 @@ static const struct rtable BT_TABLE = {"betweenness_top.csv",
                                        NULL,
                                        RCOLS(BT_COLS)};
 
-static const struct rcol CORENESS_COLS[] = {
-    {NULL, "v", RF_INT, "coreness", "k", "k-core number", 0},
-    {NULL, "n", RF_INT, "vertices", "nodes", "public nodes with this coreness", 0},
-};
 static const struct rhist CORENESS = {
     "graph.reachable.coreness_histogram",
     {"coreness", "Coreness histogram of the public graph", "coreness (k)", "public nodes",
      "Public nodes per k-core number.", "no coreness histogram: no public node", NULL,
      "coreness.csv", false, SVG_BLUE},
-    {"coreness.csv", "Coreness histogram", "Public nodes per k-core number.", NULL, NULL,
-     RCOLS(CORENESS_COLS)}};
+    "Coreness histogram",
+    {
+        {NULL, "v", RF_INT, "coreness", "k", "k-core number", 0},
+        {NULL, "n", RF_INT, "vertices", "nodes", "public nodes with this coreness", 0},
+    }};
 
 static void min_cut(struct rctx *r)
 {

@@ -17,7 +17,7 @@ static const struct rcol VERSION_COLS[] = {
      "announced distributed-DB version", 0},
     {"P2P", "p2p_version", RF_INT, "p2p_version", NULL, "announced P2P version", 0},
     {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes announcing this triple", 0},
-    {"Share", "share", RF_SHARE, NULL, NULL, NULL, 0},
+    {"Share", "share", RF_SHARE, NULL, NULL, NULL, RC_CALC},
 };
 static const struct rtable VERSION_TABLE = {
     "versions.csv",
@@ -40,33 +40,29 @@ static const struct {
     {"disable_mempool = true", "metadata.disable_mempool"},
 };
 
-static const struct rcol POW_COLS[] = {
-    {NULL, "v", RF_INT, "pow_bits", "bits", "leading zero bits of the identity proof of work", 0},
-    {NULL, "n", RF_INT, "nodes", "nodes", "public nodes with this strength", 0},
-};
 static const struct rhist POW = {
     "metadata.pow_bits",
     {"pow", "Proof-of-work strength of public nodes", "proof-of-work bits", "public nodes",
      "Public nodes per proof-of-work strength (leading zero bits; Octez requires 26 by "
      "default).",
      "no proof-of-work figures: no public node", NULL, "pow_bits.csv", false, SVG_BLUE},
-    {"pow_bits.csv", "Proof-of-work histogram",
-     "Public nodes per proof-of-work strength (leading zero bits; Octez requires 26 by "
-     "default).",
-     NULL, NULL, RCOLS(POW_COLS)}};
+    "Proof-of-work histogram",
+    {
+        {NULL, "v", RF_INT, "pow_bits", "bits", "leading zero bits of the identity proof of work",
+         0},
+        {NULL, "n", RF_INT, "nodes", "nodes", "public nodes with this strength", 0},
+    }};
 
-static const struct rcol LAG_COLS[] = {
-    {NULL, "v", RF_INT, "lag_blocks", "blocks", "blocks behind the highest head seen", 0},
-    {NULL, "n", RF_INT, "nodes", "nodes", "public nodes with this lag", 0},
-};
 static const struct rhist LAG = {
     "heads.lag_histogram",
     {"lag", "Head lag of public nodes", "lag (blocks)", "public nodes",
      "Public nodes per head lag (blocks behind the highest head seen).", "no head levels reported",
      NULL, "head_lag.csv", false, SVG_BLUE},
-    {"head_lag.csv", "Head-lag histogram",
-     "Public nodes per head lag (blocks behind the highest head seen).", NULL, NULL,
-     RCOLS(LAG_COLS)}};
+    "Head-lag histogram",
+    {
+        {NULL, "v", RF_INT, "lag_blocks", "blocks", "blocks behind the highest head seen", 0},
+        {NULL, "n", RF_INT, "nodes", "nodes", "public nodes with this lag", 0},
+    }};
 
 /* Each row of array a with "share" = key / (sum of key over a) added. */
 static void rows_with_share(struct rtab *t, const json_t *a, const char *key, const char *src)
@@ -186,18 +182,16 @@ static const struct rchart TOP_CHART = {"prefixes",
                                         SVG_GREEN};
 #define TOP_CHART_MAX 15
 
-static const struct rcol PPI_COLS[] = {
-    {NULL, "v", RF_INT, "peer_ids", "peer ids", "distinct peer ids seen on one IP address", 0},
-    {NULL, "n", RF_INT, "ips", "addresses", "IP addresses with that many peer ids", 0},
-};
 static const struct rhist PEERS_PER_IP = {
     "concentration.peers_per_ip",
     {"peers_per_ip", "IP addresses by number of peer ids", "peer ids per IP", "IP addresses",
      "IP addresses per number of distinct peer ids they answered with.", "no public node", NULL,
      "peers_per_ip.csv", false, SVG_BLUE},
-    {"peers_per_ip.csv", "Peers per IP",
-     "IP addresses per number of distinct peer ids they answered with.", NULL, NULL,
-     RCOLS(PPI_COLS)}};
+    "Peers per IP",
+    {
+        {NULL, "v", RF_INT, "peer_ids", "peer ids", "distinct peer ids seen on one IP address", 0},
+        {NULL, "n", RF_INT, "ips", "addresses", "IP addresses with that many peer ids", 0},
+    }};
 
 static const struct rcol MANY_COLS[] = {
     {"Address", "ip", RF_TEXT, "ip", NULL, "IP address (truncated when the report is anonymized)",

@@ -73,6 +73,7 @@ enum rfmt {
 #define RC_PEER 1u /* text from a peer or report.json: escaped everywhere, code cell */
 #define RC_ANON 2u /* a point or address: truncated when anonymizing */
 #define RC_REQ  4u /* a row without this key is skipped */
+#define RC_CALC 8u /* computed here, not a report.json key: never reported missing */
 
 struct rcol {
 	const char *head; /* page heading; NULL: CSV only */
@@ -145,11 +146,13 @@ void chart_lines(struct rctx *r, const struct rchart *c, const struct svg_line *
 void chart_none(struct rctx *r, const struct rchart *c, const char *caption);
 
 /* A histogram of report.json ({"value": count} or [[value, count]]) as a bar
- * chart and its two-column CSV (value, count). */
+ * chart and its two-column CSV (value, count): chart.csv, described by the
+ * chart's caption; the columns' keys are "v" and "n". */
 struct rhist {
 	const char *path;
 	struct rchart chart;
-	struct rtable table;
+	const char *csv_title;
+	struct rcol cols[2];
 };
 void chart_hist(struct rctx *r, const struct rhist *h);
 

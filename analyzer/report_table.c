@@ -221,7 +221,7 @@ void rtab_row(struct rtab *t, const json_t *row, const char *src)
 		v[i] = c->key ? rj_get(row, c->key) : row;
 		if ((c->flags & RC_REQ) && !json_is_string(v[i]))
 			return;
-		if (!v[i] && src) {
+		if (!v[i] && src && !(c->flags & RC_CALC)) {
 			char path[96];
 			snprintf(path, sizeof path, "%s.%s", src, c->key);
 			r_missing(r, path);

@@ -619,6 +619,87 @@ static void test_anonymize(void **state)
 	json_decref(cur);
 }
 
+/* Keys the report's spec names that a rendered report.json lacks. */
+struct missing {
+	char list[4096];
+	int n;
+};
+
+static void on_missing(void *arg, const char *path)
+{
+	struct missing *m = arg;
+	size_t len = strlen(m->list);
+	snprintf(m->list + len, sizeof m->list - len, "%s%s", m->n ? " " : "", path);
+	m->n++;
+}
+
+static void render_missing(const json_t *cur, struct missing *m)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/tzreport-m-XXXXXX", "/tmp");
+	assert_non_null(mkdtemp(dir));
+	struct report_opts o;
+	report_opts_default(&o);
+	o.missing_cb = on_missing;
+	o.missing_arg = m;
+	memset(m, 0, sizeof *m);
+	char err[256] = "";
+	enum err rc = report_render(dir, cur, NULL, 0, &o, err, sizeof err);
+	if (rc != ERR_OK)
+		fail_msg("report_render: %s (%s)", err_str(rc), err);
+	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
+	unsetenv("TZ_REPORT_KEEP");
+	rmdir_all(dir);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+}
+
+/*
+ * Every fixture of tests/data/report rendered as the current crawl: a full
+ * report.json leaves no key the spec names unread (a typo in a spec fails
+ * here instead of printing "n/a"); the empty crawl lacks exactly the
+ * figures an empty crawl has none of.
+ */
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	struct missing m;
+	static const char *const full[] = {"crawl-42.json", "hostile.json"};
+	for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) {
+		json_t *cur = load(full[i]);
+		render_missing(cur, &m);
+		if (m.n)
+			fail_msg("%s: report.json lacks %s", full[i], m.list);
+		json_decref(cur);
+	}
+	json_t *h[HIST_N];
+	load_hist(h);
+	for (int i = 0; i < HIST_N; i++) {
+		render_missing(h[i], &m);
+		if (m.n)
+			fail_msg("history/crawl-%02d.json: report.json lacks %s", 30 + i, m.list);
+	}
+	free_hist(h);
+	json_t *cur = load("empty.json");
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("empty.json: report.json lacks %s", m.list);
+	json_decref(cur);
+	/* the check can fail: take keys away, one of them inside array elements */
+	cur = load("crawl-42.json");
+	json_object_del(json_object_get(json_object_get(cur, "graph"), "core"),
+	                "betweenness_method");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
+	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "graph.core.betweenness_method versions[].nodes "
+	                            "metadata.pow_bits");
+	json_decref(cur);
+}
+
 int main(void)
 {
 	const char *keep = getenv("TZ_REPORT_KEEP");
@@ -635,6 +716,7 @@ int main(void)
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_hostile_strings),
 	    cmocka_unit_test(test_anonymize),
+	    cmocka_unit_test(test_missing_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
