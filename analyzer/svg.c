@@ -54,7 +54,8 @@ static void fmt_tick(char *out, size_t cap, double v, enum svg_xaxis kind, doubl
 		time_t t = (time_t)v;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(out, cap, "%Y-%m-%d", &tm);
+		/* ticks closer than a day carry the time of day */
+		strftime(out, cap, step < 86400.0 ? "%m-%d %H:%M" : "%Y-%m-%d", &tm);
 		return;
 	}
 	if (fabs(v) >= 10000) {
@@ -161,6 +162,18 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 	if (c->x_axis == SVG_X_TIME) {
 		double days = (xmax - xmin) / 86400.0;
 		xstep = 86400.0 * (days <= 6 ? 1 : nice_step(days, 5));
+		/* Crawls within two days: UTC midnights give one tick or none, so
+		 * tick whole hours (or minutes) instead, about five of them. */
+		static const double sub_day[] = {300,  600,   900,   1800, 3600,
+		                                 7200, 10800, 21600, 43200};
+		if (days < 2) {
+			xstep = sub_day[sizeof sub_day / sizeof sub_day[0] - 1];
+			for (size_t i = 0; i < sizeof sub_day / sizeof sub_day[0]; i++)
+				if ((xmax - xmin) / sub_day[i] <= 6) {
+					xstep = sub_day[i];
+					break;
+				}
+		}
 	} else {
 		xstep = nice_step(xmax - xmin, 6);
 	}

@@ -619,6 +619,35 @@ static void test_anonymize(void **state)
 	json_decref(cur);
 }
 
+/* Crawls within one day (no UTC midnight between them): the size chart's
+ * time axis still has labelled ticks, with the time of day. */
+static void test_size_within_one_day(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"); /* started 2026-11-24T02:00:42Z */
+	static const char *const at[] = {"2026-11-24T00:30:00Z", "2026-11-24T01:15:00Z"};
+	json_t *h[2];
+	for (int i = 0; i < 2; i++) {
+		h[i] = json_deep_copy(cur);
+		json_t *crawl = json_object_get(h[i], "crawl");
+		json_object_set_new(crawl, "id", json_integer(40 + i));
+		json_object_set_new(crawl, "started_at", json_string(at[i]));
+	}
+	char dir[512];
+	outdir(dir, sizeof dir, "one-day");
+	render_ok(dir, cur, h, 2, false);
+	char *svg = slurp(dir, "size.svg", NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">11-24 00:30</text>"));
+	assert_non_null(strstr(svg, ">11-24 01:00</text>"));
+	assert_non_null(strstr(svg, ">11-24 02:00</text>"));
+	free(svg);
+	rmdir_all(dir);
+	json_decref(h[0]);
+	json_decref(h[1]);
+	json_decref(cur);
+}
+
 /* Keys the report's spec names that a rendered report.json lacks. */
 struct missing {
 	char list[4096];
@@ -717,6 +746,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_strings),
 	    cmocka_unit_test(test_anonymize),
 	    cmocka_unit_test(test_missing_keys),
+	    cmocka_unit_test(test_size_within_one_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
