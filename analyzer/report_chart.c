@@ -6,6 +6,7 @@
  * to the CSV behind it. A chart with nothing to draw is a frame saying why,
  * never a missing figure, so the page keeps its shape.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,6 +57,34 @@ void chart_lines(struct rctx *r, const struct rchart *c, const struct svg_line *
 }
 
 /*
+ * Whole-number histograms get a zero bin for every missing value between
+ * their least and greatest, so the bars are an axis (26, 27, 28, ... not
+ * 26, 28, 31) and a gap shows as a gap. In place; bins sorted by value;
+ * returns the new count (unchanged when a value is not whole or the range
+ * does not fit in cap).
+ */
+static size_t fill_gaps(struct rj_bin *bins, size_t n, size_t cap)
+{
+	if (n < 2)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (bins[i].value != floor(bins[i].value))
+			return n;
+	double span = bins[n - 1].value - bins[0].value + 1;
+	if (span > (double)cap || span <= (double)n)
+		return n;
+	size_t m = (size_t)span, k = n;
+	for (size_t i = m; i-- > 0;) { /* from the top, so no bin is overwritten unread */
+		double v = bins[0].value + (double)i;
+		if (k > 0 && bins[k - 1].value == v)
+			bins[i] = bins[--k];
+		else
+			bins[i] = (struct rj_bin){v, 0};
+	}
+	return m;
+}
+
+/*
  * One bar per value, or per run of consecutive values when there are too
  * many to read (e.g. head lags in the thousands). The CSV keeps every value.
  */
@@ -79,6 +108,7 @@ void chart_hist(struct rctx *r, const struct rhist *h)
 		rtab_row(&t, row, NULL);
 		json_decref(row);
 	}
+	n = fill_gaps(bins, n, HIST_BINS_MAX);
 	size_t per = n > BARS_MAX ? (n + BARS_MAX - 1) / BARS_MAX : 1;
 	size_t bars_n = 0;
 	for (size_t i = 0; i < n; i += per) {

@@ -386,6 +386,32 @@ static void test_many_bins(void **state)
 	json_decref(cur);
 }
 
+/* A whole-number histogram with gaps draws the missing values as empty bars,
+ * so the bars read as an axis; the CSV keeps only the values reported. */
+static void test_hist_gaps(void **state)
+{
+	(void)state;
+	json_t *cur = json_pack("{s:i, s:{s:{s:i, s:i, s:i}}}", "schema_version", 1, "metadata",
+	                        "pow_bits", "26", 5, "28", 3, "31", 1);
+	char dir[512];
+	outdir(dir, sizeof dir, "gaps");
+	render_ok(dir, cur, NULL, 0, false);
+	char *svg = slurp(dir, "pow.svg", NULL);
+	assert_non_null(svg);
+	static const char *const want[] = {"<title>26: 5</title>", "<title>27: 0</title>",
+	                                   "<title>28: 3</title>", "<title>29: 0</title>",
+	                                   "<title>30: 0</title>", "<title>31: 1</title>"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(svg, want[i]))
+			fail_msg("pow.svg lacks %s", want[i]);
+	free(svg);
+	char *csv = slurp(dir, "pow_bits.csv", NULL);
+	assert_string_equal(csv, "pow_bits,nodes\r\n26,5\r\n28,3\r\n31,1\r\n");
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -747,6 +773,7 @@ int main(void)
 	    cmocka_unit_test(test_anonymize),
 	    cmocka_unit_test(test_missing_keys),
 	    cmocka_unit_test(test_size_within_one_day),
+	    cmocka_unit_test(test_hist_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
