@@ -183,6 +183,16 @@ static const struct rkv GLANCE[] = {
      RF_NUM3, 0},
 };
 
+/* What "over strong edges" means, under the figures; the second sentence
+ * when that connectivity is 0 on a core that has something to split. */
+static const char STRONG_TEXT[] =
+    "Vertex connectivity over strong edges counts only the edges a node listed in the "
+    "ranked part of its Advertise replies in every round (strong edges, close to live "
+    "links): how many nodes must go to split the public core when only those links count.";
+static const char STRONG_ZERO[] =
+    " It is 0 here: the strong edges alone do not connect the public core, which holds "
+    "together only through edges seen in the random part of the lists or in one round.";
+
 static const struct rcol CUT_COLS[] = {
     {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
      "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
@@ -474,6 +484,13 @@ void section_resilience(struct rctx *r)
 	doc_h3(d, "Graph at a glance");
 	static const char *const heads[] = {"Figure", "Value"};
 	rkv_table(r, heads, RCOLS(GLANCE));
+	double strong = 0, core_n = 0;
+	doc_p_open(d);
+	doc_t(d, STRONG_TEXT);
+	if (r_num(r, "graph.core.strong_vertex_connectivity", &strong) && strong == 0 &&
+	    r_num(r, "graph.core.vertices", &core_n) && core_n >= 2)
+		doc_t(d, STRONG_ZERO);
+	doc_p_close(d);
 	min_cut(r);
 	single_points(r);
 

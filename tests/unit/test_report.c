@@ -417,6 +417,31 @@ static void test_hist_gaps(void **state)
 	json_decref(cur);
 }
 
+/* "vertex connectivity over strong edges" is explained, and its 0 too. */
+static void test_strong_explained(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "strong");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "Vertex connectivity over strong edges counts only"));
+	assert_null(strstr(html, "the strong edges alone do not connect"));
+	free(html);
+	json_object_set_new(json_object_get(json_object_get(cur, "graph"), "core"),
+	                    "strong_vertex_connectivity", json_integer(0));
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "It is 0 here: the strong edges alone do not connect"));
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "It is 0 here: the strong edges alone do not connect"));
+	free(md);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -780,6 +805,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_keys),
 	    cmocka_unit_test(test_size_within_one_day),
 	    cmocka_unit_test(test_hist_gaps),
+	    cmocka_unit_test(test_strong_explained),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
