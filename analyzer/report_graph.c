@@ -318,11 +318,11 @@ static void single_points(struct rctx *r)
 			rows[m++] = json_incref(e);
 	}
 	qsort(rows, m, sizeof *rows, ap_cmp);
+	/* objects: each should carry its cut_off; plain ids carry none */
+	const char *src =
+	    json_is_object(json_array_get(aps, 0)) ? "graph.reachable.articulation_points[]" : NULL;
 	for (size_t i = 0; i < m; i++) {
-		rtab_row(&t, rows[i],
-		         json_is_object(json_array_get(aps, 0)) ? "graph.reachable."
-		                                                  "articulation_points[]"
-		                                                : NULL);
+		rtab_row(&t, rows[i], src);
 		json_decref(rows[i]);
 	}
 	rtab_close(&t);

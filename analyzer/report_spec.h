@@ -103,7 +103,7 @@ struct rtab {
 	const struct rtable *spec;
 	struct rbuf *csv;            /* NULL: page only */
 	const char *head[RCOLS_MAX]; /* heading overrides (section-built), NULL: spec */
-	size_t rows, page_rows;      /* written to the CSV; to the current page table */
+	size_t page_rows;            /* rows given to the current page table */
 	bool page_open;
 };
 

@@ -249,7 +249,6 @@ void rtab_row(struct rtab *t, const json_t *row, const char *src)
 		first = false;
 	}
 	rbuf_puts(t->csv, "\r\n");
-	t->rows++;
 }
 
 void rtab_close(struct rtab *t)
