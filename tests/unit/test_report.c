@@ -192,6 +192,48 @@ static void check_datapackage(const char *dir)
 	json_decref(dp);
 }
 
+/*
+ * Every CSV cell is either a number (unquoted) or a quoted string that a
+ * spreadsheet will not run as a formula (no leading = + - @).
+ */
+static void check_csv_cells(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name);
+		if (nl < 4 || strcmp(e->d_name + nl - 4, ".csv") != 0)
+			continue;
+		char *text = slurp(dir, e->d_name, NULL);
+		assert_non_null(text);
+		char *p = strstr(text, "\r\n"); /* after the header row */
+		while (p && *p) {
+			if (*p == '\r' || *p == '\n' || *p == ',') {
+				p++;
+				continue;
+			}
+			if (*p == '"') {
+				if (strchr("=+-@", p[1]))
+					fail_msg("%s: a cell starts with %c: %.40s", e->d_name,
+					         p[1], p);
+				for (p++; *p && !(*p == '"' && p[1] != '"'); p += *p == '"' ? 2 : 1)
+					;
+				if (*p)
+					p++;
+				continue;
+			}
+			char *end;
+			strtod(p, &end);
+			if (end == p || (*end && *end != ',' && *end != '\r'))
+				fail_msg("%s: unquoted cell is not a number: %.40s", e->d_name, p);
+			p = end;
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
 static void check_common(const char *dir, char **html_out)
 {
 	char *html = slurp(dir, "report.html", NULL);
@@ -219,6 +261,7 @@ static void check_common(const char *dir, char **html_out)
 	assert_non_null(strstr(md, "](attack.svg)"));
 	check_charts(dir, html);
 	check_datapackage(dir);
+	check_csv_cells(dir);
 	free(md);
 	if (html_out)
 		*html_out = html;
@@ -574,6 +617,23 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"random\",0.5,"));
 	free(csv);
 	check_common(dir, NULL);
+	rmdir_all(dir);
+	/* peer text in every other CSV column that holds it, as formulas */
+	json_t *core = json_object_get(json_object_get(cur, "graph"), "core");
+	json_object_set_new(json_array_get(json_object_get(core, "betweenness_top"), 0), "id",
+	                    json_string("@SUM(A1)"));
+	json_array_set_new(json_object_get(core, "min_vertex_cut"), 0, json_string("=1+1"));
+	json_t *conc = json_object_get(cur, "concentration");
+	json_object_set_new(json_array_get(json_object_get(conc, "ips_with_many_peer_ids"), 0),
+	                    "ip", json_string("+cmd"));
+	json_object_set_new(json_object_get(cur, "counts"), "outcomes",
+	                    json_pack("{s:i}", "-x", 1));
+	outdir(dir, sizeof dir, "hostile-csv");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	csv = slurp(dir, "betweenness_top.csv", NULL);
+	assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
+	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
 }
