@@ -90,8 +90,9 @@ static size_t fill_gaps(struct rj_bin *bins, size_t n, size_t cap)
  */
 void chart_hist(struct rctx *r, const struct rhist *h)
 {
-	const struct rtable spec = {h->chart.csv, h->csv_title, h->chart.caption,
-	                            NULL,         NULL,         RCOLS(h->cols)};
+	struct rtable spec = {h->chart.csv, h->csv_title, h->chart.caption, NULL, NULL, {{0}}};
+	spec.cols[0] = h->cols[0];
+	spec.cols[1] = h->cols[1];
 	struct rtab t;
 	rtab_begin(r, &t, &spec);
 	struct rj_bin *bins = calloc(HIST_BINS_MAX, sizeof *bins);

@@ -34,20 +34,19 @@ static const struct {
 };
 #define OUTCOMES_N (sizeof OUTCOME_MEANING / sizeof OUTCOME_MEANING[0])
 
-static const struct rcol OUTCOME_COLS[] = {
-    {"Outcome", "outcome", RF_TEXT, "outcome", NULL, "stable outcome name of a visit", RC_PEER},
-    {"Visits", "visits", RF_COUNT2, "visits", "visits", "dial attempts (visits) with this outcome",
-     0},
-    {"Share", "share", RF_SHARE, "share", "share (0-1)", "visits / all visits", 0},
-    {"Meaning", "meaning", RF_TEXT, "meaning", NULL, "what the outcome means", 0},
-};
 static const struct rtable OUTCOME_TABLE = {
     "outcomes.csv",
     "Visit outcomes",
     "How each visit (dial attempt) of the crawl ended, with what each outcome means.",
     NULL,
     NULL,
-    RCOLS(OUTCOME_COLS)};
+    {
+        {"Outcome", "outcome", RF_TEXT, "outcome", NULL, "stable outcome name of a visit", RC_PEER},
+        {"Visits", "visits", RF_COUNT2, "visits", "visits",
+         "dial attempts (visits) with this outcome", 0},
+        {"Share", "share", RF_SHARE, "share", "share (0-1)", "visits / all visits", 0},
+        {"Meaning", "meaning", RF_TEXT, "meaning", NULL, "what the outcome means", 0},
+    }};
 static const struct rchart OUTCOME_CHART = {"outcomes",
                                             "Visit outcomes: dial attempts per outcome",
                                             NULL,
@@ -193,56 +192,53 @@ static const char STRONG_ZERO[] =
     " It is 0 here: the strong edges alone do not connect the public core, which holds "
     "together only through edges seen in the random part of the lists or in one round.";
 
-static const struct rcol CUT_COLS[] = {
-    {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
-     "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
-};
 static const struct rtable CUT_TABLE = {
     "min_vertex_cut.csv",
     "Minimum vertex cut",
     "Members of a minimum vertex cut (witness) of the public core.",
     "None.",
     NULL,
-    RCOLS(CUT_COLS)};
+    {
+        {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
+         "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
+    }};
 
-static const struct rcol AP_COLS[] = {
-    {"Node", "id", RF_TEXT, "node", NULL, "peer id when a handshake revealed it, else the point",
-     RC_PEER | RC_ANON | RC_REQ},
-    {"Nodes cut off", "cut_off", RF_COUNT, "cut_off", "nodes",
-     "public nodes cut off if this node is removed", 0},
-};
 static const struct rtable AP_TABLE = {
     "single_points_of_failure.csv",
     "Single points of failure",
     "Articulation points of the public graph with the nodes each would cut off.",
     "None: no single node's removal disconnects public nodes.",
     "cut off the most",
-    RCOLS(AP_COLS)};
+    {
+        {"Node", "id", RF_TEXT, "node", NULL,
+         "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
+        {"Nodes cut off", "cut_off", RF_COUNT, "cut_off", "nodes",
+         "public nodes cut off if this node is removed", 0},
+    }};
 
-static const struct rcol SOLE_COLS[] = {
-    {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
-     "a public node that alone advertised some point", RC_PEER | RC_ANON | RC_REQ},
-};
 static const struct rtable SOLE_TABLE = {
     "sole_advertisers.csv",
     "Sole advertisers",
     "Public nodes that were the only advertiser of at least one point.",
     "None.",
     NULL,
-    RCOLS(SOLE_COLS)};
+    {
+        {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
+         "a public node that alone advertised some point", RC_PEER | RC_ANON | RC_REQ},
+    }};
 
-static const struct rcol BT_COLS[] = {
-    {"Node", "id", RF_TEXT, "node", NULL, "peer id when known, else the point",
-     RC_PEER | RC_ANON | RC_REQ},
-    {"Betweenness", "value", RF_G4, "betweenness", NULL,
-     "betweenness centrality as the analyzer reports it", 0},
-};
-static const struct rtable BT_TABLE = {"betweenness_top.csv",
-                                       "Betweenness top",
-                                       "Nodes of the public core with the highest betweenness.",
-                                       "None computed.",
-                                       NULL,
-                                       RCOLS(BT_COLS)};
+static const struct rtable BT_TABLE = {
+    "betweenness_top.csv",
+    "Betweenness top",
+    "Nodes of the public core with the highest betweenness.",
+    "None computed.",
+    NULL,
+    {
+        {"Node", "id", RF_TEXT, "node", NULL, "peer id when known, else the point",
+         RC_PEER | RC_ANON | RC_REQ},
+        {"Betweenness", "value", RF_G4, "betweenness", NULL,
+         "betweenness centrality as the analyzer reports it", 0},
+    }};
 
 static const struct rhist CORENESS = {
     "graph.reachable.coreness_histogram",
@@ -329,26 +325,30 @@ static void single_points(struct rctx *r)
 	free(rows);
 }
 
-static const struct rcol ATTACK_COLS[] = {
-    {NULL, "strategy", RF_TEXT, "strategy", NULL,
-     "degree, betweenness or random (mean of seeded runs)", 0},
-    {NULL, "removed", RF_SHARE, "removed_fraction", "share (0-1)",
-     "fraction of the public core removed", 0},
-    {NULL, "giant", RF_SHARE, "giant_fraction", "share (0-1)",
-     "largest remaining component / original core size", 0},
-};
 static const struct rtable ATTACK_TABLE = {
     "attack_curves.csv",
     "Attack curves",
     "Giant-component fraction of the public core as nodes are removed.",
     NULL,
     NULL,
-    RCOLS(ATTACK_COLS)};
-static const struct rcol HALF_COLS[] = {
-    {"Strategy", "strategy", RF_TEXT, NULL, NULL, NULL, 0},
-    {"Removed share when giant component < 50%", "shown", RF_TEXT_R, NULL, NULL, NULL, 0},
-};
-static const struct rtable HALF_TABLE = {NULL, NULL, NULL, NULL, NULL, RCOLS(HALF_COLS)};
+    {
+        {NULL, "strategy", RF_TEXT, "strategy", NULL,
+         "degree, betweenness or random (mean of seeded runs)", 0},
+        {NULL, "removed", RF_SHARE, "removed_fraction", "share (0-1)",
+         "fraction of the public core removed", 0},
+        {NULL, "giant", RF_SHARE, "giant_fraction", "share (0-1)",
+         "largest remaining component / original core size", 0},
+    }};
+static const struct rtable HALF_TABLE = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    {
+        {"Strategy", "strategy", RF_TEXT, NULL, NULL, NULL, 0},
+        {"Removed share when giant component < 50%", "shown", RF_TEXT_R, NULL, NULL, NULL, 0},
+    }};
 static const struct rchart ATTACK_CHART = {
     "attack",
     "Attack curves: giant component of the public core as nodes are removed",

@@ -135,33 +135,31 @@ static const struct headline HEADLINES[] = {
 /* The comparison columns: previous crawl, about 7 and about 30 days earlier. */
 static const char *const CMP_KEY[3] = {"previous", "7d", "30d"};
 
-static const struct rcol HEADLINE_COLS[] = {
-    {"Figure", "metric", RF_TEXT, "metric", NULL, "headline figure", 0},
-    {NULL, "unit", RF_TEXT, "unit", NULL, "unit of value", 0},
-    {"This crawl", "shown", RF_TEXT_R, NULL, NULL, NULL, 0},
-    {NULL, "value", RF_NUM3, "value", NULL, "this crawl (unit in the unit column)", 0},
-    {NULL, "id_previous", RF_INT, "previous_crawl_id", NULL, "the crawl before this one", 0},
-    {NULL, "previous_value", RF_NUM3, "previous_value", NULL, "value in the previous crawl", 0},
-    {"vs previous", "shown_previous", RF_TEXT_R, NULL, NULL, NULL, 0},
-    {NULL, "change_previous", RF_NUM3, "change_previous", NULL, "value - previous_value", 0},
-    {NULL, "id_7d", RF_INT, "crawl_7d_id", NULL,
-     "crawl started closest to 7 days earlier (within 36 h)", 0},
-    {"vs 7 days", "shown_7d", RF_TEXT_R, NULL, NULL, NULL, 0},
-    {NULL, "change_7d", RF_NUM3, "change_7d", NULL, "value - value 7 days earlier", 0},
-    {NULL, "id_30d", RF_INT, "crawl_30d_id", NULL,
-     "crawl started closest to 30 days earlier (within 3 days)", 0},
-    {"vs 30 days", "shown_30d", RF_TEXT_R, NULL, NULL, NULL, 0},
-    {NULL, "change_30d", RF_NUM3, "change_30d", NULL, "value - value 30 days earlier", 0},
-};
 #define HEADLINE_COL_SHOWN 6 /* + 3k: the page heading of comparison k */
-
 static const struct rtable HEADLINE_TABLE = {
     "headline.csv",
     "Headline figures",
     "Headline figures of this crawl with changes against earlier crawls.",
     NULL,
     NULL,
-    RCOLS(HEADLINE_COLS)};
+    {
+        {"Figure", "metric", RF_TEXT, "metric", NULL, "headline figure", 0},
+        {NULL, "unit", RF_TEXT, "unit", NULL, "unit of value", 0},
+        {"This crawl", "shown", RF_TEXT_R, NULL, NULL, NULL, 0},
+        {NULL, "value", RF_NUM3, "value", NULL, "this crawl (unit in the unit column)", 0},
+        {NULL, "id_previous", RF_INT, "previous_crawl_id", NULL, "the crawl before this one", 0},
+        {NULL, "previous_value", RF_NUM3, "previous_value", NULL, "value in the previous crawl", 0},
+        {"vs previous", "shown_previous", RF_TEXT_R, NULL, NULL, NULL, 0},
+        {NULL, "change_previous", RF_NUM3, "change_previous", NULL, "value - previous_value", 0},
+        {NULL, "id_7d", RF_INT, "crawl_7d_id", NULL,
+         "crawl started closest to 7 days earlier (within 36 h)", 0},
+        {"vs 7 days", "shown_7d", RF_TEXT_R, NULL, NULL, NULL, 0},
+        {NULL, "change_7d", RF_NUM3, "change_7d", NULL, "value - value 7 days earlier", 0},
+        {NULL, "id_30d", RF_INT, "crawl_30d_id", NULL,
+         "crawl started closest to 30 days earlier (within 3 days)", 0},
+        {"vs 30 days", "shown_30d", RF_TEXT_R, NULL, NULL, NULL, 0},
+        {NULL, "change_30d", RF_NUM3, "change_30d", NULL, "value - value 30 days earlier", 0},
+    }};
 
 /* Of the current crawl through the checked look-ups, of others unchecked. */
 static bool headline_value(struct rctx *r, const json_t *j, const struct headline *h, double *v)
@@ -354,25 +352,24 @@ void section_headline(struct rctx *r)
 
 /* ---- size over time ----------------------------------------------------- */
 
-static const struct rcol SIZE_COLS[] = {
-    {NULL, "crawl.id", RF_INT, "crawl_id", NULL, "crawl id", 0},
-    {NULL, "crawl.started_at", RF_TIME, "started_at", NULL, "crawl start, UTC (ISO 8601)", 0},
-    {NULL, "counts.points_seen", RF_COUNT, "points_seen", "points", "distinct points discovered",
-     0},
-    {NULL, "counts.public", RF_COUNT, "public", "nodes",
-     "nodes that sent a valid connection message", 0},
-    {NULL, "counts.unreachable", RF_COUNT, "unreachable", "nodes",
-     "nodes dialed that never sent one", 0},
-    {NULL, "ratio", RF_SHARE, "public_ratio", "share (0-1)",
-     "public nodes / all nodes seen (counts.public_ratio)", 0},
-};
 static const struct rtable SIZE_TABLE = {
     "size_over_time.csv",
     "Network size over time",
     "One row per crawl, oldest first: the series of the size chart.",
     NULL,
     NULL,
-    RCOLS(SIZE_COLS)};
+    {
+        {NULL, "crawl.id", RF_INT, "crawl_id", NULL, "crawl id", 0},
+        {NULL, "crawl.started_at", RF_TIME, "started_at", NULL, "crawl start, UTC (ISO 8601)", 0},
+        {NULL, "counts.points_seen", RF_COUNT, "points_seen", "points",
+         "distinct points discovered", 0},
+        {NULL, "counts.public", RF_COUNT, "public", "nodes",
+         "nodes that sent a valid connection message", 0},
+        {NULL, "counts.unreachable", RF_COUNT, "unreachable", "nodes",
+         "nodes dialed that never sent one", 0},
+        {NULL, "ratio", RF_SHARE, "public_ratio", "share (0-1)",
+         "public nodes / all nodes seen (counts.public_ratio)", 0},
+    }};
 static const struct rchart SIZE_CHART = {
     "size", "Network size over time: points seen, public and unreachable per crawl",
     NULL,   "points / nodes",

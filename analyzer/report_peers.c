@@ -10,29 +10,33 @@
 
 /* ---- versions and metadata --------------------------------------------- */
 
-static const struct rcol VERSION_COLS[] = {
-    {"Chain name", "chain_name", RF_TEXT, "chain_name", NULL,
-     "chain name announced in the connection message (peer text)", RC_PEER},
-    {"Distributed DB", "distributed_db_version", RF_INT, "distributed_db_version", NULL,
-     "announced distributed-DB version", 0},
-    {"P2P", "p2p_version", RF_INT, "p2p_version", NULL, "announced P2P version", 0},
-    {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes announcing this triple", 0},
-    {"Share", "share", RF_SHARE, NULL, NULL, NULL, RC_CALC},
-};
 static const struct rtable VERSION_TABLE = {
     "versions.csv",
     "Announced versions",
     "Public nodes per (chain name, distributed-DB version, P2P version).",
     "No node announced a version (no public node).",
     NULL,
-    RCOLS(VERSION_COLS)};
+    {
+        {"Chain name", "chain_name", RF_TEXT, "chain_name", NULL,
+         "chain name announced in the connection message (peer text)", RC_PEER},
+        {"Distributed DB", "distributed_db_version", RF_INT, "distributed_db_version", NULL,
+         "announced distributed-DB version", 0},
+        {"P2P", "p2p_version", RF_INT, "p2p_version", NULL, "announced P2P version", 0},
+        {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes announcing this triple", 0},
+        {"Share", "share", RF_SHARE, NULL, NULL, NULL, RC_CALC},
+    }};
 
-static const struct rcol FLAG_COLS[] = {
-    {"Flag (from the metadata message)", "flag", RF_TEXT, NULL, NULL, NULL, 0},
-    {"Public nodes", "nodes", RF_COUNT, NULL, NULL, NULL, 0},
-    {"Share", "share", RF_SHARE, NULL, NULL, NULL, 0},
-};
-static const struct rtable FLAG_TABLE = {NULL, NULL, NULL, NULL, NULL, RCOLS(FLAG_COLS)};
+static const struct rtable FLAG_TABLE = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    {
+        {"Flag (from the metadata message)", "flag", RF_TEXT, NULL, NULL, NULL, 0},
+        {"Public nodes", "nodes", RF_COUNT, NULL, NULL, NULL, 0},
+        {"Share", "share", RF_SHARE, NULL, NULL, NULL, 0},
+    }};
 static const struct {
 	const char *label, *path;
 } FLAGS[] = {
@@ -139,37 +143,39 @@ static const struct {
 };
 #define FAMILIES_N (sizeof FAMILIES / sizeof FAMILIES[0])
 
-static const struct rcol CONC_COLS[] = {
-    {"Prefix", "label", RF_TEXT, NULL, NULL, NULL, 0},
-    {NULL, "family", RF_TEXT, "family", NULL, "ipv4_24, ipv4_16 or ipv6_48", 0},
-    {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes counted in this family", 0},
-    {"Prefixes", "prefixes", RF_COUNT, "prefixes", "prefixes", "distinct prefixes among them", 0},
-    {"Nakamoto", "nakamoto", RF_COUNT, "nakamoto", "prefixes",
-     "fewest prefixes holding over 50% of the nodes", 0},
-    {"HHI", "hhi", RF_ROUND, "hhi", "0-10000", "Herfindahl-Hirschman index of prefix shares", 0},
-    {"Gini", "gini", RF_FIX3, "gini", "0-1", "Gini coefficient of nodes per prefix", 0},
-};
 static const struct rtable CONC_TABLE = {
     "prefix_concentration.csv",
     "Prefix concentration",
     "Nakamoto coefficient, HHI and Gini of public nodes per prefix family.",
     NULL,
     NULL,
-    RCOLS(CONC_COLS)};
+    {
+        {"Prefix", "label", RF_TEXT, NULL, NULL, NULL, 0},
+        {NULL, "family", RF_TEXT, "family", NULL, "ipv4_24, ipv4_16 or ipv6_48", 0},
+        {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes counted in this family", 0},
+        {"Prefixes", "prefixes", RF_COUNT, "prefixes", "prefixes", "distinct prefixes among them",
+         0},
+        {"Nakamoto", "nakamoto", RF_COUNT, "nakamoto", "prefixes",
+         "fewest prefixes holding over 50% of the nodes", 0},
+        {"HHI", "hhi", RF_ROUND, "hhi", "0-10000", "Herfindahl-Hirschman index of prefix shares",
+         0},
+        {"Gini", "gini", RF_FIX3, "gini", "0-1", "Gini coefficient of nodes per prefix", 0},
+    }};
 
-static const struct rcol TOP_COLS[] = {
-    {NULL, "family", RF_TEXT, "family", NULL, "ipv4_24, ipv4_16 or ipv6_48", 0},
-    {"Prefix", "prefix", RF_TEXT, "prefix", NULL,
-     "the prefix (already truncated: never a full address)", RC_PEER | RC_ANON | RC_REQ},
-    {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes in this prefix", 0},
-    {"Share", "share", RF_SHARE, "share", "share (0-1)", "nodes / public nodes of the family", 0},
-};
-static const struct rtable TOP_TABLE = {"prefix_top.csv",
-                                        "Largest prefixes",
-                                        "The prefixes holding the most public nodes, per family.",
-                                        NULL,
-                                        NULL,
-                                        RCOLS(TOP_COLS)};
+static const struct rtable TOP_TABLE = {
+    "prefix_top.csv",
+    "Largest prefixes",
+    "The prefixes holding the most public nodes, per family.",
+    NULL,
+    NULL,
+    {
+        {NULL, "family", RF_TEXT, "family", NULL, "ipv4_24, ipv4_16 or ipv6_48", 0},
+        {"Prefix", "prefix", RF_TEXT, "prefix", NULL,
+         "the prefix (already truncated: never a full address)", RC_PEER | RC_ANON | RC_REQ},
+        {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "public nodes in this prefix", 0},
+        {"Share", "share", RF_SHARE, "share", "share (0-1)", "nodes / public nodes of the family",
+         0},
+    }};
 static const struct rchart TOP_CHART = {"prefixes",
                                         "Largest IPv4 /24 prefixes by share of public nodes",
                                         NULL,
@@ -193,12 +199,6 @@ static const struct rhist PEERS_PER_IP = {
         {NULL, "n", RF_INT, "ips", "addresses", "IP addresses with that many peer ids", 0},
     }};
 
-static const struct rcol MANY_COLS[] = {
-    {"Address", "ip", RF_TEXT, "ip", NULL, "IP address (truncated when the report is anonymized)",
-     RC_PEER | RC_ANON | RC_REQ},
-    {"Peer ids", "peer_ids", RF_COUNT, "peer_ids", "peer ids",
-     "distinct peer ids seen on this address", 0},
-};
 static const struct rtable MANY_TABLE = {
     "ips_with_many_peer_ids.csv",
     "IPs with many peer ids",
@@ -206,7 +206,12 @@ static const struct rtable MANY_TABLE = {
     "rotating identities.",
     NULL,
     NULL,
-    RCOLS(MANY_COLS)};
+    {
+        {"Address", "ip", RF_TEXT, "ip", NULL,
+         "IP address (truncated when the report is anonymized)", RC_PEER | RC_ANON | RC_REQ},
+        {"Peer ids", "peer_ids", RF_COUNT, "peer_ids", "peer ids",
+         "distinct peer ids seen on this address", 0},
+    }};
 
 static void concentration_table(struct rctx *r)
 {

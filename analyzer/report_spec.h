@@ -89,11 +89,10 @@ struct rtable {
 	const char *csv; /* file name; NULL: page only */
 	const char *csv_title;
 	const char *csv_desc;
-	const char *none;    /* paragraph in place of an empty page table; NULL: nothing */
-	const char *ordered; /* "cut off the most": the "Showing ..." note says what the
-	                        first rows are; NULL: "Showing 25 of N" */
-	const struct rcol *cols;
-	size_t cols_n;
+	const char *none;            /* paragraph in place of an empty page table; NULL: nothing */
+	const char *ordered;         /* "cut off the most": the "Showing ..." note says what the
+	                                first rows are; NULL: "Showing 25 of N" */
+	struct rcol cols[RCOLS_MAX]; /* up to the first with neither head nor csv */
 };
 #define RCOLS(a) (a), (sizeof(a) / sizeof((a)[0]))
 

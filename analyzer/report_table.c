@@ -175,6 +175,14 @@ static void csv_cell(struct rctx *r, struct rbuf *b, const struct rcol *c, const
 
 /* ---- tables ------------------------------------------------------------- */
 
+static size_t cols_n(const struct rtable *spec)
+{
+	size_t n = 0;
+	while (n < RCOLS_MAX && (spec->cols[n].head || spec->cols[n].csv))
+		n++;
+	return n;
+}
+
 void rtab_begin(struct rctx *r, struct rtab *t, const struct rtable *spec)
 {
 	memset(t, 0, sizeof *t);
@@ -184,7 +192,7 @@ void rtab_begin(struct rctx *r, struct rtab *t, const struct rtable *spec)
 		return;
 	struct doc_field f[RCOLS_MAX];
 	size_t n = 0;
-	for (size_t i = 0; i < spec->cols_n && n < RCOLS_MAX; i++) {
+	for (size_t i = 0; i < cols_n(spec); i++) {
 		const struct rcol *c = &spec->cols[i];
 		if (c->csv)
 			f[n++] = (struct doc_field){c->csv, FMT[c->fmt].type, c->unit, c->desc};
@@ -197,7 +205,7 @@ static void page_open(struct rtab *t)
 	const char *heads[RCOLS_MAX];
 	char align[RCOLS_MAX + 1];
 	size_t n = 0;
-	for (size_t i = 0; i < t->spec->cols_n && n < RCOLS_MAX; i++) {
+	for (size_t i = 0; i < cols_n(t->spec); i++) {
 		const struct rcol *c = &t->spec->cols[i];
 		if (!c->head)
 			continue;
@@ -214,7 +222,7 @@ void rtab_row(struct rtab *t, const json_t *row, const char *src)
 	const struct rtable *s = t->spec;
 	struct rctx *r = t->r;
 	const json_t *v[RCOLS_MAX];
-	size_t n = s->cols_n < RCOLS_MAX ? s->cols_n : RCOLS_MAX;
+	size_t n = cols_n(s);
 	bool page = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct rcol *c = &s->cols[i];

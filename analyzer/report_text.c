@@ -90,20 +90,19 @@ static const struct {
 };
 #define COMPARE_N (sizeof COMPARE / sizeof COMPARE[0])
 
-static const struct rcol COMPARE_COLS[] = {
-    {"Network", "network", RF_TEXT, "network", NULL, "network the figure is about", 0},
-    {"Published figure", "figure", RF_TEXT, "figure", NULL, "the published figure", 0},
-    {"Date", "date", RF_TEXT, "date", NULL, "when it was measured or published", 0},
-    {"Source", "source", RF_LINK, "source", NULL, "who published it", 0},
-    {NULL, "url", RF_TEXT, "url", NULL, "where", 0},
-};
 static const struct rtable COMPARE_TABLE = {
     "compare_with.csv",
     "Published figures to compare with",
     "Figures from other measurements, each with its date and source.",
     NULL,
     NULL,
-    RCOLS(COMPARE_COLS)};
+    {
+        {"Network", "network", RF_TEXT, "network", NULL, "network the figure is about", 0},
+        {"Published figure", "figure", RF_TEXT, "figure", NULL, "the published figure", 0},
+        {"Date", "date", RF_TEXT, "date", NULL, "when it was measured or published", 0},
+        {"Source", "source", RF_LINK, "source", NULL, "who published it", 0},
+        {NULL, "url", RF_TEXT, "url", NULL, "where", 0},
+    }};
 
 /* The analyzer writes its own definitions into report.json: show them as
  * recorded, so the page and the data cannot disagree. */
