@@ -456,6 +456,29 @@ static void fake_anon(const char *point_text, char *out, size_t cap)
 	snprintf(out, cap, "X/24"); /* every point to one label: ids must stay unique */
 }
 
+/* A whole small file as text into buf (cap bytes with the NUL). */
+static void read_text(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* Removes the five files of output_write_all and their directory. */
+static void remove_outputs(const char *dir)
+{
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
+	                                    "report.json", "manifest.json"};
+	char path[300];
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_empty_and_anonymized_outputs(void **state)
 {
 	(void)state;
@@ -490,23 +513,13 @@ static void test_empty_and_anonymized_outputs(void **state)
 	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
 	char path[300], hex[65];
 	snprintf(path, sizeof path, "%s/nodes.csv", dir);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
 	char buf[4096];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
+	read_text(path, buf, sizeof buf);
 	assert_null(strstr(buf, "10.0.0."));
 	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
 	assert_int_equal(strlen(hex), 64);
 	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
-	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
-	                                    "report.json", "manifest.json"};
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		assert_int_equal(unlink(path), 0);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	remove_outputs(dir);
 	analysis_free(&an);
 	acrawl_free(&c);
 }
@@ -542,25 +555,15 @@ static void test_nodes_csv_formula(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
 	snprintf(path, sizeof path, "%s/nodes.csv", dir);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
 	char buf[8192];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
+	read_text(path, buf, sizeof buf);
 	assert_non_null(strstr(buf, ",\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\","));
 	assert_non_null(strstr(buf, ",\"'+1\","));
 	assert_non_null(strstr(buf, ",\"'-1\","));
 	assert_non_null(strstr(buf, ",\"'@x\","));
 	assert_non_null(strstr(buf, ",TEZOS_MAINNET,"));
 	assert_null(strstr(buf, ",=HYPERLINK"));
-	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
-	                                    "report.json", "manifest.json"};
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		assert_int_equal(unlink(path), 0);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	remove_outputs(dir);
 	analysis_free(&an);
 	acrawl_free(&c);
 }
