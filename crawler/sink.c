@@ -52,6 +52,19 @@ static PGconn *open_db(const struct crawl_config *cfg, char *err, size_t err_cap
 	return db;
 }
 
+/* The writer lost the database or has it back: say so, with what waits. */
+static void on_db_link(void *arg, const struct db_writer_link *l)
+{
+	struct sink *s = arg;
+	if (l->up)
+		log_warn("database: back after %.1f s; %zu rows queued are being stored",
+			 (double)l->down_ms / 1000.0, l->queued_rows);
+	else
+		log_warn("database: lost (%s); %zu rows queued, retrying with backoff%s%s", l->error,
+			 l->queued_rows, s->jw ? "; every row is in the journal " : "",
+			 s->jw ? s->cfg->journal : "");
+}
+
 struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
 		       size_t err_cap)
@@ -102,7 +115,9 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	db_close(db);
 	struct db_writer_opts o = {.conninfo = cfg->db,
 				   .crawl_id = s->crawl_id,
-				   .max_bytes = (size_t)cfg->db_queue_mb << 20};
+				   .max_bytes = (size_t)cfg->db_queue_mb << 20,
+				   .on_link = on_db_link,
+				   .link_arg = s};
 	s->dw = db_writer_new(&o);
 	s->dev = s->dw ? db_writer_ev_new(loop, s->dw) : NULL;
 	if (!s->dev) {

@@ -57,6 +57,28 @@ static void submit_all(struct db_writer *w, unsigned nv, unsigned na)
 	}
 }
 
+/* Link events seen through db_writer_opts.on_link. */
+struct links {
+	int down, up;
+	size_t last_down_rows, last_up_rows;
+	char last_error[256];
+};
+
+static void on_link(void *arg, const struct db_writer_link *l)
+{
+	struct links *k = arg;
+	assert_int_equal(l->up, k->down == k->up + 1); /* down, up, down, up... */
+	if (l->up) {
+		k->up++;
+		k->last_up_rows = l->queued_rows;
+		assert_true(l->down_ms >= 0);
+	} else {
+		k->down++;
+		k->last_down_rows = l->queued_rows;
+		snprintf(k->last_error, sizeof k->last_error, "%s", l->error);
+	}
+}
+
 static void test_round_trip_and_retry(void **state)
 {
 	(void)state;
@@ -150,8 +172,10 @@ static void test_backpressure(void **state)
 static void test_server_unreachable(void **state)
 {
 	(void)state;
+	struct links k = {0};
 	struct db_writer_opts o = {.conninfo = "host=127.0.0.1 port=1 connect_timeout=2",
-				   .crawl_id = 1, .backoff_min_ms = 20, .backoff_max_ms = 80};
+				   .crawl_id = 1, .backoff_min_ms = 20, .backoff_max_ms = 80,
+				   .on_link = on_link, .link_arg = &k};
 	struct db_writer *w = db_writer_new(&o);
 	struct visit_rec v;
 	char pb[REC_POINT_TEXT_MAX];
@@ -166,6 +190,12 @@ static void test_server_unreachable(void **state)
 	assert_non_null(strstr(db_writer_last_error(w), "db: connect"));
 	assert_int_equal(db_writer_fd(w), -1);
 	assert_true(db_writer_deadline(w) >= 0);
+	/* One warning per outage, not one per retry. */
+	assert_int_equal(k.down, 1);
+	assert_int_equal(k.up, 0);
+	assert_int_equal(s.outages, 1);
+	assert_int_equal(k.last_down_rows, 1);
+	assert_non_null(strstr(k.last_error, "db: connect"));
 	db_writer_free(w);
 }
 
@@ -218,8 +248,9 @@ static void test_connection_killed(void **state)
 {
 	(void)state;
 	int64_t id = new_crawl("kill", 3);
+	struct links lk = {0};
 	struct db_writer_opts o = {.conninfo = conninfo, .crawl_id = id, .batch_rows = 200,
-				   .backoff_min_ms = 10};
+				   .backoff_min_ms = 10, .on_link = on_link, .link_arg = &lk};
 	struct db_writer *w = db_writer_new(&o);
 	const unsigned n = 6000;
 	for (unsigned i = 0; i < n; i++) {
@@ -248,6 +279,12 @@ static void test_connection_killed(void **state)
 	assert_true(s.failures >= 1);
 	assert_true(s.connects >= 2);
 	assert_int_equal(s.rows_stored, n);
+	/* Each kill was reported lost with rows queued, and back again. */
+	assert_true(lk.down >= 1);
+	assert_int_equal(lk.up, lk.down);
+	assert_int_equal(s.outages, (uint64_t)lk.down);
+	assert_true(lk.last_down_rows > 0);
+	assert_true(lk.last_down_rows <= n);
 	char sql[160];
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT seq) FROM advertisements WHERE crawl_id = %lld",
 		 (long long)id);
