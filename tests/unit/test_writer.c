@@ -292,6 +292,46 @@ static void test_connection_killed(void **state)
 	db_writer_free(w);
 }
 
+/*
+ * Hostile peer text as a researcher's psql shows it: no ESC, BEL or other
+ * control byte reaches a text column; the raw bytes stay in chain_name_raw.
+ */
+static void test_control_chars_escaped(void **state)
+{
+	(void)state;
+	int64_t id = new_crawl("controls", 5);
+	struct db_writer_opts o = {.conninfo = conninfo, .crawl_id = id};
+	struct db_writer *w = db_writer_new(&o);
+	static const uint8_t name[] = "\x1b]0;owned\x07\x1b[2J\xc2\x9b" "31mred\ttab\r\n";
+	struct visit_rec v;
+	visit_rec_init(&v);
+	v.seq = 1;
+	v.point = "10.1.2.3:9732";
+	v.started_at_us = 1764000000000000LL;
+	v.outcome = VISIT_INCOMPATIBLE;
+	v.attempt = 1;
+	v.error = "peer chain \x1b[5mBLINK\x1b[0m";
+	v.chain_name = name;
+	v.chain_name_len = sizeof name - 1;
+	assert_int_equal(db_writer_visit(w, &v), ERR_OK);
+	assert_int_equal(db_writer_drain(w, 10000), ERR_OK);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT chain_name, error, encode(chain_name_raw, 'hex') FROM visits"
+		 " WHERE crawl_id = %lld",
+		 (long long)id);
+	PGresult *r = PQexec(db, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(r), 1);
+	assert_string_equal(PQgetvalue(r, 0, 0),
+			    "\\x1b]0;owned\\x07\\x1b[2J\\x9b" "31mred\\x09tab\\x0d\\x0a");
+	assert_string_equal(PQgetvalue(r, 0, 1), "peer chain \\x1b[5mBLINK\\x1b[0m");
+	assert_string_equal(PQgetvalue(r, 0, 2),
+			    "1b5d303b6f776e6564071b5b324ac29b33316d726564097461620d0a");
+	PQclear(r);
+	db_writer_free(w);
+}
+
 /* ---- libev glue ---------------------------------------------------------- */
 
 struct ev_ctx {
@@ -375,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_url_conninfo),
 		cmocka_unit_test(test_server_error_kept),
 		cmocka_unit_test(test_connection_killed),
+		cmocka_unit_test(test_control_chars_escaped),
 		cmocka_unit_test(test_libev_glue),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
