@@ -6,7 +6,7 @@
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
  * successful command), 1 failure, 2 usage or configuration error, 3 crawl
- * aborted by a signal.
+ * aborted by a signal, 75 another crawl of the same vantage is running.
  */
 #include <ev.h>
 #include <getopt.h>
@@ -29,7 +29,8 @@
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
-enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3 };
+/* 75 is sysexits.h's EX_TEMPFAIL: try again later (tools.c returns it). */
+enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_LOCKED = 75 };
 
 static void usage(FILE *f)
 {
@@ -82,7 +83,8 @@ static void usage(FILE *f)
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
-		"configuration error, 3 crawl aborted by SIGINT/SIGTERM.\n",
+		"configuration error, 3 crawl aborted by SIGINT/SIGTERM, 75 another crawl of the\n"
+		"same vantage is running on this database (nothing was started).\n",
 		P2P_POW_DEFAULT);
 }
 

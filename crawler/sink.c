@@ -27,6 +27,7 @@ struct sink {
 	const struct crawl_config *cfg;
 	struct journal_writer *jw;
 	bool journal_failed;
+	PGconn *lock_db; /* holds the vantage's lock for the crawl's life (db/crawl.h) */
 	struct db_writer *dw;
 	struct db_writer_ev *dev;
 	int64_t crawl_id;
@@ -66,9 +67,13 @@ static void on_db_link(void *arg, const struct db_writer_link *l)
 }
 
 struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
-		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
-		       size_t err_cap)
+		       const struct crawl_rec *start, int64_t *crawl_id, enum err *why,
+		       char *err, size_t err_cap)
 {
+	enum err dummy;
+	if (!why)
+		why = &dummy;
+	*why = ERR_IO;
 	struct sink *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(err, err_cap, "out of memory");
@@ -87,21 +92,34 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		if (info.cut_len)
 			log_warn("journal %s: cut a torn last record of %llu bytes", cfg->journal,
 				 (unsigned long long)info.cut_len);
-		if (journal_crawl_start(s->jw, start) != ERR_OK) {
-			snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
-			goto fail;
-		}
 	}
+	/* The database first: a crawl refused there (another crawler of this
+	 * vantage) must leave no CrawlStart in the journal. */
 	char dberr[512] = "";
 	PGconn *db = open_db(cfg, dberr, sizeof dberr);
 	int aborted = 0;
-	if (db && db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr) != ERR_OK) {
+	if (db) {
+		enum err be = db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr);
+		if (be == ERR_STATE) {
+			db_close(db);
+			snprintf(err, err_cap, "%s", dberr);
+			*why = ERR_STATE;
+			goto fail;
+		}
+		if (be != ERR_OK) {
+			db_close(db);
+			db = NULL;
+		}
+	}
+	if (s->jw && journal_crawl_start(s->jw, start) != ERR_OK) {
 		db_close(db);
-		db = NULL;
+		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
+		goto fail;
 	}
 	if (!db) {
 		if (!s->jw) {
 			snprintf(err, err_cap, "%s (and no --journal to keep the results)", dberr);
+			*why = ERR_DB;
 			goto fail;
 		}
 		log_warn("%s: crawling into the journal only (load it later with --replay %s)",
@@ -112,7 +130,12 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	if (aborted)
 		log_warn("database: %d crawl(s) of vantage %s left running by a crash marked aborted",
 			 aborted, cfg->vantage);
-	db_close(db);
+	s->lock_db = db;
+	/* Shown in pg_stat_activity: the session an operator must not kill. */
+	char ignore[128];
+	if (db_exec(db, "SET application_name = 'tzcensus-crawl vantage lock'", ignore,
+		    sizeof ignore) != ERR_OK)
+		log_debug("database: %s", ignore);
 	struct db_writer_opts o = {.conninfo = cfg->db,
 				   .crawl_id = s->crawl_id,
 				   .max_bytes = (size_t)cfg->db_queue_mb << 20,
@@ -316,6 +339,7 @@ void sink_close(struct sink *s)
 		return;
 	db_writer_ev_free(s->dev);
 	db_writer_free(s->dw);
+	db_close(s->lock_db); /* releases the vantage's lock */
 	if (s->jw && journal_close(s->jw) != ERR_OK)
 		log_error("journal: %s", journal_error(s->jw));
 	free(s);

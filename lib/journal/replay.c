@@ -41,8 +41,11 @@ static enum err close_crawl(struct replay *r)
 	if (!r->crawl_id)
 		return ERR_OK;
 	enum err e = flush(r);
-	if (e == ERR_OK && !r->ended)
-		e = db_crawl_abort_if_running(r->c, r->crawl_id, r->err, r->err_cap);
+	if (e == ERR_OK && !r->ended) {
+		bool left = false;
+		e = db_crawl_abort_if_running(r->c, r->crawl_id, &left, r->err, r->err_cap);
+		r->st->crawls_left_running += left;
+	}
 	r->crawl_id = 0;
 	return e;
 }

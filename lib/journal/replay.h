@@ -5,7 +5,8 @@
  * advertisements are stored in batches keyed by (crawl, seq), so replaying a
  * journal twice — or one whose rows partly reached the database already —
  * adds nothing twice. A CrawlEnd sets the crawl's status and counts; a crawl
- * whose journal has no CrawlEnd is marked aborted if it is still running.
+ * whose journal has no CrawlEnd is marked aborted if it is still running and
+ * no crawler of its vantage is live (db/crawl.h: the vantage's lock).
  * Blocking; the schema must be migrated first (db_migrate).
  */
 #ifndef TZ_JOURNAL_REPLAY_H
@@ -27,6 +28,8 @@ struct journal_replay_stats {
 	uint64_t crawls_created; /* crawls that were not in the database yet */
 	uint64_t visits_read, advs_read;
 	uint64_t visits_added, advs_added; /* rows actually inserted (0 on a second replay) */
+	uint64_t crawls_left_running; /* without CrawlEnd, but a crawler of their vantage
+					 is live: left running, not marked aborted */
 	bool truncated;        /* the file ended inside a record (see err) */
 	int64_t last_crawl_id; /* id of the last crawl in the file, 0 if none */
 };

@@ -317,6 +317,58 @@ static void test_crawl_lifecycle(void **state)
 	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)io), 1);
 }
 
+/*
+ * Two crawlers of one vantage: the second is refused while the first's
+ * session lives, and aborts nothing; a replay leaves a live crawl running;
+ * once the first session is gone its crawl is marked aborted.
+ */
+static void test_vantage_lock(void **state)
+{
+	(void)state;
+	char err[512];
+	PGconn *c1 = db_connect(conninfo, err, sizeof err);
+	PGconn *c2 = db_connect(conninfo, err, sizeof err);
+	assert_non_null(c1);
+	assert_non_null(c2);
+	struct crawl_rec a, b, other;
+	crawl_rec_make(&a, 60, "lyon");
+	crawl_rec_make(&b, 61, "lyon");
+	crawl_rec_make(&other, 62, "nice");
+	int64_t ia, ib = 0, io;
+	int aborted = -1;
+	assert_int_equal(db_crawl_begin(c1, &a, &ia, &aborted, err, sizeof err), ERR_OK);
+	assert_int_equal(db_crawl_begin(c2, &b, &ib, &aborted, err, sizeof err), ERR_STATE);
+	assert_non_null(strstr(err, "another crawl of vantage lyon is running"));
+	assert_int_equal(aborted, 0);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)ia), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE vantage = 'lyon'"), 1);
+	/* Another vantage is not held up. */
+	assert_int_equal(db_crawl_begin(c2, &other, &io, &aborted, err, sizeof err), ERR_OK);
+	/* A replay of a's journal without CrawlEnd while a runs: left running. */
+	bool left = false;
+	assert_int_equal(db_crawl_abort_if_running(db, ia, &left, err, sizeof err), ERR_OK);
+	assert_true(left);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)ia), 1);
+	/* The first crawler's process is gone: its session ends, so does its lock
+	 * (the server notices a moment later: wait for its backend to leave). */
+	int pid1 = PQbackendPID(c1);
+	db_close(c1);
+	for (int i = 0; i < 500 && q("SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid1); i++)
+		usleep(10000);
+	assert_int_equal(db_crawl_begin(c2, &b, &ib, &aborted, err, sizeof err), ERR_OK);
+	assert_int_equal(aborted, 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)ia), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)io), 1);
+	/* The lock is free again once c2 ends: a replay may close b. */
+	int pid2 = PQbackendPID(c2);
+	db_close(c2);
+	for (int i = 0; i < 500 && q("SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid2); i++)
+		usleep(10000);
+	assert_int_equal(db_crawl_abort_if_running(db, ib, &left, err, sizeof err), ERR_OK);
+	assert_false(left);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)ib), 1);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -339,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_overlap_with_writer),
 		cmocka_unit_test(test_damaged_journals),
 		cmocka_unit_test(test_crawl_lifecycle),
+		cmocka_unit_test(test_vantage_lock),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	db_close(db);
