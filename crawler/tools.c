@@ -146,12 +146,17 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 	err[0] = '\0';
 	enum err e = journal_replay(path, db, &st, err, sizeof err);
 	db_close(db);
+	char bad[64] = "";
+	if (st.corrupt)
+		snprintf(bad, sizeof bad, ", %llu damaged records skipped",
+			 (unsigned long long)st.corrupt);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added%s%s\n",
+	       "advertisements %llu read / %llu added%s%s%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
 	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "",
+	       bad,
 	       st.crawls_left_running ? ", a crawl without end left running (a crawler of its "
 					"vantage is live)"
 				      : "");
@@ -159,7 +164,7 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
 		return 1;
 	}
-	if (st.truncated)
+	if (st.truncated || st.corrupt)
 		fprintf(stderr, "tzcensus-crawl: warning: %s\n", err);
 	return 0;
 }

@@ -256,17 +256,54 @@ static void test_damaged_journals(void **state)
 		if (e.index == 1 + NA + 10)
 			off = e.offset; /* the 11th visit */
 	journal_reader_free(r);
+	/* One flipped byte in the 11th visit's body: that visit alone is skipped,
+	 * counted and reported; everything else is loaded, the end included. */
 	FILE *f = fopen(p, "r+b");
-	fseek(f, (long)off, SEEK_SET);
-	fputc(0, f); /* an empty record: no kind */
-	fputc(0, f);
+	fseek(f, (long)off + 20, SEEK_SET);
+	int ch = fgetc(f);
+	fseek(f, (long)off + 20, SEEK_SET);
+	fputc(ch ^ 0x01, f);
 	fclose(f);
-	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_PROTO);
-	assert_non_null(strstr(err, "corrupt record"));
-	assert_int_equal(st.visits_added, 10);
+	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_OK);
+	assert_int_equal(st.corrupt, 1);
+	assert_non_null(strstr(err, "1 damaged record(s) skipped"));
+	assert_non_null(strstr(err, "checksum mismatch"));
+	assert_int_equal(st.visits_read, NV - 1);
+	assert_int_equal(st.visits_added, NV - 1);
 	assert_int_equal(st.advs_added, NA);
 	int64_t id = crawl_id_of(40);
-	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)id), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'finished'", (long long)id), 1);
+	assert_int_equal(q("SELECT count(*) FROM visits WHERE crawl_id = %lld AND seq = 11", (long long)id), 0);
+	unlink(p);
+
+	/* Two crawls, the first without end, the second's start damaged: its
+	 * rows must not be filed under the first crawl. */
+	write_journal(p, 41, false);
+	char p2[256];
+	snprintf(p2, sizeof p2, "%s/second.journal", dir);
+	write_journal(p2, 42, true);
+	size_t l1, l2;
+	FILE *a = fopen(p, "ab"), *b = fopen(p2, "rb");
+	fseek(b, 0, SEEK_END);
+	l2 = (size_t)ftell(b);
+	fseek(b, 0, SEEK_SET);
+	fseek(a, 0, SEEK_END);
+	l1 = (size_t)ftell(a);
+	uint8_t *tail = malloc(l2);
+	assert_int_equal(fread(tail, 1, l2, b), l2);
+	tail[8 + 12 + 3] ^= 0x40; /* inside the second CrawlStart's body */
+	assert_int_equal(fwrite(tail + 8, 1, l2 - 8, a), l2 - 8); /* without its file header */
+	fclose(a);
+	fclose(b);
+	free(tail);
+	unlink(p2);
+	(void)l1;
+	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_PROTO);
+	assert_non_null(strstr(err, "does not continue the crawl"));
+	assert_int_equal(st.corrupt, 1);
+	int64_t id41 = crawl_id_of(41);
+	assert_int_equal(q("SELECT count(*) FROM advertisements WHERE crawl_id = %lld", (long long)id41), NA);
+	assert_int_equal(q("SELECT count(*) FROM visits WHERE crawl_id = %lld", (long long)id41), NV);
 	unlink(p);
 }
 
