@@ -1,7 +1,7 @@
 /*
- * Sinks: every record goes to the journal first (durable: fsync'd at batch
- * boundaries and at the end), then to the asynchronous COPY writer on the
- * crawl's loop. The database part is optional at run time: when PostgreSQL
+ * Sinks: every record goes to the journal first (written at every loop
+ * iteration, fsync'd at least once a second, at batch boundaries and at the
+ * end), then to the asynchronous COPY writer on the crawl's loop. The database part is optional at run time: when PostgreSQL
  * cannot be reached at start and a journal is configured, the crawl goes on
  * and `--replay` loads the journal later.
  */
@@ -21,12 +21,17 @@
 #include "db/writer_ev.h"
 #include "journal/journal.h"
 
+#define SINK_JOURNAL_SYNC_S 1.0 /* the journal is fsync'd at least this often */
+
 struct sink {
 	struct ev_loop *loop;
 	bool db_missing; /* the database could not be reached at start */
 	const struct crawl_config *cfg;
 	struct journal_writer *jw;
 	bool journal_failed;
+	bool journal_watching; /* jflush and jsync are started */
+	ev_prepare jflush;     /* write() at every loop iteration */
+	ev_timer jsync;        /* fsync() at least once a second */
 	PGconn *lock_db; /* holds the vantage's lock for the crawl's life (db/crawl.h) */
 	struct db_writer *dw;
 	struct db_writer_ev *dev;
@@ -51,6 +56,58 @@ static PGconn *open_db(const struct crawl_config *cfg, char *err, size_t err_cap
 			log_info("database: %d migrations applied", applied);
 	}
 	return db;
+}
+
+static void journal_failed(struct sink *s);
+
+/*
+ * The journal's loss bound. Records reach the kernel before the loop blocks
+ * (this prepare watcher has the lowest priority, so it runs after the
+ * crawl's, which may record visits): a SIGKILL loses nothing the loop
+ * finished an iteration with. The timer fsyncs what is unsynced once a
+ * second: a power cut loses at most the last second (plus one fsync).
+ */
+static void jflush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct sink *s = w->data;
+	if (journal_flush(s->jw) != ERR_OK)
+		journal_failed(s);
+}
+
+static void jsync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct sink *s = w->data;
+	if (journal_unsynced(s->jw) && journal_sync(s->jw) != ERR_OK)
+		journal_failed(s);
+}
+
+static void journal_watch(struct sink *s)
+{
+	ev_prepare_init(&s->jflush, jflush_cb);
+	s->jflush.data = s;
+	ev_set_priority(&s->jflush, EV_MINPRI);
+	ev_prepare_start(s->loop, &s->jflush);
+	ev_unref(s->loop); /* neither watcher keeps the loop alive */
+	ev_timer_init(&s->jsync, jsync_cb, SINK_JOURNAL_SYNC_S, SINK_JOURNAL_SYNC_S);
+	s->jsync.data = s;
+	ev_timer_start(s->loop, &s->jsync);
+	ev_unref(s->loop);
+	s->journal_watching = true;
+}
+
+static void journal_unwatch(struct sink *s)
+{
+	if (!s->journal_watching)
+		return;
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &s->jflush);
+	ev_ref(s->loop);
+	ev_timer_stop(s->loop, &s->jsync);
+	s->journal_watching = false;
 }
 
 /* The writer lost the database or has it back: say so, with what waits. */
@@ -116,6 +173,8 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
 		goto fail;
 	}
+	if (s->jw)
+		journal_watch(s);
 	if (!db) {
 		if (!s->jw) {
 			snprintf(err, err_cap, "%s (and no --journal to keep the results)", dberr);
@@ -285,6 +344,7 @@ size_t sink_queue_peak_bytes(const struct sink *s)
 enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err, size_t err_cap)
 {
 	enum err status = ERR_OK;
+	journal_unwatch(s);
 	if (s->jw && journal_crawl_end(s->jw, end) != ERR_OK) {
 		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
 		status = ERR_IO;
@@ -337,6 +397,7 @@ void sink_close(struct sink *s)
 {
 	if (!s)
 		return;
+	journal_unwatch(s);
 	db_writer_ev_free(s->dev);
 	db_writer_free(s->dw);
 	db_close(s->lock_db); /* releases the vantage's lock */
