@@ -594,7 +594,20 @@ static void test_sync_every(void **state)
 	recfix_visit(&v, 3, pb, sizeof pb);
 	assert_int_equal(journal_visit(w, &v), ERR_OK);
 	off_t before = sb.st_size;
+	assert_int_equal(journal_unsynced(w), 1);
+	/* journal_flush writes (a SIGKILL cannot lose it now) but does not fsync. */
+	assert_int_equal(journal_flush(w), ERR_OK);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_size > before);
+	assert_int_equal(journal_unsynced(w), 1);
+	before = sb.st_size;
+	assert_int_equal(journal_flush(w), ERR_OK); /* nothing buffered: nothing written */
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, before);
+	recfix_visit(&v, 4, pb, sizeof pb);
+	assert_int_equal(journal_visit(w, &v), ERR_OK);
 	assert_int_equal(journal_sync(w), ERR_OK);
+	assert_int_equal(journal_unsynced(w), 0);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_true(sb.st_size > before);
 	assert_string_equal(journal_error(w), "");
