@@ -1,9 +1,11 @@
 /*
  * Sinks: every record goes to the journal first (written at every loop
  * iteration, fsync'd at least once a second, at batch boundaries and at the
- * end), then to the asynchronous COPY writer on the crawl's loop. The database part is optional at run time: when PostgreSQL
- * cannot be reached at start and a journal is configured, the crawl goes on
- * and `--replay` loads the journal later.
+ * end), then to the asynchronous COPY writer on the crawl's loop. The
+ * database part is optional at run time: when PostgreSQL cannot be reached
+ * at start and a journal is configured, the crawl goes on and `--replay`
+ * loads the journal later. One crawler per vantage: the vantage's lock
+ * (db/crawl.h) is held on lock_db until sink_close.
  */
 #include "crawler/sink.h"
 
@@ -118,8 +120,8 @@ static void on_db_link(void *arg, const struct db_writer_link *l)
 		log_warn("database: back after %.1f s; %zu rows queued are being stored",
 			 (double)l->down_ms / 1000.0, l->queued_rows);
 	else
-		log_warn("database: lost (%s); %zu rows queued, retrying with backoff%s%s", l->error,
-			 l->queued_rows, s->jw ? "; every row is in the journal " : "",
+		log_warn("database: lost (%s); %zu rows queued, retrying with backoff%s%s",
+			 l->error, l->queued_rows, s->jw ? "; every row is in the journal " : "",
 			 s->jw ? s->cfg->journal : "");
 }
 
@@ -156,7 +158,8 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	PGconn *db = open_db(cfg, dberr, sizeof dberr);
 	int aborted = 0;
 	if (db) {
-		enum err be = db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr);
+		enum err be =
+			db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr);
 		if (be == ERR_STATE) {
 			db_close(db);
 			snprintf(err, err_cap, "%s", dberr);

@@ -71,7 +71,8 @@ enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id,
 	if (aborted_n)
 		*aborted_n = 0;
 	const char *lv[1] = {r->vantage};
-	PGresult *lk = exec_params(c, "SELECT pg_try_advisory_lock(" VANTAGE_KEY("$1::text") ")", 1, lv);
+	PGresult *lk =
+		exec_params(c, "SELECT pg_try_advisory_lock(" VANTAGE_KEY("$1::text") ")", 1, lv);
 	if (!lk || PQresultStatus(lk) != PGRES_TUPLES_OK || PQntuples(lk) != 1) {
 		db_errmsg(c, "crawl lock", err, err_cap);
 		PQclear(lk);
@@ -81,8 +82,8 @@ enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id,
 	PQclear(lk);
 	if (!got) {
 		snprintf(err, err_cap,
-			 "db: another crawl of vantage %s is running (its crawler holds the vantage's "
-			 "lock in this database): not starting a second one",
+			 "db: another crawl of vantage %s is running (its crawler holds "
+			 "the vantage's lock in this database): not starting a second one",
 			 r->vantage ? r->vantage : "(none)");
 		return ERR_STATE;
 	}
@@ -168,8 +169,8 @@ enum err db_crawl_abort_if_running(PGconn *c, int64_t crawl_id, bool *left, char
 		c,
 		"WITH r AS MATERIALIZED (SELECT id, vantage FROM crawls"
 		"  WHERE id = $1 AND status = 'running'),"
-		" free AS MATERIALIZED (SELECT id, pg_try_advisory_xact_lock(" VANTAGE_KEY("vantage")
-		") AS ok FROM r),"
+		" free AS MATERIALIZED (SELECT id,"
+		"  pg_try_advisory_xact_lock(" VANTAGE_KEY("vantage") ") AS ok FROM r),"
 		" u AS (UPDATE crawls SET status = 'aborted' FROM free"
 		"  WHERE crawls.id = free.id AND free.ok RETURNING crawls.id)"
 		" SELECT (SELECT count(*) FROM free WHERE NOT ok), (SELECT count(*) FROM u)",

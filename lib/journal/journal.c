@@ -47,7 +47,8 @@
 #define FILE_HDR_LEN 8
 #define FORMAT_VERSION 2
 
-static const uint8_t file_magic[FILE_HDR_LEN] = {0x00, 't', 'z', 'j', 'o', 'u', 'r', FORMAT_VERSION};
+static const uint8_t file_magic[FILE_HDR_LEN] = {0x00, 't', 'z', 'j',
+						 'o',  'u', 'r', FORMAT_VERSION};
 
 /* ---- CRC-32C (Castagnoli, reflected polynomial 0x82f63b78) --------------- */
 
@@ -605,11 +606,13 @@ static enum err resync(struct journal_reader *r)
 	char d[160];
 	if (found == UINT64_MAX) {
 		uint64_t end = r->fd >= 0 ? (uint64_t)lseek(r->fd, 0, SEEK_END) : r->mem_len;
-		snprintf(d, sizeof d, "header checksum mismatch; no valid record after it (%llu bytes skipped)",
+		snprintf(d, sizeof d,
+			 "header checksum mismatch; no valid record after it (%llu bytes skipped)",
 			 (unsigned long long)(end - r->pos));
 		return skip_corrupt(r, end - r->pos, d);
 	}
-	snprintf(d, sizeof d, "header checksum mismatch; %llu bytes skipped to the next valid record",
+	snprintf(d, sizeof d,
+		 "header checksum mismatch; %llu bytes skipped to the next valid record",
 		 (unsigned long long)(found - r->pos));
 	return skip_corrupt(r, found - r->pos, d);
 }

@@ -86,8 +86,8 @@ static enum err on_entry(struct replay *r, const struct journal_entry *e, const 
 		int64_t *last = e->kind == JOURNAL_VISIT ? &r->last_vseq : &r->last_aseq;
 		if (r->after_corrupt && seq <= *last) {
 			snprintf(r->err, r->err_cap,
-				 "journal: %s: record %llu at offset %llu does not continue the crawl "
-				 "before a damaged record (a lost crawl start?): stopped there",
+				 "journal: %s: record %llu at offset %llu does not continue the "
+				 "crawl before a damaged record (a lost crawl start?): stopped there",
 				 path, (unsigned long long)e->index, (unsigned long long)e->offset);
 			return ERR_PROTO;
 		}
@@ -176,7 +176,8 @@ enum err journal_replay(const char *path, PGconn *c, struct journal_replay_stats
 		st = ERR_OK;
 	} else if (rst == ERR_OK && stats->corrupt) {
 		snprintf(err, err_cap,
-			 "journal: %s: %llu damaged record(s) skipped, everything else loaded; first: %s",
+			 "journal: %s: %llu damaged record(s) skipped, everything else loaded; "
+			 "first: %s",
 			 path, (unsigned long long)stats->corrupt, first_bad);
 	} else if (rst != ERR_OK) {
 		snprintf(err, err_cap, "journal: %s: %s; everything before it was loaded", path,
