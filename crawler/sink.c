@@ -143,33 +143,39 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	s->crawl_id = -1;
 	s->busy_since = -1;
 	*crawl_id = -1;
-	if (cfg->journal) {
-		struct journal_open_info info;
-		s->jw = journal_open(cfg->journal, 0, &info, err, err_cap);
-		if (!s->jw)
-			goto fail;
-		if (info.cut_len)
-			log_warn("journal %s: cut a torn last record of %llu bytes", cfg->journal,
-				 (unsigned long long)info.cut_len);
-	}
-	/* The database first: a crawl refused there (another crawler of this
-	 * vantage) must leave no CrawlStart in the journal. */
+	/* The vantage's lock first: a crawler refused there (another crawler of
+	 * this vantage runs) must not touch anything, the journal file included
+	 * (it may be the running crawler's: opening it cuts a torn tail). */
 	char dberr[512] = "";
 	PGconn *db = open_db(cfg, dberr, sizeof dberr);
-	int aborted = 0;
 	if (db) {
-		enum err be =
-			db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr);
-		if (be == ERR_STATE) {
+		enum err le = db_crawl_lock(db, cfg->vantage, dberr, sizeof dberr);
+		if (le == ERR_STATE) {
 			db_close(db);
 			snprintf(err, err_cap, "%s", dberr);
 			*why = ERR_STATE;
 			goto fail;
 		}
-		if (be != ERR_OK) {
+		if (le != ERR_OK) {
 			db_close(db);
 			db = NULL;
 		}
+	}
+	if (cfg->journal) {
+		struct journal_open_info info;
+		s->jw = journal_open(cfg->journal, 0, &info, err, err_cap);
+		if (!s->jw) {
+			db_close(db);
+			goto fail;
+		}
+		if (info.cut_len)
+			log_warn("journal %s: cut a torn last record of %llu bytes", cfg->journal,
+				 (unsigned long long)info.cut_len);
+	}
+	int aborted = 0;
+	if (db && db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr) != ERR_OK) {
+		db_close(db);
+		db = NULL;
 	}
 	if (s->jw && journal_crawl_start(s->jw, start) != ERR_OK) {
 		db_close(db);

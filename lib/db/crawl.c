@@ -63,14 +63,11 @@ enum err db_crawl_ensure(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id
 	return insert_crawl(c, r, crawl_id, created, err, err_cap);
 }
 
-enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id, int *aborted_n,
-			char *err, size_t err_cap)
+enum err db_crawl_lock(PGconn *c, const char *vantage, char *err, size_t err_cap)
 {
-	if (!c || !r || !crawl_id)
+	if (!c)
 		return ERR_INVAL;
-	if (aborted_n)
-		*aborted_n = 0;
-	const char *lv[1] = {r->vantage};
+	const char *lv[1] = {vantage};
 	PGresult *lk =
 		exec_params(c, "SELECT pg_try_advisory_lock(" VANTAGE_KEY("$1::text") ")", 1, lv);
 	if (!lk || PQresultStatus(lk) != PGRES_TUPLES_OK || PQntuples(lk) != 1) {
@@ -84,9 +81,22 @@ enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id,
 		snprintf(err, err_cap,
 			 "db: another crawl of vantage %s is running (its crawler holds "
 			 "the vantage's lock in this database): not starting a second one",
-			 r->vantage ? r->vantage : "(none)");
+			 vantage ? vantage : "(none)");
 		return ERR_STATE;
 	}
+	return ERR_OK;
+}
+
+enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id, int *aborted_n,
+			char *err, size_t err_cap)
+{
+	if (!c || !r || !crawl_id)
+		return ERR_INVAL;
+	if (aborted_n)
+		*aborted_n = 0;
+	enum err le = db_crawl_lock(c, r->vantage, err, err_cap);
+	if (le != ERR_OK)
+		return le;
 	if (db_exec(c, "BEGIN", err, err_cap) != ERR_OK)
 		return ERR_DB;
 	char uuid[37];

@@ -26,7 +26,15 @@
 #define DB_CRAWL_LOCK_CLASS 1954178934 /* "tzcv"; the two-int key space */
 
 /*
- * Takes the vantage's lock, then inserts the crawl (status running) and
+ * Takes the vantage's lock on c (held until c is closed; taking it again in
+ * the same session succeeds). ERR_STATE with err ("db: another crawl of
+ * vantage X is running ...") when another session holds it, ERR_DB.
+ */
+enum err db_crawl_lock(PGconn *c, const char *vantage, char *err, size_t err_cap)
+	__attribute__((warn_unused_result));
+
+/*
+ * Takes the vantage's lock (db_crawl_lock), then inserts the crawl (status running) and
  * returns its id. Crawls of the same vantage (NULL matches NULL) still
  * marked running — left by a crash — are marked aborted first; *aborted_n
  * (may be NULL) gets how many. If a crawl with this uuid exists already, its

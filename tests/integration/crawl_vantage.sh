@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two crawlers of one vantage. While a crawl of vantage "paris" runs, a
 # second crawler of "paris" is refused: exit 75, a clear message, no crawl
-# row and no CrawlStart in its journal; the first crawl's row stays
+# row, its journal file not even opened; the first crawl's row stays
 # `running` and ends `finished`, its visits right by simnet's truth.
 # Meanwhile the first crawler's writer session is killed: a warning says the
 # database was lost (with the rows queued), another that it is back.
@@ -40,8 +40,8 @@ kill -0 "$pid_a" 2>/dev/null || fail "the first crawl ended before the second st
 grep -q 'another crawl of vantage paris is running' "$TMP/b.log" || fail "unclear message"
 [ "$(sql "SELECT count(*) || ' ' || min(status) FROM crawls WHERE vantage = 'paris'")" = "1 running" ] ||
   fail "crawl rows after the refusal: $(sql "SELECT id, status FROM crawls")"
-out=$("$CRAWL" --replay "$TMP/b.journal" --db "$DATABASE_URL")
-grep -q ': 0 records, 0 crawls' <<<"$out" || fail "the refused crawler journaled a crawl: $out"
+# Refused before it opened its journal (it might be the running crawler's).
+[ ! -e "$TMP/b.journal" ] || fail "the refused crawler created its journal"
 
 # The writer's session (not the lock's) goes away mid-crawl.
 wait_for "SELECT count(*) > 0 FROM visits v JOIN crawls c ON c.id = v.crawl_id WHERE c.vantage = 'paris'" t
