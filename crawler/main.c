@@ -7,7 +7,7 @@
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
  * successful command), 1 failure, 2 usage or configuration error (an
  * identity below expected_pow too), 3 crawl aborted by a signal, 5 no seed
- * could be dialed.
+ * could be dialed, 75 another crawl of the same vantage is running.
  */
 #include <ev.h>
 #include <getopt.h>
@@ -30,7 +30,15 @@
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
-enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_NO_SEED = 5 };
+/* 75 is sysexits.h's EX_TEMPFAIL: try again later (tools.c returns it). */
+enum {
+	EXIT_FINISHED = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_ABORTED = 3,
+	EXIT_NO_SEED = 5,
+	EXIT_LOCKED = 75,
+};
 
 /*
  * Our own proof of work against the network's expected_pow: a node greylists
@@ -117,7 +125,8 @@ static void usage(FILE *f)
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
 		"configuration error (an identity below expected_pow included), 3 crawl aborted\n"
 		"by SIGINT/SIGTERM, 5 no seed could be dialed (the address policy refused every\n"
-		"seed, none resolved, or none answered).\n",
+		"seed, none resolved, or none answered), 75 another crawl of the same vantage is\n"
+		"running on this database (nothing was started).\n",
 		P2P_POW_DEFAULT);
 }
 

@@ -75,9 +75,12 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 		.seeds_json = seeds,
 	};
 	memcpy(start.uuid, cr->uuid, sizeof start.uuid);
-	cr->sink = sink_open(loop, cfg, &start, &cr->crawl_id, err, sizeof err);
+	enum err why;
+	cr->sink = sink_open(loop, cfg, &start, &cr->crawl_id, &why, err, sizeof err);
 	if (!cr->sink) {
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		if (why == ERR_STATE)
+			status = 75; /* EX_TEMPFAIL: another crawl of this vantage runs (main.c) */
 		goto out;
 	}
 	size_t seeded = crawl_seed(cr);
@@ -152,17 +155,25 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 	err[0] = '\0';
 	enum err e = journal_replay(path, db, &st, err, sizeof err);
 	db_close(db);
+	char bad[64] = "";
+	if (st.corrupt)
+		snprintf(bad, sizeof bad, ", %llu damaged records skipped",
+			 (unsigned long long)st.corrupt);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added%s\n",
+	       "advertisements %llu read / %llu added%s%s%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
-	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "");
+	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "",
+	       bad,
+	       st.crawls_left_running ? ", a crawl without end left running (a crawler of its "
+					"vantage is live)"
+				      : "");
 	if (e != ERR_OK) {
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
 		return 1;
 	}
-	if (st.truncated)
+	if (st.truncated || st.corrupt)
 		fprintf(stderr, "tzcensus-crawl: warning: %s\n", err);
 	return 0;
 }
