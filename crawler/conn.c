@@ -58,7 +58,7 @@
 
 #define READ_MAX 16384 /* bytes read per readable event */
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
-/* Octez's authentication deadline, accept to reading our Ack (P2p_socket, 5 s by default). */
+/* Octez's authentication deadline, accept to reading our Ack (p2p_limits.ml, 5 s). */
 #define NODE_AUTH_S 5.0
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
