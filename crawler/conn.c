@@ -288,12 +288,13 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
  * arrives (our Ack is queued behind our metadata: early_ack), so the node
  * reads Bootstrap and Get_current_branch right after our Ack and answers
  * them right after its own: one round trip per visit fewer than lock step.
- * Not for a node of another chain (its lists are not ours to mix), and not
- * for a session held behind another one with the same peer id.
+ * Not for a node of another chain (its lists are not ours to mix), not for
+ * a session held behind another one with the same peer id, and not in lock
+ * step (nothing may follow our metadata before the node's Ack).
  */
 static void ask_early(struct conn *c)
 {
-	if (c->chain_bad || c->waiting || c->st != CS_HANDSHAKE)
+	if (c->chain_bad || c->waiting || c->lock_step || c->st != CS_HANDSHAKE)
 		return;
 	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);

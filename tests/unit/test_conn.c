@@ -30,7 +30,7 @@
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 
-enum mode { M_OK, M_SELF, M_GARBAGE, M_SLOW_ACK, M_OLD_NACK, M_OLD_PRIVATE };
+enum mode { M_OK, M_SELF, M_GARBAGE, M_SLOW_ACK, M_OLD_NACK, M_OLD_PRIVATE, M_RESET_ONCE };
 
 #define SLOW_ACK_S 0.3 /* M_SLOW_ACK: the node decides this long after our metadata */
 
@@ -107,10 +107,13 @@ static void r_events(struct ev_loop *loop, struct rconn *c)
 				ev_timer_start(loop, &c->slow);
 				break; /* what follows waits in the session until we decide */
 			}
-			if (c->r->mode == M_OLD_NACK || c->r->mode == M_OLD_PRIVATE) {
+			if (c->r->mode == M_OLD_NACK || c->r->mode == M_OLD_PRIVATE ||
+			    (c->r->mode == M_RESET_ONCE && c->r->decisions == 0)) {
 				r_old_close(loop, c);
 				return;
 			}
+			if (c->r->mode == M_RESET_ONCE)
+				c->r->decisions++;
 			assert_int_equal(hs_accept(c->hs), ERR_OK);
 		}
 		if (ev.type == HS_EV_MSG && ev.msg.tag == P2P_TAG_BOOTSTRAP) {
@@ -260,7 +263,7 @@ static struct crawl_stats crawl_once(enum mode mode, struct resp *out)
 		 r.port);
 	assert_int_equal(conf_strlist_add(&cfg.seeds, seed), ERR_OK);
 	cfg.handshake_timeout = 2;
-	cfg.bootstrap_rounds = mode == M_SLOW_ACK ? 2 : 1;
+	cfg.bootstrap_rounds = mode == M_SLOW_ACK || mode == M_RESET_ONCE ? 2 : 1;
 	cfg.no_head = true;
 	cfg.connect_retries = 0;
 	cfg.expected_pow = 0;
@@ -382,6 +385,13 @@ static void test_old_close(void **state)
 	assert_int_equal(st.outcomes[VISIT_CLOSED], 1);
 	assert_int_equal(st.visits, 1);
 	assert_int_equal(r.decisions, 2);
+	/* A reset for another reason, then an Ack: the lock-step connection asks
+	 * only after the node's Ack, and gets both rounds. */
+	st = crawl_once(M_RESET_ONCE, &r);
+	assert_int_equal(st.outcomes[VISIT_OK], 1);
+	assert_int_equal(r.decisions, 2);
+	assert_int_equal(r.boots, 2);
+	assert_int_equal(st.edges, 4); /* two Advertises of two points */
 }
 
 int main(void)
