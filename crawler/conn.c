@@ -11,8 +11,13 @@
  *   OPEN        the reply window   -> ok with what arrived
  *   DONE        none
  *
- * A second timer paces the Bootstrap rounds (bootstrap_interval apart, so
- * Octez's 100 ms throttle never delays us). Each readable event does one
+ * A second timer paces the Bootstrap rounds: the second goes
+ * bootstrap_interval after the node's Ack arrived, never earlier. Octez's
+ * 100 ms throttle starts when the node handles the first Bootstrap, which
+ * is after it has written its Ack and read ours (src/lib_p2p/p2p_socket.ml
+ * `accept`, then the answerer in p2p_protocol.ml), so a Bootstrap timed from
+ * our own first one could land inside the window and wait a full 100 ms
+ * more. The same timer ends a hold (below). Each readable event does one
  * bounded read() into a shared buffer, so one fast peer cannot starve the
  * others. A finished connection is closed at once (watchers stopped, fd
  * closed, result recorded) and freed later by the reaper.
@@ -22,6 +27,14 @@
  * Ack goes right behind our metadata and the first Bootstrap and
  * Get_current_branch right behind it (ask_early): the same bytes in the same
  * order as in lock step, one round trip fewer per visit.
+ *
+ * Lost Nacks: an Octez node up to v21 that Nacks (or closes as a private
+ * node) while those early bytes lie unread resets the connection, and the
+ * reset discards its Nack (docs/crawler.md). A reset after the node's
+ * connection message, before its Ack or Nack, is therefore not the visit's
+ * outcome: the visit dials the point once more at once, in lock step with
+ * our Ack held until the node's (hs late_ack), and that connection's end is
+ * the outcome. Nodes that Ack pay nothing; only those resets cost a dial.
  */
 #include "crawler/crawl.h"
 
@@ -45,6 +58,8 @@
 
 #define READ_MAX 16384 /* bytes read per readable event */
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
+/* Octez's authentication deadline, accept to reading our Ack (p2p_limits.ml, 5 s). */
+#define NODE_AUTH_S 5.0
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
@@ -74,14 +89,15 @@ struct conn {
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
+	double hold_until; /* a held session goes on at this time whatever happens */
 	bool counted; /* the one session of its peer id that goes on */
+	bool lock_step; /* second connection of the visit, after a reset: Ack after the node's */
 	bool retry;   /* ask the frontier for another attempt (Already_connected) */
 	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
 	struct p2p_metadata meta;
 	int32_t nack_motive;
 
 	unsigned rounds_sent, adv_seen;
-	bool round_due; /* the round timer fired before the peer's Ack */
 	bool head_sent, have_head;
 	int32_t head_level;
 	int64_t head_ts;
@@ -96,6 +112,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void round_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void finish(struct conn *c, enum visit_outcome o, const char *why);
+static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us);
 
 static double open_window(const struct crawl_config *cfg)
 {
@@ -180,14 +197,21 @@ static void send_msg(struct conn *c, uint16_t tag)
 		log_debug("%s: cannot send %s: %s", c->text, p2p_tag_str(tag), err_str(e));
 }
 
+/* The next round, bootstrap_interval from now; only once the node's Ack is in (see top). */
+static void arm_round(struct conn *c)
+{
+	if (c->acked && (long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
+		ev_timer_stop(c->cr->loop, &c->round);
+		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
+		ev_timer_start(c->cr->loop, &c->round);
+	}
+}
+
 static void send_bootstrap(struct conn *c)
 {
 	send_msg(c, P2P_TAG_BOOTSTRAP);
 	c->rounds_sent++;
-	if ((long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
-		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
-		ev_timer_start(c->cr->loop, &c->round);
-	}
+	arm_round(c);
 }
 
 static void maybe_send_head(struct conn *c)
@@ -272,12 +296,13 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
  * arrives (our Ack is queued behind our metadata: early_ack), so the node
  * reads Bootstrap and Get_current_branch right after our Ack and answers
  * them right after its own: one round trip per visit fewer than lock step.
- * Not for a node of another chain (its lists are not ours to mix), and not
- * for a session held behind another one with the same peer id.
+ * Not for a node of another chain (its lists are not ours to mix), not for
+ * a session held behind another one with the same peer id, and not in lock
+ * step (nothing may follow our metadata before the node's Ack).
  */
 static void ask_early(struct conn *c)
 {
-	if (c->chain_bad || c->waiting || c->st != CS_HANDSHAKE)
+	if (c->chain_bad || c->waiting || c->lock_step || c->st != CS_HANDSHAKE)
 		return;
 	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
@@ -294,9 +319,10 @@ static void on_ack(struct conn *c)
 		return;
 	}
 	set_state(c, CS_OPEN);
-	if (c->cr->cfg->bootstrap_rounds > 0 && (c->rounds_sent == 0 || c->round_due))
+	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
-	c->round_due = false;
+	else
+		arm_round(c); /* the first went early: time the second from this Ack */
 	maybe_send_head(c);
 	check_complete(c);
 }
@@ -372,16 +398,40 @@ static struct conn *same_peer(const struct conn *c)
 	return NULL;
 }
 
+/*
+ * Holds c while another session talks to its peer id, but never past
+ * hold_until: the node that owns this point closes at its authentication
+ * deadline (5 s from accept to reading our Ack), and a point with a cloned
+ * identity is another node, which would never answer Already_connected. Half
+ * the deadline (or of handshake_timeout, if shorter) leaves the rest for our
+ * metadata, both Acks and a slow path; a same-node session that then meets
+ * Already_connected is retried (on_nack).
+ */
 static void hold_if_busy(struct conn *c)
 {
+	struct crawl *cr = c->cr;
 	struct conn *o = same_peer(c);
-	if (!o) {
+	double now = crawl_now(cr);
+	if (!c->waiting) {
+		double d = cr->cfg->handshake_timeout < NODE_AUTH_S ? cr->cfg->handshake_timeout
+								  : NODE_AUTH_S;
+		c->hold_until = c->t_connected + d / 2;
+	}
+	if (!o || now >= c->hold_until) {
+		if (o)
+			log_debug("%s: held to its deadline behind %s: going on", c->text, o->text);
+		c->waiting = false;
 		c->counted = true;
 		return;
 	}
+	if (!c->waiting)
+		log_debug("%s: peer already in session at %s: holding the handshake", c->text,
+			  o->text);
 	c->waiting = true;
 	o->has_waiters = true;
-	log_debug("%s: peer already in session at %s: holding the handshake", c->text, o->text);
+	ev_timer_stop(cr->loop, &c->round);
+	ev_timer_set(&c->round, c->hold_until - now, 0.);
+	ev_timer_start(cr->loop, &c->round);
 }
 
 /* c ends: sessions holding for its peer id may go on after a short pause. */
@@ -392,9 +442,11 @@ static void wake_waiters(struct conn *c)
 	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next) {
 		if (o->waiting &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
-			/* let the node see our close first */
+			/* let the node see our close first (never past the hold's end) */
+			double left = o->hold_until - crawl_now(c->cr);
 			ev_timer_stop(c->cr->loop, &o->round);
-			ev_timer_set(&o->round, WAKE_DELAY_S, 0.);
+			ev_timer_set(&o->round, left < WAKE_DELAY_S ? (left > 0 ? left : 0) : WAKE_DELAY_S,
+				     0.);
 			ev_timer_start(c->cr->loop, &o->round);
 		}
 	}
@@ -439,9 +491,34 @@ static bool run_events(struct conn *c)
 	return c->st != CS_DONE;
 }
 
-/* The peer closed (EOF or reset) before we were done. */
-static void on_hangup(struct conn *c, const char *how)
+static void hang_up(struct conn *c);
+static void bury(struct conn *c);
+
+/*
+ * A reset before the node's Ack or Nack, once its connection message came:
+ * maybe a Nack destroyed by an old node's close (see top). Dials the point
+ * again at once in lock step, under the same lease, as the same visit.
+ */
+static bool redial(struct conn *c)
 {
+	if (c->lock_step || c->st != CS_HANDSHAKE || !c->have_peer || c->cr->stopping)
+		return false;
+	struct crawl *cr = c->cr;
+	struct fr_lease l = c->lease;
+	int64_t started_us = c->started_us;
+	log_debug("%s: reset after the %s: dialing again in lock step", c->text,
+		  c->have_meta ? "metadata" : "connection message");
+	hang_up(c);
+	bury(c);
+	dial(cr, &l, true, started_us);
+	return true;
+}
+
+/* The peer closed (EOF or reset) before we were done. reset: ECONNRESET or EPIPE. */
+static void on_hangup(struct conn *c, const char *how, bool reset)
+{
+	if (reset && redial(c))
+		return;
 	if (c->st == CS_OPEN) {
 		snprintf(c->errbuf, sizeof c->errbuf, "%s after ack", how);
 		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, c->errbuf);
@@ -454,6 +531,12 @@ static void on_hangup(struct conn *c, const char *how)
 								  : "partial connection message");
 		finish(c, VISIT_CLOSED, c->errbuf);
 	}
+}
+
+/* After a failed send: did the peer reset the connection? */
+static bool write_reset(void)
+{
+	return errno == EPIPE || errno == ECONNRESET;
 }
 
 static void on_readable(struct conn *c)
@@ -472,16 +555,16 @@ static void on_readable(struct conn *c)
 		if (!run_events(c))
 			return;
 		if (!flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 		return;
 	}
 	if (n == 0) {
-		on_hangup(c, "closed");
+		on_hangup(c, "closed", false);
 		return;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return;
-	on_hangup(c, errno == ECONNRESET ? "reset" : "read error");
+	on_hangup(c, errno == ECONNRESET ? "reset" : "read error", errno == ECONNRESET);
 }
 
 static enum visit_outcome connect_outcome(int err)
@@ -498,7 +581,7 @@ static void on_connected(struct conn *c)
 	c->t_connected = crawl_now(c->cr);
 	set_state(c, CS_HANDSHAKE);
 	if (!flush_out(c))
-		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
 /*
@@ -553,7 +636,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (revents & EV_WRITE) {
 		if (!flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 	}
 }
 
@@ -588,19 +671,16 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct conn *c = w->data;
 	if (c->waiting) {
-		c->waiting = false;
 		hold_if_busy(c);
 		if (!c->waiting && !flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 		return;
 	}
-	if (c->st == CS_HANDSHAKE)
-		c->round_due = true; /* asked early, no Ack yet: the round goes with it */
 	if (c->st != CS_OPEN)
 		return;
 	send_bootstrap(c);
 	if (!flush_out(c))
-		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
 static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_outcome o,
@@ -653,17 +733,7 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		if (p && len) /* best effort: Octez just closes too */
 			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	set_state(c, CS_DONE);
-	c->counted = false;
-	if (c->have_peer)
-		peer_unlink(c);
-	wake_waiters(c);
-	ev_io_stop(cr->loop, &c->io);
-	ev_timer_stop(cr->loop, &c->round);
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
+	hang_up(c);
 
 	char peer_id_text[64];
 	struct visit_rec v;
@@ -689,7 +759,30 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		}
 	}
 
-	/* live -> dead; the reaper frees it */
+	bury(c);
+}
+
+/* Ends c's connection: watchers stopped, socket closed, sessions held behind it woken. */
+static void hang_up(struct conn *c)
+{
+	struct crawl *cr = c->cr;
+	set_state(c, CS_DONE);
+	c->counted = false;
+	if (c->have_peer)
+		peer_unlink(c);
+	wake_waiters(c);
+	ev_io_stop(cr->loop, &c->io);
+	ev_timer_stop(cr->loop, &c->round);
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+/* live -> dead; the reaper frees it */
+static void bury(struct conn *c)
+{
+	struct crawl *cr = c->cr;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -704,6 +797,12 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 
 void conn_start(struct crawl *cr, const struct fr_lease *l)
 {
+	dial(cr, l, false, 0);
+}
+
+/* One connection of a visit; lock_step: the visit's second, after a reset. started_us: 0 = now. */
+static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us)
+{
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		log_error("out of memory for a connection");
@@ -717,7 +816,8 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	c->pt.port = l->port;
 	point_format(&c->pt, c->text, sizeof c->text);
 	c->t_start = crawl_now(cr);
-	c->started_us = wall_us();
+	c->started_us = started_us ? started_us : wall_us();
+	c->lock_step = lock_step;
 	c->nack_motive = REC_NACK_MOTIVE_ABSENT;
 	ev_init(&c->io, io_cb);
 	c->io.data = c;
@@ -747,7 +847,8 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	hp.private_node = false;
 	hp.expected_pow = cr->cfg->expected_pow;
 	hp.pow_target = cr->pow_target;
-	hp.early_ack = true;
+	hp.early_ack = !lock_step;
+	hp.late_ack = lock_step;
 	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {

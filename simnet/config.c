@@ -71,6 +71,27 @@ static enum err set_share(void *out, const char *name, const char *value, char *
 	return ERR_OK;
 }
 
+/* old_close.<name>: the share (0 to 1) of that behaviour's nodes that close the old way. */
+static enum err set_old_close(void *out, const char *name, const char *value, char *err,
+                              size_t err_cap)
+{
+	struct sim_config *c = out;
+	const char *dot = strchr(name, '.');
+	enum sim_behavior b;
+	if (!dot || !sim_behavior_parse(dot + 1, &b)) {
+		snprintf(err, err_cap, "unknown behaviour '%s'", dot ? dot + 1 : name);
+		return ERR_CONFIG;
+	}
+	char *end;
+	double v = strtod(value, &end);
+	if (end == value || *end || !(v >= 0 && v <= 1)) {
+		snprintf(err, err_cap, "expected a share from 0 to 1, got '%s'", value);
+		return ERR_CONFIG;
+	}
+	c->old_close[b] = v;
+	return ERR_OK;
+}
+
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
 		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL                              \
@@ -85,6 +106,8 @@ const struct conf_key simcfg_keys[] = {
     K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
     K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
     {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
+    {"old_close.*", CONF_CUSTOM, 0, 0, 0, "share of a behaviour closing as Octez <= v21",
+     set_old_close},
     K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
     K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
     K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),
@@ -95,6 +118,8 @@ const struct conf_key simcfg_keys[] = {
     K("topology.v6_nodes", CONF_INT, v6_nodes, 0, 99, "public nodes on [::1] (2)"),
     K("topology.v6_port_base", CONF_INT, v6_port_base, 0, 65000, "first [::1] port (0: auto)"),
     K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
+    K("topology.shared_identity", CONF_INT, shared_identity, 0, 1000,
+      "public core nodes sharing one identity (0)"),
     K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
     K("epoch", CONF_INT, epoch, 0, 1000000, "churn epoch, 0 = unchurned world (0)"),
     K("churn", CONF_DOUBLE, churn, 0, 1, "share of listening nodes churned per epoch (0.05)"),

@@ -50,6 +50,8 @@ struct sim_config {
 	long long latency_min_ms;
 	long long latency_max_ms;
 	double share[BEH_N]; /* behaviours.<name>: relative weights */
+	/* old_close.<name>: share of that behaviour's nodes that close as Octez <= v21 */
+	double old_close[BEH_N];
 	/* topology */
 	long long min_degree; /* edges each new core node attaches with (>= bottleneck+1) */
 	long long bottleneck; /* planted minimum vertex cut between two core halves (0 = none) */
@@ -62,6 +64,7 @@ struct sim_config {
 	long long
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
+	long long shared_identity; /* public core nodes that run one cloned identity (0 = none) */
 	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* churn (docs/simnet.md "Epochs and churn") */
 	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */

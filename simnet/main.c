@@ -234,13 +234,15 @@ int main(int argc, char **argv)
 	const struct srv_stats *st = srv_stats(s);
 	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
 	         "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
-	         "%llu auth timeouts, %llu violations",
+	         "%llu auth timeouts, %llu violations, %llu old-close resets, "
+	         "%llu throttled bootstraps",
 	         (unsigned long long)st->accepted, (unsigned long long)st->acks,
 	         (unsigned long long)st->nacks, (unsigned long long)st->refused,
 	         (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
 	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
-	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations);
+	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
+	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled);
 	srv_free(s);
 	ev_signal_stop(loop, &sterm);
 	ev_signal_stop(loop, &sint);

@@ -109,6 +109,8 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "p2p_version", json_integer(nd->p2p_version));
 	SET(o, "private_node", json_boolean(nd->beh == BEH_PRIVATE));
 	SET(o, "latency_ms", json_integer(nd->latency_ms));
+	SET(o, "old_close", json_boolean(nd->old_close));
+	SET(o, "shared_identity", json_boolean(nd->shared_identity));
 	*okp &= ok;
 	return o;
 }

@@ -49,6 +49,7 @@ struct hs {
 	size_t recv_len;
 	bool have_peer, have_meta;
 	bool early_ack, ack_sent; /* early_ack initiator: Ack queued behind our metadata */
+	bool late_ack;            /* initiator: our Ack only after the peer's */
 	struct hs_peer peer;
 	struct p2p_metadata peer_meta;
 
@@ -181,6 +182,7 @@ struct hs *hs_new(const struct hs_params *p)
 	h->p2p_version = p->p2p_version;
 	h->p2p_min = p->p2p_min;
 	h->early_ack = p->role == HS_INITIATOR && p->early_ack;
+	h->late_ack = p->role == HS_INITIATOR && p->late_ack && !p->early_ack;
 	h->meta.disable_mempool = p->disable_mempool;
 	h->meta.private_node = p->private_node;
 	h->nack_points = p->nack_points;
@@ -248,6 +250,11 @@ const uint8_t *hs_out(const struct hs *h, size_t *len)
 {
 	*len = h->out.len - h->out.off;
 	return *len ? h->out.p + h->out.off : NULL;
+}
+
+size_t hs_in_pending(const struct hs *h)
+{
+	return h->in.len - h->in.off;
 }
 
 void hs_out_consume(struct hs *h, size_t n)
@@ -456,7 +463,7 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 
 	if (h->role == HS_INITIATOR) {
 		h->st = HS_ST_ACK;
-		if (h->ack_sent)
+		if (h->ack_sent || h->late_ack)
 			return true;
 		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
 			h->st = HS_ST_FAILED;
@@ -513,6 +520,14 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 	case P2P_ACK:
 		h->st = HS_ST_OPEN;
 		ev->type = HS_EV_ACK;
+		if (h->late_ack && !h->ack_sent) {
+			/* our Ack goes first, before anything the driver sends on the event */
+			if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
+				fail_now(h, ev, ERR_NOMEM, "output queue full");
+				return true;
+			}
+			h->ack_sent = true;
+		}
 		break;
 	case P2P_NACK:
 		h->st = HS_ST_CLOSED;

@@ -19,7 +19,8 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1), or already did (early_ack). Responder:
+ *                   (spec §16.1), or already did (early_ack), or waits
+                   for the peer's Ack (late_ack). Responder:
  *                   runs version selection (§4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
@@ -75,6 +76,16 @@ struct hs_params {
 	 * that Nacks never reads what follows our Ack.
 	 */
 	bool early_ack;
+	/*
+	 * Initiator: send our Ack only once the peer's Ack has arrived (a
+	 * Nack ends the session without one), so a node that Nacks or closes
+	 * after reading our metadata has nothing of ours left unread. An Octez
+	 * node up to v21 that closes with our bytes unread resets the
+	 * connection and its Nack is lost (docs/crawler.md, "Lost Nacks").
+	 * Costs the node's Ack a round trip before anything else goes out.
+	 * Not with early_ack (which wins).
+	 */
+	bool late_ack;
 	bool disable_mempool;          /* our metadata; crawler: true */
 	bool private_node;             /* our metadata; crawler: false */
 	double expected_pow;           /* peer PoW target (26.0 on mainnet) */
@@ -203,6 +214,13 @@ const struct hs_peer *hs_peer(const struct hs *h);
 
 /* The peer's metadata; NULL before HS_EV_METADATA. */
 const struct p2p_metadata *hs_peer_metadata(const struct hs *h);
+
+/*
+ * Received bytes the session has not consumed yet: whatever the peer sent
+ * behind the last event handed out (e.g. a client's Ack and first messages
+ * queued behind its metadata).
+ */
+size_t hs_in_pending(const struct hs *h);
 
 /* The versions selected by a responder (valid from HS_ST_DECIDE on). */
 void hs_selected_versions(const struct hs *h, uint16_t *ddb, uint16_t *p2p);

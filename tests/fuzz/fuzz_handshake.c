@@ -5,7 +5,8 @@
  * connection message, + sealed chunks from the input, + metadata and Ack
  * then sealed chunks), the responder's decision (bits 3-4) and, for an
  * initiator, early_ack with a Bootstrap queued on the connection message
- * (bit 5: the pipelined crawler); data[1]
+ * (bit 5: the pipelined crawler) or late_ack (bit 6: the crawler's lock-step
+ * redial); data[1]
  * sets the feed split. In the sealed modes the rest of the input is a list of
  * (u16 length, plaintext) chunks the fake peer seals with the right keys, so
  * the metadata, Ack and frame decoders behind the crypto get exercised.
@@ -124,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t decide = (uint8_t)((data[0] >> 3) & 3);
 	size_t split = (size_t)data[1] + 1;
 	early = !responder && (data[0] >> 5 & 1);
+	bool late = !responder && (data[0] >> 6 & 1);
 	data += 2;
 	size -= 2;
 
@@ -138,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .disable_mempool = !responder,
 	    .expected_pow = 0.0,
 	    .early_ack = early,
+	    .late_ack = late,
 	};
 	struct hs *h = hs_new(&p);
 	if (!h)

@@ -284,6 +284,7 @@ struct pair {
 	bool pipeline;
 	uint8_t *wire; /* every byte the initiator wrote, in order */
 	size_t wire_n;
+	size_t unread_at_decide; /* hs_in_pending of the responder when it had to decide */
 };
 
 static void send_current_branch(struct pair *pp, struct hs *h)
@@ -325,6 +326,8 @@ static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 		break;
 	case HS_EV_METADATA:
 		s->meta = ev->meta;
+		if (is_resp)
+			pp->unread_at_decide = hs_in_pending(s->h);
 		if (is_resp && hs_state(s->h) == HS_ST_DECIDE) {
 			if (pp->decide == ACCEPT)
 				assert_int_equal(hs_accept(s->h), ERR_OK);
@@ -680,6 +683,92 @@ static void test_early_ack(void **state)
 	ip = crawler_params();
 	rp = node_params();
 	rp.early_ack = true;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	check_open_session(&pp);
+	pair_free(&pp);
+}
+
+/*
+ * late_ack: the crawler holds its Ack until the node's, so when the node
+ * decides after our metadata nothing of ours is left unread (an old node's
+ * close would reset the connection and lose its Nack). The bytes are the
+ * lock step's, in any split; a Nack or a private close gets no Ack at all.
+ */
+static void test_late_ack(void **state)
+{
+	(void)state;
+	srand(20261207);
+	static const size_t pieces[] = {0, 1, 7, 300};
+	for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+		struct hs_params ip = crawler_params(), rp = node_params();
+		struct pair lock, late;
+		pair_init(&lock, &ip, &rp);
+		run(&lock, pieces[k]);
+		check_open_session(&lock);
+		ip.late_ack = true;
+		pair_init(&late, &ip, &rp);
+		run(&late, pieces[k]);
+		check_open_session(&late);
+		assert_int_equal(late.unread_at_decide, 0);
+		assert_int_equal(late.wire_n, lock.wire_n);
+		assert_memory_equal(late.wire, lock.wire, lock.wire_n);
+		pair_free(&lock);
+		pair_free(&late);
+	}
+	size_t meta_end = 2 + P2P_CONN_BODY_FIXED + strlen(MAINNET) + 2 + P2P_MAC_LEN +
+	                  P2P_METADATA_LEN; /* connection message + metadata chunk */
+
+	/* With early_ack the node decides with our Ack and requests unread. */
+	struct hs_params ip = crawler_params(), rp = node_params();
+	ip.early_ack = true;
+	struct pair pp;
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = NACK;
+	run(&pp, 0);
+	assert_true(pp.unread_at_decide > 0);
+	pair_free(&pp);
+
+	/* late_ack and a Nack: nothing of ours unread, and we never Ack. */
+	ip = crawler_params();
+	ip.late_ack = true;
+	pair_init(&pp, &ip, &rp);
+	pp.decide = NACK;
+	pp.nack_points = adv_points;
+	pp.nack_points_n = 50;
+	run(&pp, 0);
+	assert_int_equal(pp.unread_at_decide, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_CLOSED);
+	assert_int_equal(pp.i.n_ev[HS_EV_NACK], 1);
+	assert_int_equal(pp.i.ack.points_n, 50);
+	assert_int_equal(pp.wire_n, meta_end);
+	pair_free(&pp);
+
+	/* late_ack and a private node's close: no Ack either, the state waits for one. */
+	ip = crawler_params();
+	ip.late_ack = true;
+	rp.private_node = true;
+	pair_init(&pp, &ip, &rp);
+	pp.decide = REFUSE;
+	run(&pp, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_ACK);
+	assert_int_equal(pp.wire_n, meta_end);
+	assert_int_equal(pp.unread_at_decide, 0);
+	pair_free(&pp);
+
+	/* early_ack wins over late_ack; a responder ignores both. */
+	ip = crawler_params();
+	ip.early_ack = ip.late_ack = true;
+	rp = node_params();
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = NACK;
+	run(&pp, 0);
+	assert_true(pp.unread_at_decide > 0);
+	pair_free(&pp);
+	ip = crawler_params();
+	rp.late_ack = true;
 	pair_init(&pp, &ip, &rp);
 	run(&pp, 0);
 	check_open_session(&pp);
@@ -1180,6 +1269,7 @@ int main(void)
 	    cmocka_unit_test(test_pair_whole),
 	    cmocka_unit_test(test_pair_random_splits),
 	    cmocka_unit_test(test_early_ack),
+	    cmocka_unit_test(test_late_ack),
 	    cmocka_unit_test(test_send_backpressure),
 	    cmocka_unit_test(test_nack),
 	    cmocka_unit_test(test_private_close),
