@@ -417,10 +417,13 @@ static bool run_events(struct conn *c)
 		case HS_EV_NACK_SENT: break; /* responder only */
 		case HS_EV_MSG: on_msg(c, &ev.msg); break;
 		case HS_EV_ERROR:
-			snprintf(c->errbuf, sizeof c->errbuf, "%s%s: %s",
+			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
+				 ev.error.code == ERR_NOMEM ? "local: " : "",
 				 c->acked ? "after ack: " : "", err_str(ev.error.code),
 				 ev.error.reason ? ev.error.reason : "?");
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			/* ERR_NOMEM: our allocation or our output queue, not the peer */
+			finish(c, ev.error.code == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
+			       c->errbuf);
 			return false;
 		}
 	}
@@ -453,8 +456,9 @@ static void on_readable(struct conn *c)
 		if (e == ERR_STATE)
 			return; /* session already over: a finish is coming from run_events */
 		if (e != ERR_OK) {
-			snprintf(c->errbuf, sizeof c->errbuf, "feed: %s", err_str(e));
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			snprintf(c->errbuf, sizeof c->errbuf, "%sfeed: %s",
+				 e == ERR_NOMEM ? "local: " : "", err_str(e));
+			finish(c, e == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR, c->errbuf);
 			return;
 		}
 		if (!run_events(c))
@@ -472,13 +476,33 @@ static void on_readable(struct conn *c)
 	on_hangup(c, errno == ECONNRESET ? "reset" : "read error");
 }
 
+/*
+ * What a failed connect says. Only the errors the network or the peer gives
+ * are facts about the point; anything else (EMFILE, ENOBUFS, ENOMEM,
+ * EADDRNOTAVAIL when our ephemeral ports run out, EPERM from a local
+ * firewall, ...) is our side: local_error, retried later.
+ */
 static enum visit_outcome connect_outcome(int err)
 {
 	switch (err) {
 	case ECONNREFUSED: return VISIT_REFUSED;
 	case ETIMEDOUT: return VISIT_TIMEOUT;
-	default: return VISIT_UNREACHABLE; /* EHOSTUNREACH, ENETUNREACH, ... */
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE: return VISIT_UNREACHABLE;
+	default: return VISIT_LOCAL_ERROR;
 	}
+}
+
+static void connect_failed(struct conn *c, int err)
+{
+	enum visit_outcome o = connect_outcome(err);
+	snprintf(c->errbuf, sizeof c->errbuf, "%sconnect: %s",
+		 o == VISIT_LOCAL_ERROR ? "local: " : "", strerror(err));
+	finish(c, o, c->errbuf);
 }
 
 static void on_connected(struct conn *c)
@@ -510,9 +534,7 @@ static void send_first(struct conn *c)
 		watch(c, EV_WRITE);
 		return;
 	}
-	int err = errno;
-	snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-	finish(c, connect_outcome(err), c->errbuf);
+	connect_failed(c, errno);
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -527,8 +549,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (err == EINPROGRESS || err == EALREADY)
 			return;
 		if (err != 0) {
-			snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-			finish(c, connect_outcome(err), c->errbuf);
+			connect_failed(c, err);
 			return;
 		}
 		on_connected(c);
@@ -664,13 +685,20 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		cr->st.retries++;
 	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
 		cr->max_depth = c->lease.depth;
-	bool retried = frontier_done(cr->fr, c->lease.id,
-				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
+	bool retried;
+	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
+		retried = frontier_retry_local(cr->fr, c->lease.id, crawl_now(cr));
+	else
+		retried = frontier_done(cr->fr, c->lease.id,
+					(o == VISIT_TIMEOUT || c->retry) && !cr->stopping,
+					crawl_now(cr));
 	if (!retried) {
 		cr->st.dials_final++;
 		if (c->have_peer) {
 			cr->st.public_n++;
 			crawl_note_version(cr, &c->peer);
+		} else if (o == VISIT_LOCAL_ERROR) {
+			cr->st.local_final++; /* never dialed for real: not unreachable */
 		}
 	}
 
@@ -691,8 +719,11 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 {
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
-		log_error("out of memory for a connection");
-		frontier_done(cr->fr, l->id, false, crawl_now(cr));
+		/* Nothing to record it with: the point waits for its retry. */
+		log_error("out of memory for a connection to point %u: retried later", l->id);
+		cr->st.local_unrecorded++;
+		if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
+			cr->st.local_final++;
 		return;
 	}
 	c->cr = cr;
@@ -736,7 +767,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
-		finish(c, VISIT_UNREACHABLE, "local: cannot create a session");
+		finish(c, VISIT_LOCAL_ERROR, "local: cannot create a session");
 		return;
 	}
 
@@ -759,8 +790,11 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	}
 	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(errno));
-		finish(c, VISIT_UNREACHABLE, c->errbuf);
+		int err = errno;
+		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(err));
+		if (err == EMFILE || err == ENFILE)
+			crawl_lower_concurrency(cr, cr->inflight - 1);
+		finish(c, VISIT_LOCAL_ERROR, c->errbuf);
 		return;
 	}
 	int one = 1;
@@ -771,9 +805,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 		return;
 	}
 	if (errno != EINPROGRESS) {
-		int err = errno;
-		snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-		finish(c, connect_outcome(err), c->errbuf);
+		connect_failed(c, errno);
 		return;
 	}
 	send_first(c);

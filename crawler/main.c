@@ -6,7 +6,8 @@
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
  * successful command), 1 failure, 2 usage or configuration error, 3 crawl
- * aborted by a signal.
+ * aborted by a signal, 4 crawl finished but incomplete (local errors above
+ * 1% of the dials).
  */
 #include <ev.h>
 #include <getopt.h>
@@ -29,7 +30,7 @@
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
-enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3 };
+enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_LOCAL = 4 };
 
 static void usage(FILE *f)
 {
@@ -82,7 +83,8 @@ static void usage(FILE *f)
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
-		"configuration error, 3 crawl aborted by SIGINT/SIGTERM.\n",
+		"configuration error, 3 crawl aborted by SIGINT/SIGTERM, 4 crawl finished but\n"
+		"incomplete: local errors (our descriptors, memory, sockets) above 1%% of the dials.\n",
 		P2P_POW_DEFAULT);
 }
 

@@ -112,6 +112,14 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 	} else if (end.status == CRAWL_FAILED) {
 		fprintf(stderr, "tzcensus-crawl: crawl failed: no seed point could be used\n");
 		status = 1;
+	} else if (crawl_local_excess(cr)) {
+		fprintf(stderr,
+			"tzcensus-crawl: crawl incomplete: %llu local errors (descriptors, memory) "
+			"in %llu dials, more than %.0f%%\n",
+			(unsigned long long)crawl_local_errors(cr),
+			(unsigned long long)(cr->st.dials + cr->st.local_unrecorded),
+			100.0 * CRAWL_LOCAL_MAX_SHARE);
+		status = 4;
 	} else {
 		status = 0;
 	}
