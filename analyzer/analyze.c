@@ -854,7 +854,10 @@ static json_t *sec_definitions(bool *ok)
 	    ok);
 	put(o, "public", json_string("sent a valid connection message in this crawl"), ok);
 	put(o, "unreachable", json_string("dialed, never sent a connection message"), ok);
-	put(o, "undialed", json_string("denied by policy or never tried"), ok);
+	put(o, "undialed",
+	    json_string("denied by policy, never tried, or only failed on the crawler's side "
+	                "(local_error)"),
+	    ok);
 	put(o, "edge",
 	    json_string("u advertised (or listed in a Nack) a point of v in this "
 	                "crawl; undirected, simple, no self-loops. Octez advertises "

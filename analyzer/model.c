@@ -48,9 +48,11 @@ static bool visit_public(const struct acrawl_visit *v)
 	       !strcmp(v->outcome, "incompatible");
 }
 
+/* local_error: our own side failed, the point was not really dialed (undialed). */
 static bool visit_dialed(const struct acrawl_visit *v)
 {
-	return strcmp(v->outcome, "policy") != 0 && strcmp(v->outcome, "self") != 0;
+	return strcmp(v->outcome, "policy") != 0 && strcmp(v->outcome, "self") != 0 &&
+	       strcmp(v->outcome, "local_error") != 0;
 }
 
 static const struct acrawl_visit *g_visits; /* qsort context (single-threaded) */
