@@ -45,6 +45,14 @@
 
 #define READ_MAX 16384 /* bytes read per readable event */
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
+/*
+ * Largest frame a visit keeps (docs/crawler.md, "Memory"): an Advertise of
+ * 100 points is at most ~5 KiB, a mainnet Current_branch ~8.5 KiB (a head
+ * header of a few hundred bytes and 250 history hashes of 32 bytes, Octez's
+ * max_locator_size). Anything longer goes by unread, so a hostile peer that
+ * announces 8 MiB costs a session ~16 KiB, not P2P_FRAME_MAX + HS_IN_MAX.
+ */
+#define CRAWL_FRAME_CAP (16u << 10)
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
@@ -83,6 +91,7 @@ struct conn {
 	unsigned rounds_sent, adv_seen;
 	bool round_due; /* the round timer fired before the peer's Ack */
 	bool head_sent, have_head;
+	bool head_dropped; /* the Current_branch was over CRAWL_FRAME_CAP: head unknown */
 	int32_t head_level;
 	int64_t head_ts;
 	uint8_t head_hash[P2P_BLOCK_HASH_LEN];
@@ -203,9 +212,10 @@ static bool check_complete(struct conn *c)
 {
 	const struct crawl_config *cfg = c->cr->cfg;
 	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
-	bool head_done = cfg->no_head || c->have_head;
+	bool head_done = cfg->no_head || c->have_head || c->head_dropped;
 	if (adv_done && head_done) {
-		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, NULL);
+		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK,
+		       c->head_dropped ? c->errbuf : NULL);
 		return true;
 	}
 	return false;
@@ -318,6 +328,27 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 }
 
 /*
+ * A frame over CRAWL_FRAME_CAP went by unread. A Current_branch we asked
+ * for: the head stays unknown, and the visit needs it no longer (recorded
+ * ok with the reason). Anything else (a Current_head with a big mempool,
+ * a hostile 8 MiB frame): nothing we asked for, ignored.
+ */
+static void on_dropped(struct conn *c, const struct hs_drop *d)
+{
+	if (d->tag != P2P_TAG_CURRENT_BRANCH || !c->head_sent || c->have_head || c->head_dropped) {
+		log_debug("%s: dropped a %s frame of %u bytes (over the %u-byte cap)", c->text,
+			  p2p_tag_str(d->tag) ? p2p_tag_str(d->tag) : "unknown", (unsigned)d->size,
+			  (unsigned)CRAWL_FRAME_CAP);
+		return;
+	}
+	c->head_dropped = true;
+	snprintf(c->errbuf, sizeof c->errbuf,
+		 "current_branch of %u bytes over the %u-byte frame cap: head unknown",
+		 (unsigned)d->size, (unsigned)CRAWL_FRAME_CAP);
+	check_complete(c);
+}
+
+/*
  * Live sessions past their connection message are chained by a bucket of
  * their peer id (a hash already: its first bytes), so finding another
  * session with the same peer id looks at a handful of sessions, not at every
@@ -416,6 +447,7 @@ static bool run_events(struct conn *c)
 		case HS_EV_NACK_V0: on_nack(c, &ev); break;
 		case HS_EV_NACK_SENT: break; /* responder only */
 		case HS_EV_MSG: on_msg(c, &ev.msg); break;
+		case HS_EV_DROPPED: on_dropped(c, &ev.dropped); break;
 		case HS_EV_ERROR:
 			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
 				 ev.error.code == ERR_NOMEM ? "local: " : "",
@@ -582,6 +614,8 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		const char *why = NULL;
 		if ((long long)c->adv_seen < c->cr->cfg->bootstrap_rounds)
 			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
+		else if (c->head_dropped)
+			why = c->errbuf;
 		else if (!c->have_head && !c->cr->cfg->no_head)
 			why = "no current_branch";
 		finish(c, c->chain_bad ? VISIT_INCOMPATIBLE : VISIT_OK, why);
@@ -764,6 +798,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	hp.expected_pow = cr->cfg->expected_pow;
 	hp.pow_target = cr->pow_target;
 	hp.early_ack = true;
+	hp.frame_cap = CRAWL_FRAME_CAP;
 	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {

@@ -255,7 +255,8 @@ static void test_capture_replay(void **state)
 
 struct side {
 	struct hs *h;
-	size_t n_ev[HS_EV_ERROR + 1];
+	size_t n_ev[HS_EV_DROPPED + 1];
+	struct hs_drop dropped; /* last HS_EV_DROPPED */
 	struct hs_error err;
 	struct p2p_ack ack;  /* last NACK / NACK_SENT */
 	struct p2p_msg *adv; /* last Advertise, copied */
@@ -378,6 +379,7 @@ static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 		}
 		break;
 	case HS_EV_ERROR: s->err = ev->error; break;
+	case HS_EV_DROPPED: s->dropped = ev->dropped; break;
 	}
 }
 
@@ -528,6 +530,93 @@ static void test_pair_whole(void **state)
 	assert_int_equal(pp.i.history_n, 5000);
 	assert_int_equal(pp.i.msgs, 4);
 	pair_free(&pp);
+}
+
+/* A Current_branch with n history hashes, whose frame size field is 10 + header + 32 n. */
+static void set_history(struct pair *pp, size_t n)
+{
+	free(pp->history);
+	pp->history_n = n;
+	pp->history = malloc(32 * n + 1);
+	for (size_t k = 0; k < 32 * n; k++)
+		pp->history[k] = (uint8_t)(k * 5);
+}
+
+static void send_bootstrap_reply(struct pair *pp)
+{
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_ADVERTISE);
+	m->points_n = 3;
+	memcpy(m->points, adv_points, 3 * sizeof adv_points[0]);
+	assert_int_equal(hs_send(pp->r.h, m), ERR_OK);
+	free(m);
+}
+
+/*
+ * frame_cap: a frame of exactly the cap is kept, one byte more goes by
+ * unread (HS_EV_DROPPED) and the stream stays in sync: the next message
+ * decodes. Whole and byte by byte; small frames (reassembled) and frames
+ * of many full chunks (skipped unread, the MACs never opened).
+ */
+static void test_frame_cap(void **state)
+{
+	(void)state;
+	struct hs_params bad = crawler_params();
+	bad.frame_cap = 1;
+	assert_null(hs_new(&bad));
+	bad.frame_cap = P2P_FRAME_MAX + 1;
+	assert_null(hs_new(&bad));
+	static const size_t pieces[] = {0, 1, 333};
+	const size_t cap = 10000;
+	for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+		struct hs_params ip = crawler_params(), rp = node_params();
+		ip.msg_nonce[0] = (uint8_t)(40 + k);
+		ip.frame_cap = cap;
+		struct pair pp;
+		pair_init(&pp, &ip, &rp);
+		run(&pp, pieces[k]);
+		check_open_session(&pp); /* a normal visit fits */
+		size_t msgs = pp.i.msgs;
+		/* Protocol (0x41) payloads are left raw: exact frame sizes */
+		uint8_t *payload = calloc(1, cap);
+		struct p2p_msg *raw = malloc(sizeof *raw);
+		p2p_msg_init(raw, P2P_TAG_PROTOCOL);
+		raw->payload = payload;
+		raw->payload_len = cap - 2; /* size field = tag + payload = cap: kept */
+		assert_int_equal(hs_send(pp.r.h, raw), ERR_OK);
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 0);
+		assert_int_equal(pp.i.msgs, msgs + 1);
+		/* cap + 1: dropped, then the next message decodes */
+		raw->payload_len = cap - 1;
+		assert_int_equal(hs_send(pp.r.h, raw), ERR_OK);
+		send_bootstrap_reply(&pp);
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 1);
+		assert_int_equal(pp.i.dropped.tag, P2P_TAG_PROTOCOL);
+		assert_int_equal(pp.i.dropped.size, cap + 1);
+		assert_int_equal(pp.i.msgs, msgs + 2);
+		assert_int_equal(pp.i.adv->points_n, 3);
+		/* a Current_branch of many full chunks (1 MiB): skipped unread, stream intact */
+		size_t fixed = 2 + 4 + 4 + pp.header_len;
+		set_history(&pp, 32768);
+		send_current_branch(&pp, pp.r.h);
+		send_bootstrap_reply(&pp);
+		pp.i.adv->points_n = 0;
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 2);
+		assert_int_equal(pp.i.dropped.tag, P2P_TAG_CURRENT_BRANCH);
+		assert_int_equal(pp.i.dropped.size, fixed + 32 * 32768);
+		assert_int_equal(pp.i.msgs, msgs + 3);
+		assert_int_equal(pp.i.adv->points_n, 3);
+		assert_int_equal(pp.i.head_level, 7654321); /* the first one's, kept */
+		free(raw);
+		free(payload);
+		pair_free(&pp);
+	}
 }
 
 /* hs_send refuses once HS_OUT_MAX is queued, and leaves the stream intact. */
@@ -1178,6 +1267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
+	    cmocka_unit_test(test_frame_cap),
 	    cmocka_unit_test(test_pair_random_splits),
 	    cmocka_unit_test(test_early_ack),
 	    cmocka_unit_test(test_send_backpressure),
