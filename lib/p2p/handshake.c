@@ -600,6 +600,11 @@ static enum skip_res skip_unread(struct hs *h, struct hs_event *ev)
 static bool step_open(struct hs *h, struct hs_event *ev)
 {
 	for (;;) {
+		/* a drop is reported first, even while its chunk is still arriving */
+		if (p2p_reasm_dropped(&h->reasm, &ev->dropped.tag, &ev->dropped.size)) {
+			ev->type = HS_EV_DROPPED;
+			return true;
+		}
 		if (h->skip_wire) { /* a chunk of a dropped frame, going by unread */
 			size_t have = h->in.len - h->in.off;
 			size_t d = have < h->skip_wire ? have : h->skip_wire;

@@ -996,10 +996,11 @@ static struct hs_event *fake_flush(struct fake *f, struct hs *h, size_t *n_event
 	return &last;
 }
 
-/* An initiator opened up to the stage given: 0 conn msg, 1 metadata, 2 ack. */
-static struct hs *fake_session(struct fake *f, int stage)
+/* An initiator opened up to the stage given: 0 conn msg, 1 metadata, 2 ack; frame_cap cap. */
+static struct hs *fake_session_cap(struct fake *f, int stage, size_t cap)
 {
 	struct hs_params ip = crawler_params();
+	ip.frame_cap = cap;
 	struct hs *h = hs_new(&ip);
 	assert_non_null(h);
 	fake_start(f, h, &id_b);
@@ -1013,6 +1014,11 @@ static struct hs *fake_session(struct fake *f, int stage)
 		assert_int_equal(fake_flush(f, h, &n)->type, HS_EV_ACK);
 	}
 	return h;
+}
+
+static struct hs *fake_session(struct fake *f, int stage)
+{
+	return fake_session_cap(f, stage, 0);
 }
 
 static void expect_error(struct fake *f, struct hs *h, enum err code, const char *reason)
@@ -1030,6 +1036,80 @@ static void expect_error(struct fake *f, struct hs *h, enum err code, const char
 	assert_false(hs_next_event(h, &more));
 	assert_int_equal(hs_feed(h, (const uint8_t *)"", 0), ERR_STATE);
 	hs_free(h);
+}
+
+/*
+ * A capped session decides on a chunk longer than its cap from the chunk's
+ * first 24 bytes: an over-cap frame is dropped, the rest of the chunk and the
+ * frame's next chunks go by unopened (a bad MAC there is no error); a chunk
+ * that starts a smaller frame, or holds more than its frame, is an error,
+ * as is a frame over P2P_FRAME_MAX.
+ */
+static void test_frame_cap_errors(void **state)
+{
+	(void)state;
+	struct fake *f = malloc(sizeof *f);
+	uint8_t *pl = calloc(1, 4096);
+	struct hs *h;
+	size_t n;
+	struct hs_event *ev;
+
+	/* 200-byte frame (cap 64) in chunks of 100 + 104: dropped after 24 bytes. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 200);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 100);
+	size_t first = f->wire_len;
+	fake_seal(f, pl + 100, 104);
+	f->wire[first + 2] ^= 0x01; /* the second chunk's MAC: never checked */
+	memcpy(pl + 300, "\0\0\0\2\0\2", 6);  /* then a Bootstrap */
+	fake_seal(f, pl + 300, 6);
+	size_t all = f->wire_len;
+	f->wire_len = 2 + 16 + 6; /* the first chunk's start only */
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev->type, HS_EV_DROPPED);
+	assert_int_equal(ev->dropped.tag, P2P_TAG_PROTOCOL);
+	assert_int_equal(ev->dropped.size, 200);
+	memmove(f->wire, f->wire + 24, all - 24);
+	f->wire_len = all - 24;
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev->type, HS_EV_MSG);
+	assert_int_equal(ev->msg.tag, P2P_TAG_BOOTSTRAP);
+	hs_free(h);
+
+	/* A 100-byte chunk that starts a 2-byte frame: two messages in one chunk. */
+	h = fake_session_cap(f, 2, 64);
+	memset(pl, 0, 4096);
+	for (int k = 0; k < 16; k++)
+		memcpy(pl + 6 * k, "\0\0\0\2\0\2", 6);
+	fake_seal(f, pl, 96);
+	f->wire_len = 24;
+	expect_error(f, h, ERR_PROTO, "chunk holds more than one message");
+	/* An over-cap frame that ends inside its long chunk: the same. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 70);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 80); /* 74 bytes of frame, 6 more */
+	expect_error(f, h, ERR_PROTO, "chunk holds more than one message");
+	/* Over P2P_FRAME_MAX: an error, as without a cap. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, P2P_FRAME_MAX + 1);
+	fake_seal(f, pl, 100);
+	f->wire_len = 24;
+	expect_error(f, h, ERR_TOOBIG, "frame larger than P2P_FRAME_MAX");
+	/* Exactly the cap + 4 in one chunk: read and kept, not peeked. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 64);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 68);
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(ev->type, HS_EV_MSG);
+	assert_int_equal(ev->msg.payload_len, 62);
+	hs_free(h);
+	free(pl);
+	free(f);
 }
 
 static void test_errors(void **state)
@@ -1268,6 +1348,7 @@ int main(void)
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
 	    cmocka_unit_test(test_frame_cap),
+	    cmocka_unit_test(test_frame_cap_errors),
 	    cmocka_unit_test(test_pair_random_splits),
 	    cmocka_unit_test(test_early_ack),
 	    cmocka_unit_test(test_send_backpressure),
