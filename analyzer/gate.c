@@ -137,10 +137,11 @@ bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n, const str
 	double local;
 	double ls = local_share(cur, &local);
 	if (ls > o->max_local_share) {
-		snprintf(reason, cap,
-		         "refused: %.0f local errors (the crawler's own descriptors, memory or "
-		         "sockets) are %.1f%% of the dials, more than %.1f%%: the crawl is incomplete",
-		         local, 100.0 * ls, 100.0 * o->max_local_share);
+		snprintf(
+		    reason, cap,
+		    "refused: %.0f local errors (the crawler's own descriptors, memory or "
+		    "sockets) are %.1f%% of the dials, more than %.1f%%: the crawl is incomplete",
+		    local, 100.0 * ls, 100.0 * o->max_local_share);
 		return false;
 	}
 

@@ -6,8 +6,9 @@
  * numbered in strcmp order of their id, so every output sorted by vertex
  * index is sorted by a stable key. Classes: public (sent us a valid
  * connection message), unreachable (dialed, never did), undialed (policy,
- * only local_error visits, or never tried). Edge u-v: u advertised (or listed in a Nack) a point of v;
- * undirected, simple, no self-loops; each keeps its sources, best derived
+ * only local_error visits, or never tried). Edge u-v: u advertised (or
+ * listed in a Nack) a point of v; undirected, simple, no self-loops; each
+ * keeps its sources, best derived
  * rank, the number of distinct rounds it was seen in, and a strong flag
  * (ranked in every Advertise round of its advertiser).
  *

@@ -50,7 +50,7 @@
 
 enum mode { M_BRANCH, M_HEAD, M_JUNK, M_POLITE };
 
-#define WIRE_CAP (2 + P2P_MAC_LEN + P2P_CHUNK_PLAIN_MAX)
+#define WIRE_CAP  (2 + P2P_MAC_LEN + P2P_CHUNK_PLAIN_MAX)
 #define SMALL_CAP 16384
 
 struct peer {
@@ -152,11 +152,12 @@ static void next_big_chunk(struct peer *p)
 	static uint8_t plain[P2P_CHUNK_PLAIN_MAX];
 	size_t total = 4 + (size_t)P2P_FRAME_MAX;
 	size_t c = total - p->frame_done < P2P_CHUNK_PLAIN_MAX ? total - p->frame_done
-							       : P2P_CHUNK_PLAIN_MAX;
+	                                                       : P2P_CHUNK_PLAIN_MAX;
 	memset(plain, 0, c);
 	if (p->frame_done == 0) {
 		be32_put(plain, P2P_FRAME_MAX);
-		be16_put(plain + 4, mode == M_BRANCH ? P2P_TAG_CURRENT_BRANCH : P2P_TAG_CURRENT_HEAD);
+		be16_put(plain + 4,
+		         mode == M_BRANCH ? P2P_TAG_CURRENT_BRANCH : P2P_TAG_CURRENT_HEAD);
 		/* first chunk sealed in every mode: its size and tag are what the crawler reads */
 	}
 	if (mode == M_JUNK && p->frame_done > 0) {
@@ -187,8 +188,9 @@ static void peer_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		if (n > 0 && !p->keyed && !p->frame_over) {
-			size_t take = (size_t)n < sizeof p->in - p->in_len ? (size_t)n
-									    : sizeof p->in - p->in_len;
+			size_t take = (size_t)n < sizeof p->in - p->in_len
+			                  ? (size_t)n
+			                  : sizeof p->in - p->in_len;
 			memcpy(p->in + p->in_len, buf, take);
 			p->in_len += take;
 			if (p->in_len >= 2 && p->in_len >= 2 + (size_t)be16_get(p->in))
@@ -266,7 +268,8 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 int main(int argc, char **argv)
 {
 	if (argc != 5 || sodium_init() < 0) {
-		fprintf(stderr, "usage: slow_frame_server BASE N branch|head|junk|polite READY_FILE\n");
+		fprintf(stderr,
+		        "usage: slow_frame_server BASE N branch|head|junk|polite READY_FILE\n");
 		return 2;
 	}
 	struct in_addr base;
@@ -278,7 +281,7 @@ int main(int argc, char **argv)
 	mode = strcmp(argv[3], "branch") == 0 ? M_BRANCH
 	       : strcmp(argv[3], "head") == 0 ? M_HEAD
 	       : strcmp(argv[3], "junk") == 0 ? M_JUNK
-					      : M_POLITE;
+	                                      : M_POLITE;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
@@ -291,10 +294,16 @@ int main(int argc, char **argv)
 		adv[k] = point_v4(b + 1 + (uint32_t)k, 9732); /* bench points: already known */
 	static uint8_t z[64];
 	static uint8_t fit[] = {0, 0, 0, 1, 2, 0, 0, 0, 0};
-	struct p2p_block_header h = {.level = 9000000, .proto = 1, .predecessor = z,
-	                             .timestamp = 1764000000, .validation_passes = 4,
-	                             .operations_hash = z, .fitness = fit,
-	                             .fitness_len = sizeof fit, .context = z, .protocol_data = z,
+	struct p2p_block_header h = {.level = 9000000,
+	                             .proto = 1,
+	                             .predecessor = z,
+	                             .timestamp = 1764000000,
+	                             .validation_passes = 4,
+	                             .operations_hash = z,
+	                             .fitness = fit,
+	                             .fitness_len = sizeof fit,
+	                             .context = z,
+	                             .protocol_data = z,
 	                             .protocol_data_len = sizeof z};
 	header = malloc(512);
 	if (!header || p2p_block_header_encode(&h, header, 512, &header_len) != ERR_OK)
@@ -307,7 +316,8 @@ int main(int argc, char **argv)
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(9732)};
 		sa.sin_addr.s_addr = htonl(b + 1 + (uint32_t)i);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+		    listen(fd, 64) != 0) {
 			perror("listen");
 			return 1;
 		}

@@ -63,8 +63,8 @@ struct hs {
 	uint8_t *scratch; /* hs_send encoding */
 	size_t scratch_cap;
 	struct p2p_reasm reasm;
-	size_t frame_cap;  /* params.frame_cap, P2P_FRAME_MAX when none */
-	size_t skip_wire;  /* bytes of a chunk of a dropped frame still to discard */
+	size_t frame_cap; /* params.frame_cap, P2P_FRAME_MAX when none */
+	size_t skip_wire; /* bytes of a chunk of a dropped frame still to discard */
 
 	/* An event decided together with the previous one, handed out next. */
 	enum hs_ev_type pending;

@@ -874,12 +874,16 @@ static void test_reasm_oversized_behind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vectors),    cmocka_unit_test(test_resources),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_resources),
 	    cmocka_unit_test(test_reasm),
 	    cmocka_unit_test(test_reasm_cap),
-	    cmocka_unit_test(test_reasm_cap_limits),      cmocka_unit_test(test_reasm_limits),
-	    cmocka_unit_test(test_errors),     cmocka_unit_test(test_encode_roundtrip),
-	    cmocka_unit_test(test_known_tags), cmocka_unit_test(test_reasm_oversized_behind),
+	    cmocka_unit_test(test_reasm_cap_limits),
+	    cmocka_unit_test(test_reasm_limits),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_encode_roundtrip),
+	    cmocka_unit_test(test_known_tags),
+	    cmocka_unit_test(test_reasm_oversized_behind),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(stream);

@@ -1061,8 +1061,8 @@ static void test_frame_cap_errors(void **state)
 	fake_seal(f, pl, 100);
 	size_t first = f->wire_len;
 	fake_seal(f, pl + 100, 104);
-	f->wire[first + 2] ^= 0x01; /* the second chunk's MAC: never checked */
-	memcpy(pl + 300, "\0\0\0\2\0\2", 6);  /* then a Bootstrap */
+	f->wire[first + 2] ^= 0x01;          /* the second chunk's MAC: never checked */
+	memcpy(pl + 300, "\0\0\0\2\0\2", 6); /* then a Bootstrap */
 	fake_seal(f, pl + 300, 6);
 	size_t all = f->wire_len;
 	f->wire_len = 2 + 16 + 6; /* the first chunk's start only */
