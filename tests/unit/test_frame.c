@@ -385,8 +385,9 @@ static void test_reasm_cap(void **state)
 					uint32_t size;
 					enum err e = p2p_reasm_next(&r, &f, &flen);
 					/* the frame expected next (none past the end) */
-					uint32_t want =
-					    exp + 4 <= stream_len ? be32_get(stream + exp) : UINT32_MAX;
+					uint32_t want = exp + 4 <= stream_len
+					                    ? be32_get(stream + exp)
+					                    : UINT32_MAX;
 					if (e == ERR_OK) {
 						assert_true(want <= caps[ci]);
 						assert_int_equal(flen, 4 + want);
