@@ -60,6 +60,14 @@
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
 /* Octez's authentication deadline, accept to reading our Ack (p2p_limits.ml, 5 s). */
 #define NODE_AUTH_S 5.0
+/*
+ * Largest frame a visit keeps (docs/crawler.md, "Memory"): an Advertise of
+ * 100 points is at most ~5 KiB, a mainnet Current_branch ~8.5 KiB (a head
+ * header of a few hundred bytes and 250 history hashes of 32 bytes, Octez's
+ * max_locator_size). Anything longer goes by unread, so a hostile peer that
+ * announces 8 MiB costs a session ~16 KiB, not P2P_FRAME_MAX + HS_IN_MAX.
+ */
+#define CRAWL_FRAME_CAP (16u << 10)
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
@@ -99,6 +107,7 @@ struct conn {
 
 	unsigned rounds_sent, adv_seen;
 	bool head_sent, have_head;
+	bool head_dropped; /* the Current_branch was over CRAWL_FRAME_CAP: head unknown */
 	int32_t head_level;
 	int64_t head_ts;
 	uint8_t head_hash[P2P_BLOCK_HASH_LEN];
@@ -227,9 +236,10 @@ static bool check_complete(struct conn *c)
 {
 	const struct crawl_config *cfg = c->cr->cfg;
 	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
-	bool head_done = cfg->no_head || c->have_head;
+	bool head_done = cfg->no_head || c->have_head || c->head_dropped;
 	if (adv_done && head_done) {
-		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, NULL);
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK,
+		       c->head_dropped ? c->errbuf : NULL);
 		return true;
 	}
 	return false;
@@ -353,6 +363,27 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 	}
 	finish(c, c->chain_bad ? VISIT_FOREIGN : incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK,
 	       c->errbuf);
+}
+
+/*
+ * A frame over CRAWL_FRAME_CAP went by unread. A Current_branch we asked
+ * for: the head stays unknown, and the visit needs it no longer (recorded
+ * ok with the reason). Anything else (a Current_head with a big mempool,
+ * a hostile 8 MiB frame): nothing we asked for, ignored.
+ */
+static void on_dropped(struct conn *c, const struct hs_drop *d)
+{
+	if (d->tag != P2P_TAG_CURRENT_BRANCH || !c->head_sent || c->have_head || c->head_dropped) {
+		log_debug("%s: dropped a %s frame of %u bytes (over the %u-byte cap)", c->text,
+			  p2p_tag_str(d->tag) ? p2p_tag_str(d->tag) : "unknown", (unsigned)d->size,
+			  (unsigned)CRAWL_FRAME_CAP);
+		return;
+	}
+	c->head_dropped = true;
+	snprintf(c->errbuf, sizeof c->errbuf,
+		 "current_branch of %u bytes over the %u-byte frame cap: head unknown",
+		 (unsigned)d->size, (unsigned)CRAWL_FRAME_CAP);
+	check_complete(c);
 }
 
 /*
@@ -480,11 +511,15 @@ static bool run_events(struct conn *c)
 		case HS_EV_NACK_V0: on_nack(c, &ev); break;
 		case HS_EV_NACK_SENT: break; /* responder only */
 		case HS_EV_MSG: on_msg(c, &ev.msg); break;
+		case HS_EV_DROPPED: on_dropped(c, &ev.dropped); break;
 		case HS_EV_ERROR:
-			snprintf(c->errbuf, sizeof c->errbuf, "%s%s: %s",
+			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
+				 ev.error.code == ERR_NOMEM ? "local: " : "",
 				 c->acked ? "after ack: " : "", err_str(ev.error.code),
 				 ev.error.reason ? ev.error.reason : "?");
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			/* ERR_NOMEM: our allocation or our output queue, not the peer */
+			finish(c, ev.error.code == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
+			       c->errbuf);
 			return false;
 		}
 	}
@@ -548,8 +583,9 @@ static void on_readable(struct conn *c)
 		if (e == ERR_STATE)
 			return; /* session already over: a finish is coming from run_events */
 		if (e != ERR_OK) {
-			snprintf(c->errbuf, sizeof c->errbuf, "feed: %s", err_str(e));
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			snprintf(c->errbuf, sizeof c->errbuf, "%sfeed: %s",
+				 e == ERR_NOMEM ? "local: " : "", err_str(e));
+			finish(c, e == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR, c->errbuf);
 			return;
 		}
 		if (!run_events(c))
@@ -567,13 +603,33 @@ static void on_readable(struct conn *c)
 	on_hangup(c, errno == ECONNRESET ? "reset" : "read error", errno == ECONNRESET);
 }
 
+/*
+ * What a failed connect says. Only the errors the network or the peer gives
+ * are facts about the point; anything else (EMFILE, ENOBUFS, ENOMEM,
+ * EADDRNOTAVAIL when our ephemeral ports run out, EPERM from a local
+ * firewall, ...) is our side: local_error, retried later.
+ */
 static enum visit_outcome connect_outcome(int err)
 {
 	switch (err) {
 	case ECONNREFUSED: return VISIT_REFUSED;
 	case ETIMEDOUT: return VISIT_TIMEOUT;
-	default: return VISIT_UNREACHABLE; /* EHOSTUNREACH, ENETUNREACH, ... */
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE: return VISIT_UNREACHABLE;
+	default: return VISIT_LOCAL_ERROR;
 	}
+}
+
+static void connect_failed(struct conn *c, int err)
+{
+	enum visit_outcome o = connect_outcome(err);
+	snprintf(c->errbuf, sizeof c->errbuf, "%sconnect: %s",
+		 o == VISIT_LOCAL_ERROR ? "local: " : "", strerror(err));
+	finish(c, o, c->errbuf);
 }
 
 static void on_connected(struct conn *c)
@@ -605,9 +661,7 @@ static void send_first(struct conn *c)
 		watch(c, EV_WRITE);
 		return;
 	}
-	int err = errno;
-	snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-	finish(c, connect_outcome(err), c->errbuf);
+	connect_failed(c, errno);
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -622,8 +676,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (err == EINPROGRESS || err == EALREADY)
 			return;
 		if (err != 0) {
-			snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-			finish(c, connect_outcome(err), c->errbuf);
+			connect_failed(c, err);
 			return;
 		}
 		on_connected(c);
@@ -656,6 +709,8 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		const char *why = NULL;
 		if ((long long)c->adv_seen < c->cr->cfg->bootstrap_rounds)
 			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
+		else if (c->head_dropped)
+			why = c->errbuf;
 		else if (!c->have_head && !c->cr->cfg->no_head)
 			why = "no current_branch";
 		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, why);
@@ -746,8 +801,13 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		cr->st.retries++;
 	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
 		cr->max_depth = c->lease.depth;
-	bool retried = frontier_done(cr->fr, c->lease.id,
-				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
+	bool retried;
+	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
+		retried = frontier_retry_local(cr->fr, c->lease.id, crawl_now(cr));
+	else
+		retried = frontier_done(cr->fr, c->lease.id,
+					(o == VISIT_TIMEOUT || c->retry) && !cr->stopping,
+					crawl_now(cr));
 	tally_attempt(&cr->tally, c->lease.id, &v, !retried);
 	if (!retried) {
 		if (c->lease.depth == 0)
@@ -756,6 +816,8 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		if (c->have_peer && !c->chain_bad) {
 			cr->st.public_n++;
 			crawl_note_version(cr, &c->peer);
+		} else if (o == VISIT_LOCAL_ERROR) {
+			cr->st.local_final++; /* never dialed for real: not unreachable */
 		}
 	}
 
@@ -805,8 +867,11 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 {
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
-		log_error("out of memory for a connection");
-		frontier_done(cr->fr, l->id, false, crawl_now(cr));
+		/* Nothing to record it with: the point waits for its retry. */
+		log_error("out of memory for a connection to point %u: retried later", l->id);
+		cr->st.local_unrecorded++;
+		if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
+			cr->st.local_final++;
 		return;
 	}
 	c->cr = cr;
@@ -849,10 +914,11 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	hp.pow_target = cr->pow_target;
 	hp.early_ack = !lock_step;
 	hp.late_ack = lock_step;
+	hp.frame_cap = CRAWL_FRAME_CAP;
 	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
-		finish(c, VISIT_UNREACHABLE, "local: cannot create a session");
+		finish(c, VISIT_LOCAL_ERROR, "local: cannot create a session");
 		return;
 	}
 
@@ -875,8 +941,11 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	}
 	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(errno));
-		finish(c, VISIT_UNREACHABLE, c->errbuf);
+		int err = errno;
+		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(err));
+		if (err == EMFILE || err == ENFILE)
+			crawl_lower_concurrency(cr, cr->inflight - 1);
+		finish(c, VISIT_LOCAL_ERROR, c->errbuf);
 		return;
 	}
 	int one = 1;
@@ -887,9 +956,7 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 		return;
 	}
 	if (errno != EINPROGRESS) {
-		int err = errno;
-		snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-		finish(c, connect_outcome(err), c->errbuf);
+		connect_failed(c, errno);
 		return;
 	}
 	send_first(c);

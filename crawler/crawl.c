@@ -41,6 +41,17 @@ int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/*
+ * Descriptors the process holds besides its connections: stdin, stdout,
+ * stderr, the database connection (and a second one for seed_from_db),
+ * the journal, libev's epoll and signal/wakeup descriptors, the resolver's
+ * sockets while seeds are resolved, and headroom for libpq reconnects and
+ * log files. A crawl that leaves nothing for them fails on its own side
+ * (EMFILE) and, before local_error existed, recorded that as unreachable
+ * nodes.
+ */
+#define FD_RESERVED 32
+
 static size_t fd_budget(size_t want)
 {
 	struct rlimit rl;
@@ -51,8 +62,35 @@ static size_t fd_budget(size_t want)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	size_t room = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+	size_t lim = rl.rlim_cur == RLIM_INFINITY ? SIZE_MAX : (size_t)rl.rlim_cur;
+	/* Under a tiny limit, still one connection in two descriptors. */
+	size_t room = lim > 2 * FD_RESERVED ? lim - FD_RESERVED : lim / 2;
+	if (room < 1)
+		room = 1;
 	return want < room ? want : room;
+}
+
+void crawl_lower_concurrency(struct crawl *cr, size_t n)
+{
+	if (n < 1)
+		n = 1;
+	if (n >= cr->concurrency)
+		return;
+	log_warn("open-file limit reached with %zu connections in flight: concurrency lowered "
+		 "from %zu to %zu (the failed dials are local_error and retried)",
+		 cr->inflight, cr->concurrency, n);
+	cr->concurrency = n;
+}
+
+uint64_t crawl_local_errors(const struct crawl *cr)
+{
+	return cr->st.outcomes[VISIT_LOCAL_ERROR] + cr->st.local_unrecorded;
+}
+
+bool crawl_local_excess(const struct crawl *cr)
+{
+	uint64_t dials = cr->st.dials + cr->st.local_unrecorded;
+	return dials > 0 && (double)crawl_local_errors(cr) > CRAWL_LOCAL_MAX_SHARE * (double)dials;
 }
 
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
@@ -85,7 +123,9 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	}
 	cr->concurrency = fd_budget((size_t)cfg->concurrency);
 	if (cr->concurrency < (size_t)cfg->concurrency)
-		log_warn("concurrency lowered to %zu by the open-file limit", cr->concurrency);
+		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
+			 "for the database, the journal, stdio and libev)",
+			 cr->concurrency, FD_RESERVED);
 	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {
 		crawl_cleanup(cr);
 		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
@@ -486,6 +526,10 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 				    json_integer((json_int_t)t->points[PC_UNREACHABLE]));
 		json_object_set_new(o, "undialed", json_integer((json_int_t)undialed));
 		json_object_set_new(o, "public_ratio", json_real(ratio));
+		json_object_set_new(o, "local_errors",
+				    json_integer((json_int_t)crawl_local_errors(cr)));
+		json_object_set_new(o, "points_local_error",
+				    json_integer((json_int_t)cr->st.local_final));
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
@@ -536,6 +580,9 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		(unsigned long long)t->points[PC_FOREIGN],
 		(unsigned long long)t->points[PC_UNVERIFIED],
 		(unsigned long long)t->points[PC_UNREACHABLE], (unsigned long long)undialed, ratio);
+	fprintf(out, "local errors: %llu (%llu points never dialed because of them)%s\n",
+		(unsigned long long)crawl_local_errors(cr), (unsigned long long)cr->st.local_final,
+		crawl_local_excess(cr) ? ": more than 1% of the dials, the crawl is incomplete" : "");
 	fprintf(out, "outcomes:");
 	for (int i = 0; i < VISIT_OUTCOME_N; i++)
 		if (cr->st.outcomes[i])

@@ -6,7 +6,8 @@
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
  * successful command), 1 failure, 2 usage or configuration error (an
- * identity below expected_pow too), 3 crawl aborted by a signal, 5 no seed
+ * identity below expected_pow too), 3 crawl aborted by a signal, 4 crawl
+ * finished but incomplete (local errors above 1% of the dials), 5 no seed
  * could be dialed, 75 another crawl of the same vantage is running.
  */
 #include <ev.h>
@@ -36,6 +37,7 @@ enum {
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 2,
 	EXIT_ABORTED = 3,
+	EXIT_LOCAL = 4,
 	EXIT_NO_SEED = 5,
 	EXIT_LOCKED = 75,
 };
@@ -124,9 +126,11 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
 		"configuration error (an identity below expected_pow included), 3 crawl aborted\n"
-		"by SIGINT/SIGTERM, 5 no seed could be dialed (the address policy refused every\n"
-		"seed, none resolved, or none answered), 75 another crawl of the same vantage is\n"
-		"running on this database (nothing was started).\n",
+		"by SIGINT/SIGTERM, 4 crawl finished but incomplete: local errors (our\n"
+		"descriptors, memory, sockets) above 1%% of the dials, 5 no seed could be dialed\n"
+		"(the address policy refused every seed, none resolved, or none answered), 75\n"
+		"another crawl of the same vantage is running on this database (nothing was\n"
+		"started).\n",
 		P2P_POW_DEFAULT);
 }
 

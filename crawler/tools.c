@@ -124,6 +124,14 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 				"(first: %s)\n",
 				cr->seeds_policy, seeded, cr->seeds_silent, cr->seed_why);
 		status = 5; /* EXIT_NO_SEED */
+	} else if (crawl_local_excess(cr)) {
+		fprintf(stderr,
+			"tzcensus-crawl: crawl incomplete: %llu local errors (descriptors, memory, "
+			"sockets) in %llu dials, more than %.0f%%\n",
+			(unsigned long long)crawl_local_errors(cr),
+			(unsigned long long)(cr->st.dials + cr->st.local_unrecorded),
+			100.0 * CRAWL_LOCAL_MAX_SHARE);
+		status = 4;
 	} else {
 		status = 0;
 	}

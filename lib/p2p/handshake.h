@@ -29,6 +29,8 @@
  *   HS_EV_ACK       session open (HS_ST_OPEN): hs_send works, HS_EV_MSG flow.
  *   HS_EV_NACK / HS_EV_NACK_V0   the peer refused us; state HS_ST_CLOSED.
  *   HS_EV_MSG       one decoded P2P message (frames reassembled across chunks).
+ *   HS_EV_DROPPED   a frame over the session's frame_cap (and within
+ *                   P2P_FRAME_MAX) went by unread: its tag and size only.
  *   HS_EV_ERROR     undecryptable, malformed or oversized input, low PoW, key
  *                   exchange failure: a specific enum err and a static reason;
  *                   state HS_ST_FAILED, no more events. The driver closes.
@@ -96,6 +98,18 @@ struct hs_params {
 	/* Responder: the points sent with an automatic Nack (borrowed, <= 50). */
 	const struct point *nack_points;
 	size_t nack_points_n;
+	/*
+	 * Largest incoming frame kept (its u32 size field), 2 .. P2P_FRAME_MAX;
+	 * 0 means P2P_FRAME_MAX. A frame over it but within P2P_FRAME_MAX is
+	 * not an error: it goes by unread (HS_EV_DROPPED), and its chunks are
+	 * discarded as they arrive (Octez starts every message at a chunk
+	 * boundary and cuts it into chunks of that message alone; their MACs
+	 * go unchecked, their bytes unused), so a session holds at most about
+	 * frame_cap + 2 reads of input, not P2P_FRAME_MAX + HS_IN_MAX. With a
+	 * cap, a chunk longer than frame_cap + 4 that starts a smaller frame is
+	 * an ERR_PROTO (Octez never packs two messages in one chunk).
+	 */
+	size_t frame_cap;
 };
 
 enum hs_state {
@@ -119,6 +133,7 @@ enum hs_ev_type {
 	HS_EV_NACK_SENT = 6, /* responder: automatic Nack after version selection */
 	HS_EV_MSG = 7,
 	HS_EV_ERROR = 8,
+	HS_EV_DROPPED = 9, /* a frame over frame_cap went by unread */
 };
 
 const char *hs_ev_str(enum hs_ev_type t);
@@ -143,6 +158,12 @@ struct hs_error {
 	const char *reason; /* static text, distinct per failure */
 };
 
+/* A frame dropped for its size (HS_EV_DROPPED). */
+struct hs_drop {
+	uint16_t tag;  /* as the frame announced it */
+	uint32_t size; /* its u32 size field (tag + payload) */
+};
+
 struct hs_event {
 	enum hs_ev_type type;
 	union {
@@ -151,13 +172,15 @@ struct hs_event {
 		struct p2p_ack ack;       /* HS_EV_NACK, HS_EV_NACK_SENT (kind, motive, points) */
 		struct p2p_msg msg;       /* HS_EV_MSG: views valid until the next hs_* call */
 		struct hs_error error;    /* HS_EV_ERROR */
+		struct hs_drop dropped;   /* HS_EV_DROPPED */
 	};
 };
 
 /*
  * Creates a session and queues our connection message (both roles write it
  * first). NULL when allocation fails or the params are invalid (no identity,
- * chain name too long, more than 50 nack points).
+ * chain name too long, more than 50 nack points, frame_cap 1 or over
+ * P2P_FRAME_MAX).
  */
 struct hs *hs_new(const struct hs_params *p);
 

@@ -50,9 +50,10 @@ COMMENT ON COLUMN point_classes.class IS 'public, foreign, unverified, unreachab
 COMMENT ON COLUMN point_classes.peer_id IS 'Peer id its latest connection message revealed (also for foreign points); NULL when none.';
 COMMENT ON COLUMN point_classes.node IS 'For a public point: the node (its peer id; the point text in the rare case of none). NULL otherwise. count(DISTINCT node) = public nodes.';
 
--- Same columns as 002's crawl_summary, with the census definitions behind
--- points_dialed, public_points, unreachable_points and public_nodes, and the
--- new ones appended.
+-- Same columns as 002's crawl_summary (and 005's local_error after them),
+-- with the census definitions behind points_dialed, public_points,
+-- unreachable_points and public_nodes, and the new ones appended
+-- (CREATE OR REPLACE VIEW keeps existing columns in place).
 CREATE OR REPLACE VIEW crawl_summary AS
     WITH cls AS (
         SELECT crawl_id,
@@ -101,6 +102,7 @@ CREATE OR REPLACE VIEW crawl_summary AS
            coalesce(v.incompatible, 0) AS incompatible, coalesce(v.self, 0) AS self,
            coalesce(v.policy, 0) AS policy,
            (SELECT count(*) FROM advertisements a WHERE a.crawl_id = c.id) AS advertisements,
+           coalesce(v.local_error, 0) AS local_error,
            coalesce(k.foreign_points, 0) AS foreign_points,
            coalesce(k.unverified_points, 0) AS unverified_points,
            coalesce(k.undialed_points, 0) AS undialed_points,
@@ -108,7 +110,6 @@ CREATE OR REPLACE VIEW crawl_summary AS
                 THEN k.public_nodes::double precision
                      / (k.public_nodes + k.unverified_points + k.unreachable_points)
                 ELSE 0 END AS public_ratio,
-           coalesce(v.local_error, 0) AS local_error,
            coalesce(v.foreign_, 0) AS "foreign",
            c.config->>'chain' AS chain,
            c.publishable

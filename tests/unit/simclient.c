@@ -287,6 +287,7 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				snprintf(r->error, sizeof r->error, "%s", ev.error.reason);
 				done = true;
 				break;
+			case HS_EV_DROPPED: break; /* no frame cap here */
 			}
 		}
 	}

@@ -450,6 +450,29 @@ static void test_model(void **state)
 	acrawl_free(&c);
 }
 
+/* local_error is our own failure: a point with only those is undialed, never unreachable. */
+static void test_model_local_error(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.2:9732", "local_error", NULL);
+	visit(&c, "10.0.0.2:9732", "local_error", NULL); /* retried, failed again */
+	visit(&c, "10.0.0.3:9732", "local_error", NULL);
+	visit(&c, "10.0.0.3:9732", "refused", NULL); /* the retry reached it */
+	visit(&c, "10.0.0.4:9732", "local_error", NULL);
+	visit(&c, "10.0.0.4:9732", "ok", "idD");
+	struct model mo;
+	assert_int_equal(model_build(&mo, &c), ERR_OK);
+	assert_int_equal(mo.points_dialed, 3);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "10.0.0.2:9732")].cls, VC_UNDIALED);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "10.0.0.3:9732")].cls, VC_UNREACHABLE);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "idD")].cls, VC_PUBLIC);
+	model_free(&mo);
+	acrawl_free(&c);
+}
+
 static void visit_head(struct acrawl *c, const char *pt, const char *peer, int64_t level)
 {
 	struct acrawl_visit v = acrawl_visit_blank();
@@ -755,6 +778,7 @@ int main(void)
 	    cmocka_unit_test(test_ipaddr),
 	    cmocka_unit_test(test_chain_text),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_model_local_error),
 	    cmocka_unit_test(test_model_classes),
 	    cmocka_unit_test(test_heads_liars),
 	    cmocka_unit_test(test_empty_and_anonymized_outputs),
