@@ -108,8 +108,8 @@ static void chart(struct rbuf *b, const struct site_night *nights, size_t n, siz
 		svg_no_data(b, id, title, "No published night in this window.", false);
 	} else {
 		struct svg_series s = {f->title, SVG_BLUE, x, y, used, false};
-		struct svg_line c = {id,  title,    "night (UTC)", f->unit, SVG_X_TIME,
-		                     f->share, true, &s, 1};
+		struct svg_line c = {id, title, "night (UTC)", f->unit, SVG_X_TIME, f->share, true,
+		                     &s, 1};
 		svg_line_chart(b, &c, false);
 	}
 	rbuf_puts(b, "<figcaption>");
@@ -166,7 +166,8 @@ void site_render(struct rbuf *b, const struct site_night *in, size_t n, const st
 		fmt_date(date, sizeof date, nights[0].started_at);
 		rbuf_printf(b, "<p>Crawl %" PRId64 ", started %s UTC", nights[0].crawl_id, date);
 		if (nights[0].report)
-			rbuf_printf(b, ": <a href=\"nights/%" PRId64 "/report.html\">its report</a>",
+			rbuf_printf(b,
+			            ": <a href=\"nights/%" PRId64 "/report.html\">its report</a>",
 			            nights[0].crawl_id);
 		rbuf_puts(b, ".</p>\n<div class=\"cards\">\n");
 		for (size_t i = 0; i < site_figures_n; i++) {
@@ -176,8 +177,8 @@ void site_render(struct rbuf *b, const struct site_night *in, size_t n, const st
 				fmt_fig(v, sizeof v, &site_figures[i], nights[0].fig[i]);
 			else
 				snprintf(v, sizeof v, "n/a");
-			rbuf_printf(b, "<div class=\"card\" id=\"latest-%s\"><b>%s</b>", site_figures[i].key,
-			            v);
+			rbuf_printf(b, "<div class=\"card\" id=\"latest-%s\"><b>%s</b>",
+			            site_figures[i].key, v);
 			rbuf_html(b, site_figures[i].title);
 			rbuf_puts(b, "</div>\n");
 		}
@@ -187,8 +188,9 @@ void site_render(struct rbuf *b, const struct site_night *in, size_t n, const st
 
 	for (size_t w = 0; w < sizeof windows_days / sizeof *windows_days; w++) {
 		unsigned days = windows_days[w];
-		rbuf_printf(b, "<section id=\"last-%u\">\n<h2>Last %u days</h2>\n<div class=\"charts\">\n",
-		            days, days);
+		rbuf_printf(
+		    b, "<section id=\"last-%u\">\n<h2>Last %u days</h2>\n<div class=\"charts\">\n",
+		    days, days);
 		for (size_t i = 0; i < site_figures_n; i++)
 			if (site_figures[i].chart && present[i])
 				chart(b, nights, n, i, days, n ? nights[0].started_at : 0, x, y);
@@ -220,8 +222,9 @@ void site_render(struct rbuf *b, const struct site_night *in, size_t n, const st
 			rbuf_printf(b, "<td>%s</td>", v);
 		}
 		if (nights[k].report)
-			rbuf_printf(b, "<td><a href=\"nights/%" PRId64 "/report.html\">report</a></td>",
-			            nights[k].crawl_id);
+			rbuf_printf(
+			    b, "<td><a href=\"nights/%" PRId64 "/report.html\">report</a></td>",
+			    nights[k].crawl_id);
 		else
 			rbuf_puts(b, "<td class=\"mut\">not kept</td>");
 		rbuf_puts(b, "</tr>\n");

@@ -91,12 +91,13 @@ static enum err load_nights(PGconn *db, int64_t ref, struct site_night **out, si
 		len += (size_t)snprintf(sql + len, sizeof sql - len, ", a.metrics #>> $%zu::text[]",
 		                        i + 2);
 	}
-	snprintf(sql + len, sizeof sql - len,
-	         " FROM analyses a JOIN crawls c ON c.id = a.crawl_id JOIN crawls cur ON cur.id = $1"
-	         " WHERE c.status = 'finished' AND c.publishable IS NOT FALSE"
-	         " AND c.vantage IS NOT DISTINCT FROM cur.vantage"
-	         " AND c.config->>'chain' IS NOT DISTINCT FROM cur.config->>'chain'"
-	         " ORDER BY a.crawl_id, a.computed_at DESC, a.id DESC");
+	snprintf(
+	    sql + len, sizeof sql - len,
+	    " FROM analyses a JOIN crawls c ON c.id = a.crawl_id JOIN crawls cur ON cur.id = $1"
+	    " WHERE c.status = 'finished' AND c.publishable IS NOT FALSE"
+	    " AND c.vantage IS NOT DISTINCT FROM cur.vantage"
+	    " AND c.config->>'chain' IS NOT DISTINCT FROM cur.config->>'chain'"
+	    " ORDER BY a.crawl_id, a.computed_at DESC, a.id DESC");
 	PGresult *r = query(db, sql, (int)(1 + site_figures_n), p, "published nights", err, cap);
 	if (!r)
 		return ERR_DB;
@@ -149,7 +150,8 @@ enum err site_build(PGconn *db, const char *dir, int64_t ref_crawl, const char *
 	}
 	for (size_t k = 0; k < n; k++) {
 		char rep[4200];
-		snprintf(rep, sizeof rep, "%s/nights/%" PRId64 "/report.html", dir, nights[k].crawl_id);
+		snprintf(rep, sizeof rep, "%s/nights/%" PRId64 "/report.html", dir,
+		         nights[k].crawl_id);
 		nights[k].report = access(rep, R_OK) == 0;
 	}
 	struct site_opts o = {title, vantage, chain};
