@@ -4,7 +4,8 @@
 # --prune-days 30 removes the visits and advertisements of the two old
 # crawls only, keeps every crawl row, analysis and node_metrics row, points
 # and peers, and keeps each pruned crawl's crawl_summary row (as it was) in
-# crawl_totals; a second run removes nothing; bad values are usage errors.
+# crawl_totals; the analyzer refuses a pruned crawl; a second run removes
+# nothing; bad values are usage errors.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -87,6 +88,14 @@ b = [json.loads(l) for l in open(sys.argv[2])]
 assert len(a) == 2 and a == b, (a, b)
 assert all(x["public_nodes"] == 12 and x["refused"] == 5 for x in b), b
 PYEOF
+
+# The analyzer refuses a pruned crawl (its visits are gone) instead of
+# reporting an empty network.
+if [ -x "$BIN/tzcensus-analyze" ]; then
+	"$BIN/tzcensus-analyze" --db "$db" --crawl "${ids[0]}" --out "$tmp/an" >/dev/null 2>"$tmp/an.err" &&
+		bad "tzcensus-analyze of a pruned crawl should fail"
+	grep -q "was pruned" "$tmp/an.err" || { cat "$tmp/an.err"; bad "tzcensus-analyze should say the crawl was pruned"; }
+fi
 
 # Idempotent: nothing left to prune.
 "$BIN/tzcensus-crawl" --prune-days 30 --db "$db" >"$tmp/prune2.out" 2>&1 || bad "second --prune-days exited non-zero"
