@@ -157,6 +157,13 @@ static int build_site(const char *db, const char *dir, int64_t crawl_id, const c
 	return 0;
 }
 
+/* A key the report names that report.json lacks: shown as "n/a" in the page. */
+static void report_missing(void *arg, const char *path)
+{
+	(void)arg;
+	log_warn("report: report.json lacks %s", path);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("tzcensus-analyze", LOG_INFO);
@@ -385,6 +392,7 @@ int main(int argc, char **argv)
 		ro.analyzer_version = ANALYZER_VERSION;
 		ro.gate_note = gate ? note : NULL;
 		ro.title = title;
+		ro.missing_cb = report_missing;
 		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) !=
 		    ERR_OK) {
 			log_error("report: %s", err);
