@@ -27,6 +27,10 @@
 #include "simnet/truth.h"
 #include "simnet/world.h"
 
+#ifndef TZCENSUS_VERSION
+#define TZCENSUS_VERSION "0.1.0-dev"
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -51,7 +55,8 @@ static void usage(FILE *f)
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
-	        "  --quiet              warnings and errors only\n");
+	        "  --quiet              warnings and errors only\n"
+	        "  --help, --version\n");
 }
 
 static void set_or_die(struct sim_config *c, const char *key, const char *value)
@@ -98,7 +103,8 @@ int main(int argc, char **argv)
 		O_VIOL,
 		O_DRY,
 		O_QUIET,
-		O_HELP
+		O_HELP,
+		O_VERSION
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, O_CONFIG},
@@ -115,6 +121,7 @@ int main(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"quiet", no_argument, NULL, O_QUIET},
 	    {"help", no_argument, NULL, O_HELP},
+	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
 	double t0 = clock_mono_s();
@@ -170,6 +177,10 @@ int main(int argc, char **argv)
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
+			simcfg_cleanup(&c);
+			return 0;
+		case O_VERSION:
+			printf("tzcensus-simnet %s\n", TZCENSUS_VERSION);
 			simcfg_cleanup(&c);
 			return 0;
 		default:

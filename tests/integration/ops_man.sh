@@ -3,7 +3,7 @@
 # documents exactly the flags its --help prints: every flag of --help has an
 # entry in OPTIONS, and every entry there is a flag --help knows.
 # A program that is not built yet is skipped with a message (the page is
-# still checked for rendering).
+# still checked for rendering). Each program answers --version.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -39,6 +39,15 @@ for page in "${pages[@]}"; do
 		continue
 	fi
 	help=$("$exe" --help 2>&1)
+	# Every program answers --version with its name and a version, status 0.
+	if [ "$prog" != tzcensus-nightly ]; then
+		v=$("$exe" --version 2>&1)
+		rc=$?
+		if [ "$rc" -ne 0 ] || ! [[ $v =~ ^$prog\ [0-9]+\.[0-9]+\.[0-9]+ ]]; then
+			echo "FAIL: $prog --version printed '$v' with status $rc"
+			fail=1
+		fi
+	fi
 	if ! "$PY" - "$page" "$help" "$text" <<'PYEOF'
 import re, sys
 page, help_text, man_text = sys.argv[1:4]
