@@ -12,26 +12,37 @@
 
 /* ---- reachability ----------------------------------------------------- */
 
+/* conn: did a connection message arrive before the visit ended so? 'y' always,
+ * 'n' never (nothing or not a byte was read), '?' either: the visit's class
+ * then depends on it (census_visit_class). */
 static const struct {
 	const char *name, *meaning;
+	char conn;
 } OUTCOME_MEANING[] = {
-    {"ok", "Handshake completed (Ack): the node is public and accepted us."},
-    {"nack", "The node answered, then refused us with a motive (often: too many connections); "
-             "it is public, and its Nack may list other points."},
-    {"refused", "TCP connection refused (RST): nothing listens on that port."},
-    {"timeout", "TCP connect timed out: filtered, or the host is down."},
-    {"unreachable", "No route to the host."},
-    {"silent_close", "Accepted the TCP connection, then closed it without a byte: busy, or it "
-                     "has banned us. Unverified, not unreachable."},
-    {"closed", "Hung up in the middle of the handshake, e.g. a private node after the metadata."},
-    {"handshake_timeout", "Connected, but the handshake did not finish in time."},
-    {"protocol_error", "Sent a malformed, oversized or badly authenticated message."},
-    {"incompatible", "Our chain, but no version we share."},
-    {"self", "The point is our own crawler."},
-    {"policy", "Discovered but not dialed: private or reserved range, port cap, deny list."},
-    {"local_error", "Our own side failed (descriptors, memory): says nothing about the node; "
-                    "counted as undialed."},
-    {"foreign", "A node of another chain: counted beside this network, never in it."},
+    {"ok", "Handshake completed (Ack): the node is public and accepted us.", 'y'},
+    {"nack",
+     "The node answered, then refused us with a motive (often: too many connections); it is "
+     "public, and its Nack may list other points.",
+     'y'},
+    {"refused", "TCP connection refused (RST): nothing listens on that port.", 'n'},
+    {"timeout", "TCP connect timed out: filtered, or the host is down.", 'n'},
+    {"unreachable", "No route to the host.", 'n'},
+    {"silent_close",
+     "Accepted the TCP connection, then closed it without a byte: busy, or it has banned us. "
+     "Unverified, not unreachable.",
+     'n'},
+    {"closed", "Hung up in the middle of the handshake, e.g. a private node after the metadata.",
+     '?'},
+    {"handshake_timeout", "Connected, but the handshake did not finish in time.", '?'},
+    {"protocol_error", "Sent a malformed, oversized or badly authenticated message.", '?'},
+    {"incompatible", "Our chain, but no version we share.", 'y'},
+    {"self", "The point is our own crawler.", 'n'},
+    {"policy", "Discovered but not dialed: private or reserved range, port cap, deny list.", 'n'},
+    {"local_error",
+     "Our own side failed (descriptors, memory): says nothing about the node; counted as "
+     "undialed.",
+     'n'},
+    {"foreign", "A node of another chain: counted beside this network, never in it.", 'y'},
 };
 #define OUTCOMES_N (sizeof OUTCOME_MEANING / sizeof OUTCOME_MEANING[0])
 
@@ -74,11 +85,15 @@ static const char *const REACH_PATHS[] = {
 static const char *outcome_class(const char *name, char *buf, size_t cap)
 {
 	enum visit_outcome o;
+	char conn = '?';
 	if (visit_outcome_parse(name, strlen(name), &o) != ERR_OK)
 		return NULL;
+	for (size_t m = 0; m < OUTCOMES_N; m++)
+		if (strcmp(name, OUTCOME_MEANING[m].name) == 0)
+			conn = OUTCOME_MEANING[m].conn;
 	enum point_class with = census_visit_class(o, true), without = census_visit_class(o, false);
-	if (with == without)
-		return point_class_str(with);
+	if (conn != '?' || with == without)
+		return point_class_str(conn == 'y' ? with : without);
 	snprintf(buf, cap, "%s with a peer id, else %s", point_class_str(with),
 	         point_class_str(without));
 	return buf;

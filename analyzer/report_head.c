@@ -350,7 +350,8 @@ static void headline_census(struct rctx *r)
 		else
 			all = false;
 	}
-	if (!all || !r_num(r, "counts.public_ratio", &q))
+	r_get(r, "counts.public_ratio"); /* recorded when absent; derived as the headline does */
+	if (!all || !headline_ratio(r->cur, &q))
 		return;
 	fmt_ratio(ratio, sizeof ratio, q);
 	doc_p_open(&r->d);

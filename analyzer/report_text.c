@@ -146,7 +146,8 @@ static void compare_with(struct rctx *r)
 	/* the headline's own figures (report.json counts), not a ratio of its own */
 	char ours[320];
 	double pub = 0, ratio = 0;
-	if (r_num(r, "counts.public", &pub) && r_num(r, "counts.public_ratio", &ratio)) {
+	r_get(r, "counts.public_ratio"); /* recorded when absent; derived as the headline does */
+	if (r_num(r, "counts.public", &pub) && headline_ratio(r->cur, &ratio)) {
 		char a[32], b[32];
 		fmt_num(a, sizeof a, pub, 0);
 		fmt_ratio(b, sizeof b, ratio);
