@@ -153,15 +153,34 @@ void section_outcomes(struct rctx *r)
 	}
 	doc_p_open(d);
 	doc_tf(d,
-	       "%s points (address and port) were seen and %s of them dialed. Each point is one "
-	       "of: %s public points, which make %s public nodes (points with one peer id are "
-	       "one node); %s foreign points (another chain); %s unverified points (accepted "
-	       "the TCP connection, no valid connection message); %s unreachable points (every "
-	       "attempt refused, timed out or without a route); %s undialed points. Each dial "
-	       "attempt is a visit; the chart counts visits per outcome, and the table says "
-	       "which class each outcome gives its point.",
-	       c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+	       "%s points (address and port) were seen and %s of them dialed. Each point is "
+	       "exactly one of (docs/methodology.md, Definitions):",
+	       c[0], c[1]);
 	doc_p_close(d);
+	doc_ul_open(d);
+	/* the words of docs/methodology.md; c[i + 3] counts class i */
+	static const struct {
+		const char *name, *meaning;
+	} CLASS_TEXT[] = {
+	    {"public points", "sent a valid connection message announcing this chain"},
+	    {"foreign points", "sent a valid connection message announcing another chain"},
+	    {"unverified points",
+	     "accepted the TCP connection but sent no valid connection message"},
+	    {"unreachable points", "every attempt was refused, timed out or had no route"},
+	    {"undialed points", "never dialed, or dialed only into our own failure"},
+	};
+	for (size_t i = 0; i < sizeof CLASS_TEXT / sizeof CLASS_TEXT[0]; i++) {
+		doc_li_open(d);
+		doc_tf(d, "%s %s: %s", c[i ? i + 3 : 2], CLASS_TEXT[i].name, CLASS_TEXT[i].meaning);
+		if (i == 0)
+			doc_tf(d, "; they make %s public nodes (points with one peer id are one node)",
+			       c[3]);
+		doc_t(d, i + 1 < sizeof CLASS_TEXT / sizeof CLASS_TEXT[0] ? ";" : ".");
+		doc_li_close(d);
+	}
+	doc_ul_close(d);
+	doc_p(d, "Each dial attempt is a visit: the chart counts visits per outcome, and the table "
+	         "says which class each outcome gives its point.");
 
 	const json_t *oc = r_get(r, "counts.outcomes");
 	if (!json_is_object(oc) || json_object_size(oc) == 0) {
@@ -360,7 +379,7 @@ static void backbone(struct rctx *r)
 		doc_tf(d,
 		       "It holds %s public nodes, and at least %.0f of them must fail to split it "
 		       "(its vertex connectivity, the headline robustness figure); removing the "
-		       "nodes listed below does. ",
+		       "nodes listed below splits it. ",
 		       a, k);
 	} else if (have) {
 		doc_t(d, "This crawl has none: no three public nodes are linked in a cycle. ");

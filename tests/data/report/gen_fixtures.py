@@ -60,7 +60,21 @@ def point(rng, i, v6_share=0.08):
                                 9732 if rng.random() < 0.9 else rng.randrange(9733, 19732))
 
 
-def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False):
+def trend(cid, prev, public, vertices):
+    """The analyzer's node-by-node comparison, consistent with the crawl before."""
+    if prev is None:
+        return {"previous_crawl_id": None, "new": None, "gone": None, "delta_public": None,
+                "delta_vertices": None, "delta_vertex_connectivity": None,
+                "delta_backbone_vertex_connectivity": None}
+    delta = public - prev["counts"]["public"]
+    gone = max(12 + cid % 3, -delta) if public else prev["counts"]["public"]
+    return {"previous_crawl_id": prev["crawl"]["id"], "new": gone + delta, "gone": gone,
+            "delta_public": delta, "delta_vertices": vertices - prev["counts"]["vertices"],
+            "delta_vertex_connectivity": (0 if public else -1),
+            "delta_backbone_vertex_connectivity": (0 if public else -3)}
+
+
+def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False, prev=None):
     started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
     # days before November go into October
     d = day
@@ -107,9 +121,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
                               "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
-        j["trend"] = {"previous_crawl_id": cid - 1, "new": 0, "gone": 312, "delta_public": -312,
-                      "delta_vertices": -1420, "delta_vertex_connectivity": -1,
-                      "delta_backbone_vertex_connectivity": -3}
+        j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
         return j, []
 
@@ -147,8 +159,9 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
     versions = [{"chain_name": chain, "distributed_db_version": 2, "p2p_version": 1,
                  "nodes": public - incompatible - 5},
                 {"chain_name": chain, "distributed_db_version": 1, "p2p_version": 1, "nodes": 5},
-                {"chain_name": "TEZOS_GHOSTNET_2022-01-25T15:00:00Z", "distributed_db_version": 2,
-                 "p2p_version": 1, "nodes": incompatible}]
+                # our chain, no version in common (another chain is foreign, not here)
+                {"chain_name": chain, "distributed_db_version": 0, "p2p_version": 1,
+                 "nodes": incompatible}]
     if hostile:
         versions.append({"chain_name": "<script>alert(1)</script>|*x*|[a](http://e.invalid)",
                          "distributed_db_version": 2, "p2p_version": 1, "nodes": 1})
@@ -276,9 +289,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
-    j["trend"] = {"previous_crawl_id": cid - 1, "new": 17 + cid % 5, "gone": 12 + cid % 3,
-                  "delta_public": (cid * 37) % 11 - 5, "delta_vertices": (cid * 53) % 41 - 20,
-                  "delta_vertex_connectivity": 0, "delta_backbone_vertex_connectivity": cid % 3 - 1}
+    j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
@@ -301,19 +312,21 @@ def main():
     # history: 12 nightly crawls, ids 30..41, days 25 Oct .. 23 Nov (30, 23, 16, 9 days back ...)
     hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
     os.makedirs(os.path.join(here, "history"), exist_ok=True)
+    j = None
     for k, day in enumerate(hist_days):
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
-        j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng)
+        j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
         dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j)
-    cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True)
+    last = j
+    cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
     dump(os.path.join(here, "crawl-42.json"), cur)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
             f.write(a + "\n")
-    empty, _ = crawl(43, 25, 6, 0, rng, empty=True)
+    empty, _ = crawl(43, 25, 6, 0, rng, empty=True, prev=last)
     dump(os.path.join(here, "empty.json"), empty)
-    hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True)
+    hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True, prev=last)
     dump(os.path.join(here, "hostile.json"), hostile)
 
 
