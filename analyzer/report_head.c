@@ -226,12 +226,13 @@ static void fmt_delta(char *out, size_t cap, const struct headline *h, double d)
 {
 	if (h->kind == H_RATIO)
 		snprintf(out, cap, "%+.1f pt", d * 100);
-	else if (h->kind == H_DEC)
-		snprintf(out, cap, "%+.0f", d);
-	else if (d == floor(d))
-		snprintf(out, cap, "%+.0f", d);
-	else
+	else if (h->kind == H_DEC || d == floor(d)) { /* "+1,333", as the figure reads */
+		char n[40];
+		fmt_num(n, sizeof n, fabs(round(d)), 0);
+		snprintf(out, cap, "%s%s", d < 0 ? "-" : "+", n);
+	} else {
 		snprintf(out, cap, "%+.2f", d);
+	}
 }
 
 static void headline_cards(struct rctx *r)

@@ -373,6 +373,9 @@ static void test_empty_crawl(void **state)
 	assert_non_null(strstr(html, "No seed answered"));
 	assert_non_null(strstr(html, "No attack curves"));
 	assert_non_null(strstr(html, "no coreness histogram"));
+	/* changes read like the figures: thousands separated */
+	assert_non_null(strstr(html, "<td>Points seen</td><td class=\"n\">6</td><td "
+	                             "class=\"n\">-1,333</td>"));
 	free(html);
 	char *md = slurp(dir, "report.md", NULL);
 	assert_non_null(strstr(md, "No seed answered"));
