@@ -358,7 +358,7 @@ static void headline_census(struct rctx *r)
 	doc_p_open(&r->d);
 	doc_tf(&r->d,
 	       "Public ratio %s = %s public nodes / (%s public nodes + %s unverified points + %s "
-	       "unreachable points). Counted beside it, never inside it: %s foreign points (another "
+	       "unreachable points). Reported beside it, never inside it: %s foreign points (another "
 	       "chain's nodes) and %s undialed points.",
 	       ratio, c[0], c[0], c[1], c[2], c[3], c[4]);
 	doc_p_close(&r->d);
