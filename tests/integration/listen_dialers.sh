@@ -22,7 +22,20 @@ start_simnet --nodes 20 --config "$TMP/sim.yaml" --dial "$LADDR:$LPORT"
 wait_dialbacks 26 30
 stop_listener
 [ "$LSN_RC" = 0 ] || { cat "$TMP/listen.log" >&2; fail "listener exit $LSN_RC"; }
+
+# A crawl of the same vantage that reaches one forwarded dialer (seeded with
+# its external point): report.json nat.inbound counts it public, the rest hidden.
+fwd=$("$PY" -c '
+import json, sys
+d = [d for d in json.load(open(sys.argv[1]))["dialers"] if d["kind"] == "forwarded"][0]
+print("%s:%d" % (d["external_addr"], d["announced_port"]))' "$TMP/truth.json")
+read -r -a seeds <<<"$(seeds_args 2)"
+"$CRAWL" --config "$ROOT/config/demo.yaml" --db "$DATABASE_URL" --identity "$TMP/id.json" \
+  "${seeds[@]}" --seed "$fwd" --vantage lsn-test --json >"$TMP/crawl.json" 2>"$TMP/crawl.log" ||
+  { tail -n 20 "$TMP/crawl.log" >&2; fail "crawl"; }
 stop_simnet
+"$BIN/tzcensus-analyze" --db "$DATABASE_URL" --out "$TMP/an" --json >"$TMP/report.json" \
+  2>"$TMP/analyze.log" || { tail -n 20 "$TMP/analyze.log" >&2; fail "analyze"; }
 
 psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "
   SELECT peer_id, coalesce(class, '') FROM nat_census WHERE vantage = 'lsn-test'" >"$TMP/census.tsv"
@@ -68,6 +81,12 @@ assert not bad, f"misclassified: {bad}"
 assert len(census) == len(truth), (len(census), len(truth))
 n_adv_truth = len({(f'{d["external_addr"]}:{d["announced_port"]}', p) for d in truth for p in d["advertises"]})
 assert len(adv) == n_adv_truth, (len(adv), n_adv_truth)
+inb = json.load(open(f"{tmp}/report.json"))["nat"]["inbound"]
+assert inb["window_hours"] == 24 and inb["peers"] == len(truth), inb
+assert inb["by_class"] == {c: classes.get(c, 0) for c in
+    ("reachable", "nat_refused", "nat_silent", "port_zero", "other_peer", "not_dialed")}, inb
+assert abs(inb["hidden_share"] - (len(truth) - 1) / len(truth)) < 1e-9, inb
+print(f"CHECKED: report.json nat.inbound {inb}")
 print(f"CHECKED: {len(truth)} dialers classified as the truth says (100%), "
       f"{len(sessions)} sessions, {len(adv)} inbound edges; classes {dict(classes)}")
 PY
