@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"reachable, nat_refused, nat_silent, port_zero, other_peer, not_dialed.\n"
 		"\n"
 		"  --listen ADDR:PORT   address and port to listen on (and announce)\n"
-		"  --identity FILE      identity.json (tzcensus-crawl --gen-identity)\n"
+		"  --identity FILE      identity.json (tzcensus-crawl(1) makes one)\n"
 		"  --db URL             PostgreSQL conninfo or URL (default: PG* environment)\n"
 		"  --no-db              store nothing in PostgreSQL (journal and summary only)\n"
 		"  --journal FILE       append every row to this protobuf journal\n"
