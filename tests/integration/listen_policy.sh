@@ -21,7 +21,7 @@ YAML
   --allow 10.0.0.0/8 --no-db --json --config "$TMP/listen.yaml" \
   >"$TMP/listen.json" 2>"$TMP/listen.log" &
 LSN_PID=$!
-for i in $(seq 1 100); do grep -q 'listening on' "$TMP/listen.log" && break; sleep 0.1; done
+for i in $(seq 1 100); do grep -q 'listening on' "$TMP/listen.log" 2>/dev/null && break; sleep 0.1; done
 start_simnet --nodes 20 --config "$TMP/sim.yaml" --dial "$LADDR:$LPORT"
 # until every dialer has had three sessions (bounded: 20 s)
 for i in $(seq 1 200); do
