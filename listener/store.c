@@ -41,7 +41,7 @@ struct store {
 	json_t *batch;    /* rows not yet sent */
 	json_t *jbatch;   /* rows not yet in the journal (references shared with batch) */
 	json_t *inflight; /* the batch the server is working on */
-	bool busy, closed;
+	bool busy, closed, connecting;
 	double backoff, retry_at;
 	ev_io io;
 	ev_timer tick;
@@ -145,11 +145,65 @@ static void fail(struct store *s, const char *what)
 	s->backoff = s->backoff * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : s->backoff * 2;
 }
 
+static void send_batch(struct store *s);
+
+/* One step of a non-blocking reconnect (PQconnectPoll); sends once connected. */
+static void poll_connect(struct store *s)
+{
+	switch (PQconnectPoll(s->pc)) {
+	case PGRES_POLLING_READING: watch(s, EV_READ); return;
+	case PGRES_POLLING_WRITING: watch(s, EV_WRITE); return;
+	case PGRES_POLLING_OK:
+		s->connecting = false;
+		watch(s, 0);
+		if (PQsetnonblocking(s->pc, 1) != 0) {
+			fail(s, "connect");
+			return;
+		}
+		log_info("db: connected again");
+		send_batch(s);
+		return;
+	default: s->connecting = false; fail(s, "connect"); return;
+	}
+}
+
+/*
+ * Reconnects without blocking the loop. Times and text are sent in forms
+ * that need no session setting (UTC "Z" times, ASCII JSON), so the settings
+ * db_connect makes are not needed here; connect_timeout bounds a dead host.
+ */
+static void start_connect(struct store *s)
+{
+	static const char *const kw[] = {"dbname", "connect_timeout", NULL};
+	const char *val[] = {s->conninfo ? s->conninfo : "", "10", NULL};
+	s->pc = PQconnectStartParams(kw, val, 1);
+	if (!s->pc || PQstatus(s->pc) == CONNECTION_BAD) {
+		fail(s, "connect");
+		return;
+	}
+	s->connecting = true;
+	poll_connect(s);
+}
+
 static void send_batch(struct store *s)
 {
 	journal_flush(s);
-	if (s->busy || rows_batch_n(s->batch) == 0)
+	if (s->busy || s->connecting || rows_batch_n(s->batch) == 0)
 		return;
+	if (!s->use_db) {
+		s->st.rows_stored += rows_batch_n(s->batch);
+		json_t *fresh = rows_batch_new();
+		if (fresh) {
+			json_decref(s->batch);
+			s->batch = fresh;
+		}
+		return;
+	}
+	if (!s->pc) {
+		if (ev_now(s->loop) >= s->retry_at)
+			start_connect(s);
+		return;
+	}
 	char *text = json_dumps(s->batch, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (!text)
 		return;
@@ -160,28 +214,6 @@ static void send_batch(struct store *s)
 		s->inflight = NULL;
 		free(text);
 		return;
-	}
-	if (!s->use_db) {
-		s->st.rows_stored += rows_batch_n(s->inflight);
-		json_decref(s->inflight);
-		s->inflight = NULL;
-		free(text);
-		return;
-	}
-	if (!s->pc) {
-		if (ev_now(s->loop) < s->retry_at) {
-			rows_batch_merge(s->batch, s->inflight);
-			json_decref(s->inflight);
-			s->inflight = NULL;
-			free(text);
-			return;
-		}
-		s->pc = db_connect(s->conninfo, s->err, sizeof s->err); /* blocking: rare */
-		if (!s->pc || PQsetnonblocking(s->pc, 1) != 0) {
-			free(text);
-			fail(s, "connect");
-			return;
-		}
 	}
 	char run[32];
 	snprintf(run, sizeof run, "%lld", (long long)s->run_id);
@@ -205,6 +237,10 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop;
 	struct store *s = w->data;
+	if (s->connecting) {
+		poll_connect(s);
+		return;
+	}
 	if (revents & EV_WRITE) {
 		int f = PQflush(s->pc);
 		if (f < 0) {
@@ -461,6 +497,11 @@ enum err store_close(struct store *s, double timeout_s, char *err, size_t err_ca
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	}
+	if (s->connecting) { /* a reconnect under way: start over, blocking */
+		db_close(s->pc);
+		s->pc = NULL;
+		s->connecting = false;
 	}
 	if (s->use_db) {
 		/* the batch in flight: wait for its result, blocking */

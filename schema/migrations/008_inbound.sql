@@ -21,6 +21,8 @@ CREATE TABLE listen_runs (
 );
 CREATE INDEX listen_runs_vantage ON listen_runs (vantage, started_at);
 COMMENT ON TABLE listen_runs IS 'One row per run of tzcensus-listen (a long-running inbound listener with dial-back).';
+COMMENT ON COLUMN listen_runs.id IS 'Run number, the id inbound_sessions, dialbacks and inbound advertisements refer to.';
+COMMENT ON COLUMN listen_runs.tool_version IS 'tzcensus version that ran the listener.';
 COMMENT ON COLUMN listen_runs.uuid IS 'Random id of the run, also written in its journal; a replay finds the run by it.';
 COMMENT ON COLUMN listen_runs.started_at IS 'When the listener started.';
 COMMENT ON COLUMN listen_runs.finished_at IS 'When it stopped; NULL while running or after a crash.';
@@ -54,6 +56,18 @@ CREATE TABLE inbound_sessions (
 );
 CREATE INDEX inbound_sessions_peer ON inbound_sessions (peer_id) WHERE peer_id IS NOT NULL;
 COMMENT ON TABLE inbound_sessions IS 'One row per inbound connection the listener accepted (and handled): who dialed us and what its connection message and metadata said. NULL means the session did not get that far.';
+COMMENT ON COLUMN inbound_sessions.id IS 'Row number.';
+COMMENT ON COLUMN inbound_sessions.listen_run_id IS 'The listener run that accepted the connection.';
+COMMENT ON COLUMN inbound_sessions.started_at IS 'When the connection was accepted.';
+COMMENT ON COLUMN inbound_sessions.ended_at IS 'When it was closed.';
+COMMENT ON COLUMN inbound_sessions.peer_id IS 'Peer id derived from the public key of the dialer''s connection message; NULL if none arrived.';
+COMMENT ON COLUMN inbound_sessions.public_key IS 'The dialer''s 32-byte Curve25519 public key.';
+COMMENT ON COLUMN inbound_sessions.pow_bits IS 'Proof-of-work strength of the dialer''s identity (leading zero bits).';
+COMMENT ON COLUMN inbound_sessions.chain_name IS 'Chain name the dialer announced, as text (non-printable bytes replaced by U+FFFD, at most 128 bytes kept).';
+COMMENT ON COLUMN inbound_sessions.distributed_db_version IS 'distributed_db_version the dialer announced.';
+COMMENT ON COLUMN inbound_sessions.p2p_version IS 'p2p_version the dialer announced.';
+COMMENT ON COLUMN inbound_sessions.disable_mempool IS 'Metadata flag: the dialer wants no mempool traffic.';
+COMMENT ON COLUMN inbound_sessions.private_node IS 'Metadata flag: the dialer is a private node.';
 COMMENT ON COLUMN inbound_sessions.seq IS 'Sequence number within the run; (listen_run_id, seq) makes retries and journal replays idempotent.';
 COMMENT ON COLUMN inbound_sessions.source_addr IS 'The address the connection came from (for a NATed node: its NAT''s public address).';
 COMMENT ON COLUMN inbound_sessions.source_port IS 'The TCP source port (ephemeral, or rewritten by the NAT).';
@@ -80,6 +94,10 @@ CREATE TABLE dialbacks (
 );
 CREATE INDEX dialbacks_peer ON dialbacks (peer_id, started_at);
 COMMENT ON TABLE dialbacks IS 'One row per dial-back decision: the listener dialing an inbound peer at its source address and announced port (or deciding not to), and the class that followed.';
+COMMENT ON COLUMN dialbacks.id IS 'Row number.';
+COMMENT ON COLUMN dialbacks.listen_run_id IS 'The listener run that decided.';
+COMMENT ON COLUMN dialbacks.seq IS 'Sequence number within the run; (listen_run_id, seq) makes retries and journal replays idempotent.';
+COMMENT ON COLUMN dialbacks.started_at IS 'When the decision was made, or the dial started.';
 COMMENT ON COLUMN dialbacks.peer_id IS 'The inbound peer this dial-back is about.';
 COMMENT ON COLUMN dialbacks.addr IS 'Address dialed: the inbound session''s source address.';
 COMMENT ON COLUMN dialbacks.port IS 'Port dialed: the announced port (0 for port_zero, never dialed).';
@@ -116,6 +134,11 @@ CREATE VIEW nat_census AS
     )
     SELECT s.peer_id, s.vantage, d.class, s.first_seen, s.last_seen
     FROM s LEFT JOIN d ON d.peer_id = s.peer_id AND d.vantage IS NOT DISTINCT FROM s.vantage;
+COMMENT ON COLUMN nat_census.peer_id IS 'An inbound peer (peer id of its connection message).';
+COMMENT ON COLUMN nat_census.vantage IS 'The vantage of the listener runs that saw it.';
+COMMENT ON COLUMN nat_census.class IS 'Its latest dial-back class at that vantage (dialbacks.class); NULL while none was decided.';
+COMMENT ON COLUMN nat_census.first_seen IS 'Its first inbound session at that vantage.';
+COMMENT ON COLUMN nat_census.last_seen IS 'Its latest inbound session at that vantage.';
 COMMENT ON VIEW nat_census IS 'Every peer that dialed a listener, per vantage: its latest dial-back class (NULL while none was decided) and when it was first and last seen inbound.';
 
 -- One batch from the listener (or its journal replay): a JSON object with
