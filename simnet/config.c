@@ -141,7 +141,7 @@ const struct conf_key simcfg_keys[] = {
     K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
     K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
     K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
-    K("dialers.count", CONF_INT, dialers_count, 0, 20000, "dialers with --dial (0 = 20)"),
+    K("dialers.count", CONF_INT, dialers_count, 1, 20000, "dialers with --dial (20)"),
     K("dialers.interval", CONF_DOUBLE, dialers_interval, 0, 86400,
       "seconds between one dialer's sessions; 0 = once (0)"),
     K("dialers.spread", CONF_DOUBLE, dialers_spread, 0, 3600,
@@ -200,7 +200,7 @@ enum err simcfg_init(struct sim_config *c)
 	c->branch_throttle_ms = 4000;
 	c->max_incoming = 20;
 	c->advertise_size = 50;
-	c->dialers_count = 0;
+	c->dialers_count = 20;
 	c->dialers_interval = 0;
 	c->dialers_spread = 1.0;
 	c->dialers_port = 9732;

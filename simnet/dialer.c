@@ -507,7 +507,7 @@ enum err dialer_set_new(struct dialer_set **out, struct ev_loop *loop, const str
 			const struct point *target, char *err, size_t err_cap)
 {
 	*out = NULL;
-	size_t n = c->dialers_count > 0 ? (size_t)c->dialers_count : 20;
+	size_t n = (size_t)c->dialers_count;
 	uint32_t base;
 	if (c->dialers_base && *c->dialers_base) {
 		if (!simcfg_base_v4(c->dialers_base, &base)) {
