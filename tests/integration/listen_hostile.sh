@@ -7,7 +7,7 @@
 # beyond the session's cap), a flood from one address (the per-IP limit
 # closes the excess at once). After each, an honest client (tzcensus-crawl
 # --probe) still completes its handshake, and the listener exits 0 with the
-# counters the attack must have produced.
+# counters the attack must have produced, in --json and in its --metrics file.
 set -euo pipefail
 source "$(dirname "$0")/listen_common.bash"
 listen_setup
@@ -18,7 +18,7 @@ per_ip_per_minute: 30
 per_ip_sessions: 8
 dialback_timeout: 1
 YAML
-start_listener --no-db --config "$TMP/listen.yaml"
+start_listener --no-db --config "$TMP/listen.yaml" --metrics "$TMP/listen.prom"
 "$CRAWL" --gen-identity "$TMP/probe-id.json" --pow 0 >/dev/null
 
 probe() {
@@ -116,9 +116,23 @@ attack flood
 probe flood
 stop_listener
 [ "$LSN_RC" = 0 ] || { tail -n 20 "$TMP/listen.log" >&2; fail "listener exit $LSN_RC"; }
-"$PY" - "$TMP/listen.json" <<'PY'
-import json, sys
+"$PY" - "$TMP/listen.json" "$TMP/listen.prom" <<'PY'
+import json, re, sys
 s = json.load(open(sys.argv[1]))
+# the Prometheus textfile written at exit agrees with the summary
+prom = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'^(tzcensus_listen_\w+)\{([^}]*)\} (\S+)$', line.strip())
+    if m:
+        labels = dict(kv.split("=", 1) for kv in m.group(2).split(","))
+        key = m.group(1) + "".join("/" + v.strip('"') for k, v in sorted(labels.items()) if k != "vantage")
+        prom[key] = float(m.group(3))
+assert prom["tzcensus_listen_up"] == 0, prom
+assert prom["tzcensus_listen_accepted_total"] == s["accepted"], prom
+assert prom["tzcensus_listen_handshakes_total"] == s["handshakes"], prom
+assert prom["tzcensus_listen_refused_total/per_ip"] == s["refused"]["per_ip"], prom
+assert prom["tzcensus_listen_refused_total/unfinished"] == s["refused"]["unfinished"], prom
+assert prom["tzcensus_listen_dialbacks_total/port_zero"] == s["dialbacks"]["port_zero"], prom
 r = s["refused"]
 print(json.dumps({k: s[k] for k in ("accepted", "sessions", "handshakes", "auth_timeouts",
                                    "protocol_errors", "unfinished_peak", "refused")}))
