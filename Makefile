@@ -91,10 +91,11 @@ MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 LIB_A    := $(B)/libtzcensus.a
 
 # ---- programs: directory -> program name ---------------------------------
-PROG_DIRS := crawler analyzer simnet
+PROG_DIRS := crawler analyzer simnet listener
 NAME_crawler  := crawl
 NAME_analyzer := analyze
 NAME_simnet   := simnet
+NAME_listener := listen
 
 define prog_rules
 $(1)_SRC := $$(filter-out $(1)/main.c,$$(sort $$(wildcard $(1)/*.c)))

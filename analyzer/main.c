@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/inbound.h"
 #include "analyzer/analyze.h"
 #include "analyzer/anon.h"
 #include "analyzer/gate.h"
@@ -351,6 +352,11 @@ int main(int argc, char **argv)
 
 	if ((e = analysis_run(&an, &crawl, &ao, have_prev ? &prev : NULL)) != ERR_OK) {
 		log_error("analysis failed: %s %s", err_str(e), graph_last_error());
+		goto out;
+	}
+	/* nat.inbound: listener data of the crawl's vantage (analyzer/inbound.c) */
+	if (use_db && (e = inbound_attach(pg, &crawl, an.report, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
 		goto out;
 	}
 	char dir[4096];

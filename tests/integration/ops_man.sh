@@ -11,7 +11,8 @@ PY=/usr/bin/python3
 fail=0
 checked=0
 
-pages=(man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1 man/tzcensus-nightly.1)
+pages=(man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1 man/tzcensus-nightly.1
+	man/tzcensus-listen.1)
 for page in "${pages[@]}"; do
 	[ -f "$page" ] || { echo "FAIL: $page is missing"; fail=1; continue; }
 	prog=$(basename "$page" .1)
