@@ -205,6 +205,7 @@ static void db_connected(struct dback *d)
 	    .private_node = false,
 	    .expected_pow = l->cfg->expected_pow,
 	    .pow_target = l->pow_target,
+	    .frame_cap = 4096, /* a dial-back reads no message past the Ack */
 	};
 	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
 	d->hs = hs_new(&p);

@@ -36,6 +36,14 @@
 #define ACCEPT_BURST 32
 #define LISTEN_BACKLOG 128
 #define ADV_ROUNDS_MAX 4 /* Advertise messages recorded per session; more are ignored */
+/*
+ * Largest frame a session keeps: the listener reads an Advertise (at most
+ * 100 points, ~5 KiB), a Current_branch (~8.5 KiB on mainnet) and the
+ * dialer's small requests; anything longer goes by unread (HS_EV_DROPPED),
+ * as in the crawler (docs/crawler.md, "Memory"), so a peer announcing an
+ * 8 MiB frame costs a session kilobytes, not megabytes.
+ */
+#define LSN_FRAME_CAP (16u << 10)
 
 static const char *const nat_class_names[NAT_CLASS_N] = {
     [NAT_REACHABLE] = "reachable",   [NAT_REFUSED] = "nat_refused",
@@ -300,6 +308,7 @@ static void process(struct isess *s)
 		case HS_EV_NACK:
 		case HS_EV_NACK_V0: s->end_reason = "refused_by_peer"; break;
 		case HS_EV_MSG: on_msg(s, &ev.msg); break;
+		case HS_EV_DROPPED: break; /* over LSN_FRAME_CAP: unread, nothing we keep */
 		case HS_EV_ERROR:
 			if (ev.error.code == ERR_POW) {
 				l->st.bad_pow++;
@@ -528,6 +537,7 @@ static void sess_start(struct lsn *l, int fd, const struct point *src, struct ip
 	    .private_node = false,   /* a private peer's Bootstrap is ignored (§7) */
 	    .expected_pow = l->cfg->expected_pow,
 	    .pow_target = l->pow_target,
+	    .frame_cap = LSN_FRAME_CAP,
 	};
 	randombytes_buf(p.msg_nonce, sizeof p.msg_nonce);
 	s->hs = hs_new(&p);

@@ -15,7 +15,8 @@
  * once, as Octez does), per_ip_sessions and per_ip_per_minute per source
  * address (a fixed table: colliding addresses share a counter, never more
  * memory), max_peers remembered peers, max_dialbacks dial-backs in flight.
- * A session's memory is bounded by lib/p2p's caps (HS_IN_MAX, HS_OUT_MAX).
+ * A session's memory is bounded by lib/p2p's caps (HS_IN_MAX, HS_OUT_MAX)
+ * and its frame cap (16 KiB: longer frames go by unread).
  */
 #ifndef TZ_LISTENER_LISTEN_H
 #define TZ_LISTENER_LISTEN_H

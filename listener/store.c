@@ -482,6 +482,20 @@ const struct store_stats *store_stats(const struct store *s)
 	return &s->st;
 }
 
+/*
+ * At close, after a failed statement: was it the connection (the server
+ * terminated it while the loop was idle) rather than the statement? Then it
+ * is closed, and the caller connects again while the deadline allows.
+ */
+static bool lost_link(struct store *s, double until)
+{
+	if (PQstatus(s->pc) == CONNECTION_OK || ev_time() >= until)
+		return false;
+	db_close(s->pc);
+	s->pc = NULL;
+	return true;
+}
+
 enum err store_close(struct store *s, double timeout_s, char *err, size_t err_cap)
 {
 	if (!s || s->closed)
@@ -545,6 +559,8 @@ enum err store_close(struct store *s, double timeout_s, char *err, size_t err_ca
 				}
 				e = ingest_sync(s->pc, s->run_id, text, err, err_cap);
 				free(text);
+				if (e != ERR_OK && lost_link(s, until))
+					continue; /* the server dropped us since: connect again */
 				if (e != ERR_OK)
 					break;
 				s->st.rows_stored += rows_batch_n(s->batch);
@@ -552,6 +568,8 @@ enum err store_close(struct store *s, double timeout_s, char *err, size_t err_ca
 				s->batch = rows_batch_new();
 			}
 			e = run_finish(s->pc, s->run_id, now_us, err, err_cap);
+			if (e != ERR_OK && lost_link(s, until))
+				continue;
 			break;
 		}
 	} else

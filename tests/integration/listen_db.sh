@@ -11,7 +11,8 @@ dialers:
   spread: 4
   mix: {forwarded: 1, nat_refused: 1, nat_silent: 0, port_zero: 1, shared: 0}
 YAML
-start_listener --db "$DATABASE_URL" --vantage lsn-db
+VANTAGE="lsn-db-$$-$RANDOM" # its own rows, whatever ran in this database before
+start_listener --db "$DATABASE_URL" --vantage "$VANTAGE"
 start_simnet --nodes 20 --config "$TMP/sim.yaml" --dial "$LADDR:$LPORT"
 # cut the listener's connection while the dialers come in (the second cut may
 # find it between a failure and its reconnect: nothing to cut)
@@ -28,8 +29,8 @@ stop_simnet
 [ "$LSN_RC" = 0 ] || { tail -n 20 "$TMP/listen.log" >&2; fail "listener exit $LSN_RC"; }
 grep -q 'connected again' "$TMP/listen.log" || { cat "$TMP/listen.log" >&2; fail "no reconnect in the log"; }
 got=$(psql "$DATABASE_URL" -qAt -F ' ' -c "
-  SELECT (SELECT count(*) FROM inbound_sessions s JOIN listen_runs r ON r.id = s.listen_run_id WHERE r.vantage = 'lsn-db'),
-         (SELECT count(*) FROM dialbacks d JOIN listen_runs r ON r.id = d.listen_run_id WHERE r.vantage = 'lsn-db'),
-         (SELECT count(*) FROM listen_runs WHERE vantage = 'lsn-db' AND finished_at IS NOT NULL)")
+  SELECT (SELECT count(*) FROM inbound_sessions s JOIN listen_runs r ON r.id = s.listen_run_id WHERE r.vantage = '$VANTAGE'),
+         (SELECT count(*) FROM dialbacks d JOIN listen_runs r ON r.id = d.listen_run_id WHERE r.vantage = '$VANTAGE'),
+         (SELECT count(*) FROM listen_runs WHERE vantage = '$VANTAGE' AND finished_at IS NOT NULL)")
 [ "$got" = "12 12 1" ] || fail "database has '$got', want '12 12 1' (sessions, dialbacks, finished runs)"
 echo "CHECKED: connection cut twice, reconnected, every row stored ($got)"
