@@ -274,6 +274,9 @@ int main(int argc, char **argv)
 	bool have_prev = false;
 	json_t **hist = NULL;
 	size_t hist_n = 0;
+	struct history nh;
+	memset(&nh, 0, sizeof nh);
+	bool have_nh = false;
 	struct analysis an;
 	memset(&an, 0, sizeof an);
 	PGconn *pg = NULL;
@@ -289,10 +292,13 @@ int main(int argc, char **argv)
 		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
 		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
 		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
-		                          err, sizeof err)) != ERR_OK) {
+		                          err, sizeof err)) != ERR_OK ||
+		    (e = load_history_db(pg, crawl.id, HISTORY_WINDOW, &nh, err, sizeof err)) !=
+		        ERR_OK) {
 			log_error("%s", err);
 			goto out;
 		}
+		have_nh = true;
 	} else if (journal) {
 		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
@@ -305,6 +311,16 @@ int main(int argc, char **argv)
 
 	if ((e = analysis_run(&an, &crawl, &ao, have_prev ? &prev : NULL)) != ERR_OK) {
 		log_error("analysis failed: %s %s", err_str(e), graph_last_error());
+		goto out;
+	}
+	if (have_nh) { /* only the database knows earlier crawls */
+		bool ok = true;
+		json_t *hj = history_json(&nh, &ok);
+		if (!ok || !hj || json_object_set_new(an.report, "history", hj)) {
+			log_error("out of memory computing the node history");
+			goto out;
+		}
+	} else if (json_object_set_new(an.report, "history", json_null())) {
 		goto out;
 	}
 	char dir[4096];
@@ -380,6 +396,7 @@ out:
 	for (size_t i = 0; i < hist_n; i++)
 		json_decref(hist[i]);
 	free(hist);
+	history_free(&nh);
 	analysis_free(&an);
 	previous_free(&prev);
 	acrawl_free(&crawl);
