@@ -367,35 +367,40 @@ void completeness_chao(size_t observed, size_t occasions, size_t q1, size_t q2,
 }
 
 struct cap_pair {
-	uint32_t listed, by;
+	uint32_t node;
+	int round;
 };
 
 static int cmp_pair(const void *pa, const void *pb)
 {
 	const struct cap_pair *a = pa, *b = pb;
-	if (a->listed != b->listed)
-		return a->listed < b->listed ? -1 : 1;
-	return (a->by > b->by) - (a->by < b->by);
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return (a->round > b->round) - (a->round < b->round);
 }
 
-static int cmp_u32(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return (a > b) - (a < b);
-}
-
+/*
+ * Capture histories over the Bootstrap rounds (the occasions): a public node
+ * is caught in round r when the random part of some public node's Advertise
+ * of round r names one of its points. A node that any list names in a
+ * deterministic place (the ranked part of a sampled list, or a list that
+ * holds all its sender's candidates) is seen for sure and left out of the
+ * model: it is in `observed`, not in q1/q2 (docs/methodology.md,
+ * "Completeness").
+ */
 enum err completeness_compute(const struct analysis *an, struct completeness *out)
 {
 	const struct model *mo = &an->mo;
 	const struct acrawl *c = an->crawl;
 	struct cap_pair *p = malloc((c->advs_n ? c->advs_n : 1) * sizeof *p);
-	uint32_t *by = malloc((c->advs_n ? c->advs_n : 1) * sizeof *by);
-	if (!p || !by) {
+	bool *sure = calloc(mo->n ? mo->n : 1, sizeof *sure);
+	if (!p || !sure) {
 		free(p);
-		free(by);
+		free(sure);
 		return ERR_NOMEM;
 	}
 	size_t n = 0;
+	int rounds = 0;
 	for (size_t i = 0; i < c->advs_n; i++) {
 		const struct acrawl_adv *a = &c->advs[i];
 		if (a->source == ADV_FOREIGN_NACK)
@@ -404,26 +409,29 @@ enum err completeness_compute(const struct analysis *an, struct completeness *ou
 		if (u == UINT32_MAX || v == UINT32_MAX || u == v || mo->v[u].cls != VC_PUBLIC ||
 		    mo->v[v].cls != VC_PUBLIC)
 			continue;
-		p[n++] = (struct cap_pair){v, u};
+		if (model_adv_rank(a->pos, a->list_len) >= 0)
+			sure[v] = true;
+		else if (a->source == ADV_ADVERTISE && a->round >= 1) {
+			p[n++] = (struct cap_pair){v, a->round};
+			if (a->round > rounds)
+				rounds = a->round;
+		}
 	}
 	qsort(p, n, sizeof *p, cmp_pair);
-	size_t q1 = 0, q2 = 0, bn = 0;
+	size_t q1 = 0, q2 = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i, k = 0;
-		for (; j < n && p[j].listed == p[i].listed; j++)
-			if (j == i || p[j].by != p[j - 1].by)
-				k++, by[bn++] = p[j].by;
-		q1 += k == 1;
-		q2 += k == 2;
+		for (; j < n && p[j].node == p[i].node; j++)
+			k += j == i || p[j].round != p[j - 1].round;
+		if (!sure[p[i].node]) {
+			q1 += k == 1;
+			q2 += k == 2;
+		}
 		i = j;
 	}
-	qsort(by, bn, sizeof *by, cmp_u32);
-	size_t t = 0;
-	for (size_t i = 0; i < bn; i++)
-		t += i == 0 || by[i] != by[i - 1];
-	completeness_chao(mo->class_vertices[PC_PUBLIC], t, q1, q2, out);
+	completeness_chao(mo->class_vertices[PC_PUBLIC], (size_t)rounds, q1, q2, out);
 	free(p);
-	free(by);
+	free(sure);
 	return ERR_OK;
 }
 
@@ -437,12 +445,12 @@ json_t *completeness_json(const struct completeness *c, bool *ok)
 	put(o, "estimate", json_real(c->estimate), ok);
 	put(o, "low", json_real(c->low), ok);
 	put(o, "high", json_real(c->high), ok);
-	put(o, "method", json_string("chao-incidence"), ok);
+	put(o, "method", json_string("chao-bootstrap-rounds"), ok);
 	put(o, "observed", json_integer((json_int_t)c->observed), ok);
 	put(o, "missed", json_real(c->estimate - (double)c->observed), ok);
 	put(o, "occasions", json_integer((json_int_t)c->occasions), ok);
-	put(o, "listed_once", json_integer((json_int_t)c->q1), ok);
-	put(o, "listed_twice", json_integer((json_int_t)c->q2), ok);
+	put(o, "caught_once", json_integer((json_int_t)c->q1), ok);
+	put(o, "caught_twice", json_integer((json_int_t)c->q2), ok);
 	put(o, "confidence", json_real(0.95), ok);
 	return o;
 }

@@ -9,8 +9,9 @@
  * core and the versions announced over time (docs/analyzer.md, "history").
  *
  * Completeness is a capture-recapture estimate of the public nodes, seen or
- * not, from the crawl's own point lists: each public node that sent us a
- * list is one capture occasion (docs/methodology.md, "Completeness").
+ * not, from the crawl's own point lists: each Bootstrap round is one capture
+ * occasion, a node caught in it when the random part of an Advertise names it
+ * (docs/methodology.md, "Completeness").
  *
  * Pure computation; the loader lives in load_db.c. Not thread-safe.
  */
@@ -72,8 +73,8 @@ json_t *history_json(const struct history *h, bool *ok);
 /* Chao's bias-corrected incidence estimator with a log-normal 95% interval. */
 struct completeness {
 	size_t observed;  /* public nodes of the crawl */
-	size_t occasions; /* public nodes that listed at least one public node (t) */
-	size_t q1, q2;    /* public nodes listed by exactly 1, exactly 2 of them */
+	size_t occasions; /* Bootstrap rounds (t) */
+	size_t q1, q2;    /* public nodes caught at random in exactly 1, exactly 2 rounds */
 	double estimate, low, high;
 };
 void completeness_chao(size_t observed, size_t occasions, size_t q1, size_t q2,
