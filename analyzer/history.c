@@ -382,7 +382,9 @@ static int cmp_pair(const void *pa, const void *pb)
 /*
  * Capture histories over the Bootstrap rounds (the occasions): a public node
  * is caught in round r when the random part of some public node's Advertise
- * of round r names one of its points. A node that any list names in a
+ * of round r names one of its points; only advertisers that answered every
+ * round count, so that each occasion has the same effort. A node that any
+ * list names in a
  * deterministic place (the ranked part of a sampled list, or a list that
  * holds all its sender's candidates) is seen for sure and left out of the
  * model: it is in `observed`, not in q1/q2 (docs/methodology.md,
@@ -399,8 +401,27 @@ enum err completeness_compute(const struct analysis *an, struct completeness *ou
 		free(sure);
 		return ERR_NOMEM;
 	}
-	size_t n = 0;
+	/* the rounds each public advertiser answered (bit r-1), and the last round */
+	uint32_t *answered = calloc(mo->n ? mo->n : 1, sizeof *answered);
+	if (!answered) {
+		free(p);
+		free(sure);
+		return ERR_NOMEM;
+	}
 	int rounds = 0;
+	for (size_t i = 0; i < c->advs_n; i++) {
+		const struct acrawl_adv *a = &c->advs[i];
+		if (a->source != ADV_ADVERTISE || a->round < 1 || a->round > 32)
+			continue;
+		uint32_t u = model_vertex_of_point(mo, a->from);
+		if (u == UINT32_MAX)
+			continue;
+		answered[u] |= 1u << (a->round - 1);
+		if (a->round > rounds)
+			rounds = a->round;
+	}
+	uint32_t all = rounds >= 32 ? UINT32_MAX : (1u << rounds) - 1;
+	size_t n = 0;
 	for (size_t i = 0; i < c->advs_n; i++) {
 		const struct acrawl_adv *a = &c->advs[i];
 		if (a->source == ADV_FOREIGN_NACK)
@@ -411,12 +432,10 @@ enum err completeness_compute(const struct analysis *an, struct completeness *ou
 			continue;
 		if (model_adv_rank(a->pos, a->list_len) >= 0)
 			sure[v] = true;
-		else if (a->source == ADV_ADVERTISE && a->round >= 1) {
-			p[n++] = (struct cap_pair){v, a->round};
-			if (a->round > rounds)
-				rounds = a->round;
-		}
+		else if (a->source == ADV_ADVERTISE && a->round >= 1 && answered[u] == all)
+			p[n++] = (struct cap_pair){v, a->round}; /* equal effort: every round */
 	}
+	free(answered);
 	qsort(p, n, sizeof *p, cmp_pair);
 	size_t q1 = 0, q2 = 0;
 	for (size_t i = 0; i < n;) {

@@ -182,7 +182,9 @@ static void adv(struct acrawl *c, int from, int to, enum adv_source s, int round
  * not counted). Node 6: in a short (complete) list (sure). Node 7: random in
  * a Nack list only (not an occasion). Node 8: random in round 1, but from
  * unreachable node 20 (not public: no capture). Node 9: listed by itself.
- * Node 10: unreachable, listed at random (not public: not counted).
+ * Node 10: unreachable, listed at random (not public: not counted). Node 3
+ * answered round 1 only: its lists are not an occasion of equal effort (its
+ * random pick of node 8 is no capture). Node 2 answered round 2 only.
  */
 static void test_captures(void **state)
 {
@@ -209,6 +211,7 @@ static void test_captures(void **state)
 	adv(&c, 20, 8, ADV_ADVERTISE, 1, 7, 50);
 	adv(&c, 9, 9, ADV_ADVERTISE, 1, 8, 50);
 	adv(&c, 1, 10, ADV_ADVERTISE, 1, 9, 50);
+	adv(&c, 3, 8, ADV_ADVERTISE, 1, 10, 50); /* node 3 answered round 1 only */
 	struct analyze_opts o;
 	analyze_opts_default(&o);
 	struct analysis an;
