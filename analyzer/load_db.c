@@ -441,8 +441,8 @@ enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const cha
  * comparable_crawls view (schema/migrations/053_history.sql).
  *
  * Octez release hook: when a table maps nodes to their release (rpc_versions),
- * select it here as the sixth column; history_add_node() takes it and the
- * versions over time group by it.
+ * select it here in place of "NULL::text AS release"; history_add_node()
+ * takes it and the versions over time group by it.
  */
 enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct history *h, char *err,
                          size_t cap)
@@ -451,33 +451,39 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
 	snprintf(lim, sizeof lim, "%zu", max);
 	const char *p[2] = {idbuf, lim};
-	PGresult *r = query(
+	PGresult *w = query(
 	    db,
-	    "WITH cur AS (SELECT vantage, config->>'chain' AS chain FROM crawls WHERE id = $1), "
-	    "w AS (SELECT c.id, c.started_at FROM crawls c, cur "
+	    "WITH cur AS (SELECT vantage, config->>'chain' AS chain FROM crawls WHERE id = $1) "
+	    "SELECT id, " TS("started_at") " FROM (SELECT c.id, c.started_at FROM crawls c, cur "
 	    "  WHERE c.id <= $1 AND (c.id = $1 OR (c.status = 'finished' "
 	    "  AND c.publishable IS NOT FALSE)) AND c.vantage IS NOT DISTINCT FROM cur.vantage "
 	    "  AND c.config->>'chain' IS NOT DISTINCT FROM cur.chain "
-	    "  ORDER BY c.id DESC LIMIT $2) "
-	    "SELECT w.id, " TS("w.started_at") ", v.peer_id, "
-	    "max(encode(v.chain_name_raw, 'hex')), "
-	    "max(v.distributed_db_version), max(v.p2p_version), NULL::text AS release "
-	    "FROM w LEFT JOIN visits v ON v.crawl_id = w.id AND v.peer_id IS NOT NULL "
-	    "AND visit_point_class(v.outcome, v.peer_id) = 'public' "
-	    "GROUP BY w.id, w.started_at, v.peer_id ORDER BY w.id, v.peer_id",
-	    2, p, PGRES_TUPLES_OK, "node history", err, cap);
-	if (!r)
+	    "  ORDER BY c.id DESC LIMIT $2) w ORDER BY id",
+	    2, p, PGRES_TUPLES_OK, "node history crawls", err, cap);
+	if (!w)
 		return ERR_DB;
 	enum err e = ERR_OK;
-	int64_t last = -1;
-	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
-		int64_t id = num(r, i, 0, 0);
-		if (id != last) {
-			e = history_add_crawl(h, id, val(r, i, 1));
-			last = id;
+	for (int k = 0; k < PQntuples(w) && e == ERR_OK; k++) {
+		if ((e = history_add_crawl(h, num(w, k, 0, 0), val(w, k, 1))) != ERR_OK)
+			break;
+		/* One crawl at a time: each is an index scan of visits (crawl_id) and a
+		 * small aggregate. The outcomes that make a visit with a peer id public
+		 * come from visit_point_class() itself, evaluated once per outcome. */
+		const char *q[1] = {PQgetvalue(w, k, 0)};
+		PGresult *r = query(
+		    db,
+		    "SELECT v.peer_id, max(encode(v.chain_name_raw, 'hex')), "
+		    "max(v.distributed_db_version), max(v.p2p_version), NULL::text AS release "
+		    "FROM visits v WHERE v.crawl_id = $1 AND v.peer_id IS NOT NULL AND v.outcome IN "
+		    "(SELECT name FROM outcomes WHERE visit_point_class(name, 'id') = 'public') "
+		    "GROUP BY v.peer_id",
+		    1, q, PGRES_TUPLES_OK, "node history", err, cap);
+		if (!r) {
+			PQclear(w);
+			return ERR_DB;
 		}
-		if (e == ERR_OK && val(r, i, 2)) {
-			const char *hex = val(r, i, 3);
+		for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
+			const char *hex = val(r, i, 1);
 			char text[ACRAWL_CHAIN_TEXT_CAP];
 			if (hex) { /* raw bytes, rendered as load_db() does */
 				uint8_t raw[128];
@@ -486,11 +492,12 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 					n = 0;
 				acrawl_chain_text(raw, n, text, sizeof text);
 			}
-			e = history_add_node(h, val(r, i, 2), hex ? text : NULL, (int)num(r, i, 4, -1),
-			                     (int)num(r, i, 5, -1), val(r, i, 6));
+			e = history_add_node(h, val(r, i, 0), hex ? text : NULL, (int)num(r, i, 2, -1),
+			                     (int)num(r, i, 3, -1), val(r, i, 4));
 		}
+		PQclear(r);
 	}
-	PQclear(r);
+	PQclear(w);
 	if (e != ERR_OK) {
 		snprintf(err, cap, "out of memory loading the node history");
 		return e;

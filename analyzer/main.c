@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/analyze.h"
 #include "analyzer/anon.h"
@@ -277,6 +278,7 @@ int main(int argc, char **argv)
 	struct history nh;
 	memset(&nh, 0, sizeof nh);
 	bool have_nh = false;
+	double history_s = 0; /* loading the trend and the node history */
 	struct analysis an;
 	memset(&an, 0, sizeof an);
 	PGconn *pg = NULL;
@@ -290,8 +292,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
-		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
-		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
+		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+		struct timespec h0, h1;
+		clock_gettime(CLOCK_MONOTONIC, &h0);
+		if ((e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
 		                          err, sizeof err)) != ERR_OK ||
 		    (e = load_history_db(pg, crawl.id, HISTORY_WINDOW, &nh, err, sizeof err)) !=
 		        ERR_OK) {
@@ -299,6 +306,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		have_nh = true;
+		clock_gettime(CLOCK_MONOTONIC, &h1);
+		history_s = (double)(h1.tv_sec - h0.tv_sec) + (double)(h1.tv_nsec - h0.tv_nsec) / 1e9;
 	} else if (journal) {
 		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
@@ -334,6 +343,9 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (timings && have_nh)
+		fprintf(stderr, "timings: history (trend and node history from the database) %.3fs\n",
+		        history_s);
 	if (timings)
 		fprintf(stderr,
 		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "

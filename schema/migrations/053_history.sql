@@ -23,13 +23,20 @@ COMMENT ON COLUMN comparable_crawls.crawls_total IS 'Comparable crawls of its va
 
 -- A node is public in a crawl when a visit with its peer id proves a
 -- connection message of the crawl's chain (visit_point_class = public, the
--- census rule of 052); such a visit always carries the peer id.
+-- census rule of 052). The outcomes for which that holds, given a peer id,
+-- are taken from visit_point_class() once per outcome rather than once per
+-- visit (the same rule, a hundred times cheaper on a year of visits).
+CREATE INDEX visits_crawl_peer ON visits (crawl_id, peer_id)
+    INCLUDE (outcome, distributed_db_version, p2p_version) WHERE peer_id IS NOT NULL;
+
 CREATE VIEW node_history AS
-    WITH pub AS (
+    WITH po AS (
+        SELECT name FROM outcomes WHERE visit_point_class(name, 'id') = 'public'
+    ), pub AS (
         SELECT DISTINCT cc.vantage, cc.chain, cc.ordinal, cc.crawls_total, cc.started_at,
                v.peer_id
         FROM visits v JOIN comparable_crawls cc ON cc.crawl_id = v.crawl_id
-        WHERE v.peer_id IS NOT NULL AND visit_point_class(v.outcome, v.peer_id) = 'public'
+        WHERE v.peer_id IS NOT NULL AND v.outcome IN (SELECT name FROM po)
     ), ranked AS (
         SELECT pub.*,
                row_number() OVER (PARTITION BY peer_id, vantage, chain

@@ -17,7 +17,7 @@ crawl_epoch() { # epoch vantage
   read -r -a seeds <<<"$(seeds_args 3)"
   local rc=0
   "$CRAWL" --config "$ROOT/config/demo.yaml" --db "$DATABASE_URL" --identity "$TMP/id.json" \
-    "${seeds[@]}" --handshake-timeout 2 --vantage "$2" --json \
+    "${seeds[@]}" --handshake-timeout 10 --vantage "$2" --json \
     >"$TMP/summary-$1-$2.json" 2>"$TMP/crawl-$1-$2.log" || rc=$?
   stop_simnet
   [ "$rc" = 0 ] || { cat "$TMP/crawl-$1-$2.log" >&2; fail "crawl of epoch $1 exited $rc"; }
