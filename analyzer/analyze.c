@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "analyzer/ipaddr.h"
+#include "analyzer/history.h"
 #include "core/log.h"
 #include "core/rng.h"
 
@@ -1385,6 +1386,10 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	put(r, "graph", g, &ok);
 	put(r, "concentration", sec_concentration(an, &ok), &ok);
 	put(r, "trend", sec_trend(an, prev, &ok), &ok);
+	struct completeness cmp;
+	if ((e = completeness_compute(an, &cmp)) != ERR_OK)
+		goto fail;
+	put(r, "completeness", completeness_json(&cmp, &ok), &ok);
 	put(r, "definitions", sec_definitions(&ok), &ok);
 	if (!ok) {
 		e = ERR_NOMEM;

@@ -440,3 +440,77 @@ enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const cha
 	PQclear(r);
 	return ERR_OK;
 }
+
+/*
+ * The public nodes of the last `max` crawls comparable with crawl $1 (the
+ * crawl itself included whatever its gate verdict, since it is gated after
+ * its analysis), oldest first, each node once per crawl with what its
+ * connection message announced (the highest chain name and versions among
+ * its public visits). Same rule of comparability as COMPARABLE above and the
+ * comparable_crawls view (schema/migrations/053_history.sql).
+ *
+ * Octez release hook: when a table maps nodes to their release (rpc_versions),
+ * select it here in place of "NULL::text AS release"; history_add_node()
+ * takes it and the versions over time group by it.
+ */
+enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct history *h, char *err,
+                         size_t cap)
+{
+	char idbuf[24], lim[24];
+	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
+	snprintf(lim, sizeof lim, "%zu", max);
+	const char *p[2] = {idbuf, lim};
+	PGresult *w = query(
+	    db,
+	    "WITH cur AS (SELECT vantage, config->>'chain' AS chain FROM crawls WHERE id = $1) "
+	    "SELECT id, " TS("started_at") " FROM (SELECT c.id, c.started_at FROM crawls c, cur "
+	    "  WHERE c.id <= $1 AND (c.id = $1 OR (c.status = 'finished' "
+	    "  AND c.publishable IS NOT FALSE)) AND c.vantage IS NOT DISTINCT FROM cur.vantage "
+	    "  AND c.config->>'chain' IS NOT DISTINCT FROM cur.chain "
+	    "  ORDER BY c.id DESC LIMIT $2) w ORDER BY id",
+	    2, p, PGRES_TUPLES_OK, "node history crawls", err, cap);
+	if (!w)
+		return ERR_DB;
+	enum err e = ERR_OK;
+	for (int k = 0; k < PQntuples(w) && e == ERR_OK; k++) {
+		if ((e = history_add_crawl(h, num(w, k, 0, 0), val(w, k, 1))) != ERR_OK)
+			break;
+		/* One crawl at a time: each is an index scan of visits (crawl_id) and a
+		 * small aggregate. The outcomes that make a visit with a peer id public
+		 * come from visit_point_class() itself, evaluated once per outcome. */
+		const char *q[1] = {PQgetvalue(w, k, 0)};
+		PGresult *r = query(
+		    db,
+		    "SELECT v.peer_id, max(encode(v.chain_name_raw, 'hex')), "
+		    "max(v.distributed_db_version), max(v.p2p_version), NULL::text AS release "
+		    "FROM visits v WHERE v.crawl_id = $1 AND v.peer_id IS NOT NULL AND v.outcome IN "
+		    "(SELECT name FROM outcomes WHERE visit_point_class(name, 'id') = 'public') "
+		    "GROUP BY v.peer_id",
+		    1, q, PGRES_TUPLES_OK, "node history", err, cap);
+		if (!r) {
+			PQclear(w);
+			return ERR_DB;
+		}
+		for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
+			const char *hex = val(r, i, 1);
+			char text[ACRAWL_CHAIN_TEXT_CAP];
+			if (hex) { /* raw bytes, rendered as load_db() does */
+				uint8_t raw[128];
+				size_t n = 0, hl = strlen(hex);
+				if (hex_decode(raw, sizeof raw, &n, hex, hl > 256 ? 256 : hl) != ERR_OK)
+					n = 0;
+				acrawl_chain_text(raw, n, text, sizeof text);
+			}
+			e = history_add_node(h, val(r, i, 0), hex ? text : NULL, (int)num(r, i, 2, -1),
+			                     (int)num(r, i, 3, -1), val(r, i, 4));
+		}
+		PQclear(r);
+	}
+	PQclear(w);
+	if (e != ERR_OK) {
+		snprintf(err, cap, "out of memory loading the node history");
+		return e;
+	}
+	history_finish(h);
+	return ERR_OK;
+}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/inbound.h"
 #include "analyzer/analyze.h"
@@ -321,6 +322,10 @@ int main(int argc, char **argv)
 	bool have_prev = false;
 	json_t **hist = NULL;
 	size_t hist_n = 0;
+	struct history nh;
+	memset(&nh, 0, sizeof nh);
+	bool have_nh = false;
+	double history_s = 0; /* loading the trend and the node history */
 	struct analysis an;
 	memset(&an, 0, sizeof an);
 	PGconn *pg = NULL;
@@ -334,12 +339,22 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
-		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
-		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
-		                          err, sizeof err)) != ERR_OK) {
+		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
 			goto out;
 		}
+		struct timespec h0, h1;
+		clock_gettime(CLOCK_MONOTONIC, &h0);
+		if ((e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
+		                          err, sizeof err)) != ERR_OK ||
+		    (e = load_history_db(pg, crawl.id, HISTORY_WINDOW, &nh, err, sizeof err)) !=
+		        ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+		have_nh = true;
+		clock_gettime(CLOCK_MONOTONIC, &h1);
+		history_s = (double)(h1.tv_sec - h0.tv_sec) + (double)(h1.tv_nsec - h0.tv_nsec) / 1e9;
 	} else if (journal) {
 		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
@@ -359,6 +374,16 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (have_nh) { /* only the database knows earlier crawls */
+		bool ok = true;
+		json_t *hj = history_json(&nh, &ok);
+		if (!ok || !hj || json_object_set_new(an.report, "history", hj)) {
+			log_error("out of memory computing the node history");
+			goto out;
+		}
+	} else if (json_object_set_new(an.report, "history", json_null())) {
+		goto out;
+	}
 	char dir[4096];
 	if (out)
 		snprintf(dir, sizeof dir, "%s", out);
@@ -370,6 +395,9 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (timings && have_nh)
+		fprintf(stderr, "timings: history (trend and node history from the database) %.3fs\n",
+		        history_s);
 	if (timings)
 		fprintf(stderr,
 		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
@@ -432,6 +460,7 @@ out:
 	for (size_t i = 0; i < hist_n; i++)
 		json_decref(hist[i]);
 	free(hist);
+	history_free(&nh);
 	analysis_free(&an);
 	previous_free(&prev);
 	acrawl_free(&crawl);
