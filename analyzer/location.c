@@ -47,8 +47,8 @@ enum err location_open(struct location *l, const char *path, char *err, size_t c
 		snprintf(err, cap, "location database %s: libloc context failed", path);
 		return ERR_NOMEM;
 	}
-	/* libloc logs to stderr at its own default priority: errors only. */
-	loc_set_log_priority(l->ctx, 3);
+	/* Our messages say what failed; libloc's own stderr lines (LOG_ERR) would repeat it. */
+	loc_set_log_priority(l->ctx, 2);
 	int r = loc_database_new(l->ctx, &l->db, f);
 	fclose(f);
 	if (r < 0 || !l->db) {
