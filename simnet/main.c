@@ -4,6 +4,7 @@
  *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
  *                   [--expected-pow F] [--latency-ms MIN:MAX] [--epoch K] [--churn F]
  *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
+ *                   [--location-db OUT.db]
  *
  * Start-up: config file, then flags over it; build the world; write the truth
  * file; bind every listener; write the ready file. Then serve until SIGTERM
@@ -23,6 +24,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "simnet/config.h"
+#include "simnet/locdb.h"
 #include "simnet/server.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
@@ -34,7 +36,7 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dry-run] [--quiet]\n"
+	        "                       [--location-db OUT.db] [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
 	        "                       (see config/simnet.yaml); flags override it\n"
@@ -50,6 +52,9 @@ static void usage(FILE *f)
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --location-db OUT.db write a libloc location database of the world (its\n"
+	        "                       addresses' ASes and countries, from the config's\n"
+	        "                       locations) for tzcensus-analyze --location-db\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n");
 }
@@ -98,6 +103,7 @@ int main(int argc, char **argv)
 		O_VIOL,
 		O_DRY,
 		O_QUIET,
+		O_LOCDB,
 		O_HELP
 	};
 	static const struct option opts[] = {
@@ -114,6 +120,7 @@ int main(int argc, char **argv)
 	    {"violations", required_argument, NULL, O_VIOL},
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"quiet", no_argument, NULL, O_QUIET},
+	    {"location-db", required_argument, NULL, O_LOCDB},
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -121,7 +128,7 @@ int main(int argc, char **argv)
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL;
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *locdb = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
 		case O_DRY: dry = true; break;
+		case O_LOCDB: locdb = optarg; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
@@ -196,6 +204,8 @@ int main(int argc, char **argv)
 		fatal("%s", err);
 	double t_world = clock_mono_s();
 	if (truth_write(&w, &c, truth, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	if (locdb && locdb_write(&w, &c, locdb, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	double t_truth = clock_mono_s();
 	if (w.epoch > 0)
