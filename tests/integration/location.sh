@@ -34,6 +34,46 @@ stop_simnet
 "$ANALYZE" --db "$DATABASE_URL" --out "$TMP/a" --location-db "$TMP/loc.db" \
   --providers "$TMP/providers.yaml" 2>"$TMP/analyze.log" || { cat "$TMP/analyze.log" >&2; fail "analyze"; }
 "$PY" "$CHECK" "$TMP/truth.json" "$TMP/a" "$TMP/providers.yaml"
+
+# Stored: each node's asn, country and provider as the truth says; the
+# database's vendor and date on the analysis; nodes_per_as sums to the public nodes.
+psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -qAt -F $'\t' -c "
+  SELECT n.node, n.kind, n.class, array_to_string(n.points, ' '), coalesce(n.asn::text, ''),
+         coalesce(n.as_name, ''), coalesce(n.country, ''), coalesce(n.provider, '')
+  FROM node_metrics n WHERE n.analysis_id = (SELECT max(id) FROM analyses)" >"$TMP/stored.tsv"
+"$PY" - "$TMP/truth.json" "$TMP/stored.tsv" "$TMP/providers.yaml" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+prov = {64496: "Hyperscale", 64497: "Budget group", 64502: "Budget group"}
+by = {}
+for n in t["nodes"]:
+    by[n["peer_id"]] = n
+    for p in n["points"]:
+        by[p] = n
+rows = pub = 0
+for line in open(sys.argv[2]):
+    node, kind, cls, points, asn, name, cc, provider = line.rstrip("\n").split("\t")
+    n = by.get(node if kind == "peer_id" else points.split(" ")[0])
+    if n is None:
+        continue  # a data point of no node
+    rows += 1
+    pub += cls == "public"
+    want = ("" if n["asn"] is None else str(n["asn"]), n["as_name"] or "", n["country"] or "",
+            "" if n["asn"] is None else prov.get(n["asn"], "other"))
+    if (asn, name, cc, provider) != want:
+        sys.exit("FAIL: node_metrics %s: %r, truth %r" % (node, (asn, name, cc, provider), want))
+if pub < 20:
+    sys.exit("FAIL: only %d public rows in node_metrics" % pub)
+print("stored locations: %d nodes as the truth says" % rows)
+PY
+got=$(psql "$DATABASE_URL" -qAt -F ' ' -c "
+  SELECT location_db_vendor, location_db_created IS NOT NULL,
+         (SELECT sum(nodes) FROM nodes_per_as v WHERE v.crawl_id = a.crawl_id),
+         metrics->'concentration'->'by_asn'->>'nodes'
+  FROM analyses a ORDER BY id DESC LIMIT 1")
+set -- $got
+[ "$1" = tzcensus-simnet ] && [ "$2" = t ] || fail "analyses location columns: $got"
+[ "$3" = "$4" ] || fail "nodes_per_as sums to $3, by_asn counts $4"
 "$ANALYZE" --journal "$TMP/c.journal" --out "$TMP/anon" --anonymize --location-db "$TMP/loc.db" \
   --providers "$TMP/providers.yaml" 2>/dev/null
 "$PY" - "$TMP/a/report.json" "$TMP/anon/report.json" <<'PY'
