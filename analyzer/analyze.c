@@ -1296,8 +1296,10 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 		return e;
 	if ((e = make_display(an)) != ERR_OK || (e = model_graph(&an->mo, &an->s)) != ERR_OK)
 		goto fail;
+	double tl = now_s();
 	if (an->opts.loc && (e = locfig_lookup(an)) != ERR_OK)
 		goto fail;
+	an->location_s = now_s() - tl;
 	double t1 = now_s();
 	an->seconds[0] = t1 - t0;
 	/* S */
@@ -1397,6 +1399,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	put(r, "graph", g, &ok);
 	json_t *conc = sec_concentration(an, &ok);
 	put(r, "concentration", conc, &ok);
+	tl = now_s();
 	if (an->opts.loc && g && conc) {
 		put(r, "location", locfig_meta_json(an, &ok), &ok);
 		put(conc, "by_asn", locfig_by_asn_json(an, &ok), &ok);
@@ -1409,6 +1412,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	} else {
 		put(r, "location", json_null(), &ok);
 	}
+	an->location_s += now_s() - tl;
 	put(r, "trend", sec_trend(an, prev, &ok), &ok);
 	put(r, "definitions", sec_definitions(&ok), &ok);
 	if (!ok) {

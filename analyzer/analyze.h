@@ -89,6 +89,7 @@ struct analysis {
 	size_t as_n;
 	json_t *report;                    /* owned */
 	double seconds[6];                 /* model, igraph, vconn, betweenness, curves, report */
+	double location_s;                 /* lookups and location figures (part of the above) */
 };
 
 enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct analyze_opts *o,

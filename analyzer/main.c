@@ -356,9 +356,10 @@ int main(int argc, char **argv)
 	if (timings)
 		fprintf(stderr,
 		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
-		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
+		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges; "
+		        "location %.3fs\n",
 		        an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
-		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
+		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m, an.location_s);
 	if (json_out) {
 		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
 			goto out;
