@@ -139,6 +139,13 @@ static bool parse_band(const char *s, struct gate_opts *go)
 	return parse_double(low, 0, 1, &go->band_low) && parse_double(colon + 1, 1, 1e6, &go->band_high);
 }
 
+/* A key the report names that report.json lacks: shown as "n/a" in the page. */
+static void report_missing(void *arg, const char *path)
+{
+	(void)arg;
+	log_warn("report: report.json lacks %s", path);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("tzcensus-analyze", LOG_INFO);
@@ -382,6 +389,7 @@ int main(int argc, char **argv)
 		ro.analyzer_version = ANALYZER_VERSION;
 		ro.gate_note = gate ? note : NULL;
 		ro.title = title;
+		ro.missing_cb = report_missing;
 		if ((e = report_render(dir, an.report, hist, hist_n, &ro, err, sizeof err)) !=
 		    ERR_OK) {
 			log_error("report: %s", err);

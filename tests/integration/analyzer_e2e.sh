@@ -56,7 +56,9 @@ id2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])
 "$PY" "$CROSS" check "$TMP/a1"
 
 # World 2: default crawl = latest finished; then the same crawl from its journal.
-"$ANALYZE" --db "$DATABASE_URL" --out "$TMP/a2" --seed 5 --report
+"$ANALYZE" --db "$DATABASE_URL" --out "$TMP/a2" --seed 5 --report 2>"$TMP/a2.log"
+# the analyzer's report.json has every key the report's tables and charts name
+! grep "report.json lacks" "$TMP/a2.log" || fail "the report names keys report.json lacks"
 "$PY" "$CHECK" bottleneck "$TMP/bottleneck.truth.json" "$TMP/a2"
 "$PY" "$CROSS" check "$TMP/a2"
 "$ANALYZE" --journal "$TMP/bottleneck.journal" --out "$TMP/a2j" --seed 5

@@ -602,6 +602,29 @@ static void fake_anon(const char *point_text, char *out, size_t cap)
 	snprintf(out, cap, "X/24"); /* every point to one label: ids must stay unique */
 }
 
+/* A whole small file as text into buf (cap bytes with the NUL). */
+static void read_text(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* Removes the five files of output_write_all and their directory. */
+static void remove_outputs(const char *dir)
+{
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
+	                                    "report.json", "manifest.json"};
+	char path[300];
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_empty_and_anonymized_outputs(void **state)
 {
 	(void)state;
@@ -636,23 +659,57 @@ static void test_empty_and_anonymized_outputs(void **state)
 	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
 	char path[300], hex[65];
 	snprintf(path, sizeof path, "%s/nodes.csv", dir);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
 	char buf[4096];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
+	read_text(path, buf, sizeof buf);
 	assert_null(strstr(buf, "10.0.0."));
 	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
 	assert_int_equal(strlen(hex), 64);
 	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
-	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
-	                                    "report.json", "manifest.json"};
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		assert_int_equal(unlink(path), 0);
+	remove_outputs(dir);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
+/* nodes.csv: a chain name a spreadsheet would run as a formula is neutralised
+ * as in the report's CSVs (the chain name of tests/data/report/hostile.json). */
+static void test_nodes_csv_formula(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	char chain[ACRAWL_CHAIN_TEXT_CAP];
+	static const char hostile[] = "=HYPERLINK(\"http://e.invalid\")\n";
+	acrawl_chain_text((const uint8_t *)hostile, sizeof hostile - 1, chain, sizeof chain);
+	const char *const names[] = {chain, "+1", "-1", "@x", "TEZOS_MAINNET"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char pt[32], id[16];
+		snprintf(pt, sizeof pt, "10.0.0.%zu:9732", i + 1);
+		snprintf(id, sizeof id, "id%zu", i);
+		struct acrawl_visit v = acrawl_visit_blank();
+		v.point = pt;
+		v.outcome = (char *)"ok";
+		v.peer_id = id;
+		v.chain_name = (char *)names[i];
+		v.attempt = 1;
+		assert_int_equal(acrawl_add_visit(&c, &v), ERR_OK);
 	}
-	assert_int_equal(rmdir(dir), 0);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	char dir[] = "/tmp/tz-analyzer-XXXXXX", err[256], path[300];
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	snprintf(path, sizeof path, "%s/nodes.csv", dir);
+	char buf[8192];
+	read_text(path, buf, sizeof buf);
+	assert_non_null(strstr(buf, ",\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\","));
+	assert_non_null(strstr(buf, ",\"'+1\","));
+	assert_non_null(strstr(buf, ",\"'-1\","));
+	assert_non_null(strstr(buf, ",\"'@x\","));
+	assert_non_null(strstr(buf, ",TEZOS_MAINNET,"));
+	assert_null(strstr(buf, ",=HYPERLINK"));
+	remove_outputs(dir);
 	analysis_free(&an);
 	acrawl_free(&c);
 }
@@ -702,6 +759,7 @@ int main(void)
 	    cmocka_unit_test(test_heads_liars),
 	    cmocka_unit_test(test_empty_and_anonymized_outputs),
 	    cmocka_unit_test(test_load_edgelist_errors),
+	    cmocka_unit_test(test_nodes_csv_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

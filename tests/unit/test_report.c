@@ -192,6 +192,48 @@ static void check_datapackage(const char *dir)
 	json_decref(dp);
 }
 
+/*
+ * Every CSV cell is either a number (unquoted) or a quoted string that a
+ * spreadsheet will not run as a formula (no leading = + - @).
+ */
+static void check_csv_cells(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name);
+		if (nl < 4 || strcmp(e->d_name + nl - 4, ".csv") != 0)
+			continue;
+		char *text = slurp(dir, e->d_name, NULL);
+		assert_non_null(text);
+		char *p = strstr(text, "\r\n"); /* after the header row */
+		while (p && *p) {
+			if (*p == '\r' || *p == '\n' || *p == ',') {
+				p++;
+				continue;
+			}
+			if (*p == '"') {
+				if (strchr("=+-@", p[1]))
+					fail_msg("%s: a cell starts with %c: %.40s", e->d_name,
+					         p[1], p);
+				for (p++; *p && !(*p == '"' && p[1] != '"'); p += *p == '"' ? 2 : 1)
+					;
+				if (*p)
+					p++;
+				continue;
+			}
+			char *end;
+			strtod(p, &end);
+			if (end == p || (*end && *end != ',' && *end != '\r'))
+				fail_msg("%s: unquoted cell is not a number: %.40s", e->d_name, p);
+			p = end;
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
 static void check_common(const char *dir, char **html_out)
 {
 	char *html = slurp(dir, "report.html", NULL);
@@ -219,6 +261,7 @@ static void check_common(const char *dir, char **html_out)
 	assert_non_null(strstr(md, "](attack.svg)"));
 	check_charts(dir, html);
 	check_datapackage(dir);
+	check_csv_cells(dir);
 	free(md);
 	if (html_out)
 		*html_out = html;
@@ -375,6 +418,11 @@ static void test_many_bins(void **state)
 	assert_true(bars >= 25 && bars <= 32);
 	assert_non_null(strstr(svg, ">0-9<")); /* first group: values 0, 3, 6, 9 */
 	assert_non_null(strstr(svg, "<title>0-9: 394</title>")); /* 100 + 99 + 98 + 97 */
+	/* no more category labels than fit side by side: 7 units a character */
+	int labels = 0;
+	for (char *p = svg; (p = strstr(p, "text-anchor=\"middle\" fill=\"#4b5563\">")); p++)
+		labels++;
+	assert_true(labels >= 5 && labels <= 560 / (7 * 7 + 8));
 	free(svg);
 	char *csv = slurp(dir, "head_lag.csv", NULL);
 	int rows = 0;
@@ -382,6 +430,57 @@ static void test_many_bins(void **state)
 		rows++;
 	assert_int_equal(rows, 101);
 	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* A whole-number histogram with gaps draws the missing values as empty bars,
+ * so the bars read as an axis; the CSV keeps only the values reported. */
+static void test_hist_gaps(void **state)
+{
+	(void)state;
+	json_t *cur = json_pack("{s:i, s:{s:{s:i, s:i, s:i}}}", "schema_version", 1, "metadata",
+	                        "pow_bits", "26", 5, "28", 3, "31", 1);
+	char dir[512];
+	outdir(dir, sizeof dir, "gaps");
+	render_ok(dir, cur, NULL, 0, false);
+	char *svg = slurp(dir, "pow.svg", NULL);
+	assert_non_null(svg);
+	static const char *const want[] = {"<title>26: 5</title>", "<title>27: 0</title>",
+	                                   "<title>28: 3</title>", "<title>29: 0</title>",
+	                                   "<title>30: 0</title>", "<title>31: 1</title>"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(svg, want[i]))
+			fail_msg("pow.svg lacks %s", want[i]);
+	free(svg);
+	char *csv = slurp(dir, "pow_bits.csv", NULL);
+	assert_string_equal(csv, "pow_bits,nodes\r\n26,5\r\n28,3\r\n31,1\r\n");
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* "vertex connectivity over strong edges" is explained, and its 0 too. */
+static void test_strong_explained(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "strong");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "Vertex connectivity over strong edges counts only"));
+	assert_null(strstr(html, "the strong edges alone do not connect"));
+	free(html);
+	json_object_set_new(json_object_get(json_object_get(cur, "graph"), "core"),
+	                    "strong_vertex_connectivity", json_integer(0));
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "It is 0 here: the strong edges alone do not connect"));
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "It is 0 here: the strong edges alone do not connect"));
+	free(md);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -404,46 +503,70 @@ static void test_bad_input(void **state)
 	json_decref(cur);
 }
 
-static void test_deterministic(void **state)
+/* Renders cur twice into fresh directories and compares every file written
+ * (HTML, Markdown, each CSV and SVG, datapackage.json), both ways round so a
+ * file only one render wrote is caught too. Returns the number of files. */
+static int render_twice_same(const json_t *cur, json_t *const *hist, size_t n, bool anon)
 {
-	(void)state;
-	json_t *cur = load("crawl-42.json");
-	json_t *h[HIST_N];
-	load_hist(h);
 	char a[512], b[512];
 	snprintf(a, sizeof a, "%s/tzreport-a-XXXXXX", "/tmp");
 	snprintf(b, sizeof b, "%s/tzreport-b-XXXXXX", "/tmp");
 	assert_non_null(mkdtemp(a));
 	assert_non_null(mkdtemp(b));
-	render_ok(a, cur, h, HIST_N, false);
-	render_ok(b, cur, h, HIST_N, false);
-	DIR *d = opendir(a);
-	assert_non_null(d);
-	struct dirent *e;
-	int files = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t la, lb;
-		char *x = slurp(a, e->d_name, &la), *y = slurp(b, e->d_name, &lb);
-		assert_non_null(x);
-		if (!y || la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between two renders", e->d_name);
-		free(x);
-		free(y);
-		files++;
+	render_ok(a, cur, hist, n, anon);
+	render_ok(b, cur, hist, n, anon);
+	int files[2] = {0, 0};
+	for (int side = 0; side < 2; side++) {
+		const char *x_dir = side ? b : a, *y_dir = side ? a : b;
+		DIR *d = opendir(x_dir);
+		assert_non_null(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			size_t lx, ly;
+			char *x = slurp(x_dir, e->d_name, &lx), *y = slurp(y_dir, e->d_name, &ly);
+			assert_non_null(x);
+			if (!y || lx != ly || memcmp(x, y, lx) != 0)
+				fail_msg("%s differs between two renders", e->d_name);
+			free(x);
+			free(y);
+			files[side]++;
+		}
+		closedir(d);
 	}
-	closedir(d);
-	assert_true(files >= 25);
+	assert_int_equal(files[0], files[1]);
 	/* rmdir_all keeps dirs when TZ_REPORT_KEEP is set; these are always ours */
 	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
 	unsetenv("TZ_REPORT_KEEP");
 	rmdir_all(a);
 	rmdir_all(b);
-	if (keep)
-		setenv("TZ_REPORT_KEEP", keep, 1);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+	return files[0];
+}
+
+/* Same inputs, same bytes: every fixture, every output file. */
+static void test_deterministic(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"), *empty = load("empty.json"),
+	       *hostile = load("hostile.json"), *minimal = json_pack("{s:i}", "schema_version", 1);
+	json_t *h[HIST_N];
+	load_hist(h);
+	assert_true(render_twice_same(cur, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, true) >= 25);
+	assert_true(render_twice_same(empty, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(hostile, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(minimal, NULL, 0, false) >= 25);
 	free_hist(h);
 	json_decref(cur);
+	json_decref(empty);
+	json_decref(hostile);
+	json_decref(minimal);
 }
 
 static bool contains_all_files(const char *dir, const char *needle)
@@ -494,6 +617,23 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"random\",0.5,"));
 	free(csv);
 	check_common(dir, NULL);
+	rmdir_all(dir);
+	/* peer text in every other CSV column that holds it, as formulas */
+	json_t *core = json_object_get(json_object_get(cur, "graph"), "core");
+	json_object_set_new(json_array_get(json_object_get(core, "betweenness_top"), 0), "id",
+	                    json_string("@SUM(A1)"));
+	json_array_set_new(json_object_get(core, "min_vertex_cut"), 0, json_string("=1+1"));
+	json_t *conc = json_object_get(cur, "concentration");
+	json_object_set_new(json_array_get(json_object_get(conc, "ips_with_many_peer_ids"), 0),
+	                    "ip", json_string("+cmd"));
+	json_object_set_new(json_object_get(cur, "counts"), "outcomes",
+	                    json_pack("{s:i}", "-x", 1));
+	outdir(dir, sizeof dir, "hostile-csv");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	csv = slurp(dir, "betweenness_top.csv", NULL);
+	assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
+	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -595,6 +735,117 @@ static void test_anonymize(void **state)
 	json_decref(cur);
 }
 
+/* Crawls within one day (no UTC midnight between them): the size chart's
+ * time axis still has labelled ticks, with the time of day. */
+static void test_size_within_one_day(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"); /* started 2026-11-24T02:00:42Z */
+	static const char *const at[] = {"2026-11-24T00:30:00Z", "2026-11-24T01:15:00Z"};
+	json_t *h[2];
+	for (int i = 0; i < 2; i++) {
+		h[i] = json_deep_copy(cur);
+		json_t *crawl = json_object_get(h[i], "crawl");
+		json_object_set_new(crawl, "id", json_integer(40 + i));
+		json_object_set_new(crawl, "started_at", json_string(at[i]));
+	}
+	char dir[512];
+	outdir(dir, sizeof dir, "one-day");
+	render_ok(dir, cur, h, 2, false);
+	char *svg = slurp(dir, "size.svg", NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">11-24 00:30</text>"));
+	assert_non_null(strstr(svg, ">11-24 01:00</text>"));
+	/* the last label ends at its tick instead of running off the chart */
+	assert_non_null(strstr(svg, "text-anchor=\"end\" fill=\"#4b5563\">11-24 02:00</text>"));
+	free(svg);
+	rmdir_all(dir);
+	json_decref(h[0]);
+	json_decref(h[1]);
+	json_decref(cur);
+}
+
+/* Keys the report's spec names that a rendered report.json lacks. */
+struct missing {
+	char list[4096];
+	int n;
+};
+
+static void on_missing(void *arg, const char *path)
+{
+	struct missing *m = arg;
+	size_t len = strlen(m->list);
+	snprintf(m->list + len, sizeof m->list - len, "%s%s", m->n ? " " : "", path);
+	m->n++;
+}
+
+static void render_missing(const json_t *cur, struct missing *m)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/tzreport-m-XXXXXX", "/tmp");
+	assert_non_null(mkdtemp(dir));
+	struct report_opts o;
+	report_opts_default(&o);
+	o.missing_cb = on_missing;
+	o.missing_arg = m;
+	memset(m, 0, sizeof *m);
+	char err[256] = "";
+	enum err rc = report_render(dir, cur, NULL, 0, &o, err, sizeof err);
+	if (rc != ERR_OK)
+		fail_msg("report_render: %s (%s)", err_str(rc), err);
+	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
+	unsetenv("TZ_REPORT_KEEP");
+	rmdir_all(dir);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+}
+
+/*
+ * Every fixture of tests/data/report rendered as the current crawl: a full
+ * report.json leaves no key the spec names unread (a typo in a spec fails
+ * here instead of printing "n/a"); the empty crawl lacks exactly the
+ * figures an empty crawl has none of.
+ */
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	struct missing m;
+	static const char *const full[] = {"crawl-42.json", "hostile.json"};
+	for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) {
+		json_t *cur = load(full[i]);
+		render_missing(cur, &m);
+		if (m.n)
+			fail_msg("%s: report.json lacks %s", full[i], m.list);
+		json_decref(cur);
+	}
+	json_t *h[HIST_N];
+	load_hist(h);
+	for (int i = 0; i < HIST_N; i++) {
+		render_missing(h[i], &m);
+		if (m.n)
+			fail_msg("history/crawl-%02d.json: report.json lacks %s", 30 + i, m.list);
+	}
+	free_hist(h);
+	json_t *cur = load("empty.json");
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("empty.json: report.json lacks %s", m.list);
+	json_decref(cur);
+	/* the check can fail: take keys away, one of them inside array elements */
+	cur = load("crawl-42.json");
+	json_object_del(json_object_get(json_object_get(cur, "graph"), "core"),
+	                "betweenness_method");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
+	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "graph.core.betweenness_method versions[].nodes "
+	                            "metadata.pow_bits");
+	json_decref(cur);
+}
+
 int main(void)
 {
 	const char *keep = getenv("TZ_REPORT_KEEP");
@@ -611,6 +862,10 @@ int main(void)
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_hostile_strings),
 	    cmocka_unit_test(test_anonymize),
+	    cmocka_unit_test(test_missing_keys),
+	    cmocka_unit_test(test_size_within_one_day),
+	    cmocka_unit_test(test_hist_gaps),
+	    cmocka_unit_test(test_strong_explained),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
