@@ -111,24 +111,35 @@ struct headline {
 	const char *help;
 	int better; /* +1: higher is healthier, -1: lower is, 0: neither */
 	bool card;  /* also a card at the top (HTML) */
+	const char *needs; /* shown only when this object is in the current report.json */
 };
 
+/* A row whose figures this report.json cannot have (no location database). */
+static bool headline_skipped(const struct rctx *r, const struct headline *h)
+{
+	return h->needs && !json_is_object(rj_get(r->cur, h->needs));
+}
+
 static const struct headline HEADLINES[] = {
-    {"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered", 0, 0},
-    {"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message", 1, 1},
-    {"Unreachable nodes", "counts.unreachable", "nodes", H_COUNT, "dialed, never answered", 0, 0},
+    {"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered", 0, 0, NULL},
+    {"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message", 1, 1, NULL},
+    {"Unreachable nodes", "counts.unreachable", "nodes", H_COUNT, "dialed, never answered", 0, 0, NULL},
     {"Public ratio", "counts.public_ratio", "share", H_RATIO, "public nodes / all nodes seen", 1,
-     1},
+     1, NULL},
     {"Core vertex connectivity", "graph.core.vertex_connectivity", "nodes", H_COUNT,
-     "nodes whose removal splits the public core", 1, 1},
+     "nodes whose removal splits the public core", 1, 1, NULL},
     {"Single points of failure", "graph.reachable.articulation_points", "nodes", H_LEN,
-     "articulation points of the public graph", -1, 1},
+     "articulation points of the public graph", -1, 1, NULL},
     {"Nakamoto coefficient (/24)", "concentration.by_prefix.ipv4_24.nakamoto", "prefixes", H_COUNT,
-     "fewest /24 prefixes holding over half the public IPv4 nodes", 1, 1},
+     "fewest /24 prefixes holding over half the public IPv4 nodes", 1, 1, NULL},
     {"HHI (/24)", "concentration.by_prefix.ipv4_24.hhi", "0-10000", H_DEC,
-     "Herfindahl-Hirschman index of /24 shares", -1, 0},
+     "Herfindahl-Hirschman index of /24 shares", -1, 0, NULL},
     {"Nakamoto coefficient (/16)", "concentration.by_prefix.ipv4_16.nakamoto", "prefixes", H_COUNT,
-     "fewest /16 prefixes holding over half the public IPv4 nodes", 1, 0},
+     "fewest /16 prefixes holding over half the public IPv4 nodes", 1, 0, NULL},
+    {"Nakamoto coefficient (AS)", "concentration.by_asn.nakamoto", "ASes", H_COUNT,
+     "fewest autonomous systems holding over half the public nodes", 1, 1, "location"},
+    {"Nakamoto coefficient (country)", "concentration.by_country.nakamoto", "countries", H_COUNT,
+     "fewest countries holding over half the public nodes", 1, 0, "location"},
 };
 #define HEADLINES_N (sizeof HEADLINES / sizeof HEADLINES[0])
 
@@ -223,7 +234,7 @@ static void headline_cards(struct rctx *r)
 		const struct headline *h = &HEADLINES[c];
 		double v = 0, pv = 0;
 		char vs[48] = "n/a", ds[64] = "";
-		if (!h->card)
+		if (!h->card || headline_skipped(r, h))
 			continue;
 		bool have = headline_value(r, r->cur, h, &v);
 		if (have)
@@ -335,6 +346,8 @@ void section_headline(struct rctx *r)
 		t.head[HEADLINE_COL_SHOWN + 3 * k] = heads[k];
 	}
 	for (size_t i = 0; i < HEADLINES_N; i++) {
+		if (headline_skipped(r, &HEADLINES[i]))
+			continue;
 		json_t *row = headline_row(r, &HEADLINES[i], cmp);
 		rtab_row(&t, row, NULL);
 		json_decref(row);

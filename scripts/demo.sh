@@ -287,7 +287,7 @@ print("  single points of failure %s" % fmt(len(ap) if isinstance(ap, list) else
 print("  /24 concentration       Nakamoto %s, HHI %s" % (fmt(conc.get("nakamoto")), fmt(conc.get("hhi"))))
 ba, bc = g(r, "concentration", "by_asn") or {}, g(r, "concentration", "by_country") or {}
 top_as = (ba.get("top") or [{}])[0]
-print("  where the nodes are     Nakamoto by AS %s, by country %s; largest AS%s %s (%s); %s ASes to split the core" % (
+print("  where the nodes are     Nakamoto by AS %s, by country %s; largest AS%s %s (%s); %s ASes halve the core" % (
     fmt(ba.get("nakamoto")), fmt(bc.get("nakamoto")), fmt(top_as.get("asn")), fmt(top_as.get("name")),
     fmt(top_as.get("share")), fmt(g(r, "graph", "core", "attack_curves", "by_asn", "ases_to_half"))))
 print("  change since crawl %s    %s public, %s new, %s gone" % (
