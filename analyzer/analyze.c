@@ -1062,6 +1062,15 @@ static json_t *sec_definitions(bool *ok)
 	                "prefix; nakamoto = fewest prefixes holding > 50%, hhi = "
 	                "sum of squared percentage shares"),
 	    ok);
+	put(o, "by_asn",
+	    json_string("public vertices counted once, by the AS (by_country: country; "
+	                "by_provider: provider table entry, else other) of their first point in "
+	                "the location database; not located: the group unknown"),
+	    ok);
+	put(o, "as_level",
+	    json_string("vertices: the ASes of R_core's located nodes; edge: a node of one is "
+	                "adjacent in R_core to a node of the other"),
+	    ok);
 	return o;
 }
 

@@ -53,17 +53,13 @@ static struct addr_ref *addresses(const struct world *w, size_t *n_out)
 	return v;
 }
 
-static const struct addr_ref *find(const struct addr_ref *v, size_t n, const uint8_t addr[16])
+static uint32_t find_root(uint32_t *root, uint32_t x)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) { /* first entry with this address: its lowest node */
-		size_t mid = lo + (hi - lo) / 2;
-		if (memcmp(v[mid].addr, addr, 16) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	while (root[x] != x) {
+		root[x] = root[root[x]];
+		x = root[x];
 	}
-	return lo < n && !memcmp(v[lo].addr, addr, 16) ? &v[lo] : NULL;
+	return x;
 }
 
 enum err locdb_assign(const struct world *w, const struct sim_config *c, int32_t *as_of)
@@ -96,10 +92,29 @@ enum err locdb_assign(const struct world *w, const struct sim_config *c, int32_t
 			x -= c->as[a].weight;
 		}
 	}
-	for (size_t i = 0; i < w->node_n; i++) {
-		const struct addr_ref *f = find(v, n, w->points[w->nodes[i].pt[0]].pt.addr);
-		as_of[i] = draw[f ? f->node : i];
+	/* Nodes linked by a shared address (a multihomed node's second point can
+	 * be [::1], shared by every IPv6 node) form one group: union-find with
+	 * the lowest node as the root, whose draw the whole group takes. */
+	uint32_t *root = malloc((w->node_n + 1) * sizeof *root);
+	if (!root) {
+		free(draw);
+		free(v);
+		return ERR_NOMEM;
 	}
+	for (size_t i = 0; i < w->node_n; i++)
+		root[i] = (uint32_t)i;
+	for (size_t i = 1; i < n; i++) {
+		if (memcmp(v[i - 1].addr, v[i].addr, 16))
+			continue;
+		uint32_t a = find_root(root, v[i - 1].node), b = find_root(root, v[i].node);
+		if (a < b)
+			root[b] = a;
+		else
+			root[a] = b;
+	}
+	for (size_t i = 0; i < w->node_n; i++)
+		as_of[i] = draw[find_root(root, (uint32_t)i)];
+	free(root);
 	free(draw);
 	free(v);
 	return ERR_OK;

@@ -5,9 +5,10 @@
  *
  * locdb_assign() is the one rule (the truth file and the database both use
  * it): nodes draw an AS by weight, or none with weight locations.unlocated,
- * from a stream forked off the world seed, in node order; nodes that share
- * an address (shared_ip groups, every [::1] node) all take the draw of the
- * lowest-numbered of them, since one address can only be in one network.
+ * from a stream forked off the world seed, in node order; nodes linked by
+ * shared addresses (shared_ip groups, every [::1] node, a multihomed node
+ * with a point on one of those) all take the draw of the lowest-numbered of
+ * them, since one address can only be in one network.
  * locdb_write() writes one network per address (a /32, or ::1/128) with its
  * AS and country, the ASes with their names and the countries; unlocated
  * nodes' addresses get no network. Deterministic for a world, except the
