@@ -16,6 +16,7 @@ first, ties by lower number). Exit 1 with a message on the first mismatch.
 """
 import csv
 import json
+import re
 import sys
 
 import networkx as nx
@@ -121,6 +122,8 @@ def main():
     L = report["location"]
     if L["vendor"] != "tzcensus-simnet":
         fail("location.vendor = %r" % L["vendor"])
+    if not re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", L["created"] or ""):
+        fail("location.created = %r, want ISO 8601 UTC" % L["created"])
     close(L["coverage"], located / len(public), "location.coverage")
     if located == len(public):
         fail("every public node is located: the world should have unlocated ones")
