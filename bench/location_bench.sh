@@ -73,4 +73,4 @@ print("median without location: wall %.2f s, cpu %.2f s" % (w0, c0))
 print("median with location:    wall %.2f s, cpu %.2f s" % (w1, c1))
 print("ratio with/without: wall %.3f, cpu %.3f (target <= 1.10)" % (w1 / w0, c1 / c0))
 PY
-echo "location phase (lookups of 10,000 vertices and the location figures, --timings): $(sort -n "$tmp/phase.txt" | tr '\n' ' ')s
+echo "location phase (lookups of 10,000 vertices and the location figures, --timings): $(sort -n "$tmp/phase.txt" | tr '\n' ' ')s"
