@@ -41,8 +41,9 @@ static const char *const CAVEATS[] = {
     "point; a node that was down, busy or filtering us at that moment counts as unreachable.",
     "Chain names, versions and ids are what the peers said; they are shown escaped and "
     "unverified.",
-    "Concentration is measured by IP prefix, not by operator: one operator can span many "
-    "prefixes and one hosting prefix can hold many operators.",
+    "Concentration is measured by IP prefix and, with a location database, by the AS, country "
+    "and provider the database gives an address, not by operator: one operator can span many "
+    "prefixes and ASes, and one hosting AS can hold many operators.",
 };
 
 /* A provenance row: 't' our text, 'u' untrusted text, 'c' untrusted as code. */

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include <libloc/as.h>
-#include <libloc/country.h>
 #include <libloc/format.h>
 #include <libloc/libloc.h>
 #include <libloc/network.h>
@@ -166,16 +165,10 @@ enum err locdb_write(const struct world *w, const struct sim_config *c, const ch
 		loc_as_unref(as);
 		if (r < 0)
 			goto libloc;
-		bool seen = false; /* each country once */
-		for (size_t b = 0; b < a && !seen; b++)
-			seen = !strcmp(c->as[b].country, c->as[a].country);
-		if (seen)
-			continue;
-		struct loc_country *cc = NULL;
-		if (loc_writer_add_country(wr, &cc, c->as[a].country) < 0)
-			goto libloc;
-		loc_country_unref(cc);
 	}
+	/* No country table (names, continents): lookups read the code on each
+	 * network, and libloc 0.9.16's writer never frees the countries added to
+	 * it (found by ASan). */
 	for (size_t i = 0; i < n; i++) {
 		if (i && !memcmp(v[i - 1].addr, v[i].addr, 16))
 			continue; /* one network per address: its lowest node's */

@@ -10,7 +10,7 @@
  * with a point on one of those) all take the draw of the lowest-numbered of
  * them, since one address can only be in one network.
  * locdb_write() writes one network per address (a /32, or ::1/128) with its
- * AS and country, the ASes with their names and the countries; unlocated
+ * AS and country code, and the ASes with their names; unlocated
  * nodes' addresses get no network. Deterministic for a world, except the
  * database's creation time. No global state.
  */

@@ -34,3 +34,10 @@ CREATE VIEW nodes_per_as AS
     WHERE n.class = 'public' AND cur.location_db_created IS NOT NULL
     GROUP BY cur.crawl_id, c.started_at, c.vantage, cur.location_db_created, n.asn;
 COMMENT ON VIEW nodes_per_as IS 'Public nodes per autonomous system in the current analysis of each crawl located with a location database (asn NULL: not located); location_db_created says how old the mapping was.';
+COMMENT ON COLUMN nodes_per_as.crawl_id IS 'The crawl.';
+COMMENT ON COLUMN nodes_per_as.started_at IS 'When the crawl started.';
+COMMENT ON COLUMN nodes_per_as.vantage IS 'The crawl''s vantage: compare crawls of one vantage.';
+COMMENT ON COLUMN nodes_per_as.location_db_created IS 'Creation time of the location database the current analysis used: locations are as of this date.';
+COMMENT ON COLUMN nodes_per_as.asn IS 'Autonomous system number; NULL: public nodes the database could not place.';
+COMMENT ON COLUMN nodes_per_as.as_name IS 'The AS''s name in the location database.';
+COMMENT ON COLUMN nodes_per_as.nodes IS 'Public nodes of the crawl in this AS (node_metrics rows of class public).';
