@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/load.h"
+#include "analyzer/locfig.h"
 #include "analyzer/output.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -302,6 +303,41 @@ static void array_elem(char *out, size_t cap, size_t *len, const char *s)
 	copy_text(out, cap, len, tmp);
 }
 
+/* Appends s as it is (COPY syntax: tabs, \N, newline). */
+static void add_raw(char *line, size_t lcap, size_t *len, const char *s)
+{
+	size_t l = strlen(s);
+	if (*len + l + 1 < lcap) {
+		memcpy(line + *len, s, l + 1);
+		*len += l;
+	}
+}
+
+/* "\tasn\tas_name\tcountry\tprovider\n" of model vertex v (\N when unknown). */
+static void copy_location(const struct analysis *an, uint32_t v, char *line, size_t lcap,
+                          size_t *len)
+{
+	const struct location_hit *h = an->vloc ? &an->vloc[v] : NULL;
+	if (h && h->asn) {
+		*len += (size_t)snprintf(line + *len, lcap - *len, "\t%u\t", h->asn);
+		copy_text(line, lcap, len, locfig_as_name(an, h->asn));
+	} else {
+		add_raw(line, lcap, len, "\t\\N\t\\N");
+	}
+	add_raw(line, lcap, len, "\t");
+	if (h && h->country[0])
+		copy_text(line, lcap, len, h->country);
+	else
+		add_raw(line, lcap, len, "\\N");
+	add_raw(line, lcap, len, "\t");
+	const char *p = h ? locfig_provider(an, v) : NULL;
+	if (p)
+		copy_text(line, lcap, len, p);
+	else
+		add_raw(line, lcap, len, "\\N");
+	add_raw(line, lcap, len, "\n");
+}
+
 static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid, char *err,
                           size_t cap)
 {
@@ -330,7 +366,7 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 		copy_text(line, lcap, &len, x->id); /* real ids: the database is not published */
 		len += (size_t)snprintf(line + len, lcap - len, "\t%s\t%s\t{", output_kind(x),
 		                        vclass_str(x->cls));
-		for (uint32_t j = 0; j < x->points_n && len + 200 < lcap; j++) {
+		for (uint32_t j = 0; j < x->points_n && len + 1200 < lcap; j++) {
 			if (j)
 				line[len++] = ',';
 			array_elem(line, lcap, &len, mo->points[mo->vpoints[x->first_point + j]]);
@@ -343,10 +379,11 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 			snprintf(core, sizeof core, "%u", an->r_core[r]);
 		}
 		len += (size_t)snprintf(
-		    line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n",
+		    line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s",
 		    ugraph_deg(&an->s, i), deg_r, c != UINT32_MAX ? "t" : "f", core,
 		    r != UINT32_MAX && ap_r[r] ? "t" : "f",
 		    r != UINT32_MAX ? an->r_blocks.cut_off[r] : 0, bw, ap_s[i] ? "t" : "f");
+		copy_location(an, i, line, lcap, &len);
 		if (PQputCopyData(db, line, (int)len) != 1) {
 			db_errmsg(db, "copy node_metrics", err, cap);
 			e = ERR_DB;
@@ -374,12 +411,18 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 		goto out;
 	if ((e = db_exec(db, "BEGIN", err, cap)) != ERR_OK)
 		goto out;
-	const char *p[6] = {crawl, ANALYZER_VERSION, seed, an->opts.anon ? "t" : "f", metrics, man};
+	char created[24] = "";
+	const struct location *l = an->opts.loc;
+	if (l)
+		snprintf(created, sizeof created, "%lld", (long long)l->created);
+	const char *p[8] = {crawl,   ANALYZER_VERSION, seed, an->opts.anon ? "t" : "f", metrics, man,
+	                    l ? l->vendor : NULL, l ? created : NULL};
 	PGresult *r = query(db,
 	                    "INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, "
-	                    "metrics, manifest) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) "
+	                    "metrics, manifest, location_db_vendor, location_db_created) "
+	                    "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, to_timestamp($8)) "
 	                    "RETURNING id",
-	                    6, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
+	                    8, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
 	if (!r) {
 		e = ERR_DB;
 		goto rollback;
@@ -390,7 +433,7 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 	r = query(db,
 	          "COPY node_metrics (analysis_id, crawl_id, node, kind, class, points, degree, "
 	          "degree_public, in_core, coreness, is_articulation, cut_off_if_removed, "
-	          "betweenness, articulation_seen) FROM STDIN",
+	          "betweenness, articulation_seen, asn, as_name, country, provider) FROM STDIN",
 	          0, NULL, PGRES_COPY_IN, "copy node_metrics", err, cap);
 	if (!r) {
 		e = ERR_DB;

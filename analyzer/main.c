@@ -1,10 +1,11 @@
 /*
  * tzcensus-analyze — one crawl in, connectivity and decentralization figures
- * out (issue 6).
+ * out (docs/analyzer.md).
  *
  *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
  *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]
  *                    [--report] [--title TEXT] [--anonymize] [--gate]
+ *                    [--location-db FILE | --no-location] [--providers FILE]
  *   tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
@@ -23,6 +24,7 @@
 #include "analyzer/anon.h"
 #include "analyzer/gate.h"
 #include "analyzer/load.h"
+#include "analyzer/location.h"
 #include "analyzer/output.h"
 #include "analyzer/report.h"
 #include "analyzer/site.h"
@@ -37,6 +39,7 @@ static void usage(FILE *f)
 	fputs("usage: tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]\n"
 	      "                        [--crawl ID|latest] [--out DIR] [--seed N] [--json]\n"
 	      "                        [--report] [--title TEXT] [--anonymize] [--gate]\n"
+	      "                        [--location-db FILE | --no-location] [--providers FILE]\n"
 	      "       tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]\n"
 	      "  --db CONNINFO     read the crawl from PostgreSQL and store the results there\n"
 	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
@@ -52,6 +55,12 @@ static void usage(FILE *f)
 	      "  --anonymize       publishable outputs: points as /24 and /48 prefixes\n"
 	      "  --gate            refuse (exit 3, no report) a crawl that looks broken and\n"
 	      "                    mark it unpublishable in the database\n"
+	      "  --location-db FILE    IPFire location database for AS, country and provider\n"
+	      "                    figures, offline (default: " LOCATION_DB_UPDATED ",\n"
+	      "                    kept by `location update`, else " LOCATION_DB_SNAPSHOT ")\n"
+	      "  --no-location     no location figures (report.json location is null)\n"
+	      "  --providers FILE  provider table replacing the built-in one\n"
+	      "                    (config/providers.yaml's format)\n"
 	      "  --gate-band LOW:HIGH   public nodes allowed, as multiples of the median of\n"
 	      "                    recent crawls (default 0.5:2)\n"
 	      "  --gate-window N   recent crawls the median is taken over (default 7)\n"
@@ -102,6 +111,9 @@ enum {
 	OPT_GATE_MAX_SHIFT,
 	OPT_SITE,
 	OPT_VERSION,
+	OPT_LOCATION_DB,
+	OPT_NO_LOCATION,
+	OPT_PROVIDERS,
 };
 
 /* The long name of option value ch, for messages (argv may hold "--x=v" or "--x v"). */
@@ -191,6 +203,9 @@ int main(int argc, char **argv)
 	    {"gate-max-shift", required_argument, NULL, OPT_GATE_MAX_SHIFT},
 	    {"site", required_argument, NULL, OPT_SITE},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"location-db", required_argument, NULL, OPT_LOCATION_DB},
+	    {"no-location", no_argument, NULL, OPT_NO_LOCATION},
+	    {"providers", required_argument, NULL, OPT_PROVIDERS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -203,6 +218,8 @@ int main(int argc, char **argv)
 	gate_opts_default(&go);
 	bool timings = false, use_db = false, refused = false;
 	const char *title = NULL; /* report title; NULL: the report's default */
+	const char *location_db = NULL, *providers = NULL;
+	bool no_location = false;
 	uint64_t v;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -294,11 +311,15 @@ int main(int argc, char **argv)
 			site = optarg;
 			break;
 		case OPT_VERSION: printf("tzcensus-analyze %s\n", ANALYZER_VERSION); return 0;
+		case OPT_LOCATION_DB: location_db = optarg; break;
+		case OPT_NO_LOCATION: no_location = true; break;
+		case OPT_PROVIDERS: providers = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (!!journal + !!edgelist + use_db) > 1) {
+	if (optind != argc || (!!journal + !!edgelist + use_db) > 1 ||
+	    (no_location && (location_db || providers))) {
 		usage(stderr);
 		return 2;
 	}
@@ -330,6 +351,27 @@ int main(int argc, char **argv)
 	memset(&an, 0, sizeof an);
 	PGconn *pg = NULL;
 	enum err e;
+	struct location loc;
+	memset(&loc, 0, sizeof loc);
+
+	if (!no_location) {
+		/* Before the crawl is read: a bad database or table fails fast. */
+		const char *path = location_db ? location_db : location_default_path();
+		if (!path) {
+			log_warn("no location database (%s or %s; install libloc-database or "
+			         "give --location-db): no AS, country or provider figures",
+			         LOCATION_DB_UPDATED, LOCATION_DB_SNAPSHOT);
+		} else if ((e = location_open(&loc, path, err, sizeof err)) != ERR_OK ||
+		           (e = providers ? providers_load(&loc.prov, providers, err, sizeof err)
+		                          : providers_load_default(&loc.prov, err, sizeof err)) !=
+		               ERR_OK) {
+			log_error("%s", err);
+			location_close(&loc);
+			return 1;
+		} else {
+			ao.loc = &loc;
+		}
+	}
 
 	if (use_db) {
 		if (!db || !*db)
@@ -401,9 +443,10 @@ int main(int argc, char **argv)
 	if (timings)
 		fprintf(stderr,
 		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
-		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
+		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges; "
+		        "location %.3fs\n",
 		        an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
-		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
+		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m, an.location_s);
 	if (json_out) {
 		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
 			goto out;
@@ -465,5 +508,6 @@ out:
 	previous_free(&prev);
 	acrawl_free(&crawl);
 	db_close(pg);
+	location_close(&loc);
 	return rc;
 }

@@ -39,6 +39,15 @@ const char *sim_behavior_str(enum sim_behavior b);
 /* Name -> behaviour; false when the name is unknown. */
 bool sim_behavior_parse(const char *name, enum sim_behavior *out);
 
+/* One autonomous system of the simulated world (config `locations.as.<number>`). */
+struct sim_as {
+	uint32_t asn;
+	char country[3]; /* ISO 3166 alpha-2 */
+	double weight;   /* relative share of nodes */
+	char *name;      /* owned */
+};
+#define SIM_AS_MAX 1000
+
 struct sim_config {
 	/* world */
 	long long nodes;
@@ -94,6 +103,11 @@ struct sim_config {
 	long long dialers_shared_group;
 	long long dialers_advertise; /* points each dialer advertises */
 	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
+	/* locations (simnet/locdb.h): ASes in key order of the file, weight of unlocated nodes */
+	struct sim_as *as; /* owned */
+	size_t as_n;
+	bool as_builtin; /* as[] is simcfg_init's table: the first configured AS replaces it */
+	double unlocated;
 };
 
 extern const struct conf_key simcfg_keys[];

@@ -4,6 +4,7 @@
  *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
  *                   [--expected-pow F] [--latency-ms MIN:MAX] [--epoch K] [--churn F]
  *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
+ *                   [--dial ADDR:PORT] [--location-db OUT.db]
  *
  * Start-up: config file, then flags over it; build the world; write the truth
  * file; bind every listener; write the ready file. Then serve until SIGTERM
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "simnet/config.h"
 #include "simnet/dialer.h"
+#include "simnet/locdb.h"
 #include "simnet/server.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
@@ -40,7 +42,8 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dial ADDR:PORT] [--dry-run] [--quiet]\n"
+	        "                       [--dial ADDR:PORT] [--location-db OUT.db]\n"
+	        "                       [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
 	        "                       (see config/simnet.yaml); flags override it\n"
@@ -58,6 +61,9 @@ static void usage(FILE *f)
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
 	        "  --dial ADDR:PORT     also run simulated NATed dialers (YAML dialers:)\n"
 	        "                       against the listener at ADDR:PORT (loopback only)\n"
+	        "  --location-db OUT.db write a libloc location database of the world (its\n"
+	        "                       addresses' ASes and countries, from the config's\n"
+	        "                       locations) for tzcensus-analyze --location-db\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n"
 	        "  --help, --version\n");
@@ -141,6 +147,7 @@ int main(int argc, char **argv)
 		O_DRY,
 		O_DIAL,
 		O_QUIET,
+		O_LOCDB,
 		O_HELP,
 		O_VERSION
 	};
@@ -159,6 +166,7 @@ int main(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"dial", required_argument, NULL, O_DIAL},
 	    {"quiet", no_argument, NULL, O_QUIET},
+	    {"location-db", required_argument, NULL, O_LOCDB},
 	    {"help", no_argument, NULL, O_HELP},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -168,6 +176,7 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
 	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *dial = NULL;
+	const char *locdb = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -214,6 +223,7 @@ int main(int argc, char **argv)
 		case O_VIOL: viol = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_DIAL: dial = optarg; break;
+		case O_LOCDB: locdb = optarg; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
@@ -265,6 +275,8 @@ int main(int argc, char **argv)
 	if (dial && dialer_set_new(&ds, loop, &c, &dial_pt, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	if (write_truth(&w, &c, ds, dial, truth, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	if (locdb && locdb_write(&w, &c, locdb, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	double t_truth = clock_mono_s();
 	if (w.epoch > 0)

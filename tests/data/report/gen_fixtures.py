@@ -123,6 +123,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
         j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
+        location(j, cid, 0, 0, empty=True)
         return j, []
 
     # the classes of docs/methodology.md "Definitions": public nodes (public
@@ -291,8 +292,87 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
     j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
+    location(j, cid, public, core_v, hostile=hostile)
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
+
+
+# ASes of the fixtures: RFC 5398 documentation numbers, invented names.
+FIXTURE_ASES = [(64496, "Example Cloud", "DE"), (64497, "Sample Hosting", "US"),
+                (64498, "Demo Datacenter", "FR"), (64499, "Test Telecom", "FI"),
+                (64500, "Placeholder Networks Incorporated Worldwide", "SG"),
+                (64501, "Illustrative ISP", "JP"), (64502, "Mock Metro", "NL"),
+                (64503, "Specimen Broadband", "CA"), (64504, "Dummy Colo", "GB"),
+                (64505, "Pretend Fibre", "BR"), (64506, "Fictional Cable", "US"),
+                (64507, "Instance Net", "KR")]
+FIXTURE_PROVIDERS = {64496: "Example Cloud", 64497: "Sample Hosting", 64502: "Sample Hosting"}
+
+
+def location(j, cid, public, core_v, hostile=False, empty=False):
+    """The "Where the nodes are" keys, as analyzer/locfig.c writes them, from
+    a stream of their own (the other figures keep their values)."""
+    rng = random.Random(1000 + cid)
+    ases = list(FIXTURE_ASES)
+    if hostile:
+        ases[1] = (64497, "<script>alert(1)</script>|*x*|[a](http://e.invalid)", "US")
+        ases[3] = (64499, "=HYPERLINK(\"http://e.invalid\")\n\u202eTENNIAM", "A1")
+    w = [30, 22, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1]
+    counts = {}
+    for _ in range(public):
+        if rng.random() < 0.03:
+            k = None
+        else:
+            k = rng.choices(range(len(ases)), weights=w)[0]
+        counts[k] = counts.get(k, 0) + 1
+
+    def block(groups, label):
+        ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        total = sum(groups.values())
+        acc, nak = 0, 0
+        for i, (_, n) in enumerate(ranked):
+            acc += n
+            if 2 * acc > total:
+                nak = i + 1
+                break
+        hhi = sum((100.0 * n / total) ** 2 for _, n in ranked) if total else 0
+        asc = sorted(n for _, n in ranked)
+        m = len(asc)
+        gini = max(0.0, 2.0 * sum((i + 1) * x for i, x in enumerate(asc)) / (m * total) - (m + 1.0) / m) if total else 0
+        return {"nodes": total, "groups": len(ranked), "nakamoto": nak, "hhi": round(hhi, 3),
+                "gini": round(gini, 4),
+                "top": [dict(label(key), nodes=n, share=round(n / total, 6)) for key, n in ranked[:10]]}
+
+    by_asn = {("unknown" if k is None else str(ases[k][0])): n for k, n in counts.items()}
+    names = {str(a): nm for a, nm, _ in ases}
+    by_cc, by_prov = {}, {}
+    for k, n in counts.items():
+        cc = "unknown" if k is None else ases[k][2]
+        pv = "unknown" if k is None else FIXTURE_PROVIDERS.get(ases[k][0], "other")
+        by_cc[cc] = by_cc.get(cc, 0) + n
+        by_prov[pv] = by_prov.get(pv, 0) + n
+    j["concentration"]["by_asn"] = block(
+        by_asn, lambda k: {"asn": None, "name": "unknown"} if k == "unknown" else {"asn": int(k), "name": names[k]})
+    j["concentration"]["by_country"] = block(by_cc, lambda k: {"country": k})
+    j["concentration"]["by_provider"] = block(by_prov, lambda k: {"provider": k})
+    located = public - counts.get(None, 0)
+    j["location"] = {"vendor": "IPFire Project", "created": "2026-11-%02dT05:59:54Z" % (10 + cid % 10),
+                     "coverage": round(located / public, 6) if public else 0, "public_nodes": public,
+                     "located": located, "with_country": located, "providers": 17}
+    in_core = sorted(((ases[k][0], n) for k, n in counts.items() if k is not None),
+                     key=lambda an: (-an[1], an[0]))
+    n_as = len(in_core)
+    j["graph"]["as_level"] = {"vertices": n_as, "edges": n_as * (n_as - 1) // 3 if n_as > 1 else 0,
+                              "vertex_connectivity": min(4, max(0, n_as - 1)),
+                              "min_vertex_cut": [a for a, _ in in_core[:min(4, max(0, n_as - 1))]],
+                              "unlocated_nodes": counts.get(None, 0)}
+    giant, left = [1.0 if core_v else 0.0], core_v
+    for _, n in in_core:
+        left = max(0, left - n)
+        giant.append(round(left / core_v * (0.9 if left else 0), 4) if core_v else 0.0)
+    half = next((i for i, g in enumerate(giant) if g < 0.5), None) if core_v else None
+    j["graph"]["core"]["attack_curves"]["by_asn"] = {
+        "order": [a for a, _ in in_core], "giant": giant, "ases_to_half": half,
+        "x": "ASes removed, most R_core nodes first", "y": "largest component / R_core vertices"}
 
 
 def dump(path, obj):
