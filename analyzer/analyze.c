@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "analyzer/ipaddr.h"
+#include "analyzer/nat.h"
 #include "core/log.h"
 #include "core/rng.h"
 
@@ -1384,6 +1385,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	}
 	put(r, "graph", g, &ok);
 	put(r, "concentration", sec_concentration(an, &ok), &ok);
+	put(r, "nat", nat_report(an, &ok), &ok);
 	put(r, "trend", sec_trend(an, prev, &ok), &ok);
 	put(r, "definitions", sec_definitions(&ok), &ok);
 	if (!ok) {
