@@ -253,7 +253,8 @@ static void page_head(struct rbuf *h, struct rbuf *md, const struct rctx *r, con
 /* The sections, in page order. */
 static void (*const SECTIONS[])(struct rctx *) = {
     section_provenance, section_headline, section_size,          section_outcomes,
-    section_resilience, section_versions, section_concentration, section_methodology,
+    section_resilience, section_versions, section_concentration, section_nat,
+    section_methodology,
 };
 
 enum err report_render(const char *outdir, const json_t *cur, json_t *const *hist, size_t hist_n,
