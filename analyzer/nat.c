@@ -95,9 +95,9 @@ static const char *text_port(const char *point)
 /* ---- private_advertisers -------------------------------------------------- */
 
 struct advp {
-	uint32_t v;     /* advertiser vertex */
-	uint8_t r;      /* enum nat_range */
-	uint32_t to;    /* advertised point index */
+	uint32_t v;  /* advertiser vertex */
+	uint8_t r;   /* enum nat_range */
+	uint32_t to; /* advertised point index */
 };
 
 static int cmp_advp(const void *a, const void *b)
@@ -306,7 +306,8 @@ static json_t *port_mismatch(const struct analysis *an, bool *ok)
 		if (ann[p] == 0)
 			zero++;
 		else if (strcmp(said, text_port(mo->points[p])) != 0)
-			m[n++] = (struct mism){.v = mo->point_vertex[p], .p = p, .announced = ann[p]};
+			m[n++] =
+			    (struct mism){.v = mo->point_vertex[p], .p = p, .announced = ann[p]};
 	}
 	qsort(m, n, sizeof *m, cmp_mism);
 	size_t nodes = 0;
@@ -328,7 +329,7 @@ static json_t *port_mismatch(const struct analysis *an, bool *ok)
 		if (x) {
 			put(x, "id", json_string(an->disp[m[i].v]), ok);
 			put(x, "point", json_string(pt), ok);
-			put(x, "dialed_port", json_integer(atoi(text_port(text))), ok);
+			put(x, "dialed_port", json_integer(strtol(text_port(text), NULL, 10)), ok);
 			put(x, "announced_port", json_integer(m[i].announced), ok);
 		}
 		push(top, x, ok);

@@ -97,8 +97,8 @@ static const struct rtable SHARED_TABLE = {
     "No address answered with more than one node.",
     "with the most nodes",
     {
-        {"Address", "address", RF_TEXT, "address", NULL,
-         "IP address (truncated when anonymized)", RC_PEER | RC_ANON | RC_REQ},
+        {"Address", "address", RF_TEXT, "address", NULL, "IP address (truncated when anonymized)",
+         RC_PEER | RC_ANON | RC_REQ},
         {"Nodes", "nodes", RF_COUNT, "nodes", "nodes", "distinct peer ids at this address", 0},
         {"Points", "points", RF_COUNT, "points", "points", "public points at this address", 0},
     }};
@@ -215,7 +215,8 @@ void section_nat(struct rctx *r)
 	double total = 0;
 	for (size_t i = 0; i < RANGES_N; i++) {
 		char path[96];
-		snprintf(path, sizeof path, "nat.private_advertisers.by_range.%s.points", RANGES[i].key);
+		snprintf(path, sizeof path, "nat.private_advertisers.by_range.%s.points",
+		         RANGES[i].key);
 		double v = 0;
 		if (r_num(r, path, &v)) {
 			labels[n] = RANGES[i].label;

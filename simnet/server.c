@@ -305,9 +305,11 @@ static size_t sample_points(struct conn *c, struct point *out)
 
 /*
  * Octez registers an incoming peer's point (source address : announced port)
- * once the authentication succeeded and the versions match, Ack or Nack alike,
- * and marks it public when the peer's metadata says private_node = false
+ * once the authentication succeeded, Ack or Nack alike, and marks it public
+ * when the peer's metadata says private_node = false
  * (src/lib_p2p/p2p_connect_handler.ml `raw_authenticate`). Port 0: nothing.
+ * Called at the decision, so only when chain and versions match: a
+ * simplification (docs/simnet.md "Announced client points").
  */
 static void register_client(struct conn *c)
 {

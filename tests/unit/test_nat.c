@@ -31,26 +31,42 @@ static void test_ranges(void **state)
 		const char *point;
 		enum nat_range want;
 	} cases[] = {
-	    {"10.0.0.1:1", NR_PRIVATE},          {"10.255.255.255:1", NR_PRIVATE},
-	    {"11.0.0.1:1", NR_NONE},             {"172.16.0.1:1", NR_PRIVATE},
-	    {"172.17.0.1:1", NR_DOCKER},         {"172.17.255.254:1", NR_DOCKER},
-	    {"172.18.0.1:1", NR_PRIVATE},        {"172.31.255.255:1", NR_PRIVATE},
-	    {"172.32.0.1:1", NR_NONE},           {"172.15.255.255:1", NR_NONE},
-	    {"192.168.1.1:1", NR_PRIVATE},       {"192.169.0.1:1", NR_NONE},
-	    {"100.63.255.255:1", NR_NONE},       {"100.64.0.1:1", NR_CGNAT},
-	    {"100.127.255.255:1", NR_CGNAT},     {"100.128.0.0:1", NR_NONE},
-	    {"169.254.1.1:1", NR_LINK_LOCAL},    {"169.253.1.1:1", NR_NONE},
-	    {"127.0.0.1:1", NR_LOOPBACK},        {"127.200.3.4:1", NR_LOOPBACK},
-	    {"8.8.8.8:1", NR_NONE},              {"[::1]:1", NR_LOOPBACK},
-	    {"[fe80::1]:1", NR_LINK_LOCAL},      {"[febf::1]:1", NR_LINK_LOCAL},
-	    {"[fec0::1]:1", NR_NONE},            {"[fc00::1]:1", NR_PRIVATE},
-	    {"[fdff::1]:1", NR_PRIVATE},         {"[fe00::1]:1", NR_NONE},
-	    {"[2001:db8::1]:1", NR_NONE},        {"[::ffff:172.17.0.9]:1", NR_DOCKER},
+	    {"10.0.0.1:1", NR_PRIVATE},
+	    {"10.255.255.255:1", NR_PRIVATE},
+	    {"11.0.0.1:1", NR_NONE},
+	    {"172.16.0.1:1", NR_PRIVATE},
+	    {"172.17.0.1:1", NR_DOCKER},
+	    {"172.17.255.254:1", NR_DOCKER},
+	    {"172.18.0.1:1", NR_PRIVATE},
+	    {"172.31.255.255:1", NR_PRIVATE},
+	    {"172.32.0.1:1", NR_NONE},
+	    {"172.15.255.255:1", NR_NONE},
+	    {"192.168.1.1:1", NR_PRIVATE},
+	    {"192.169.0.1:1", NR_NONE},
+	    {"100.63.255.255:1", NR_NONE},
+	    {"100.64.0.1:1", NR_CGNAT},
+	    {"100.127.255.255:1", NR_CGNAT},
+	    {"100.128.0.0:1", NR_NONE},
+	    {"169.254.1.1:1", NR_LINK_LOCAL},
+	    {"169.253.1.1:1", NR_NONE},
+	    {"127.0.0.1:1", NR_LOOPBACK},
+	    {"127.200.3.4:1", NR_LOOPBACK},
+	    {"8.8.8.8:1", NR_NONE},
+	    {"[::1]:1", NR_LOOPBACK},
+	    {"[fe80::1]:1", NR_LINK_LOCAL},
+	    {"[febf::1]:1", NR_LINK_LOCAL},
+	    {"[fec0::1]:1", NR_NONE},
+	    {"[fc00::1]:1", NR_PRIVATE},
+	    {"[fdff::1]:1", NR_PRIVATE},
+	    {"[fe00::1]:1", NR_NONE},
+	    {"[2001:db8::1]:1", NR_NONE},
+	    {"[::ffff:172.17.0.9]:1", NR_DOCKER},
 	    {"[::2]:1", NR_NONE},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		if (range(cases[i].point) != cases[i].want)
-			fail_msg("%s: %s, want %s", cases[i].point, nat_range_str(range(cases[i].point)),
+			fail_msg("%s: %s, want %s", cases[i].point,
+			         nat_range_str(range(cases[i].point)),
 			         nat_range_str(cases[i].want));
 	assert_string_equal(nat_range_str(NR_DOCKER), "docker_bridge");
 	assert_string_equal(nat_range_str(NR_LINK_LOCAL), "link_local");
@@ -126,8 +142,11 @@ static void test_report(void **state)
 	static const struct {
 		const char *r;
 		long long nodes, points;
-	} want[] = {{"private", 1, 1},    {"docker_bridge", 1, 1}, {"cgnat", 1, 1},
-	            {"link_local", 1, 1}, {"loopback", 2, 2}};
+	} want[] = {{"private", 1, 1},
+	            {"docker_bridge", 1, 1},
+	            {"cgnat", 1, 1},
+	            {"link_local", 1, 1},
+	            {"loopback", 2, 2}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		json_t *x = json_object_get(br, want[i].r);
 		assert_non_null(x);
@@ -136,7 +155,8 @@ static void test_report(void **state)
 	}
 	json_t *top = json_object_get(pa, "top");
 	assert_int_equal(json_array_size(top), 2);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "id")), "idA");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 0), "id")),
+	                    "idA");
 	assert_int_equal(jint(json_array_get(top, 0), "points"), 5);
 	assert_int_equal(jint(json_object_get(json_array_get(top, 1), "ranges"), "loopback"), 1);
 
