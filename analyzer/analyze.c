@@ -15,6 +15,7 @@
 #include "analyzer/ipaddr.h"
 #include "analyzer/history.h"
 #include "analyzer/locfig.h"
+#include "analyzer/nat.h"
 #include "core/log.h"
 #include "core/rng.h"
 
@@ -1423,6 +1424,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 		put(r, "location", json_null(), &ok);
 	}
 	an->location_s += now_s() - tl;
+	put(r, "nat", nat_report(an, &ok), &ok);
 	put(r, "trend", sec_trend(an, prev, &ok), &ok);
 	struct completeness cmp;
 	if ((e = completeness_compute(an, &cmp)) != ERR_OK)

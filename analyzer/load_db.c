@@ -109,7 +109,7 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	    "SELECT p.point, v.outcome, v.peer_id, encode(v.chain_name_raw, 'hex'), "
 	    "v.distributed_db_version, "
 	    "v.p2p_version, v.pow_bits, v.private_node, v.disable_mempool, v.head_level, "
-	    "v.attempt FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
+	    "v.attempt, v.advertised_port FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
 	    1, p, PGRES_TUPLES_OK, "visits", err, cap);
 	if (!r)
 		return ERR_DB;
@@ -135,6 +135,7 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 		v.disable_mempool = tri(r, i, 8);
 		v.head_level = num(r, i, 9, -1);
 		v.attempt = (int)num(r, i, 10, 1);
+		v.advertised_port = (int)num(r, i, 11, -1);
 		e = acrawl_add_visit(c, &v);
 	}
 	PQclear(r);

@@ -255,7 +255,8 @@ static void page_head(struct rbuf *h, struct rbuf *md, const struct rctx *r, con
 static void (*const SECTIONS[])(struct rctx *) = {
     section_provenance,    section_headline,   section_size,
     section_outcomes,      section_resilience, section_versions,
-    section_concentration, section_location,   section_stability,
+    section_concentration, section_location,   section_nat,
+    section_stability,
     section_methodology,
 };
 

@@ -78,6 +78,8 @@ const struct conf_key crawl_config_keys[] = {
 	 "announced distributed_db_version (default 2)", NULL},
 	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535,
 	 "announced p2p_version (default 1)", NULL},
+	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
+	 "port our connection messages announce; 0: we do not listen (default 0)", NULL},
 };
 const size_t crawl_config_keys_n = sizeof crawl_config_keys / sizeof crawl_config_keys[0];
 

@@ -55,6 +55,7 @@ struct crawl_config {
 	long long db_queue_mb;      /* writer queue cap: dialing pauses above it */
 	long long ddb_version;      /* announced distributed_db_version */
 	long long p2p_version;      /* announced p2p_version */
+	long long announce_port;    /* port announced in our connection message (0: none) */
 };
 
 extern const struct conf_key crawl_config_keys[];

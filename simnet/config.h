@@ -74,6 +74,9 @@ struct sim_config {
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
 	long long shared_identity; /* public core nodes that run one cloned identity (0 = none) */
+	/* NAT cases (docs/simnet.md "NAT cases"), 0 = none */
+	long long nat_private_points; /* CGNAT, link-local and Docker-bridge points in lists */
+	long long nat_port_mismatch;  /* public nodes announcing another port than they listen on */
 	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* churn (docs/simnet.md "Epochs and churn") */
 	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */

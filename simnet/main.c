@@ -315,14 +315,15 @@ int main(int argc, char **argv)
 	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
 	         "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
 	         "%llu auth timeouts, %llu violations, %llu old-close resets, "
-	         "%llu throttled bootstraps",
+	         "%llu throttled bootstraps, %llu client points registered",
 	         (unsigned long long)st->accepted, (unsigned long long)st->acks,
 	         (unsigned long long)st->nacks, (unsigned long long)st->refused,
 	         (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
 	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
-	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled);
+	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled,
+	         (unsigned long long)st->clients_registered);
 	if (ds) {
 		const struct dialer_stats *dst = dialer_set_stats(ds);
 		log_info("dialers: %llu dials, %llu sessions, %llu retries, %llu advertises, "

@@ -118,6 +118,8 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "latency_ms", json_integer(nd->latency_ms));
 	SET(o, "old_close", json_boolean(nd->old_close));
 	SET(o, "shared_identity", json_boolean(nd->shared_identity));
+	SET(o, "announced_port",
+	    json_integer(nd->announce_port ? nd->announce_port : w->points[nd->pt[0]].pt.port));
 	*okp &= ok;
 	return o;
 }

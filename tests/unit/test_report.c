@@ -1189,6 +1189,64 @@ static void test_missing_keys(void **state)
 	json_decref(cur);
 }
 
+/*
+ * "Behind NAT": every crawl-side figure in words, both charts, the tables
+ * and the listener's classes when report.json has nat.inbound; without it
+ * the section says so and no key is reported missing (inbound is optional),
+ * while a crawl-side key taken away is.
+ */
+static void test_nat_section(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "nat");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(html);
+	static const char *const want[] = {
+	    "<section id=\"nat\">", "Behind NAT", "<svg id=\"nat_unreachable\"",
+	    "<svg id=\"nat_ranges\"", "Docker bridge: 172.17.0.0/16",
+	    "public nodes advertise", "announced another port than the one we reached",
+	    "answered with several nodes", "Of 946 unreachable points",
+	    "nat_refused", "the dial-back was refused", "382 peers dialed our listener",
+	    "81.9% of these peers",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks \"%s\"", want[i]);
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "## Behind NAT"));
+	free(md);
+	static const char *const files[] = {"nat_private_advertisers.csv", "nat_port_mismatch.csv",
+	                                    "nat_shared_addresses.csv", "nat_inbound.csv",
+	                                    "nat_unreachable.svg", "nat_ranges.svg"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *f = slurp(dir, files[i], NULL);
+		if (!f)
+			fail_msg("%s missing", files[i]);
+		free(f);
+	}
+	json_t *nat = json_object_get(cur, "nat");
+	json_object_del(nat, "inbound");
+	struct missing m;
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("without nat.inbound: report.json lacks %s", m.list);
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No listener data for this vantage"));
+	assert_null(strstr(html, "nat_refused"));
+	free(html);
+	json_object_del(json_object_get(nat, "port_mismatch"), "nodes");
+	json_object_del(json_object_get(nat, "unreachable_by_cause"), "timed_out");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "nat.port_mismatch.nodes nat.unreachable_by_cause.timed_out");
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
 int main(void)
 {
 	const char *keep = getenv("TZ_REPORT_KEEP");
@@ -1212,6 +1270,7 @@ int main(void)
 	    cmocka_unit_test(test_figures_agree),
 	    cmocka_unit_test(test_backbone_and_points),
 	    cmocka_unit_test(test_head_outliers),
+	    cmocka_unit_test(test_nat_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
         j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
         location(j, cid, 0, 0, empty=True)
+        j["_nat_args"] = ([], [], [], j["counts"]["outcomes"])
         return j, []
 
     # the classes of docs/methodology.md "Definitions": public nodes (public
@@ -293,6 +294,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
     j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
     location(j, cid, public, core_v, hostile=hostile)
+    j["_nat_args"] = (pts, ids, many, outcomes)
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
 
@@ -375,7 +377,68 @@ def location(j, cid, public, core_v, hostile=False, empty=False):
         "x": "ASes removed, most R_core nodes first", "y": "largest component / R_core vertices"}
 
 
-def dump(path, obj):
+NAT_RANGES = ("private", "docker_bridge", "cgnat", "link_local", "loopback")
+INBOUND_CLASSES = ("reachable", "nat_refused", "nat_silent", "port_zero", "other_peer",
+                   "not_dialed")
+
+
+def nat(j, pts, ids, many, outcomes, inbound=False):
+    """report.json `nat` for a crawl; a stream of its own leaves the rest as it was."""
+    rng = random.Random(j["crawl"]["id"] * 7717)
+    if not pts:
+        j["nat"] = {"private_advertisers": {"nodes": 0, "points": 0,
+                                            "by_range": {r: {"nodes": 0, "points": 0}
+                                                         for r in NAT_RANGES}, "top": []},
+                    "port_mismatch": {"nodes": 0, "points": 0, "checked_points": 0,
+                                      "announce_zero": 0, "top": []},
+                    "shared_addresses": {"addresses": 0, "nodes": 0, "top": []},
+                    "unreachable_by_cause": {"points": 6, "refused": 2, "timed_out": 4,
+                                             "no_route": 0}}
+        return
+    adv = []
+    by = {r: {"nodes": 0, "points": 0} for r in NAT_RANGES}
+    for k in range(min(len(pts), 40)):
+        i = (k * 7) % len(pts)
+        ranges = {}
+        for r in NAT_RANGES:
+            if rng.random() < (0.6, 0.25, 0.15, 0.08, 0.03)[NAT_RANGES.index(r)]:
+                ranges[r] = 1 + int(rng.expovariate(0.4))
+                by[r]["nodes"] += 1
+                by[r]["points"] += ranges[r]
+        if ranges:
+            adv.append({"id": ids[i], "point": pts[i], "points": sum(ranges.values()),
+                        "ranges": ranges})
+    adv.sort(key=lambda a: (-a["points"], a["id"]))
+    mism = []
+    for k in range(min(len(pts), 9)):
+        i = (k * 11 + 5) % len(pts)
+        dialed = int(pts[i].rsplit(":", 1)[1])
+        mism.append({"id": ids[i], "point": pts[i], "dialed_port": dialed,
+                     "announced_port": 9732 if dialed != 9732 else 19732})
+    j["nat"] = {
+        "private_advertisers": {"nodes": len(adv), "points": sum(a["points"] for a in adv),
+                                "by_range": by, "top": adv[:20]},
+        "port_mismatch": {"nodes": len(mism), "points": len(mism), "checked_points": len(pts),
+                          "announce_zero": 2, "top": mism},
+        "shared_addresses": {"addresses": len(many),
+                             "nodes": sum(m["peer_ids"] for m in many),
+                             "top": [{"address": m["ip"], "nodes": m["peer_ids"],
+                                      "points": m["peer_ids"]} for m in many[:20]]},
+        "unreachable_by_cause": {"points": outcomes["refused"] + outcomes["timeout"]
+                                 + outcomes["unreachable"],
+                                 "refused": outcomes["refused"], "timed_out": outcomes["timeout"],
+                                 "no_route": outcomes["unreachable"]},
+    }
+    if inbound:
+        by_class = {c: n for c, n in zip(INBOUND_CLASSES, (61, 188, 97, 23, 9, 4))}
+        j["nat"]["inbound"] = {"window_hours": 24, "peers": sum(by_class.values()),
+                               "by_class": by_class, "hidden_share": 0.8187}
+
+
+def dump(path, obj, with_nat=False, inbound=False):
+    args = obj.pop("_nat_args", None)
+    if with_nat:
+        nat(obj, *args, inbound=inbound)
     with open(path, "w") as f:
         json.dump(obj, f, indent=1, ensure_ascii=False)
         f.write("\n")
@@ -386,7 +449,7 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--nodes":
         n = int(sys.argv[2])
         j, _ = crawl(900, 24, n, 0.22, random.Random(n))
-        dump(sys.argv[3], j)
+        dump(sys.argv[3], j, with_nat=True)
         return
     rng = random.Random(20261124)
     # history: 12 nightly crawls, ids 30..41, days 25 Oct .. 23 Nov (30, 23, 16, 9 days back ...)
@@ -397,17 +460,17 @@ def main():
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
         j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
-        dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j)
+        dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j, with_nat=True)
     last = j
     cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
-    dump(os.path.join(here, "crawl-42.json"), cur)
+    dump(os.path.join(here, "crawl-42.json"), cur, with_nat=True, inbound=True)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
             f.write(a + "\n")
     empty, _ = crawl(43, 25, 6, 0, rng, empty=True, prev=last)
-    dump(os.path.join(here, "empty.json"), empty)
+    dump(os.path.join(here, "empty.json"), empty, with_nat=True)
     hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True, prev=last)
-    dump(os.path.join(here, "hostile.json"), hostile)
+    dump(os.path.join(here, "hostile.json"), hostile, with_nat=True)
 
 
 if __name__ == "__main__":
