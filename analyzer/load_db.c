@@ -154,6 +154,21 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	}
 	if (e != ERR_OK)
 		goto nomem;
+	/* the RPC probe's answers (007_rpc_versions.sql); the view spells the release */
+	r = query(db,
+	          "SELECT p.point, n.release FROM rpc_versions r"
+	          " JOIN points p ON p.id = r.point_id"
+	          " LEFT JOIN node_releases n ON n.crawl_id = r.crawl_id"
+	          "  AND n.point_id = r.point_id AND n.port = r.port"
+	          " WHERE r.crawl_id = $1 ORDER BY p.point, r.port",
+	          1, p, PGRES_TUPLES_OK, "rpc_versions", err, cap);
+	if (!r)
+		return ERR_DB;
+	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++)
+		e = acrawl_add_rpc(c, PQgetvalue(r, i, 0), val(r, i, 1));
+	PQclear(r);
+	if (e != ERR_OK)
+		goto nomem;
 	return ERR_OK;
 nomem:
 	snprintf(err, cap, "out of memory loading crawl %" PRId64, crawl_id);

@@ -5,7 +5,7 @@
  *
  * Format: a sequence of length-delimited tzcensus.Record messages (varint
  * byte length, then the message), at most JOURNAL_RECORD_MAX bytes each. A
- * crawl is CrawlStart, Visit/Advertisement records, CrawlEnd; a file may hold
+ * crawl is CrawlStart, Visit/Advertisement/RpcVersion records, CrawlEnd; a file may hold
  * several crawls one after another.
  *
  * Writer: appends records to an in-memory buffer, write()s and fsync()s it
@@ -67,6 +67,8 @@ enum err journal_visit(struct journal_writer *w, const struct visit_rec *v)
 	__attribute__((warn_unused_result));
 enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
 	__attribute__((warn_unused_result));
+enum err journal_rpc(struct journal_writer *w, const struct rpc_rec *r)
+	__attribute__((warn_unused_result));
 /* Appends CrawlEnd and syncs. */
 enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec *e)
 	__attribute__((warn_unused_result));
@@ -91,6 +93,7 @@ enum journal_kind {
 	JOURNAL_VISIT = 2,
 	JOURNAL_ADV = 3,
 	JOURNAL_CRAWL_END = 4,
+	JOURNAL_RPC = 5,
 };
 
 struct journal_entry {
@@ -102,6 +105,7 @@ struct journal_entry {
 		struct visit_rec visit;
 		struct adv_rec adv;
 		struct crawl_end_rec end;
+		struct rpc_rec rpc;
 	} u;
 };
 

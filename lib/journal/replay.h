@@ -25,8 +25,8 @@ struct journal_replay_stats {
 	uint64_t records;      /* complete records read */
 	uint64_t crawls;       /* CrawlStart records */
 	uint64_t crawls_created; /* crawls that were not in the database yet */
-	uint64_t visits_read, advs_read;
-	uint64_t visits_added, advs_added; /* rows actually inserted (0 on a second replay) */
+	uint64_t visits_read, advs_read, rpcs_read;
+	uint64_t visits_added, advs_added, rpcs_added; /* rows actually inserted (0 on a second replay) */
 	bool truncated;        /* the file ended inside a record (see err) */
 	int64_t last_crawl_id; /* id of the last crawl in the file, 0 if none */
 };
