@@ -50,7 +50,7 @@ endif
 endif
 
 CC      ?= cc
-PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph
+PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph libcurl
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS  ?= -O2 -g

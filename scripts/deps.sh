@@ -19,6 +19,7 @@ PACKAGES=(
   libsodium-dev           # Curve25519, XSalsa20-Poly1305, Blake2b
   libigraph-dev           # graph metrics
   libjansson-dev          # JSON (identity.json, truth files, reports)
+  libcurl4-openssl-dev    # the crawler's optional RPC probe (GET /version, multi_socket on libev)
   postgresql              # throwaway test clusters (pg_virtualenv)
   postgresql-common       # pg_virtualenv
   clang                   # make fuzz (libFuzzer)

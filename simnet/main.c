@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "simnet/config.h"
 #include "simnet/server.h"
+#include "simnet/rpc.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
 
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dry-run] [--quiet]\n"
+	        "                       [--rpc-log OUT.jsonl] [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
 	        "                       (see config/simnet.yaml); flags override it\n"
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --rpc-log FILE       JSON lines, one per RPC request: {node, port, client,\n"
+	        "                       path, answer} (RPC servers: rpc.share in the config)\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n");
 }
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 		O_TRUTH,
 		O_READY,
 		O_VIOL,
+		O_RPCLOG,
 		O_DRY,
 		O_QUIET,
 		O_HELP
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
 	    {"truth", required_argument, NULL, O_TRUTH},
 	    {"ready", required_argument, NULL, O_READY},
 	    {"violations", required_argument, NULL, O_VIOL},
+	    {"rpc-log", required_argument, NULL, O_RPCLOG},
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"quiet", no_argument, NULL, O_QUIET},
 	    {"help", no_argument, NULL, O_HELP},
@@ -121,7 +126,7 @@ int main(int argc, char **argv)
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL;
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *rpclog = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -166,6 +171,7 @@ int main(int argc, char **argv)
 		case O_TRUTH: truth = optarg; break;
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
+		case O_RPCLOG: rpclog = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
@@ -219,6 +225,13 @@ int main(int argc, char **argv)
 	if (srv_new(&s, loop, &w, &c, vf, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	srv_start(s);
+	FILE *rf = NULL;
+	if (rpclog && !(rf = fopen(rpclog, "w")))
+		fatal("%s: %s", rpclog, strerror(errno));
+	struct sim_rpc *rpc;
+	if (sim_rpc_new(&rpc, loop, &w, &c, rf, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	sim_rpc_start(rpc);
 	ev_signal sterm, sint;
 	ev_signal_init(&sterm, stop_cb, SIGTERM);
 	ev_signal_init(&sint, stop_cb, SIGINT);
@@ -227,8 +240,8 @@ int main(int argc, char **argv)
 	double startup_ms = (clock_mono_s() - t0) * 1e3;
 	if (ready)
 		write_ready(ready, srv_listener_n(s), &w, startup_ms);
-	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s),
-	         startup_ms);
+	log_info("ready: %zu listeners bound in %.0f ms since start (%zu RPC servers)",
+	         srv_listener_n(s), startup_ms, sim_rpc_listener_n(rpc));
 	ev_run(loop, 0);
 
 	const struct srv_stats *st = srv_stats(s);
@@ -241,6 +254,16 @@ int main(int argc, char **argv)
 	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations);
+	const struct sim_rpc_stats *rs = sim_rpc_stats(rpc);
+	log_info("rpc: %llu connections, %llu requests (%llu version, %llu hostile)",
+	         (unsigned long long)rs->accepted, (unsigned long long)rs->requests,
+	         (unsigned long long)rs->answers[SRPC_VERSION],
+	         (unsigned long long)(rs->answers[SRPC_SLOW] + rs->answers[SRPC_HUGE] +
+	                              rs->answers[SRPC_NOT_JSON] + rs->answers[SRPC_REDIRECT] +
+	                              rs->answers[SRPC_GARBAGE_CHUNKS]));
+	sim_rpc_free(rpc);
+	if (rf)
+		fclose(rf);
 	srv_free(s);
 	ev_signal_stop(loop, &sterm);
 	ev_signal_stop(loop, &sint);
