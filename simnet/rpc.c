@@ -307,12 +307,14 @@ static void prepare(struct rconn *k, const char *path)
 		                    "Connection: close\r\n\r\n");
 		k->huge_left = HUGE_LEN;
 		return;
-	case SRPC_NOT_JSON:
+	case SRPC_NOT_JSON: {
+		static const char page[] = "<html><body>Octez?</body></html>\r\n";
 		k->out = dup_printf(&k->out_len,
 		                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-		                    "Content-Length: 35\r\nConnection: close\r\n\r\n"
-		                    "<html><body>Octez?</body></html>\r\n");
+		                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+		                    sizeof page - 1, page);
 		return;
+	}
 	case SRPC_REDIRECT: /* to the node itself: a follower would show up in the log */
 		k->out = dup_printf(&k->out_len,
 		                    "HTTP/1.1 302 Found\r\nLocation: http://%s:%lld/redirected\r\n"
