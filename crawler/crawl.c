@@ -84,7 +84,10 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
 	}
-	cr->concurrency = fd_budget((size_t)cfg->concurrency);
+	/* the RPC probe's requests need descriptors of their own */
+	size_t rpc_fds = cfg->rpc_enabled ? RPC_INFLIGHT_MAX : 0;
+	size_t room = fd_budget((size_t)cfg->concurrency + rpc_fds);
+	cr->concurrency = room > rpc_fds + 1 ? room - rpc_fds : 1;
 	if (cr->concurrency < (size_t)cfg->concurrency)
 		log_warn("concurrency lowered to %zu by the open-file limit", cr->concurrency);
 	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {

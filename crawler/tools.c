@@ -153,11 +153,12 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 	enum err e = journal_replay(path, db, &st, err, sizeof err);
 	db_close(db);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added%s\n",
+	       "advertisements %llu read / %llu added, RPC answers %llu read / %llu added%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
-	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "");
+	       (unsigned long long)st.advs_added, (unsigned long long)st.rpcs_read,
+	       (unsigned long long)st.rpcs_added, st.truncated ? ", last record truncated" : "");
 	if (e != ERR_OK) {
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
 		return 1;

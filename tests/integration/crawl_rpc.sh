@@ -62,6 +62,9 @@ dump_crawl "$id"
   { cat "$TMP/replay.log" >&2; fail "replay failed"; }
 rows=$(psql "$DATABASE_URL" -qAt -c "SELECT count(*) FROM rpc_versions WHERE crawl_id = $id")
 [ "$rows" = "$(wc -l <"$TMP/rpc.tsv")" ] || fail "replaying the journal changed rpc_versions: $rows rows"
+n=$(wc -l <"$TMP/rpc.tsv")
+grep -q "RPC answers $n read / 0 added" "$TMP/replay.log" ||
+  { cat "$TMP/replay.log" >&2; fail "the replay did not read the $n RPC answers, or added some"; }
 
 "$BIN/tzcensus-analyze" --db "$DATABASE_URL" --crawl "$id" --out "$TMP/out" >"$TMP/analyze.log" 2>&1 ||
   { cat "$TMP/analyze.log" >&2; fail "analyzer failed"; }
