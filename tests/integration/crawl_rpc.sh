@@ -7,6 +7,7 @@
 #    an RPC server as a connect error; nothing for a node that is not public;
 #  - simnet's RPC log: one request per RPC node at most, none to an address
 #    the policy refuses (one RPC node's /32 is denied), no redirect followed;
+#  - http_proxy in the environment is not used;
 #  - the analyzer's report.json releases equal the truth's counts;
 #  - the journal replayed adds no row;
 #  - a crawl with the probe off touches no RPC port (simnet's RPC log).
@@ -42,7 +43,9 @@ cfg() { # cfg ENABLED
 cfg true >"$TMP/crawl_on.yaml"
 cfg false >"$TMP/crawl_off.yaml"
 
+# a proxy in the environment must not be used (it would turn every answer into an error)
 rc=0
+http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
 "$CRAWL" --config "$TMP/crawl_on.yaml" --db "$DATABASE_URL" --identity "$TMP/id.json" \
   "${seeds[@]}" --handshake-timeout 2 --journal "$TMP/crawl.journal" --json \
   >"$TMP/summary.json" 2>"$TMP/crawl.log" || rc=$?
