@@ -1,7 +1,8 @@
 # tzcensus — one non-recursive Makefile.
 #
-#   make                 build lib, programs (bin/) and tests (build/)
-#   make check           build, then run every test against a throwaway PostgreSQL
+#   make                 build lib and programs (bin/); installs nothing (below)
+#   make tests           build the unit tests, corpus replayers and benchmarks (build/)
+#   make check           build all and tests, then run every test against a throwaway PostgreSQL
 #   make check SANITIZE=1  the same suite under ASan+UBSan (objects in build/san)
 #   make fuzz            libFuzzer targets with clang (build/fuzzers/)
 #   make fuzz-run        run each fuzzer FUZZ_SECONDS (default 60) on a scratch copy of its corpus
@@ -18,6 +19,11 @@
 #   tests/unit/test_*.c    -> build/tests/test_* (cmocka), run by make check
 #   tests/fuzz/fuzz_*.c    -> a corpus replayer (make check) and a libFuzzer binary (make fuzz)
 #   tests/integration/*.sh -> run by make check with BIN, PG* and DATABASE_URL set
+#
+# Debian packages: scripts/deps.sh (GROUP per goal below). make, make install
+# and file targets only check the build packages and stop, naming what is
+# missing and the apt-get command; check, tests, demo, fuzz, fuzz-run and bench
+# install what they miss when run as root. make -n installs nothing.
 
 SANITIZE ?= 0
 V ?= 0
@@ -39,13 +45,24 @@ else
 Q := @
 endif
 
-# Install missing Debian packages before anything reads pkg-config
-# (scripts/deps.sh is a no-op when everything is there).
-NODEPS_GOALS := clean distclean
-ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPS_STATUS := $(shell scripts/deps.sh >&2; echo $$?)
+# Debian packages, before anything reads pkg-config (scripts/deps.sh is one
+# dpkg-query call when everything is there). A goal not listed here needs the
+# build group and only checks it; clean and lint need nothing.
+DEPS_GROUP_check    := check
+DEPS_GROUP_tests    := tests
+DEPS_GROUP_demo     := demo
+DEPS_GROUP_fuzz     := fuzz
+DEPS_GROUP_fuzz-run := fuzz
+DEPS_GROUP_bench    := bench
+DEPS_GOALS  := $(filter-out clean distclean lint,$(or $(MAKECMDGOALS),all))
+DEPS_GROUPS := $(sort $(foreach g,$(DEPS_GOALS),$(or $(DEPS_GROUP_$(g)),build)))
+# Install only for the developer goals, and never under make -n.
+DEPS_DRY    := $(findstring n,$(firstword -$(MAKEFLAGS)))
+DEPS_MODE   := $(if $(filter-out build,$(DEPS_GROUPS)),$(if $(DEPS_DRY),--dry-run,--install))
+ifneq ($(DEPS_GOALS),)
+DEPS_STATUS := $(shell scripts/deps.sh $(DEPS_MODE) $(DEPS_GROUPS) >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
-$(error missing dependencies: see the message above)
+$(error missing Debian packages: see the message above)
 endif
 endif
 
@@ -57,7 +74,8 @@ CFLAGS  ?= -O2 -g
 # System headers through -isystem so their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lev -lm -lpthread
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+# Tests only, so read when a test links (make all does not need cmocka).
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
               -I. -Ilib -I$(B)/gen $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
@@ -73,10 +91,11 @@ MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 LIB_A    := $(B)/libtzcensus.a
 
 # ---- programs: directory -> program name ---------------------------------
-PROG_DIRS := crawler analyzer simnet
+PROG_DIRS := crawler analyzer simnet listener
 NAME_crawler  := crawl
 NAME_analyzer := analyze
 NAME_simnet   := simnet
+NAME_listener := listen
 
 define prog_rules
 $(1)_SRC := $$(filter-out $(1)/main.c,$$(sort $$(wildcard $(1)/*.c)))
@@ -106,15 +125,17 @@ TEST_HELPER_SRC := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/obj/%.o)
 
 .DEFAULT_GOAL := all
-# Benchmark programs: bench/*.c -> build/bench/* (built with everything, so
-# they never rot); `make bench` runs every bench/*.sh (not part of check).
+# Benchmark programs: bench/*.c -> build/bench/* (built with the tests, so
+# make check keeps them compiling); `make bench` runs every bench/*.sh (not
+# part of check).
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check fuzz fuzz-run clean lint bench demo install
+.PHONY: all tests check fuzz fuzz-run clean lint bench demo install
 .SECONDARY:
 .SECONDEXPANSION:
-all: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN)
+all: $(PROGS)
+tests: $(UNIT_BIN) $(REPLAY_BIN) $(BENCH_BIN)
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -160,10 +181,10 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(PROG_AS) $(LIB_A) $(CMOCKA_LIBS) $(PKG_LIBS)
 
-bench: all
+bench: all $(BENCH_BIN)
 	$(Q)for s in bench/*.sh; do echo "== $$s"; B=$(B) BIN=$(BIN) bash $$s || exit 1; done
 
-check: all lint
+check: all tests lint
 	$(Q)B=$(B) BIN=$(BIN) scripts/with-pg.sh scripts/run-tests.sh
 
 lint:
@@ -220,19 +241,29 @@ fuzz-run: $(FUZZERS)
 demo: $(PROGS)
 	$(Q)BIN=$(BIN) scripts/demo.sh $(DEMO_ARGS)
 
-# Unit files and the crontab name /usr/local: rewritten to PREFIX.
+# Unit files and the crontab name /usr/local: rewritten to PREFIX. systemd
+# reads system units from /usr/local/lib/systemd/system, /usr/lib/... and
+# /etc/systemd/system, so with PREFIX /usr or /usr/local the units are found
+# as installed; for any other PREFIX, install prints how to make systemd see
+# them (SYSTEMD_UNIT_DIR=/etc/systemd/system, or systemctl link).
 DESTDIR ?=
 SHARE := $(DESTDIR)$(PREFIX)/share/tzcensus
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMD_SEARCHED := /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system \
+                    /etc/systemd/system
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(SHARE)/schema $(SHARE)/config $(DESTDIR)$(PREFIX)/lib/systemd/system
+	  $(SHARE)/schema $(SHARE)/config $(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(PROGS) scripts/tzcensus-nightly $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard schema/*),cp -R schema/. $(SHARE)/schema/)
 	install -m 0644 $(wildcard config/*.yaml) config/nightly.env $(SHARE)/config/
 	sed 's#/usr/local#$(PREFIX)#g' config/crontab >$(SHARE)/config/crontab
 	for u in config/systemd/*.service config/systemd/*.timer; do \
-	  sed 's#/usr/local#$(PREFIX)#g' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; done
+	  sed 's#/usr/local#$(PREFIX)#g' $$u >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$${u##*/}; done
+	$(if $(filter $(patsubst %/,%,$(SYSTEMD_UNIT_DIR)),$(SYSTEMD_SEARCHED)),,@echo "note: systemd does not read units from $(SYSTEMD_UNIT_DIR): run" \
+	  "systemctl link $(SYSTEMD_UNIT_DIR)/tzcensus-*.service $(SYSTEMD_UNIT_DIR)/tzcensus-*.timer," \
+	  "or install them with SYSTEMD_UNIT_DIR=/etc/systemd/system (docs/operators.md)")
 
 clean:
 	rm -rf build bin

@@ -271,33 +271,72 @@ static json_t *curve_json(const double *c, bool *ok)
 	return a;
 }
 
-/* Histogram object with numeric keys in numeric order (insertion order). */
-static json_t *int_hist(const long long *vals, size_t n, bool *ok)
+static int cmp_ll(const void *a, const void *b)
 {
-	long long maxv = -1;
-	for (size_t i = 0; i < n; i++)
-		if (vals[i] > maxv)
-			maxv = vals[i];
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Histogram object with numeric keys in numeric order (insertion order),
+ * only the values that occur: sorted, then counted in runs, so one value of
+ * 2^31 costs what a value of 3 costs (no counter per possible value).
+ * Negative values are left out. Sorts vals in place.
+ */
+static json_t *int_hist(long long *vals, size_t n, bool *ok)
+{
 	json_t *h = json_object();
-	if (!h || maxv < 0)
-		return h;
-	size_t *cnt = calloc((size_t)maxv + 1, sizeof *cnt);
-	if (!cnt) {
-		*ok = false;
-		return h;
+	if (!h)
+		return NULL;
+	qsort(vals, n, sizeof *vals, cmp_ll);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && vals[j] == vals[i])
+			j++;
+		if (vals[i] >= 0) {
+			char key[24];
+			snprintf(key, sizeof key, "%lld", vals[i]);
+			put(h, key, json_integer((json_int_t)(j - i)), ok);
+		}
+		i = j;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (vals[i] >= 0)
-			cnt[vals[i]]++;
-	for (long long k = 0; k <= maxv; k++) {
-		if (!cnt[k])
-			continue;
-		char key[24];
-		snprintf(key, sizeof key, "%lld", k);
-		put(h, key, json_integer((json_int_t)cnt[k]), ok);
-	}
-	free(cnt);
 	return h;
+}
+
+/* First point of vertex v as shown (anonymized when asked). */
+static void vertex_point(const struct analysis *an, uint32_t v, char *out, size_t cap)
+{
+	const struct model *mo = &an->mo;
+	const struct mvertex *x = &mo->v[v];
+	const char *pt = x->points_n ? mo->points[mo->vpoints[x->first_point]] : x->id;
+	if (an->opts.anon)
+		an->opts.anon(pt, out, cap);
+	else
+		snprintf(out, cap, "%s", pt);
+}
+
+/* {"id": display id, "point": its first point}: a node as tables list it. */
+static json_t *node_obj(const struct analysis *an, uint32_t v, bool *ok)
+{
+	json_t *x = json_object();
+	if (!x) {
+		*ok = false;
+		return NULL;
+	}
+	char pt[160];
+	vertex_point(an, v, pt, sizeof pt);
+	put(x, "id", json_string(an->disp[v]), ok);
+	put(x, "point", json_string(pt), ok);
+	return x;
+}
+
+/* Array of node_obj for model vertices v[0..n). */
+static json_t *node_list(const struct analysis *an, const uint32_t *v, uint32_t n, bool *ok)
+{
+	json_t *a = json_array();
+	for (uint32_t i = 0; a && i < n; i++)
+		push(a, node_obj(an, v[i], ok), ok);
+	return a;
 }
 
 /* ---- report sections ------------------------------------------------------ */
@@ -317,22 +356,30 @@ static json_t *sec_crawl(const struct acrawl *c, bool *ok)
 	return o;
 }
 
+/*
+ * The census figures (lib/db/census.h): public = nodes (public points
+ * merged by peer id); foreign, unverified, unreachable and undialed =
+ * points; the public ratio leaves foreign and undialed out.
+ */
 static json_t *sec_counts(const struct analysis *an, bool *ok)
 {
 	const struct model *mo = &an->mo;
-	size_t cls[3] = {0, 0, 0};
-	for (uint32_t i = 0; i < mo->n; i++)
-		cls[mo->v[i].cls]++;
+	const size_t *cp = mo->class_points;
+	size_t nodes = mo->class_vertices[PC_PUBLIC];
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
 	put(o, "points_seen", json_integer(mo->points_n), ok);
 	put(o, "points_dialed", json_integer((json_int_t)mo->points_dialed), ok);
 	put(o, "vertices", json_integer(mo->n), ok);
-	put(o, "public", json_integer((json_int_t)cls[VC_PUBLIC]), ok);
-	put(o, "unreachable", json_integer((json_int_t)cls[VC_UNREACHABLE]), ok);
-	put(o, "undialed", json_integer((json_int_t)cls[VC_UNDIALED]), ok);
-	put(o, "public_ratio", json_real(mo->n ? (double)cls[VC_PUBLIC] / mo->n : 0), ok);
+	put(o, "public", json_integer((json_int_t)nodes), ok);
+	put(o, "public_points", json_integer((json_int_t)cp[PC_PUBLIC]), ok);
+	put(o, "foreign", json_integer((json_int_t)cp[PC_FOREIGN]), ok);
+	put(o, "unverified", json_integer((json_int_t)cp[PC_UNVERIFIED]), ok);
+	put(o, "unreachable", json_integer((json_int_t)cp[PC_UNREACHABLE]), ok);
+	put(o, "undialed", json_integer((json_int_t)cp[PC_UNDIALED]), ok);
+	put(o, "public_ratio",
+	    json_real(census_public_ratio(nodes, cp[PC_UNVERIFIED], cp[PC_UNREACHABLE])), ok);
 	json_t *oc = json_object();
 	for (size_t i = 0; oc && i < mo->outcomes_n; i++)
 		put(oc, mo->outcomes[i].name, json_integer((json_int_t)mo->outcomes[i].n), ok);
@@ -445,29 +492,71 @@ static json_t *sec_metadata(const struct analysis *an, bool *ok)
 	return o;
 }
 
+/*
+ * Head lag against a reference one liar cannot move: the median head of the
+ * public nodes sets a ceiling (median + HEAD_AHEAD_MAX); heads above it are
+ * outliers, listed and left out; the reference is the highest head at or
+ * below the ceiling, and a node's lag is reference - its head. With fewer
+ * liars than honest nodes the median stays among honest heads, so any lie
+ * more than HEAD_AHEAD_MAX above it changes no other node's lag.
+ */
+struct headv {
+	long long level;
+	uint32_t v;
+};
+
+static int cmp_headv(const void *a, const void *b)
+{
+	const struct headv *x = a, *y = b;
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return (x->v > y->v) - (x->v < y->v);
+}
+
 static json_t *sec_heads(const struct analysis *an, bool *ok)
 {
 	const struct model *mo = &an->mo;
-	int64_t max = -1;
-	for (uint32_t i = 0; i < mo->n; i++)
-		if (mo->v[i].cls == VC_PUBLIC && mo->v[i].head_level > max)
-			max = mo->v[i].head_level;
 	json_t *o = json_object();
-	if (!o)
-		return NULL;
-	put(o, "max_level", max >= 0 ? json_integer(max) : json_null(), ok);
+	struct headv *h = malloc((mo->n ? mo->n : 1) * sizeof *h);
 	long long *lag = malloc((mo->n ? mo->n : 1) * sizeof *lag);
-	if (!lag) {
+	if (!o || !h || !lag) {
+		free(h);
+		free(lag);
 		*ok = false;
 		return o;
 	}
 	size_t k = 0;
 	for (uint32_t i = 0; i < mo->n; i++)
 		if (mo->v[i].cls == VC_PUBLIC && mo->v[i].head_level >= 0)
-			lag[k++] = (long long)(max - mo->v[i].head_level);
-	json_t *h = int_hist(lag, k, ok);
+			h[k++] = (struct headv){mo->v[i].head_level, i};
+	qsort(h, k, sizeof *h, cmp_headv);
+	long long median = k ? h[(k - 1) / 2].level : -1; /* lower median: a real head */
+	long long ceiling = median + HEAD_AHEAD_MAX;
+	size_t kept = 0;
+	while (kept < k && h[kept].level <= ceiling)
+		kept++;
+	long long ref = kept ? h[kept - 1].level : -1;
+	put(o, "max_level", ref >= 0 ? json_integer(ref) : json_null(), ok);
+	put(o, "reference_level", ref >= 0 ? json_integer(ref) : json_null(), ok);
+	put(o, "median_level", median >= 0 ? json_integer(median) : json_null(), ok);
+	put(o, "highest_announced", k ? json_integer(h[k - 1].level) : json_null(), ok);
+	put(o, "ahead_max", json_integer(HEAD_AHEAD_MAX), ok);
+	put(o, "nodes_with_head", json_integer((json_int_t)k), ok);
+	json_t *out = json_array();
+	for (size_t i = kept; out && i < k; i++) {
+		json_t *x = node_obj(an, h[i].v, ok);
+		if (x) {
+			put(x, "level", json_integer(h[i].level), ok);
+			put(x, "ahead", json_integer(h[i].level - ref), ok);
+		}
+		push(out, x, ok);
+	}
+	put(o, "outliers", out, ok);
+	for (size_t i = 0; i < kept; i++)
+		lag[i] = ref - h[i].level;
+	put(o, "lag_histogram", int_hist(lag, kept, ok), ok);
+	free(h);
 	free(lag);
-	put(o, "lag_histogram", h, ok);
 	return o;
 }
 
@@ -502,7 +591,10 @@ static json_t *sec_reachable(const struct analysis *an, bool *ok)
 			*ok = false;
 			break;
 		}
+		char pt[160];
+		vertex_point(an, an->r_map[rv], pt, sizeof pt);
 		put(x, "id", json_string(an->disp[an->r_map[rv]]), ok);
+		put(x, "point", json_string(pt), ok);
 		put(x, "cut_off", json_integer(an->r_blocks.cut_off[rv]), ok);
 		push(aps, x, ok);
 	}
@@ -549,6 +641,33 @@ static int cmp_scored(const void *a, const void *b)
 	return (x->v > y->v) - (x->v < y->v);
 }
 
+/*
+ * The backbone: R's largest biconnected block (block_kappa() below). Its
+ * vertex connectivity is the headline figure of robustness: R_core's is 1
+ * whenever a single leaf hangs off it.
+ */
+static json_t *sec_backbone(const struct analysis *an, bool *ok)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	put(o, "vertices", json_integer(an->r_blocks.largest_block), ok);
+	put(o, "edges", json_integer((json_int_t)an->block_edges), ok);
+	put(o, "vertex_connectivity", json_integer(an->block_kappa.kappa), ok);
+	uint32_t *cut = malloc(((size_t)an->block_kappa.cut_n + 1) * sizeof *cut);
+	if (!cut) {
+		*ok = false;
+		return o;
+	}
+	for (uint32_t i = 0; i < an->block_kappa.cut_n; i++)
+		cut[i] = an->b_map[an->block_kappa.cut[i]];
+	put(o, "min_vertex_cut", node_list(an, cut, an->block_kappa.cut_n, ok), ok);
+	free(cut);
+	put(o, "share_of_public",
+	    json_real(an->r.n ? (double)an->r_blocks.largest_block / an->r.n : 0), ok);
+	return o;
+}
+
 static json_t *sec_core(const struct analysis *an, bool *ok)
 {
 	json_t *o = json_object();
@@ -565,6 +684,7 @@ static json_t *sec_core(const struct analysis *an, bool *ok)
 	for (uint32_t i = 0; i < an->kappa.cut_n; i++)
 		cut[i] = an->c_map[an->kappa.cut[i]];
 	put(o, "min_vertex_cut", id_list(an, cut, an->kappa.cut_n, ok), ok);
+	put(o, "min_vertex_cut_nodes", node_list(an, cut, an->kappa.cut_n, ok), ok);
 	free(cut);
 	put(o, "strong_vertex_connectivity", json_integer(an->strong_kappa.kappa), ok);
 	struct scored *sc = malloc(((size_t)an->c.n + 1) * sizeof *sc);
@@ -585,7 +705,10 @@ static json_t *sec_core(const struct analysis *an, bool *ok)
 			*ok = false;
 			break;
 		}
+		char pt[160];
+		vertex_point(an, an->c_map[sc[i].v], pt, sizeof pt);
 		put(x, "id", json_string(an->disp[an->c_map[sc[i].v]]), ok);
+		put(x, "point", json_string(pt), ok);
 		put(x, "value", json_real(sc[i].s), ok);
 		push(top, x, ok);
 	}
@@ -818,6 +941,7 @@ static json_t *sec_trend(const struct analysis *an, const struct previous *prev,
 		put(o, "delta_public", json_null(), ok);
 		put(o, "delta_vertices", json_null(), ok);
 		put(o, "delta_vertex_connectivity", json_null(), ok);
+		put(o, "delta_backbone_vertex_connectivity", json_null(), ok);
 		return o;
 	}
 	size_t nw = 0, kept = 0;
@@ -841,6 +965,11 @@ static json_t *sec_trend(const struct analysis *an, const struct previous *prev,
 	        ? json_integer((json_int_t)an->kappa.kappa - prev->vertex_connectivity)
 	        : json_null(),
 	    ok);
+	put(o, "delta_backbone_vertex_connectivity",
+	    prev->backbone_connectivity >= 0
+	        ? json_integer((json_int_t)an->block_kappa.kappa - prev->backbone_connectivity)
+	        : json_null(),
+	    ok);
 	return o;
 }
 
@@ -853,9 +982,21 @@ static json_t *sec_definitions(bool *ok)
 	    json_string("a node: its peer id when a handshake revealed one (points "
 	                "sharing a peer id are one vertex), else its point"),
 	    ok);
-	put(o, "public", json_string("sent a valid connection message in this crawl"), ok);
-	put(o, "unreachable", json_string("dialed, never sent a connection message"), ok);
-	put(o, "undialed", json_string("denied by policy or never tried"), ok);
+	put(o, "public",
+	    json_string("a point that sent a valid connection message announcing the crawl's "
+	                "chain (whatever followed); counts.public counts nodes: public points "
+	                "merged by peer id"),
+	    ok);
+	put(o, "foreign", json_string("a point whose connection message announced another chain"),
+	    ok);
+	put(o, "unverified",
+	    json_string("a point that accepted TCP but sent no valid connection message"), ok);
+	put(o, "unreachable",
+	    json_string("a point whose every attempt was refused, timed out or had no route"), ok);
+	put(o, "undialed",
+	    json_string("a point never dialed (policy, self, not reached) or dialed only into "
+	                "local_error"),
+	    ok);
 	put(o, "edge",
 	    json_string("u advertised (or listed in a Nack) a point of v in this "
 	                "crawl; undirected, simple, no self-loops. Octez advertises "
@@ -870,7 +1011,17 @@ static json_t *sec_definitions(bool *ok)
 	put(o, "S", json_string("all vertices"), ok);
 	put(o, "R", json_string("public vertices (subgraph induced by them)"), ok);
 	put(o, "R_core", json_string("largest connected component of R"), ok);
-	put(o, "public_ratio", json_string("public / vertices"), ok);
+	put(o, "public_ratio",
+	    json_string("public nodes / (public nodes + unverified points + unreachable points)"),
+	    ok);
+	put(o, "backbone",
+	    json_string("the largest biconnected block of R: its vertex connectivity is the "
+	                "fewest public nodes whose failure splits the well-knit centre"),
+	    ok);
+	put(o, "head_reference",
+	    json_string("the highest head within heads.ahead_max levels above the median head "
+	                "of public nodes; lag = reference - head; higher heads are outliers"),
+	    ok);
 	put(o, "betweenness",
 	    json_string("on R_core, normalized by (n-1)(n-2)/2 like networkx; "
 	                "sampled sources (scaled) above betweenness_exact_max"),
@@ -1102,6 +1253,7 @@ static enum err block_kappa(struct analysis *an)
 			memcpy(an->block_kappa.cut, an->kappa.cut,
 			       an->kappa.cut_n * sizeof *an->kappa.cut);
 		memcpy(an->b_map, an->c_map, (size_t)an->c.n * sizeof *an->b_map);
+		an->block_edges = an->c.m;
 		return ERR_OK;
 	}
 	for (uint32_t i = 0; i < b->largest_block; i++)
@@ -1110,6 +1262,7 @@ static enum err block_kappa(struct analysis *an)
 	free(keep);
 	if (e == ERR_OK)
 		e = vconn_compute(&bg, &an->block_kappa);
+	an->block_edges = bg.m; /* a block's induced subgraph is the block */
 	if (e == ERR_OK) {
 		for (uint32_t i = 0; i < bg.n; i++)
 			map[i] = an->r_map[map[i]];
@@ -1229,6 +1382,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 		put(g, "seen", sec_seen(an, &ok), &ok);
 		put(g, "reachable", sec_reachable(an, &ok), &ok);
 		put(g, "core", sec_core(an, &ok), &ok);
+		put(g, "backbone", sec_backbone(an, &ok), &ok);
 	}
 	put(r, "graph", g, &ok);
 	put(r, "concentration", sec_concentration(an, &ok), &ok);

@@ -26,6 +26,7 @@
 #define ANALYZER_VERSION      "0.1.0"
 #define REPORT_SCHEMA_VERSION 1
 #define ATTACK_STEPS          100 /* curves sampled at 0..100 percent removed */
+#define HEAD_AHEAD_MAX        1000 /* heads this far above the median of public nodes are outliers */
 
 /* point text -> anonymized text (the report helper's anon_point). */
 typedef void anon_fn(const char *point_text, char *out, size_t cap);
@@ -46,6 +47,7 @@ struct previous {
 	size_t public_n;
 	size_t vertices;
 	long long vertex_connectivity; /* -1 unknown */
+	long long backbone_connectivity; /* -1 unknown (analyses from before graph.backbone) */
 };
 void previous_free(struct previous *p);
 
@@ -74,6 +76,7 @@ struct analysis {
 	struct vconn_result kappa, strong_kappa;
 	struct vconn_result block_kappa;   /* of R's largest biconnected block */
 	uint32_t *b_map;                   /* block vertex -> model vertex */
+	size_t block_edges;                /* edges of that block */
 	double *betw;                      /* per core vertex */
 	uint32_t betw_sources;             /* 0: exact */
 	double curve[3][ATTACK_STEPS + 1]; /* degree, betweenness, random */

@@ -27,6 +27,7 @@ void gate_opts_default(struct gate_opts *o)
 	o->window_n = 7;
 	o->min_history = 3;
 	o->max_outcome_shift = 0.25;
+	o->max_local_share = 0.01;
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -59,6 +60,30 @@ static double outcome_share(const json_t *j, const char *name)
 			mine = json_number_value(v);
 	}
 	return total > 0 ? mine / total : 0;
+}
+
+/*
+ * Share of local_error among the dials of crawl j (every outcome but
+ * policy, which is no dial): our own failures, not the network's.
+ */
+static double local_share(const json_t *j, double *local)
+{
+	const json_t *oc = rj_get(j, "counts.outcomes");
+	*local = 0;
+	if (!json_is_object(oc))
+		return 0;
+	double dials = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)oc, k, v)
+	{
+		if (!json_is_number(v) || json_number_value(v) < 0 || strcmp(k, "policy") == 0)
+			continue;
+		dials += json_number_value(v);
+		if (strcmp(k, "local_error") == 0)
+			*local = json_number_value(v);
+	}
+	return dials > 0 ? *local / dials : 0;
 }
 
 /* Adds the outcome names of j to names[] (deduplicated). */
@@ -107,6 +132,16 @@ bool gate_check(const json_t *cur, json_t *const *hist, size_t hist_n, const str
 	}
 	if (pub <= 0) {
 		snprintf(reason, cap, "refused: no seed answered (0 public nodes)");
+		return false;
+	}
+	double local;
+	double ls = local_share(cur, &local);
+	if (ls > o->max_local_share) {
+		snprintf(
+		    reason, cap,
+		    "refused: %.0f local errors (the crawler's own descriptors, memory or "
+		    "sockets) are %.1f%% of the dials, more than %.1f%%: the crawl is incomplete",
+		    local, 100.0 * ls, 100.0 * o->max_local_share);
 		return false;
 	}
 

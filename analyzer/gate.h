@@ -7,7 +7,10 @@
  * `window_n` earlier crawls (checked only when at least `min_history` of them
  * have public > 0), or (3) the outcome mix jumped: the total-variation
  * distance between this crawl's outcome shares and the per-outcome median
- * shares of the same recent crawls exceeds `max_outcome_shift`.
+ * shares of the same recent crawls exceeds `max_outcome_shift`, or (4) the
+ * crawler's own failures (outcome local_error) exceed `max_local_share` of
+ * the dials (every outcome but policy): the crawl did not see what it meant
+ * to, whatever its figures say (tzcensus-crawl exits 4 on the same rule).
  * Reads borrowed JSON only; stateless and re-entrant.
  */
 #ifndef TZ_ANALYZER_GATE_H
@@ -26,6 +29,7 @@ struct gate_opts {
 	    min_history; /* default 3: fewer usable earlier crawls -> band and mix not checked */
 	double max_outcome_shift; /* default 0.25: max total-variation distance of outcome shares
 	                             (0..1) */
+	double max_local_share;   /* default 0.01: max share of local_error among the dials */
 };
 
 /* Fills *o with the documented defaults above. */

@@ -47,9 +47,11 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
     __attribute__((warn_unused_result));
 
 /*
- * The latest analysis of an earlier crawl (crawl id < c->id): trend input.
- * *found false when there is none. hist/hist_n (optional): the report.json of
- * the latest analysis of each earlier crawl, oldest first, at most hist_max.
+ * The latest analysis of an earlier comparable crawl (crawl id < c->id,
+ * finished, same vantage and chain, publishable true or never gated): trend
+ * input. *found false when there is none. hist/hist_n (optional): the
+ * report.json of the latest analysis of each earlier comparable crawl,
+ * oldest first, at most hist_max (the report's history and the gate's).
  */
 enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
                           json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)

@@ -72,13 +72,22 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
 	r = query(db,
 	          "SELECT id, uuid::text, " TS("started_at") ", " TS(
-	              "finished_at") ", vantage, tool_version, config::text "
-	                             "FROM crawls WHERE id = $1",
+	              "finished_at") ", vantage, tool_version, config::text, (SELECT " TS(
+	              "pruned_at") " FROM crawl_totals t WHERE t.crawl_id = crawls.id) "
+	              "FROM crawls WHERE id = $1",
 	          1, p, PGRES_TUPLES_OK, "crawl", err, cap);
 	if (!r)
 		return ERR_DB;
 	if (PQntuples(r) != 1) {
 		snprintf(err, cap, "db: no crawl %" PRId64, crawl_id);
+		PQclear(r);
+		return ERR_INVAL;
+	}
+	if (val(r, 0, 7)) { /* retention took its visits: an analysis would read zeros */
+		snprintf(err, cap,
+		         "db: crawl %" PRId64 " was pruned at %s (tzcensus-crawl --prune-days): its "
+		         "visits are gone; its figures stay in crawl_totals and its analyses",
+		         crawl_id, val(r, 0, 7));
 		PQclear(r);
 		return ERR_INVAL;
 	}
@@ -180,6 +189,20 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Analyses of earlier crawls comparable with crawl $1: finished, of the
+ * same vantage and chain (crawls.config->>'chain'), and not refused by the
+ * publication gate (publishable true or never gated). A refused night (0
+ * public after a broken start) or another vantage's view would otherwise
+ * enter the trend, "vs 7/30 days", the size-over-time chart and the gate's
+ * own median (docs/researchers.md, "Which crawls to compare or publish").
+ */
+#define COMPARABLE                                                                     \
+	"JOIN crawls c ON c.id = a.crawl_id JOIN crawls cur ON cur.id = $1 "          \
+	"WHERE a.crawl_id < $1 AND c.status = 'finished' AND c.publishable IS NOT FALSE " \
+	"AND c.vantage IS NOT DISTINCT FROM cur.vantage "                             \
+	"AND c.config->>'chain' IS NOT DISTINCT FROM cur.config->>'chain' "
+
 enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
                           json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
 {
@@ -190,10 +213,11 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 	snprintf(lim, sizeof lim, "%zu", hist_max);
 	const char *p[2] = {idbuf, lim};
 	PGresult *r = query(db,
-	                    "SELECT id, crawl_id, metrics->'counts'->>'vertices', "
-	                    "metrics->'graph'->'core'->>'vertex_connectivity' FROM analyses "
-	                    "WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
-	                    "LIMIT 1",
+	                    "SELECT a.id, a.crawl_id, a.metrics->'counts'->>'vertices', "
+	                    "a.metrics->'graph'->'core'->>'vertex_connectivity', "
+	                    "a.metrics->'graph'->'backbone'->>'vertex_connectivity' "
+	                    "FROM analyses a " COMPARABLE
+	                    "ORDER BY a.crawl_id DESC, a.computed_at DESC, a.id DESC LIMIT 1",
 	                    1, p, PGRES_TUPLES_OK, "previous analysis", err, cap);
 	if (!r)
 		return ERR_DB;
@@ -203,6 +227,7 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 		prev->crawl_id = num(r, 0, 1, 0);
 		prev->vertices = (size_t)num(r, 0, 2, 0);
 		prev->vertex_connectivity = num(r, 0, 3, -1);
+		prev->backbone_connectivity = num(r, 0, 4, -1);
 		PQclear(r);
 		const char *q[1] = {aid};
 		r = query(
@@ -234,9 +259,9 @@ enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, b
 	*hist_n = 0;
 	r = query(
 	    db,
-	    "SELECT metrics::text FROM (SELECT DISTINCT ON (crawl_id) crawl_id, metrics "
-	    "FROM analyses WHERE crawl_id < $1 ORDER BY crawl_id DESC, computed_at DESC, id DESC "
-	    "LIMIT $2) h ORDER BY crawl_id",
+	    "SELECT metrics::text FROM (SELECT DISTINCT ON (a.crawl_id) a.crawl_id, a.metrics "
+	    "FROM analyses a " COMPARABLE
+	    "ORDER BY a.crawl_id DESC, a.computed_at DESC, a.id DESC LIMIT $2) h ORDER BY crawl_id",
 	    2, p, PGRES_TUPLES_OK, "history", err, cap);
 	if (!r)
 		return ERR_DB;

@@ -11,12 +11,7 @@
 
 const char *vclass_str(enum vclass c)
 {
-	switch (c) {
-	case VC_PUBLIC: return "public";
-	case VC_UNREACHABLE: return "unreachable";
-	case VC_UNDIALED: return "undialed";
-	}
-	return "?";
+	return point_class_str((enum point_class)c);
 }
 
 int model_adv_rank(int pos, int list_len)
@@ -41,18 +36,23 @@ static uint32_t find_str(const char **arr, uint32_t n, const char *s)
 	return p ? (uint32_t)(p - arr) : UINT32_MAX;
 }
 
-/* A connection message arrived: the node is public. */
-static bool visit_public(const struct acrawl_visit *v)
+/*
+ * The class of a visit: lib/db/census.h decides, from the outcome name and
+ * whether a connection message revealed a peer id. An outcome name this
+ * build does not know (a newer journal) proves nothing: undialed.
+ */
+static enum point_class visit_class(const struct acrawl_visit *v)
 {
-	if (!strcmp(v->outcome, "foreign")) /* a node of another chain: never public here */
-		return false;
-	return v->peer_id || !strcmp(v->outcome, "ok") || !strcmp(v->outcome, "nack") ||
-	       !strcmp(v->outcome, "incompatible");
+	enum visit_outcome o;
+	if (visit_outcome_parse(v->outcome, strlen(v->outcome), &o) != ERR_OK)
+		return PC_UNDIALED;
+	return census_visit_class(o, v->peer_id != NULL);
 }
 
-static bool visit_dialed(const struct acrawl_visit *v)
+/* A connection message of our chain arrived: the node is public. */
+static bool visit_public(const struct acrawl_visit *v)
 {
-	return strcmp(v->outcome, "policy") != 0 && strcmp(v->outcome, "self") != 0;
+	return visit_class(v) == PC_PUBLIC;
 }
 
 static const struct acrawl_visit *g_visits; /* qsort context (single-threaded) */
@@ -335,29 +335,28 @@ enum err model_build(struct model *mo, const struct acrawl *c)
 	/* Classes, metadata and outcome counts. */
 	best = calloc(nv ? nv : 1, sizeof *best);
 	mo->outcomes = calloc(c->visits_n ? c->visits_n : 1, sizeof *mo->outcomes);
-	bool *dialed = calloc(mo->points_n ? mo->points_n : 1, sizeof *dialed);
-	if (!best || !mo->outcomes || !dialed) {
-		free(dialed);
+	mo->point_cls = calloc(mo->points_n ? mo->points_n : 1, sizeof *mo->point_cls);
+	if (!best || !mo->outcomes || !mo->point_cls)
 		goto fail;
-	}
 	for (size_t i = 0; i < c->visits_n; i++) {
 		const struct acrawl_visit *v = &c->visits[vidx[i]];
 		uint32_t p = find_str(mo->points, mo->points_n, v->point);
-		struct mvertex *x = &mo->v[mo->point_vertex[p]];
-		if (visit_public(v))
-			x->cls = VC_PUBLIC;
-		else if (visit_dialed(v) && x->cls == VC_UNDIALED)
-			x->cls = VC_UNREACHABLE;
-		if (visit_dialed(v))
-			dialed[p] = true;
-		if (visit_public(v) && better_visit(v, best[mo->point_vertex[p]]))
+		enum point_class k = visit_class(v);
+		mo->point_cls[p] = (uint8_t)point_class_max((enum point_class)mo->point_cls[p], k);
+		if (k == PC_PUBLIC && better_visit(v, best[mo->point_vertex[p]]))
 			best[mo->point_vertex[p]] = v;
 		mo->outcomes[mo->outcomes_n].name = v->outcome;
 		mo->outcomes[mo->outcomes_n++].n = 1;
 	}
-	for (uint32_t i = 0; i < mo->points_n; i++)
-		mo->points_dialed += dialed[i];
-	free(dialed);
+	for (uint32_t i = 0; i < mo->points_n; i++) {
+		struct mvertex *x = &mo->v[mo->point_vertex[i]];
+		enum point_class k = (enum point_class)mo->point_cls[i];
+		x->cls = (enum vclass)point_class_max((enum point_class)x->cls, k);
+		mo->class_points[k]++;
+		mo->points_dialed += k != PC_UNDIALED;
+	}
+	for (uint32_t i = 0; i < nv; i++)
+		mo->class_vertices[mo->v[i].cls]++;
 	for (uint32_t i = 0; i < nv; i++) {
 		const struct acrawl_visit *b = best[i];
 		if (!b)
@@ -442,6 +441,7 @@ void model_free(struct model *mo)
 	free((void *)mo->points);
 	free(mo->point_vertex);
 	free(mo->vpoints);
+	free(mo->point_cls);
 	free(mo->outcomes);
 	memset(mo, 0, sizeof *mo);
 }

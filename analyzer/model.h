@@ -4,9 +4,10 @@
  * A vertex is a node: its peer id when a handshake revealed one (several
  * points with one peer id are one vertex), else its point text. Vertices are
  * numbered in strcmp order of their id, so every output sorted by vertex
- * index is sorted by a stable key. Classes: public (sent us a valid
- * connection message), unreachable (dialed, never did), undialed (policy or
- * never tried). Edge u-v: u advertised (or listed in a Nack) a point of v;
+ * index is sorted by a stable key. Each point has the class lib/db/census.h
+ * defines (the strongest class among its visits); a vertex has the
+ * strongest class of its points, so a vertex is public when one of its
+ * points is, and the public vertices are the nodes. Edge u-v: u advertised (or listed in a Nack) a point of v;
  * undirected, simple, no self-loops; each keeps its sources, best derived
  * rank, the number of distinct rounds it was seen in, and a strong flag
  * (ranked in every Advertise round of its advertiser).
@@ -31,11 +32,19 @@
 #include "analyzer/crawl.h"
 #include "analyzer/ugraph.h"
 #include "core/err.h"
+#include "db/census.h"
 
 #define ADV_BEST   30 /* ranked points per list */
 #define ADV_SAMPLE 50 /* list size of a sampled list */
 
-enum vclass { VC_PUBLIC = 0, VC_UNREACHABLE = 1, VC_UNDIALED = 2 };
+/* A vertex's class is a point class (db/census.h): the same names. */
+enum vclass {
+	VC_UNDIALED = PC_UNDIALED,
+	VC_UNREACHABLE = PC_UNREACHABLE,
+	VC_UNVERIFIED = PC_UNVERIFIED,
+	VC_FOREIGN = PC_FOREIGN,
+	VC_PUBLIC = PC_PUBLIC,
+};
 const char *vclass_str(enum vclass c);
 
 enum { SRC_ADVERTISE = 1u << ADV_ADVERTISE, SRC_NACK = 1u << ADV_NACK };
@@ -73,7 +82,10 @@ struct model {
 	uint32_t points_n;
 	uint32_t *point_vertex;         /* vertex of each point */
 	uint32_t *vpoints;              /* point indices grouped by vertex, sorted */
-	size_t points_dialed;           /* points with a visit other than policy */
+	uint8_t *point_cls;             /* enum point_class of each point */
+	size_t class_points[POINT_CLASS_N]; /* points per class */
+	size_t class_vertices[POINT_CLASS_N]; /* vertices per class: [PC_PUBLIC] = nodes */
+	size_t points_dialed;           /* points whose class is not undialed */
 	struct outcome_count *outcomes; /* sorted by name */
 	size_t outcomes_n;
 	size_t visits_n;

@@ -42,16 +42,24 @@ enum err output_mkdirs(const char *dir)
 	return ERR_OK;
 }
 
-/* RFC 4180: quote when the field holds a comma, quote or line break. */
+/*
+ * RFC 4180: quote when the field holds a comma, quote or line break. A field
+ * a spreadsheet would run as a formula (leading = + - @; of our fields only
+ * peer text, the chain name, can start so) is quoted with a ' in front, as
+ * rbuf_csv writes every string cell of the report's CSVs.
+ */
 static void csv_field(FILE *f, const char *s)
 {
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
+	bool formula = s[0] && strchr("=+-@", s[0]);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

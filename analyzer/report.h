@@ -7,7 +7,7 @@
  * types and units).
  *
  * The renderer only reads the JSON objects it is given (borrowed); it owns
- * nothing after it returns. Missing keys are not errors: the report says what
+ * nothing after it returns. Missing keys do not stop it: the report says what
  * it lacks (no previous crawl, no seed answered, no graph figures...). Every
  * string that can come from a peer (ids, points, chain names) is escaped for
  * the format it lands in. Same inputs -> same bytes: nothing reads the clock,
@@ -38,6 +38,12 @@ struct report_opts {
 	/* Result of gate_check() to print in the provenance section, or NULL
 	 * when the gate was not run. Borrowed. */
 	const char *gate_note;
+	/* Called once per report.json key that a table, chart or figure of the
+	 * report names and cur lacks (dotted path; "versions[].nodes" for a key
+	 * of an array's elements), after rendering; NULL: not reported (the
+	 * page shows "n/a" or says what it lacks). Tests fail on them. */
+	void (*missing_cb)(void *arg, const char *path);
+	void *missing_arg;
 };
 
 /* Fills *o with the defaults (everything off / NULL). */

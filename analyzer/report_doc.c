@@ -108,6 +108,17 @@ void doc_ul_close(struct doc *d)
 	rbuf_puts(&d->md, "\n");
 }
 
+void doc_list(struct doc *d, const char *const *items, size_t n)
+{
+	doc_ul_open(d);
+	for (size_t i = 0; i < n; i++) {
+		doc_li_open(d);
+		doc_t(d, items[i]);
+		doc_li_close(d);
+	}
+	doc_ul_close(d);
+}
+
 void doc_li_open(struct doc *d)
 {
 	rbuf_puts(&d->html, "<li>");
@@ -249,7 +260,11 @@ struct rbuf *doc_csv(struct doc *d, const char *name, const char *title, const c
 	f->is_csv = true;
 	snprintf(f->title, sizeof f->title, "%s", title);
 	snprintf(f->description, sizeof f->description, "%s", description);
-	f->fields = fields;
+	if (fields_n > DOC_FIELDS_MAX) {
+		d->too_many_files = true;
+		fields_n = DOC_FIELDS_MAX;
+	}
+	memcpy(f->fields, fields, fields_n * sizeof *fields);
 	f->fields_n = fields_n;
 	for (size_t i = 0; i < fields_n; i++)
 		rbuf_printf(&f->body, "%s%s", i ? "," : "", fields[i].name);

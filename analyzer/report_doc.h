@@ -20,7 +20,8 @@
 #include "core/err.h"
 #include "report_util.h"
 
-#define DOC_FILES_MAX 48
+#define DOC_FILES_MAX  48
+#define DOC_FIELDS_MAX 12
 
 /* One column of a CSV, as Frictionless Table Schema describes it. */
 struct doc_field {
@@ -35,7 +36,7 @@ struct doc_file {
 	char title[128];
 	bool is_csv;
 	struct rbuf body;
-	const struct doc_field *fields; /* CSV only; borrowed static table */
+	struct doc_field fields[DOC_FIELDS_MAX]; /* CSV only; strings borrowed (static) */
 	size_t fields_n;
 	char description[256];
 };
@@ -67,6 +68,8 @@ void doc_li_open(struct doc *d);             /* inside doc_ul_open/close */
 void doc_li_close(struct doc *d);
 void doc_ul_open(struct doc *d);
 void doc_ul_close(struct doc *d);
+/* A whole bullet list of our own text. */
+void doc_list(struct doc *d, const char *const *items, size_t n);
 
 /* Tables: align is a string of 'l'/'r' per column. */
 void doc_table_open(struct doc *d, const char *const *heads, size_t n, const char *align);
@@ -88,8 +91,9 @@ void doc_table_close(struct doc *d,
 void doc_figure(struct doc *d, const char *name, const struct rbuf *svg_inline,
                 struct rbuf *svg_file, const char *caption, const char *csv_name);
 
-/* Starts a CSV file: writes the header row from fields. Returns the file's
- * body buffer to append rows to (never NULL; d->sink when full, with too_many_files set). */
+/* Starts a CSV file: writes the header row from fields (copied; at most
+ * DOC_FIELDS_MAX, their strings borrowed). Returns the file's body buffer to
+ * append rows to (never NULL; d->sink when full, with too_many_files set). */
 struct rbuf *doc_csv(struct doc *d, const char *name, const char *title, const char *description,
                      const struct doc_field *fields, size_t fields_n);
 

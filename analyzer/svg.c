@@ -54,7 +54,8 @@ static void fmt_tick(char *out, size_t cap, double v, enum svg_xaxis kind, doubl
 		time_t t = (time_t)v;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		strftime(out, cap, "%Y-%m-%d", &tm);
+		/* ticks closer than a day carry the time of day */
+		strftime(out, cap, step < 86400.0 ? "%m-%d %H:%M" : "%Y-%m-%d", &tm);
 		return;
 	}
 	if (fabs(v) >= 10000) {
@@ -161,6 +162,18 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 	if (c->x_axis == SVG_X_TIME) {
 		double days = (xmax - xmin) / 86400.0;
 		xstep = 86400.0 * (days <= 6 ? 1 : nice_step(days, 5));
+		/* Crawls within two days: UTC midnights give one tick or none, so
+		 * tick whole hours (or minutes) instead, about five of them. */
+		static const double sub_day[] = {300,  600,   900,   1800, 3600,
+		                                 7200, 10800, 21600, 43200};
+		if (days < 2) {
+			xstep = sub_day[sizeof sub_day / sizeof sub_day[0] - 1];
+			for (size_t i = 0; i < sizeof sub_day / sizeof sub_day[0]; i++)
+				if ((xmax - xmin) / sub_day[i] <= 6) {
+					xstep = sub_day[i];
+					break;
+				}
+		}
 	} else {
 		xstep = nice_step(xmax - xmin, 6);
 	}
@@ -172,10 +185,12 @@ void svg_line_chart(struct rbuf *b, const struct svg_line *c, bool xmlns)
 		    b,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#9ca3af\"/>\n",
 		    PX(x), MT + ph, PX(x), MT + ph + 4);
+		/* a label that would run past the right edge ends at its tick */
+		bool at_edge = PX(x) + 3.6 * (double)strlen(lab) > W;
 		rbuf_printf(b,
-		            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+		            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" "
 		            "fill=\"#4b5563\">%s</text>\n",
-		            PX(x), MT + ph + 17, lab);
+		            PX(x), MT + ph + 17, at_edge ? "end" : "middle", lab);
 	}
 	rbuf_printf(b,
 	            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#6b7280\"/>\n",
@@ -298,8 +313,14 @@ void svg_bar_chart(struct rbuf *b, const struct svg_bars *c, bool xmlns)
 	}
 	double slot = pw / (double)c->n;
 	double gap = slot > 12 ? slot * 0.18 : 1;
-	/* at most ~16 category labels so they do not overlap */
-	size_t every = c->n > 16 ? (c->n + 15) / 16 : 1;
+	/* at most ~16 category labels, and no more than their width allows
+	 * (about 7 units a character at font-size 12), so they do not overlap */
+	size_t every = c->n > 16 ? (c->n + 15) / 16 : 1, longest = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->labels[i] && strlen(c->labels[i]) > longest)
+			longest = strlen(c->labels[i]);
+	while (slot * (double)every < 7.0 * (double)longest + 8 && every < c->n)
+		every++;
 	for (size_t i = 0; i < c->n; i++) {
 		double v = isfinite(c->values[i]) ? c->values[i] : 0;
 		double bh = v / vmax * ph;

@@ -26,7 +26,8 @@
 
 enum svg_xaxis {
 	SVG_X_NUMBER, /* plain numbers */
-	SVG_X_TIME,   /* Unix seconds, labelled as UTC dates "MM-DD" (year on the first) */
+	SVG_X_TIME,   /* Unix seconds, labelled as UTC dates "YYYY-MM-DD"; under two
+	                 days of span, hourly (or finer) ticks "MM-DD HH:MM" */
 	SVG_X_SHARE,  /* 0..1, labelled as percent */
 };
 

@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 visits=${1:-5000}
 per=${2:-9}
-make -s all >/dev/null
+make -s all build/bench/db_copy_vs_insert >/dev/null
 dir=$(mktemp -d /tmp/tzbench_XXXXXX)
 trap 'scripts/pg-cluster.sh destroy "$dir"' EXIT
 port=$((20000 + RANDOM % 40000))

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gen26=0
 if [ "${1:-}" = --gen26 ]; then gen26=1; shift; fi
-make -s all >/dev/null
+make -s all build/bench/pow_rate >/dev/null
 echo "== pow_rate $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
 build/bench/pow_rate "$@"
 if [ "$gen26" = 1 ]; then

@@ -2,7 +2,7 @@
 # simnet benchmark (not a test): start-up time and RSS for 10,000 nodes, and
 # handshakes served per second against a client in this script.
 #
-#   bench/simnet_bench.sh [NODES]        (default 10000; run `make` first)
+#   bench/simnet_bench.sh [NODES]        (default 10000; run `make all tests` first)
 #
 # Baselines in the same run: start-up of a 1,000-node world (ratio = cost of
 # 10x the nodes), and banner grabs (connect + connection message) against the
@@ -20,7 +20,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 oct=$((64 + RANDOM % 180))
 
-# the client (bench/simnet_bench_client.c) is built by make
+# the client (bench/simnet_bench_client.c) is built by make tests
 client="$B/bench/simnet_bench_client"
 
 now_ms() { date +%s%3N; }

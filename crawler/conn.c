@@ -11,8 +11,13 @@
  *   OPEN        the reply window   -> ok with what arrived
  *   DONE        none
  *
- * A second timer paces the Bootstrap rounds (bootstrap_interval apart, so
- * Octez's 100 ms throttle never delays us). Each readable event does one
+ * A second timer paces the Bootstrap rounds: the second goes
+ * bootstrap_interval after the node's Ack arrived, never earlier. Octez's
+ * 100 ms throttle starts when the node handles the first Bootstrap, which
+ * is after it has written its Ack and read ours (src/lib_p2p/p2p_socket.ml
+ * `accept`, then the answerer in p2p_protocol.ml), so a Bootstrap timed from
+ * our own first one could land inside the window and wait a full 100 ms
+ * more. The same timer ends a hold (below). Each readable event does one
  * bounded read() into a shared buffer, so one fast peer cannot starve the
  * others. A finished connection is closed at once (watchers stopped, fd
  * closed, result recorded) and freed later by the reaper.
@@ -22,6 +27,14 @@
  * Ack goes right behind our metadata and the first Bootstrap and
  * Get_current_branch right behind it (ask_early): the same bytes in the same
  * order as in lock step, one round trip fewer per visit.
+ *
+ * Lost Nacks: an Octez node up to v21 that Nacks (or closes as a private
+ * node) while those early bytes lie unread resets the connection, and the
+ * reset discards its Nack (docs/crawler.md). A reset after the node's
+ * connection message, before its Ack or Nack, is therefore not the visit's
+ * outcome: the visit dials the point once more at once, in lock step with
+ * our Ack held until the node's (hs late_ack), and that connection's end is
+ * the outcome. Nodes that Ack pay nothing; only those resets cost a dial.
  */
 #include "crawler/crawl.h"
 
@@ -45,6 +58,16 @@
 
 #define READ_MAX 16384 /* bytes read per readable event */
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
+/* Octez's authentication deadline, accept to reading our Ack (p2p_limits.ml, 5 s). */
+#define NODE_AUTH_S 5.0
+/*
+ * Largest frame a visit keeps (docs/crawler.md, "Memory"): an Advertise of
+ * 100 points is at most ~5 KiB, a mainnet Current_branch ~8.5 KiB (a head
+ * header of a few hundred bytes and 250 history hashes of 32 bytes, Octez's
+ * max_locator_size). Anything longer goes by unread, so a hostile peer that
+ * announces 8 MiB costs a session ~16 KiB, not P2P_FRAME_MAX + HS_IN_MAX.
+ */
+#define CRAWL_FRAME_CAP (16u << 10)
 
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
@@ -74,15 +97,17 @@ struct conn {
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
+	double hold_until; /* a held session goes on at this time whatever happens */
 	bool counted; /* the one session of its peer id that goes on */
+	bool lock_step; /* second connection of the visit, after a reset: Ack after the node's */
 	bool retry;   /* ask the frontier for another attempt (Already_connected) */
 	struct hs_peer peer; /* chain_name borrowed from hs, valid until hs_free */
 	struct p2p_metadata meta;
 	int32_t nack_motive;
 
 	unsigned rounds_sent, adv_seen;
-	bool round_due; /* the round timer fired before the peer's Ack */
 	bool head_sent, have_head;
+	bool head_dropped; /* the Current_branch was over CRAWL_FRAME_CAP: head unknown */
 	int32_t head_level;
 	int64_t head_ts;
 	uint8_t head_hash[P2P_BLOCK_HASH_LEN];
@@ -96,6 +121,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void round_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void finish(struct conn *c, enum visit_outcome o, const char *why);
+static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us);
 
 static double open_window(const struct crawl_config *cfg)
 {
@@ -180,14 +206,21 @@ static void send_msg(struct conn *c, uint16_t tag)
 		log_debug("%s: cannot send %s: %s", c->text, p2p_tag_str(tag), err_str(e));
 }
 
+/* The next round, bootstrap_interval from now; only once the node's Ack is in (see top). */
+static void arm_round(struct conn *c)
+{
+	if (c->acked && (long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
+		ev_timer_stop(c->cr->loop, &c->round);
+		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
+		ev_timer_start(c->cr->loop, &c->round);
+	}
+}
+
 static void send_bootstrap(struct conn *c)
 {
 	send_msg(c, P2P_TAG_BOOTSTRAP);
 	c->rounds_sent++;
-	if ((long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
-		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
-		ev_timer_start(c->cr->loop, &c->round);
-	}
+	arm_round(c);
 }
 
 static void maybe_send_head(struct conn *c)
@@ -203,9 +236,10 @@ static bool check_complete(struct conn *c)
 {
 	const struct crawl_config *cfg = c->cr->cfg;
 	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
-	bool head_done = cfg->no_head || c->have_head;
+	bool head_done = cfg->no_head || c->have_head || c->head_dropped;
 	if (adv_done && head_done) {
-		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, NULL);
+		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK,
+		       c->head_dropped ? c->errbuf : NULL);
 		return true;
 	}
 	return false;
@@ -272,12 +306,13 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
  * arrives (our Ack is queued behind our metadata: early_ack), so the node
  * reads Bootstrap and Get_current_branch right after our Ack and answers
  * them right after its own: one round trip per visit fewer than lock step.
- * Not for a node of another chain (its lists are not ours to mix), and not
- * for a session held behind another one with the same peer id.
+ * Not for a node of another chain (its lists are not ours to mix), not for
+ * a session held behind another one with the same peer id, and not in lock
+ * step (nothing may follow our metadata before the node's Ack).
  */
 static void ask_early(struct conn *c)
 {
-	if (c->chain_bad || c->waiting || c->st != CS_HANDSHAKE)
+	if (c->chain_bad || c->waiting || c->lock_step || c->st != CS_HANDSHAKE)
 		return;
 	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
@@ -294,9 +329,10 @@ static void on_ack(struct conn *c)
 		return;
 	}
 	set_state(c, CS_OPEN);
-	if (c->cr->cfg->bootstrap_rounds > 0 && (c->rounds_sent == 0 || c->round_due))
+	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
-	c->round_due = false;
+	else
+		arm_round(c); /* the first went early: time the second from this Ack */
 	maybe_send_head(c);
 	check_complete(c);
 }
@@ -327,6 +363,27 @@ static void on_nack(struct conn *c, const struct hs_event *ev)
 	}
 	finish(c, c->chain_bad ? VISIT_FOREIGN : incompatible ? VISIT_INCOMPATIBLE : VISIT_NACK,
 	       c->errbuf);
+}
+
+/*
+ * A frame over CRAWL_FRAME_CAP went by unread. A Current_branch we asked
+ * for: the head stays unknown, and the visit needs it no longer (recorded
+ * ok with the reason). Anything else (a Current_head with a big mempool,
+ * a hostile 8 MiB frame): nothing we asked for, ignored.
+ */
+static void on_dropped(struct conn *c, const struct hs_drop *d)
+{
+	if (d->tag != P2P_TAG_CURRENT_BRANCH || !c->head_sent || c->have_head || c->head_dropped) {
+		log_debug("%s: dropped a %s frame of %u bytes (over the %u-byte cap)", c->text,
+			  p2p_tag_str(d->tag) ? p2p_tag_str(d->tag) : "unknown", (unsigned)d->size,
+			  (unsigned)CRAWL_FRAME_CAP);
+		return;
+	}
+	c->head_dropped = true;
+	snprintf(c->errbuf, sizeof c->errbuf,
+		 "current_branch of %u bytes over the %u-byte frame cap: head unknown",
+		 (unsigned)d->size, (unsigned)CRAWL_FRAME_CAP);
+	check_complete(c);
 }
 
 /*
@@ -372,16 +429,40 @@ static struct conn *same_peer(const struct conn *c)
 	return NULL;
 }
 
+/*
+ * Holds c while another session talks to its peer id, but never past
+ * hold_until: the node that owns this point closes at its authentication
+ * deadline (5 s from accept to reading our Ack), and a point with a cloned
+ * identity is another node, which would never answer Already_connected. Half
+ * the deadline (or of handshake_timeout, if shorter) leaves the rest for our
+ * metadata, both Acks and a slow path; a same-node session that then meets
+ * Already_connected is retried (on_nack).
+ */
 static void hold_if_busy(struct conn *c)
 {
+	struct crawl *cr = c->cr;
 	struct conn *o = same_peer(c);
-	if (!o) {
+	double now = crawl_now(cr);
+	if (!c->waiting) {
+		double d = cr->cfg->handshake_timeout < NODE_AUTH_S ? cr->cfg->handshake_timeout
+								  : NODE_AUTH_S;
+		c->hold_until = c->t_connected + d / 2;
+	}
+	if (!o || now >= c->hold_until) {
+		if (o)
+			log_debug("%s: held to its deadline behind %s: going on", c->text, o->text);
+		c->waiting = false;
 		c->counted = true;
 		return;
 	}
+	if (!c->waiting)
+		log_debug("%s: peer already in session at %s: holding the handshake", c->text,
+			  o->text);
 	c->waiting = true;
 	o->has_waiters = true;
-	log_debug("%s: peer already in session at %s: holding the handshake", c->text, o->text);
+	ev_timer_stop(cr->loop, &c->round);
+	ev_timer_set(&c->round, c->hold_until - now, 0.);
+	ev_timer_start(cr->loop, &c->round);
 }
 
 /* c ends: sessions holding for its peer id may go on after a short pause. */
@@ -392,9 +473,11 @@ static void wake_waiters(struct conn *c)
 	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next) {
 		if (o->waiting &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
-			/* let the node see our close first */
+			/* let the node see our close first (never past the hold's end) */
+			double left = o->hold_until - crawl_now(c->cr);
 			ev_timer_stop(c->cr->loop, &o->round);
-			ev_timer_set(&o->round, WAKE_DELAY_S, 0.);
+			ev_timer_set(&o->round, left < WAKE_DELAY_S ? (left > 0 ? left : 0) : WAKE_DELAY_S,
+				     0.);
 			ev_timer_start(c->cr->loop, &o->round);
 		}
 	}
@@ -428,20 +511,49 @@ static bool run_events(struct conn *c)
 		case HS_EV_NACK_V0: on_nack(c, &ev); break;
 		case HS_EV_NACK_SENT: break; /* responder only */
 		case HS_EV_MSG: on_msg(c, &ev.msg); break;
+		case HS_EV_DROPPED: on_dropped(c, &ev.dropped); break;
 		case HS_EV_ERROR:
-			snprintf(c->errbuf, sizeof c->errbuf, "%s%s: %s",
+			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
+				 ev.error.code == ERR_NOMEM ? "local: " : "",
 				 c->acked ? "after ack: " : "", err_str(ev.error.code),
 				 ev.error.reason ? ev.error.reason : "?");
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			/* ERR_NOMEM: our allocation or our output queue, not the peer */
+			finish(c, ev.error.code == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
+			       c->errbuf);
 			return false;
 		}
 	}
 	return c->st != CS_DONE;
 }
 
-/* The peer closed (EOF or reset) before we were done. */
-static void on_hangup(struct conn *c, const char *how)
+static void hang_up(struct conn *c);
+static void bury(struct conn *c);
+
+/*
+ * A reset before the node's Ack or Nack, once its connection message came:
+ * maybe a Nack destroyed by an old node's close (see top). Dials the point
+ * again at once in lock step, under the same lease, as the same visit.
+ */
+static bool redial(struct conn *c)
 {
+	if (c->lock_step || c->st != CS_HANDSHAKE || !c->have_peer || c->cr->stopping)
+		return false;
+	struct crawl *cr = c->cr;
+	struct fr_lease l = c->lease;
+	int64_t started_us = c->started_us;
+	log_debug("%s: reset after the %s: dialing again in lock step", c->text,
+		  c->have_meta ? "metadata" : "connection message");
+	hang_up(c);
+	bury(c);
+	dial(cr, &l, true, started_us);
+	return true;
+}
+
+/* The peer closed (EOF or reset) before we were done. reset: ECONNRESET or EPIPE. */
+static void on_hangup(struct conn *c, const char *how, bool reset)
+{
+	if (reset && redial(c))
+		return;
 	if (c->st == CS_OPEN) {
 		snprintf(c->errbuf, sizeof c->errbuf, "%s after ack", how);
 		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, c->errbuf);
@@ -456,6 +568,12 @@ static void on_hangup(struct conn *c, const char *how)
 	}
 }
 
+/* After a failed send: did the peer reset the connection? */
+static bool write_reset(void)
+{
+	return errno == EPIPE || errno == ECONNRESET;
+}
+
 static void on_readable(struct conn *c)
 {
 	ssize_t n = recv(c->fd, read_buf, sizeof read_buf, 0);
@@ -465,32 +583,53 @@ static void on_readable(struct conn *c)
 		if (e == ERR_STATE)
 			return; /* session already over: a finish is coming from run_events */
 		if (e != ERR_OK) {
-			snprintf(c->errbuf, sizeof c->errbuf, "feed: %s", err_str(e));
-			finish(c, VISIT_PROTOCOL_ERROR, c->errbuf);
+			snprintf(c->errbuf, sizeof c->errbuf, "%sfeed: %s",
+				 e == ERR_NOMEM ? "local: " : "", err_str(e));
+			finish(c, e == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR, c->errbuf);
 			return;
 		}
 		if (!run_events(c))
 			return;
 		if (!flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 		return;
 	}
 	if (n == 0) {
-		on_hangup(c, "closed");
+		on_hangup(c, "closed", false);
 		return;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return;
-	on_hangup(c, errno == ECONNRESET ? "reset" : "read error");
+	on_hangup(c, errno == ECONNRESET ? "reset" : "read error", errno == ECONNRESET);
 }
 
+/*
+ * What a failed connect says. Only the errors the network or the peer gives
+ * are facts about the point; anything else (EMFILE, ENOBUFS, ENOMEM,
+ * EADDRNOTAVAIL when our ephemeral ports run out, EPERM from a local
+ * firewall, ...) is our side: local_error, retried later.
+ */
 static enum visit_outcome connect_outcome(int err)
 {
 	switch (err) {
 	case ECONNREFUSED: return VISIT_REFUSED;
 	case ETIMEDOUT: return VISIT_TIMEOUT;
-	default: return VISIT_UNREACHABLE; /* EHOSTUNREACH, ENETUNREACH, ... */
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE: return VISIT_UNREACHABLE;
+	default: return VISIT_LOCAL_ERROR;
 	}
+}
+
+static void connect_failed(struct conn *c, int err)
+{
+	enum visit_outcome o = connect_outcome(err);
+	snprintf(c->errbuf, sizeof c->errbuf, "%sconnect: %s",
+		 o == VISIT_LOCAL_ERROR ? "local: " : "", strerror(err));
+	finish(c, o, c->errbuf);
 }
 
 static void on_connected(struct conn *c)
@@ -498,7 +637,7 @@ static void on_connected(struct conn *c)
 	c->t_connected = crawl_now(c->cr);
 	set_state(c, CS_HANDSHAKE);
 	if (!flush_out(c))
-		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
 /*
@@ -522,9 +661,7 @@ static void send_first(struct conn *c)
 		watch(c, EV_WRITE);
 		return;
 	}
-	int err = errno;
-	snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-	finish(c, connect_outcome(err), c->errbuf);
+	connect_failed(c, errno);
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -539,8 +676,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (err == EINPROGRESS || err == EALREADY)
 			return;
 		if (err != 0) {
-			snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-			finish(c, connect_outcome(err), c->errbuf);
+			connect_failed(c, err);
 			return;
 		}
 		on_connected(c);
@@ -553,7 +689,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	if (revents & EV_WRITE) {
 		if (!flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 	}
 }
 
@@ -573,6 +709,8 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		const char *why = NULL;
 		if ((long long)c->adv_seen < c->cr->cfg->bootstrap_rounds)
 			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
+		else if (c->head_dropped)
+			why = c->errbuf;
 		else if (!c->have_head && !c->cr->cfg->no_head)
 			why = "no current_branch";
 		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, why);
@@ -588,19 +726,16 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	struct conn *c = w->data;
 	if (c->waiting) {
-		c->waiting = false;
 		hold_if_busy(c);
 		if (!c->waiting && !flush_out(c))
-			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+			on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 		return;
 	}
-	if (c->st == CS_HANDSHAKE)
-		c->round_due = true; /* asked early, no Ack yet: the round goes with it */
 	if (c->st != CS_OPEN)
 		return;
 	send_bootstrap(c);
 	if (!flush_out(c))
-		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error");
+		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
 static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_outcome o,
@@ -653,17 +788,7 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		if (p && len) /* best effort: Octez just closes too */
 			(void)!send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	set_state(c, CS_DONE);
-	c->counted = false;
-	if (c->have_peer)
-		peer_unlink(c);
-	wake_waiters(c);
-	ev_io_stop(cr->loop, &c->io);
-	ev_timer_stop(cr->loop, &c->round);
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
+	hang_up(c);
 
 	char peer_id_text[64];
 	struct visit_rec v;
@@ -676,8 +801,14 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		cr->st.retries++;
 	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
 		cr->max_depth = c->lease.depth;
-	bool retried = frontier_done(cr->fr, c->lease.id,
-				     (o == VISIT_TIMEOUT || c->retry) && !cr->stopping, crawl_now(cr));
+	bool retried;
+	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
+		retried = frontier_retry_local(cr->fr, c->lease.id, crawl_now(cr));
+	else
+		retried = frontier_done(cr->fr, c->lease.id,
+					(o == VISIT_TIMEOUT || c->retry) && !cr->stopping,
+					crawl_now(cr));
+	tally_attempt(&cr->tally, c->lease.id, &v, !retried);
 	if (!retried) {
 		if (c->lease.depth == 0)
 			crawl_seed_result(cr, c->text, o, why);
@@ -685,10 +816,35 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 		if (c->have_peer && !c->chain_bad) {
 			cr->st.public_n++;
 			crawl_note_version(cr, &c->peer);
+		} else if (o == VISIT_LOCAL_ERROR) {
+			cr->st.local_final++; /* never dialed for real: not unreachable */
 		}
 	}
 
-	/* live -> dead; the reaper frees it */
+	bury(c);
+}
+
+/* Ends c's connection: watchers stopped, socket closed, sessions held behind it woken. */
+static void hang_up(struct conn *c)
+{
+	struct crawl *cr = c->cr;
+	set_state(c, CS_DONE);
+	c->counted = false;
+	if (c->have_peer)
+		peer_unlink(c);
+	wake_waiters(c);
+	ev_io_stop(cr->loop, &c->io);
+	ev_timer_stop(cr->loop, &c->round);
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+/* live -> dead; the reaper frees it */
+static void bury(struct conn *c)
+{
+	struct crawl *cr = c->cr;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -703,10 +859,19 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 
 void conn_start(struct crawl *cr, const struct fr_lease *l)
 {
+	dial(cr, l, false, 0);
+}
+
+/* One connection of a visit; lock_step: the visit's second, after a reset. started_us: 0 = now. */
+static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us)
+{
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
-		log_error("out of memory for a connection");
-		frontier_done(cr->fr, l->id, false, crawl_now(cr));
+		/* Nothing to record it with: the point waits for its retry. */
+		log_error("out of memory for a connection to point %u: retried later", l->id);
+		cr->st.local_unrecorded++;
+		if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
+			cr->st.local_final++;
 		return;
 	}
 	c->cr = cr;
@@ -716,7 +881,8 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	c->pt.port = l->port;
 	point_format(&c->pt, c->text, sizeof c->text);
 	c->t_start = crawl_now(cr);
-	c->started_us = wall_us();
+	c->started_us = started_us ? started_us : wall_us();
+	c->lock_step = lock_step;
 	c->nack_motive = REC_NACK_MOTIVE_ABSENT;
 	ev_init(&c->io, io_cb);
 	c->io.data = c;
@@ -746,11 +912,13 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	hp.private_node = false;
 	hp.expected_pow = cr->cfg->expected_pow;
 	hp.pow_target = cr->pow_target;
-	hp.early_ack = true;
+	hp.early_ack = !lock_step;
+	hp.late_ack = lock_step;
+	hp.frame_cap = CRAWL_FRAME_CAP;
 	crawl_nonce(cr, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
-		finish(c, VISIT_UNREACHABLE, "local: cannot create a session");
+		finish(c, VISIT_LOCAL_ERROR, "local: cannot create a session");
 		return;
 	}
 
@@ -773,8 +941,11 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 	}
 	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
-		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(errno));
-		finish(c, VISIT_UNREACHABLE, c->errbuf);
+		int err = errno;
+		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(err));
+		if (err == EMFILE || err == ENFILE)
+			crawl_lower_concurrency(cr, cr->inflight - 1);
+		finish(c, VISIT_LOCAL_ERROR, c->errbuf);
 		return;
 	}
 	int one = 1;
@@ -785,9 +956,7 @@ void conn_start(struct crawl *cr, const struct fr_lease *l)
 		return;
 	}
 	if (errno != EINPROGRESS) {
-		int err = errno;
-		snprintf(c->errbuf, sizeof c->errbuf, "connect: %s", strerror(err));
-		finish(c, connect_outcome(err), c->errbuf);
+		connect_failed(c, errno);
 		return;
 	}
 	send_first(c);

@@ -42,6 +42,17 @@ int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/*
+ * Descriptors the process holds besides its connections: stdin, stdout,
+ * stderr, the database connection (and a second one for seed_from_db),
+ * the journal, libev's epoll and signal/wakeup descriptors, the resolver's
+ * sockets while seeds are resolved, and headroom for libpq reconnects and
+ * log files. A crawl that leaves nothing for them fails on its own side
+ * (EMFILE) and, before local_error existed, recorded that as unreachable
+ * nodes.
+ */
+#define FD_RESERVED 32
+
 static size_t fd_budget(size_t want)
 {
 	struct rlimit rl;
@@ -52,8 +63,35 @@ static size_t fd_budget(size_t want)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	size_t room = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+	size_t lim = rl.rlim_cur == RLIM_INFINITY ? SIZE_MAX : (size_t)rl.rlim_cur;
+	/* Under a tiny limit, still one connection in two descriptors. */
+	size_t room = lim > 2 * FD_RESERVED ? lim - FD_RESERVED : lim / 2;
+	if (room < 1)
+		room = 1;
 	return want < room ? want : room;
+}
+
+void crawl_lower_concurrency(struct crawl *cr, size_t n)
+{
+	if (n < 1)
+		n = 1;
+	if (n >= cr->concurrency)
+		return;
+	log_warn("open-file limit reached with %zu connections in flight: concurrency lowered "
+		 "from %zu to %zu (the failed dials are local_error and retried)",
+		 cr->inflight, cr->concurrency, n);
+	cr->concurrency = n;
+}
+
+uint64_t crawl_local_errors(const struct crawl *cr)
+{
+	return cr->st.outcomes[VISIT_LOCAL_ERROR] + cr->st.local_unrecorded;
+}
+
+bool crawl_local_excess(const struct crawl *cr)
+{
+	uint64_t dials = cr->st.dials + cr->st.local_unrecorded;
+	return dials > 0 && (double)crawl_local_errors(cr) > CRAWL_LOCAL_MAX_SHARE * (double)dials;
 }
 
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
@@ -89,7 +127,9 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	size_t room = fd_budget((size_t)cfg->concurrency + rpc_fds);
 	cr->concurrency = room > rpc_fds + 1 ? room - rpc_fds : 1;
 	if (cr->concurrency < (size_t)cfg->concurrency)
-		log_warn("concurrency lowered to %zu by the open-file limit", cr->concurrency);
+		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
+			 "for the database, the journal, stdio and libev)",
+			 cr->concurrency, FD_RESERVED);
 	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {
 		crawl_cleanup(cr);
 		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
@@ -134,6 +174,7 @@ void crawl_cleanup(struct crawl *cr)
 	cr->fr = NULL;
 	free(cr->peer_chain);
 	cr->peer_chain = NULL;
+	tally_cleanup(&cr->tally);
 }
 
 void crawl_visit(struct crawl *cr, const struct visit_rec *v)
@@ -484,9 +525,14 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
 		 u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
 		 u[15]);
-	/* a foreign node is neither public nor unreachable: counted under outcomes.foreign */
-	uint64_t unreachable =
-	    cr->st.dials_final - cr->st.public_n - cr->st.outcomes[VISIT_FOREIGN];
+	/* The census figures (lib/db/census.h), as crawl_summary and report.json count them. */
+	const struct tally *t = &cr->tally;
+	uint64_t dialed = tally_dialed(t);
+	uint64_t undialed = fs.points > dialed ? fs.points - dialed : 0;
+	double ratio = census_public_ratio(t->public_nodes, t->points[PC_UNVERIFIED],
+					   t->points[PC_UNREACHABLE]);
+	if (t->nomem)
+		log_warn("out of memory while counting points: the census figures are lower bounds");
 	if (cr->cfg->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "crawl_id",
@@ -496,14 +542,25 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		json_object_set_new(o, "vantage", json_string(cr->cfg->vantage));
 		json_object_set_new(o, "duration_s", json_real(duration_s));
 		json_object_set_new(o, "points_discovered", json_integer((json_int_t)fs.points));
-		json_object_set_new(o, "points_dialed",
-				    json_integer((json_int_t)cr->st.dials_final));
+		json_object_set_new(o, "points_dialed", json_integer((json_int_t)dialed));
 		json_object_set_new(o, "dials", json_integer((json_int_t)cr->st.dials));
 		json_object_set_new(o, "visits", json_integer((json_int_t)cr->st.visits));
 		json_object_set_new(o, "edges", json_integer((json_int_t)cr->st.edges));
 		json_object_set_new(o, "retries", json_integer((json_int_t)cr->st.retries));
-		json_object_set_new(o, "public", json_integer((json_int_t)cr->st.public_n));
-		json_object_set_new(o, "unreachable", json_integer((json_int_t)unreachable));
+		json_object_set_new(o, "public", json_integer((json_int_t)t->public_nodes));
+		json_object_set_new(o, "public_points",
+				    json_integer((json_int_t)t->points[PC_PUBLIC]));
+		json_object_set_new(o, "foreign", json_integer((json_int_t)t->points[PC_FOREIGN]));
+		json_object_set_new(o, "unverified",
+				    json_integer((json_int_t)t->points[PC_UNVERIFIED]));
+		json_object_set_new(o, "unreachable",
+				    json_integer((json_int_t)t->points[PC_UNREACHABLE]));
+		json_object_set_new(o, "undialed", json_integer((json_int_t)undialed));
+		json_object_set_new(o, "public_ratio", json_real(ratio));
+		json_object_set_new(o, "local_errors",
+				    json_integer((json_int_t)crawl_local_errors(cr)));
+		json_object_set_new(o, "points_local_error",
+				    json_integer((json_int_t)cr->st.local_final));
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
@@ -553,11 +610,19 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 	else
 		fprintf(out, "crawl %s (no database) %s in %.1f s\n", uuid, status, duration_s);
 	fprintf(out, "points: %zu discovered, %llu dialed (%llu dials, %llu retries), %llu edges\n",
-		fs.points, (unsigned long long)cr->st.dials_final,
+		fs.points, (unsigned long long)dialed,
 		(unsigned long long)cr->st.dials, (unsigned long long)cr->st.retries,
 		(unsigned long long)cr->st.edges);
-	fprintf(out, "public (sent a connection message): %llu, unreachable: %llu\n",
-		(unsigned long long)cr->st.public_n, (unsigned long long)unreachable);
+	fprintf(out,
+		"public nodes: %llu (%llu points), foreign: %llu, unverified: %llu, "
+		"unreachable: %llu, undialed: %llu points; public ratio %.3f\n",
+		(unsigned long long)t->public_nodes, (unsigned long long)t->points[PC_PUBLIC],
+		(unsigned long long)t->points[PC_FOREIGN],
+		(unsigned long long)t->points[PC_UNVERIFIED],
+		(unsigned long long)t->points[PC_UNREACHABLE], (unsigned long long)undialed, ratio);
+	fprintf(out, "local errors: %llu (%llu points never dialed because of them)%s\n",
+		(unsigned long long)crawl_local_errors(cr), (unsigned long long)cr->st.local_final,
+		crawl_local_excess(cr) ? ": more than 1% of the dials, the crawl is incomplete" : "");
 	fprintf(out, "outcomes:");
 	for (int i = 0; i < VISIT_OUTCOME_N; i++)
 		if (cr->st.outcomes[i])

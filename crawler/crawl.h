@@ -21,6 +21,7 @@
 
 #include "crawler/config.h"
 #include "crawler/frontier.h"
+#include "crawler/tally.h"
 #include "db/record.h"
 #include "net/point.h"
 #include "net/policy.h"
@@ -50,6 +51,8 @@ struct crawl_stats {
 	uint64_t edges;      /* advertisement rows */
 	uint64_t retries;    /* dials with attempt > 1 */
 	uint64_t sink_errors;
+	uint64_t local_final;      /* points whose last attempt was a local error: undialed */
+	uint64_t local_unrecorded; /* local failures before a visit could be made (no row) */
 	struct crawl_version versions[CRAWL_VERSIONS_MAX];
 	size_t versions_n;
 	uint64_t versions_other;
@@ -110,6 +113,7 @@ struct crawl {
 	bool tty;
 	double next_progress;
 	struct crawl_stats st;
+	struct tally tally;  /* census figures (tally.h) */
 	const char *fail_reason; /* static text when the crawl failed */
 };
 
@@ -162,6 +166,20 @@ size_t crawl_seed(struct crawl *cr);
 
 /* Writes the end-of-crawl summary (text, or one JSON object with cfg->json). */
 void crawl_summary(const struct crawl *cr, const char *status, double duration_s, FILE *out);
+
+/*
+ * Lowers the connections in flight to at most n (>= 1) for the rest of the
+ * crawl: the open-file limit bit (EMFILE/ENFILE) although the budget of
+ * crawl_init said there was room.
+ */
+void crawl_lower_concurrency(struct crawl *cr, size_t n);
+
+/* Local errors (rows with outcome local_error and failures without a row). */
+uint64_t crawl_local_errors(const struct crawl *cr);
+
+/* True when local errors exceed CRAWL_LOCAL_MAX_SHARE of the dials: the crawl is incomplete. */
+#define CRAWL_LOCAL_MAX_SHARE 0.01
+bool crawl_local_excess(const struct crawl *cr);
 
 /* ---- conn.c ---- */
 

@@ -19,6 +19,7 @@ struct fpoint {
 	uint16_t port;
 	uint8_t state;   /* enum fr_state */
 	uint8_t attempt; /* attempts made so far */
+	uint8_t local;   /* local failures retried (frontier_retry_local) */
 	uint32_t ip;     /* index into ips; NIL for refused points */
 	uint32_t next;   /* queue link */
 	uint32_t depth;
@@ -432,6 +433,24 @@ bool frontier_done(struct frontier *f, uint32_t id, bool retry, double now_s)
 	pt->state = FRS_DONE;
 	f->st.done++;
 	return false;
+}
+
+bool frontier_retry_local(struct frontier *f, uint32_t id, double now_s)
+{
+	if (id >= f->pts_n || f->pts[id].state != FRS_INFLIGHT)
+		return false;
+	struct fpoint *pt = &f->pts[id];
+	if (pt->local < FRONTIER_LOCAL_RETRIES) {
+		/* The dial never reached the network: give the attempt back. */
+		pt->attempt--;
+		if (frontier_done(f, id, true, now_s)) {
+			pt->local++;
+			return true;
+		}
+		pt->attempt++; /* no room in the retry ring: done after all */
+		return false;
+	}
+	return frontier_done(f, id, false, now_s);
 }
 
 double frontier_next_due(const struct frontier *f)

@@ -113,6 +113,15 @@ bool frontier_next(struct frontier *f, double now_s, struct fr_lease *out);
  */
 bool frontier_done(struct frontier *f, uint32_t id, bool retry, double now_s);
 
+/*
+ * Ends the lease of id after a local failure (our descriptors, memory or
+ * socket, not the peer): the attempt does not count, and the point is
+ * queued again after retry_delay_s, at most FRONTIER_LOCAL_RETRIES times;
+ * then it is done. Returns true when a retry was scheduled.
+ */
+#define FRONTIER_LOCAL_RETRIES 20
+bool frontier_retry_local(struct frontier *f, uint32_t id, double now_s);
+
 /* Earliest time a delayed retry becomes due, or a negative value if none. */
 double frontier_next_due(const struct frontier *f);
 

@@ -1,14 +1,16 @@
 /*
  * tzcensus-crawl — one crawl of the Tezos P2P network, and the commands
  * around it: --probe, --check-config, --gen-identity / --check-identity,
- * --migrate, --replay.
+ * --migrate, --replay, --prune-days.
  *
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
  * successful command), 1 failure, 2 usage or configuration error (an
- * identity below expected_pow too), 3 crawl aborted by a signal, 5 no seed
- * could be dialed.
+ * identity below expected_pow too), 3 crawl aborted by a signal, 4 crawl
+ * finished but incomplete (local errors above 1% of the dials), 5 no seed
+ * could be dialed, 75 another crawl of the same vantage is running.
  */
+#include <errno.h>
 #include <ev.h>
 #include <getopt.h>
 #include <math.h>
@@ -24,13 +26,23 @@
 #include "crawler/probe.h"
 #include "crawler/sink.h"
 #include "crawler/tools.h"
+#include "db/prune.h"
 #include "p2p/identity.h"
 
 #ifndef TZCENSUS_VERSION
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
-enum { EXIT_FINISHED = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_ABORTED = 3, EXIT_NO_SEED = 5 };
+/* 75 is sysexits.h's EX_TEMPFAIL: try again later (tools.c returns it). */
+enum {
+	EXIT_FINISHED = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_ABORTED = 3,
+	EXIT_LOCAL = 4,
+	EXIT_NO_SEED = 5,
+	EXIT_LOCKED = 75,
+};
 
 /*
  * Our own proof of work against the network's expected_pow: a node greylists
@@ -75,6 +87,7 @@ static void usage(FILE *f)
 		"       tzcensus-crawl --check-identity FILE [--pow BITS]\n"
 		"       tzcensus-crawl --migrate [--db CONNINFO]\n"
 		"       tzcensus-crawl --replay FILE [--db CONNINFO]\n"
+		"       tzcensus-crawl --prune-days N [--db CONNINFO]\n"
 		"\n"
 		"Crawls the Tezos P2P network from seed points: performs the Octez handshake with\n"
 		"every point it may dial, asks each node for its peers (Bootstrap/Advertise) and\n"
@@ -101,6 +114,8 @@ static void usage(FILE *f)
 		"  --json                 print the summary as one JSON object\n"
 		"  --no-migrate           do not apply database migrations at start\n"
 		"  --set KEY=VALUE        any other YAML key (e.g. --set per_ip_ports=2)\n"
+		"  --verbose              also log debug messages on stderr (a failed send, a\n"
+		"                         handshake held back for a peer already in session)\n"
 		"\n"
 		"Commands:\n"
 		"  --check-config         validate the configuration and exit (resolves nothing);\n"
@@ -112,12 +127,18 @@ static void usage(FILE *f)
 		"  --pow BITS             PoW for --gen-identity/--check-identity (default %g)\n"
 		"  --migrate              apply pending database migrations and exit\n"
 		"  --replay FILE          load a journal into the database (idempotent) and exit\n"
+		"  --prune-days N         retention: remove the visits and advertisements of crawls\n"
+		"                         started more than N days ago (their crawl_summary row is\n"
+		"                         kept in crawl_totals; crawls and analyses stay) and exit\n"
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
 		"configuration error (an identity below expected_pow included), 3 crawl aborted\n"
-		"by SIGINT/SIGTERM, 5 no seed could be dialed (the address policy refused every\n"
-		"seed, none resolved, or none answered).\n",
+		"by SIGINT/SIGTERM, 4 crawl finished but incomplete: local errors (our\n"
+		"descriptors, memory, sockets) above 1%% of the dials, 5 no seed could be dialed\n"
+		"(the address policy refused every seed, none resolved, or none answered), 75\n"
+		"another crawl of the same vantage is running on this database (nothing was\n"
+		"started).\n",
 		P2P_POW_DEFAULT);
 }
 
@@ -136,7 +157,7 @@ int main(int argc, char **argv)
 		O_CONFIG = 256, O_DB, O_SEED, O_SEED_DB, O_ALLOW, O_DENY, O_IDENTITY, O_EPOW,
 		O_CHAIN, O_CONC, O_CTO, O_HTO, O_ROUNDS, O_NOHEAD, O_VANTAGE, O_JOURNAL, O_JSON,
 		O_NOMIGRATE, O_SET, O_CHECK, O_PROBE, O_GEN, O_CHECKID, O_POW, O_MIGRATE, O_REPLAY,
-		O_HELP, O_VERSION, O_VERBOSE,
+		O_HELP, O_VERSION, O_VERBOSE, O_PRUNE,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, O_CONFIG},
@@ -168,12 +189,14 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, O_HELP},
 		{"version", no_argument, NULL, O_VERSION},
 		{"verbose", no_argument, NULL, O_VERBOSE},
+		{"prune-days", required_argument, NULL, O_PRUNE},
 		{NULL, 0, NULL, 0},
 	};
 	static struct override ov[OVERRIDES_MAX];
 	size_t ov_n = 0;
 	const char *config = NULL, *probe = NULL, *gen = NULL, *checkid = NULL, *replay = NULL;
 	bool check = false, migrate = false, identity_flag = false;
+	long prune_days = 0; /* 0: no --prune-days */
 	double pow = P2P_POW_DEFAULT;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -226,6 +249,19 @@ int main(int argc, char **argv)
 		}
 		case O_MIGRATE: migrate = true; break;
 		case O_REPLAY: replay = optarg; break;
+		case O_PRUNE: {
+			char *end;
+			errno = 0;
+			prune_days = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || prune_days < 1 ||
+			    prune_days > DB_PRUNE_DAYS_MAX) {
+				fprintf(stderr, "tzcensus-crawl: --prune-days %s: want a number of days "
+						"from 1 to %d\n",
+					optarg, DB_PRUNE_DAYS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case O_HELP: usage(stdout); return 0;
 		case O_VERSION: printf("tzcensus-crawl %s\n", TZCENSUS_VERSION); return 0;
 		case O_VERBOSE: log_init("tzcensus-crawl", LOG_DEBUG); break;
@@ -245,10 +281,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int commands = (gen != NULL) + (checkid != NULL) + (probe != NULL) + check + migrate +
-		       (replay != NULL);
+		       (replay != NULL) + (prune_days > 0);
 	if (commands > 1) {
 		fprintf(stderr, "tzcensus-crawl: give at most one of --gen-identity, "
-				"--check-identity, --probe, --check-config, --migrate, --replay\n");
+				"--check-identity, --probe, --check-config, --migrate, --replay, "
+				"--prune-days\n");
 		return EXIT_USAGE;
 	}
 	if (gen)
@@ -315,6 +352,10 @@ int main(int argc, char **argv)
 	}
 	if (replay) {
 		status = tools_replay(replay, cfg.db, cfg.no_migrate);
+		goto out;
+	}
+	if (prune_days > 0) {
+		status = tools_prune(cfg.db, (unsigned)prune_days, cfg.no_migrate);
 		goto out;
 	}
 

@@ -1,9 +1,11 @@
 /*
- * Sinks: every record goes to the journal first (durable: fsync'd at batch
- * boundaries and at the end), then to the asynchronous COPY writer on the
- * crawl's loop. The database part is optional at run time: when PostgreSQL
- * cannot be reached at start and a journal is configured, the crawl goes on
- * and `--replay` loads the journal later.
+ * Sinks: every record goes to the journal first (written at every loop
+ * iteration, fsync'd at least once a second, at batch boundaries and at the
+ * end), then to the asynchronous COPY writer on the crawl's loop. The
+ * database part is optional at run time: when PostgreSQL cannot be reached
+ * at start and a journal is configured, the crawl goes on and `--replay`
+ * loads the journal later. One crawler per vantage: the vantage's lock
+ * (db/crawl.h) is held on lock_db until sink_close.
  */
 #include "crawler/sink.h"
 
@@ -21,12 +23,18 @@
 #include "db/writer_ev.h"
 #include "journal/journal.h"
 
+#define SINK_JOURNAL_SYNC_S 1.0 /* the journal is fsync'd at least this often */
+
 struct sink {
 	struct ev_loop *loop;
 	bool db_missing; /* the database could not be reached at start */
 	const struct crawl_config *cfg;
 	struct journal_writer *jw;
 	bool journal_failed;
+	bool journal_watching; /* jflush and jsync are started */
+	ev_prepare jflush;     /* write() at every loop iteration */
+	ev_timer jsync;        /* fsync() at least once a second */
+	PGconn *lock_db; /* holds the vantage's lock for the crawl's life (db/crawl.h) */
 	struct db_writer *dw;
 	struct db_writer_ev *dev;
 	int64_t crawl_id;
@@ -52,10 +60,79 @@ static PGconn *open_db(const struct crawl_config *cfg, char *err, size_t err_cap
 	return db;
 }
 
-struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
-		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
-		       size_t err_cap)
+static void journal_failed(struct sink *s);
+
+/*
+ * The journal's loss bound. Records reach the kernel before the loop blocks
+ * (this prepare watcher has the lowest priority, so it runs after the
+ * crawl's, which may record visits): a SIGKILL loses nothing the loop
+ * finished an iteration with. The timer fsyncs what is unsynced once a
+ * second: a power cut loses at most the last second (plus one fsync).
+ */
+static void jflush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
+	(void)loop;
+	(void)revents;
+	struct sink *s = w->data;
+	if (journal_flush(s->jw) != ERR_OK)
+		journal_failed(s);
+}
+
+static void jsync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct sink *s = w->data;
+	if (journal_unsynced(s->jw) && journal_sync(s->jw) != ERR_OK)
+		journal_failed(s);
+}
+
+static void journal_watch(struct sink *s)
+{
+	ev_prepare_init(&s->jflush, jflush_cb);
+	s->jflush.data = s;
+	ev_set_priority(&s->jflush, EV_MINPRI);
+	ev_prepare_start(s->loop, &s->jflush);
+	ev_unref(s->loop); /* neither watcher keeps the loop alive */
+	ev_timer_init(&s->jsync, jsync_cb, SINK_JOURNAL_SYNC_S, SINK_JOURNAL_SYNC_S);
+	s->jsync.data = s;
+	ev_timer_start(s->loop, &s->jsync);
+	ev_unref(s->loop);
+	s->journal_watching = true;
+}
+
+static void journal_unwatch(struct sink *s)
+{
+	if (!s->journal_watching)
+		return;
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &s->jflush);
+	ev_ref(s->loop);
+	ev_timer_stop(s->loop, &s->jsync);
+	s->journal_watching = false;
+}
+
+/* The writer lost the database or has it back: say so, with what waits. */
+static void on_db_link(void *arg, const struct db_writer_link *l)
+{
+	struct sink *s = arg;
+	if (l->up)
+		log_warn("database: back after %.1f s; %zu rows queued are being stored",
+			 (double)l->down_ms / 1000.0, l->queued_rows);
+	else
+		log_warn("database: lost (%s); %zu rows queued, retrying with backoff%s%s",
+			 l->error, l->queued_rows, s->jw ? "; every row is in the journal " : "",
+			 s->jw ? s->cfg->journal : "");
+}
+
+struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
+		       const struct crawl_rec *start, int64_t *crawl_id, enum err *why,
+		       char *err, size_t err_cap)
+{
+	enum err dummy;
+	if (!why)
+		why = &dummy;
+	*why = ERR_IO;
 	struct sink *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(err, err_cap, "out of memory");
@@ -66,29 +143,51 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	s->crawl_id = -1;
 	s->busy_since = -1;
 	*crawl_id = -1;
+	/* The vantage's lock first: a crawler refused there (another crawler of
+	 * this vantage runs) must not touch anything, the journal file included
+	 * (it may be the running crawler's: opening it cuts a torn tail). */
+	char dberr[512] = "";
+	PGconn *db = open_db(cfg, dberr, sizeof dberr);
+	if (db) {
+		enum err le = db_crawl_lock(db, cfg->vantage, dberr, sizeof dberr);
+		if (le == ERR_STATE) {
+			db_close(db);
+			snprintf(err, err_cap, "%s", dberr);
+			*why = ERR_STATE;
+			goto fail;
+		}
+		if (le != ERR_OK) {
+			db_close(db);
+			db = NULL;
+		}
+	}
 	if (cfg->journal) {
 		struct journal_open_info info;
 		s->jw = journal_open(cfg->journal, 0, &info, err, err_cap);
-		if (!s->jw)
+		if (!s->jw) {
+			db_close(db);
 			goto fail;
+		}
 		if (info.cut_len)
 			log_warn("journal %s: cut a torn last record of %llu bytes", cfg->journal,
 				 (unsigned long long)info.cut_len);
-		if (journal_crawl_start(s->jw, start) != ERR_OK) {
-			snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
-			goto fail;
-		}
 	}
-	char dberr[512] = "";
-	PGconn *db = open_db(cfg, dberr, sizeof dberr);
 	int aborted = 0;
 	if (db && db_crawl_begin(db, start, &s->crawl_id, &aborted, dberr, sizeof dberr) != ERR_OK) {
 		db_close(db);
 		db = NULL;
 	}
+	if (s->jw && journal_crawl_start(s->jw, start) != ERR_OK) {
+		db_close(db);
+		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
+		goto fail;
+	}
+	if (s->jw)
+		journal_watch(s);
 	if (!db) {
 		if (!s->jw) {
 			snprintf(err, err_cap, "%s (and no --journal to keep the results)", dberr);
+			*why = ERR_DB;
 			goto fail;
 		}
 		log_warn("%s: crawling into the journal only (load it later with --replay %s)",
@@ -99,10 +198,17 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 	if (aborted)
 		log_warn("database: %d crawl(s) of vantage %s left running by a crash marked aborted",
 			 aborted, cfg->vantage);
-	db_close(db);
+	s->lock_db = db;
+	/* Shown in pg_stat_activity: the session an operator must not kill. */
+	char ignore[128];
+	if (db_exec(db, "SET application_name = 'tzcensus-crawl vantage lock'", ignore,
+		    sizeof ignore) != ERR_OK)
+		log_debug("database: %s", ignore);
 	struct db_writer_opts o = {.conninfo = cfg->db,
 				   .crawl_id = s->crawl_id,
-				   .max_bytes = (size_t)cfg->db_queue_mb << 20};
+				   .max_bytes = (size_t)cfg->db_queue_mb << 20,
+				   .on_link = on_db_link,
+				   .link_arg = s};
 	s->dw = db_writer_new(&o);
 	s->dev = s->dw ? db_writer_ev_new(loop, s->dw) : NULL;
 	if (!s->dev) {
@@ -258,6 +364,7 @@ size_t sink_queue_peak_bytes(const struct sink *s)
 enum err sink_finish(struct sink *s, const struct crawl_end_rec *end, char *err, size_t err_cap)
 {
 	enum err status = ERR_OK;
+	journal_unwatch(s);
 	if (s->jw && journal_crawl_end(s->jw, end) != ERR_OK) {
 		snprintf(err, err_cap, "journal: %s", journal_error(s->jw));
 		status = ERR_IO;
@@ -310,8 +417,10 @@ void sink_close(struct sink *s)
 {
 	if (!s)
 		return;
+	journal_unwatch(s);
 	db_writer_ev_free(s->dev);
 	db_writer_free(s->dw);
+	db_close(s->lock_db); /* releases the vantage's lock */
 	if (s->jw && journal_close(s->jw) != ERR_OK)
 		log_error("journal: %s", journal_error(s->jw));
 	free(s);

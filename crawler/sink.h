@@ -23,16 +23,20 @@ struct crawl_config;
 struct sink;
 
 /*
- * Opens the journal (cfg->journal, if set) and the database (cfg->db or the
- * PG* environment): applies migrations unless cfg->no_migrate, marks crawls
- * left `running` by this vantage as aborted, inserts the crawl row. When the
+ * Opens the database (cfg->db or the PG* environment): applies migrations
+ * unless cfg->no_migrate and takes the vantage's lock (db/crawl.h; held on a
+ * connection kept open until sink_close); then the journal (cfg->journal,
+ * if set); marks crawls left `running` by this vantage as aborted, inserts
+ * the crawl row, and writes the journal's CrawlStart. When the
  * database cannot be reached and a journal is configured, the crawl goes on
  * with the journal only (a warning); without a journal it is an error.
- * *crawl_id gets crawls.id, or -1 without a database.
+ * *crawl_id gets crawls.id, or -1 without a database. On failure NULL with
+ * err, and *why (may be NULL) = ERR_STATE when another crawl of this vantage
+ * is running (nothing was opened or written), else ERR_IO/ERR_DB.
  */
 struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
-		       const struct crawl_rec *start, int64_t *crawl_id, char *err,
-		       size_t err_cap);
+		       const struct crawl_rec *start, int64_t *crawl_id, enum err *why,
+		       char *err, size_t err_cap);
 
 /*
  * seed_from_db: offers (crawl_offer, depth 0) every point that ended in `ok`

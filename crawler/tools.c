@@ -1,6 +1,7 @@
 /* The crawl command and the storage commands (--migrate, --replay). */
 #include "crawler/tools.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "crawler/sink.h"
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "db/prune.h"
 #include "journal/replay.h"
 
 #ifndef TZCENSUS_VERSION
@@ -35,6 +37,32 @@ int tools_migrate(const char *conninfo)
 	}
 	printf("migrations: %d applied, schema version %d\n", applied, db_schema_version(db));
 	db_close(db);
+	return 0;
+}
+
+int tools_prune(const char *conninfo, unsigned days, bool no_migrate)
+{
+	char err[512];
+	PGconn *db = db_connect(conninfo, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
+	struct db_prune_result res;
+	enum err e = no_migrate ? ERR_OK : db_migrate(db, NULL, err, sizeof err);
+	if (e == ERR_OK)
+		e = db_prune(db, days, &res, err, sizeof err);
+	else
+		memset(&res, 0, sizeof res);
+	printf("prune: %zu crawl%s older than %u day%s pruned, %" PRIu64 " visits and %" PRIu64
+	       " advertisements removed\n",
+	       res.crawls, res.crawls == 1 ? "" : "s", days, days == 1 ? "" : "s", res.visits,
+	       res.advertisements);
+	db_close(db);
+	if (e != ERR_OK) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -75,9 +103,12 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 		.seeds_json = seeds,
 	};
 	memcpy(start.uuid, cr->uuid, sizeof start.uuid);
-	cr->sink = sink_open(loop, cfg, &start, &cr->crawl_id, err, sizeof err);
+	enum err why;
+	cr->sink = sink_open(loop, cfg, &start, &cr->crawl_id, &why, err, sizeof err);
 	if (!cr->sink) {
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		if (why == ERR_STATE)
+			status = 75; /* EX_TEMPFAIL: another crawl of this vantage runs (main.c) */
 		goto out;
 	}
 	size_t seeded = crawl_seed(cr);
@@ -121,6 +152,14 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 				"(first: %s)\n",
 				cr->seeds_policy, seeded, cr->seeds_silent, cr->seed_why);
 		status = 5; /* EXIT_NO_SEED */
+	} else if (crawl_local_excess(cr)) {
+		fprintf(stderr,
+			"tzcensus-crawl: crawl incomplete: %llu local errors (descriptors, memory, "
+			"sockets) in %llu dials, more than %.0f%%\n",
+			(unsigned long long)crawl_local_errors(cr),
+			(unsigned long long)(cr->st.dials + cr->st.local_unrecorded),
+			100.0 * CRAWL_LOCAL_MAX_SHARE);
+		status = 4;
 	} else {
 		status = 0;
 	}
@@ -152,18 +191,27 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 	err[0] = '\0';
 	enum err e = journal_replay(path, db, &st, err, sizeof err);
 	db_close(db);
+	char bad[64] = "";
+	if (st.corrupt)
+		snprintf(bad, sizeof bad, ", %llu damaged records skipped",
+			 (unsigned long long)st.corrupt);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added, RPC answers %llu read / %llu added%s\n",
+	       "advertisements %llu read / %llu added, RPC answers %llu read / %llu added, "
+	       "last crawl id %lld%s%s%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
 	       (unsigned long long)st.advs_added, (unsigned long long)st.rpcs_read,
-	       (unsigned long long)st.rpcs_added, st.truncated ? ", last record truncated" : "");
+	       (unsigned long long)st.rpcs_added, (long long)st.last_crawl_id,
+	       st.truncated ? ", last record truncated" : "", bad,
+	       st.crawls_left_running ? ", a crawl without end left running (a crawler of its "
+					"vantage is live)"
+				      : "");
 	if (e != ERR_OK) {
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
 		return 1;
 	}
-	if (st.truncated)
+	if (st.truncated || st.corrupt)
 		fprintf(stderr, "tzcensus-crawl: warning: %s\n", err);
 	return 0;
 }

@@ -72,6 +72,56 @@ static enum err set_share(void *out, const char *name, const char *value, char *
 	return ERR_OK;
 }
 
+/* old_close.<name>: the share (0 to 1) of that behaviour's nodes that close the old way. */
+static enum err set_old_close(void *out, const char *name, const char *value, char *err,
+                              size_t err_cap)
+{
+	struct sim_config *c = out;
+	const char *dot = strchr(name, '.');
+	enum sim_behavior b;
+	if (!dot || !sim_behavior_parse(dot + 1, &b)) {
+		snprintf(err, err_cap, "unknown behaviour '%s'", dot ? dot + 1 : name);
+		return ERR_CONFIG;
+	}
+	char *end;
+	double v = strtod(value, &end);
+	if (end == value || *end || !(v >= 0 && v <= 1)) {
+		snprintf(err, err_cap, "expected a share from 0 to 1, got '%s'", value);
+		return ERR_CONFIG;
+	}
+	c->old_close[b] = v;
+	return ERR_OK;
+}
+
+/* dialers.mix.<kind>: one weight per dialer kind (simnet/dialer.h). */
+static enum err set_dialer_mix(void *out, const char *name, const char *value, char *err,
+                               size_t err_cap)
+{
+	static const char *const kinds[5] = {"forwarded", "nat_refused", "nat_silent", "port_zero",
+	                                     "shared"};
+	struct sim_config *c = out;
+	const char *dot = strrchr(name, '.');
+	int k = -1;
+	for (int i = 0; dot && i < 5; i++)
+		if (strcmp(dot + 1, kinds[i]) == 0)
+			k = i;
+	if (k < 0) {
+		snprintf(err, err_cap,
+		         "unknown dialer kind '%s' (known: forwarded, nat_refused, nat_silent, "
+		         "port_zero, shared)",
+		         dot ? dot + 1 : name);
+		return ERR_CONFIG;
+	}
+	char *end;
+	double v = strtod(value, &end);
+	if (end == value || *end || !(v >= 0 && v <= 1e6)) {
+		snprintf(err, err_cap, "expected a non-negative weight, got '%s'", value);
+		return ERR_CONFIG;
+	}
+	c->dialer_mix[k] = v;
+	return ERR_OK;
+}
+
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
 		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL                              \
@@ -86,6 +136,8 @@ const struct conf_key simcfg_keys[] = {
     K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
     K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
     {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
+    {"old_close.*", CONF_CUSTOM, 0, 0, 0, "share of a behaviour closing as Octez <= v21",
+     set_old_close},
     K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
     K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
     K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),
@@ -96,6 +148,8 @@ const struct conf_key simcfg_keys[] = {
     K("topology.v6_nodes", CONF_INT, v6_nodes, 0, 99, "public nodes on [::1] (2)"),
     K("topology.v6_port_base", CONF_INT, v6_port_base, 0, 65000, "first [::1] port (0: auto)"),
     K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
+    K("topology.shared_identity", CONF_INT, shared_identity, 0, 1000,
+      "public core nodes sharing one identity (0)"),
     K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
     K("epoch", CONF_INT, epoch, 0, 1000000, "churn epoch, 0 = unchurned world (0)"),
     K("churn", CONF_DOUBLE, churn, 0, 1, "share of listening nodes churned per epoch (0.05)"),
@@ -121,6 +175,20 @@ const struct conf_key simcfg_keys[] = {
     K("rpc.releases", CONF_STRLIST, rpc_releases, 0, 0,
       "release mix, release=weight (v22.1=6, v21.4=3, v23.0~rc1=1)"),
     K("rpc.slow_ms", CONF_INT, rpc_slow_ms, 0, 600000, "a slow answer holds the socket (20000)"),
+    K("dialers.count", CONF_INT, dialers_count, 1, 20000, "dialers with --dial (20)"),
+    K("dialers.interval", CONF_DOUBLE, dialers_interval, 0, 86400,
+      "seconds between one dialer's sessions; 0 = once (0)"),
+    K("dialers.spread", CONF_DOUBLE, dialers_spread, 0, 3600,
+      "seconds over which the first dials are spread (1)"),
+    K("dialers.base", CONF_STRING, dialers_base, 0, 0,
+      "first external address, 127.0.0.0/8 (default: base with third octet 200)"),
+    K("dialers.port", CONF_INT, dialers_port, 1, 65535, "announced port (9732)"),
+    K("dialers.shared_group", CONF_INT, dialers_shared_group, 2, 16,
+      "dialers behind one shared address (3)"),
+    K("dialers.advertise", CONF_INT, dialers_advertise, 0, 100,
+      "points each dialer advertises (5)"),
+    {"dialers.mix.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each dialer kind",
+     set_dialer_mix},
 };
 #undef K
 const size_t simcfg_keys_n = sizeof simcfg_keys / sizeof simcfg_keys[0];
@@ -174,6 +242,14 @@ enum err simcfg_init(struct sim_config *c)
 		simcfg_cleanup(c);
 		return ERR_NOMEM;
 	}
+	c->dialers_count = 20;
+	c->dialers_interval = 0;
+	c->dialers_spread = 1.0;
+	c->dialers_port = 9732;
+	c->dialers_shared_group = 3;
+	c->dialers_advertise = 5;
+	for (int k = 0; k < 5; k++)
+		c->dialer_mix[k] = 1.0;
 	c->base = strdup("127.20.0.0");
 	c->chain_name = strdup("TEZOS_MAINNET");
 	c->wrong_chain_name = strdup("TEZOS_ITHACANET_2022-01-25T15:00:00Z");

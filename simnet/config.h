@@ -50,6 +50,8 @@ struct sim_config {
 	long long latency_min_ms;
 	long long latency_max_ms;
 	double share[BEH_N]; /* behaviours.<name>: relative weights */
+	/* old_close.<name>: share of that behaviour's nodes that close as Octez <= v21 */
+	double old_close[BEH_N];
 	/* topology */
 	long long min_degree; /* edges each new core node attaches with (>= bottleneck+1) */
 	long long bottleneck; /* planted minimum vertex cut between two core halves (0 = none) */
@@ -62,6 +64,7 @@ struct sim_config {
 	long long
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
+	long long shared_identity; /* public core nodes that run one cloned identity (0 = none) */
 	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* churn (docs/simnet.md "Epochs and churn") */
 	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */
@@ -88,6 +91,15 @@ struct sim_config {
 	double rpc_hostile;           /* rpc.hostile: of the RPC nodes, with a hostile answer */
 	struct conf_strlist rpc_releases; /* rpc.releases: "v22.1=6", release=weight */
 	long long rpc_slow_ms;        /* rpc.slow_ms: how long a slow answer keeps the socket */
+	/* dialers (--dial; simnet/dialer.h, docs/simnet.md "Dialers") */
+	long long dialers_count;
+	double dialers_interval; /* s between one dialer's sessions; 0 = dial once */
+	double dialers_spread;   /* s over which the first dials are spread */
+	char *dialers_base;      /* first external address; "" = third octet 200 of base */
+	long long dialers_port;  /* announced port of every dialer that announces one */
+	long long dialers_shared_group;
+	long long dialers_advertise; /* points each dialer advertises */
+	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
 };
 
 extern const struct conf_key simcfg_keys[];

@@ -8,6 +8,16 @@
  * Latency: output produced at time t may leave at t + latency. Bytes go into
  * one output buffer with "release marks" (end offset, due time); the flush
  * writes up to the last mark that is due and arms a timer for the next one.
+ *
+ * Old close (a node with old_close, Octez <= v21): no TCP_NODELAY, and a
+ * bare close() (no shutdown) when it Nacks or hangs up during the
+ * handshake. Over a real round trip its metadata is not yet acknowledged
+ * when it decides, so Nagle's algorithm holds the small Nack back; if the
+ * client's bytes lie unread at that moment (an early Ack, a Bootstrap),
+ * close() answers with a reset and the held Nack is discarded. Loopback
+ * acknowledges at once, so that round trip is modelled here: such a node
+ * drops what it just wrote and resets the connection (SO_LINGER 0) one
+ * latency later. With nothing of the client's unread, it closes normally.
  */
 #include "simnet/server.h"
 
@@ -17,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -60,6 +71,7 @@ struct conn {
 	char client[POINT_FMT_CAP];
 	uint8_t peer_id[16];
 	bool have_peer, registered, inflight, open, closing, dead, client_private;
+	bool reset_close; /* old close: a reset is due when the deadline timer fires */
 	enum hs_state phase; /* session state before the event being handled */
 	uint8_t *obuf;
 	size_t olen, ocap;
@@ -230,7 +242,7 @@ static void flush(struct conn *c)
 		ev_timer_set(&c->release, c->marks[0].due - now, 0);
 		ev_timer_start(loop, &c->release);
 	}
-	if (c->olen == 0 && c->closing)
+	if (c->olen == 0 && c->closing && !c->reset_close)
 		conn_close(c);
 }
 
@@ -345,22 +357,30 @@ static void answer_branch(struct conn *c)
 	send_msg(c, &m);
 }
 
-/* One answer now, or later: at most one per `gap` seconds, the rest delayed, not dropped. */
-static void throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending, ev_tstamp gap,
+/*
+ * One answer now, or later, as Octez's throttle_callbacks
+ * (src/lib_p2p/p2p_protocol.ml): a request handled less than `gap` after
+ * the last one handled sleeps a full `gap` from now (not until the window
+ * ends), and the window restarts when it wakes. Requests queue behind a
+ * sleeping one (Octez's reader handles one message at a time): delayed, not
+ * dropped. *next is the last handled time + gap.
+ */
+static bool throttle(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending, ev_tstamp gap,
                      void (*answer)(struct conn *))
 {
 	ev_tstamp now = ev_now(c->s->loop);
 	if (*pending == 0 && now >= *next) {
 		*next = now + gap;
 		answer(c);
-		return;
+		return false;
 	}
 	if (*pending < PENDING_MAX)
 		(*pending)++;
 	if (!ev_is_active(t)) {
-		ev_timer_set(t, *next > now ? *next - now : 0, 0);
+		ev_timer_set(t, gap, 0);
 		ev_timer_start(c->s->loop, t);
 	}
+	return true;
 }
 
 static void throttled_cb(struct conn *c, ev_timer *t, ev_tstamp *next, unsigned *pending,
@@ -403,14 +423,15 @@ static void handle_msg(struct conn *c, const struct p2p_msg *m)
 	case P2P_TAG_BOOTSTRAP:
 		if (c->client_private)
 			break; /* Octez ignores Bootstrap from a private peer (§7) */
-		throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
-		         c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap);
+		if (throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
+		             c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap))
+			c->s->st.boot_throttled++;
 		break;
 	case P2P_TAG_GET_CURRENT_BRANCH:
 		if (memcmp(m->chain_id, simnet_chain_id, 4) != 0)
 			break; /* a chain this node does not run: inactive, ignored */
-		throttle(c, &c->branch_t, &c->branch_next, &c->branch_pending,
-		         c->s->c->branch_throttle_ms / 1e3, answer_branch);
+		(void)throttle(c, &c->branch_t, &c->branch_next, &c->branch_pending,
+		               c->s->c->branch_throttle_ms / 1e3, answer_branch);
 		break;
 	case P2P_TAG_CURRENT_BRANCH:
 	case P2P_TAG_CURRENT_HEAD:
@@ -437,6 +458,36 @@ static void session_open(struct conn *c)
 	p2p_msg_init(&m, P2P_TAG_GET_CURRENT_BRANCH);
 	memcpy(m.chain_id, simnet_chain_id, 4);
 	send_msg(c, &m);
+}
+
+/* Bytes of the client's that the node has not consumed: in the session or in the kernel. */
+static bool unread_input(struct conn *c)
+{
+	int n = 0;
+	if (c->hs && hs_in_pending(c->hs) > 0)
+		return true;
+	return ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/*
+ * Old close with the client's bytes unread (see the top of this file): what
+ * the node just wrote (its Nack) is discarded, and the reset leaves one
+ * latency later, behind what the node had written before.
+ */
+static void old_close_reset(struct conn *c)
+{
+	struct srv *s = c->s;
+	size_t len;
+	if (hs_out(c->hs, &len))
+		hs_out_consume(c->hs, len);
+	c->closing = true;
+	c->reset_close = true;
+	s->st.old_close_resets++;
+	ev_io_stop(s->loop, &c->rio);
+	ev_timer_stop(s->loop, &c->deadline);
+	ev_timer_set(&c->deadline, s->w->nodes[c->node].latency_ms / 1000.0, 0);
+	ev_timer_start(s->loop, &c->deadline);
+	flush(c);
 }
 
 static void process(struct conn *c)
@@ -469,6 +520,7 @@ static void process(struct conn *c)
 		case HS_EV_NACK:
 		case HS_EV_NACK_V0: c->closing = true; break;
 		case HS_EV_MSG: handle_msg(c, &ev.msg); break;
+		case HS_EV_DROPPED: break; /* no frame cap on simnet's sessions */
 		case HS_EV_ERROR:
 			violation(c, violation_reason(ev.error.code), ev.error.reason);
 			conn_close(c);
@@ -480,6 +532,10 @@ static void process(struct conn *c)
 	enum hs_state st = hs_state(c->hs);
 	if (st == HS_ST_CLOSED || st == HS_ST_FAILED)
 		c->closing = true;
+	if (c->closing && !c->open && c->s->w->nodes[c->node].old_close && unread_input(c)) {
+		old_close_reset(c);
+		return;
+	}
 	pump(c);
 }
 
@@ -523,6 +579,12 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct conn *c = w->data;
+	if (c->reset_close) {
+		flush(c); /* what the node wrote before its close, then the reset */
+		if (!c->dead)
+			conn_close(c);
+		return;
+	}
 	if (c->kind == CK_HS && !c->open)
 		c->s->st.auth_timeouts++; /* Octez only logs this (§6): not a violation */
 	conn_close(c);
@@ -540,6 +602,10 @@ static void conn_close(struct conn *c)
 	ev_timer_stop(s->loop, &c->release);
 	ev_timer_stop(s->loop, &c->boot_t);
 	ev_timer_stop(s->loop, &c->branch_t);
+	if (c->reset_close) {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
 	close(c->fd);
 	c->fd = -1;
 	if (c->inflight)
@@ -607,9 +673,11 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	}
 	c->s = s;
 	c->fd = fd;
-	/* latency is modelled explicitly; Nagle + delayed ACK would add ~40 ms per exchange */
+	/* latency is modelled explicitly; Nagle + delayed ACK would add ~40 ms per exchange.
+	 * Octez <= v21 never set it (old_close). */
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (!nd->old_close)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->node = node;
 	c->point = point;
 	c->kind = nd->beh == BEH_STALL ? CK_STALL : CK_HS;

@@ -32,6 +32,8 @@ struct srv_stats {
 	uint64_t accepted, silent_closed, busy_closed, stalled;
 	uint64_t acks, nacks, refused, sessions_open, auth_timeouts, violations;
 	uint64_t advertises, branches, client_closed;
+	uint64_t old_close_resets; /* old_close nodes that reset instead of sending their Nack or FIN */
+	uint64_t boot_throttled;   /* Bootstrap requests delayed by the 100 ms throttle */
 };
 
 /*

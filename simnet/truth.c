@@ -110,6 +110,8 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "p2p_version", json_integer(nd->p2p_version));
 	SET(o, "private_node", json_boolean(nd->beh == BEH_PRIVATE));
 	SET(o, "latency_ms", json_integer(nd->latency_ms));
+	SET(o, "old_close", json_boolean(nd->old_close));
+	SET(o, "shared_identity", json_boolean(nd->shared_identity));
 	if (rpc) { /* only with RPC servers (rpc.share > 0): older truth files unchanged */
 		SET(o, "rpc", json_string(sim_rpc_kind_str((enum sim_rpc_kind)rpc[i].kind)));
 		struct sim_release r;

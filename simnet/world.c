@@ -800,6 +800,45 @@ static enum err apply_churn(const struct sim_config *c, struct world *w)
 	return ERR_OK;
 }
 
+/* ---- phase 4: per-node attributes that mix with every behaviour -------- */
+
+static void mark_old_close(struct builder *B)
+{
+	for (size_t i = 0; i < B->w->node_n; i++) {
+		struct sim_node *nd = &B->w->nodes[i];
+		double share = B->c->old_close[nd->beh];
+		if (share <= 0)
+			continue;
+		struct rng r = rng_fork(&B->r, 0x01dc105e00000000ull + i);
+		nd->old_close = share >= 1 || rng_unit(&r) < share;
+	}
+}
+
+/* A cloned identity.json: public core nodes that all run one key pair and stamp. */
+static void share_identity(struct builder *B)
+{
+	struct world *w = B->w;
+	struct sim_node *first = NULL;
+	long long left = B->c->shared_identity;
+	for (size_t i = 0; i < w->node_n && left > 0; i++) {
+		struct sim_node *nd = &w->nodes[i];
+		if (nd->beh != BEH_PUBLIC ||
+		    (nd->role != ROLE_CORE_A && nd->role != ROLE_CORE_B) || nd->bridge)
+			continue;
+		if (!first)
+			first = nd;
+		else {
+			memcpy(nd->sk, first->sk, sizeof nd->sk);
+			memcpy(nd->pk, first->pk, sizeof nd->pk);
+			memcpy(nd->stamp, first->stamp, sizeof nd->stamp);
+			memcpy(nd->peer_id, first->peer_id, sizeof nd->peer_id);
+			nd->pow_bits = first->pow_bits;
+		}
+		nd->shared_identity = true;
+		left--;
+	}
+}
+
 enum err world_build(const struct sim_config *c, struct world *w, char *err, size_t err_cap)
 {
 	memset(w, 0, sizeof *w);
@@ -838,6 +877,8 @@ enum err world_build(const struct sim_config *c, struct world *w, char *err, siz
 	    (e = finish_lists(&B)) != ERR_OK || (e = build_foreign(&B)) != ERR_OK ||
 	    (e = pick_seeds(&B)) != ERR_OK)
 		goto out;
+	mark_old_close(&B);
+	share_identity(&B);
 	if (c->epoch > 0)
 		e = apply_churn(c, w);
 out:

@@ -30,6 +30,11 @@
  * Advertise). Peer ids, points and lists do not change; cut nodes, bridges,
  * island members and the owners of seed points never churn.
  *
+ * Attributes drawn from streams forked off the seed, so that worlds without
+ * them stay as they were: old_close (config old_close.<behaviour>) and
+ * shared_identity (the first topology.shared_identity public core nodes, in
+ * node order, all run the keys and stamp of the first of them).
+ *
  * Owns all its memory (world_free). Secret keys are simulation keys derived
  * from the seed, wiped on free. Not thread-safe.
  */
@@ -91,6 +96,10 @@ struct sim_node {
 	int64_t head_ts;
 	uint32_t latency_ms;
 	uint16_t ddb_version, p2p_version; /* announced (old_version: older) */
+	/* closes as Octez <= v21: no TCP_NODELAY, a bare close() (config old_close.<name>) */
+	bool old_close;
+	/* runs the identity of the first such node (config topology.shared_identity) */
+	bool shared_identity;
 	uint32_t *adv;                     /* known points, rank order (owned) */
 	uint32_t adv_n, adv_cap;
 };

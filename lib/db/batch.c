@@ -196,12 +196,20 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
 }
 
 /*
- * Safe text, optionally COPY-escaped. Worst case 3 output bytes per input
- * byte (U+FFFD) and 2 per escaped ASCII byte.
+ * Safe text, optionally COPY-escaped. Peer text ends up on researchers'
+ * terminals (psql prints a cell's bytes as they are), so besides invalid
+ * UTF-8 and NUL (U+FFFD) every other control character is written as the
+ * four visible characters \xHH of its code point: C0 (U+0001-U+001F, tab
+ * and newline included), DEL and C1 (U+0080-U+009F, valid UTF-8 that some
+ * terminals obey like ESC [). The raw bytes stay in the bytea column. A
+ * backslash is kept as it is, so the form is a fixed point: safe(safe(x)) ==
+ * safe(x). COPY escaping comes on top: a backslash doubles. Worst case 5
+ * output bytes per input byte (a control byte under COPY).
  */
 static enum err text_out(struct db_buf *out, const uint8_t *in, size_t len, bool copy_escape)
 {
-	if (len > (SIZE_MAX - 16) / 3 || db_buf_reserve(out, len * 3 + 1) != ERR_OK)
+	static const char hex[] = "0123456789abcdef";
+	if (len > (SIZE_MAX - 16) / 5 || db_buf_reserve(out, len * 5 + 1) != ERR_OK)
 		return ERR_NOMEM;
 	size_t i = 0;
 	while (i < len) {
@@ -211,20 +219,23 @@ static enum err text_out(struct db_buf *out, const uint8_t *in, size_t len, bool
 			i++;
 			continue;
 		}
-		if (k == 1 && copy_escape) {
-			const char *esc = NULL;
-			switch (in[i]) {
-			case '\\': esc = "\\\\"; break;
-			case '\t': esc = "\\t"; break;
-			case '\n': esc = "\\n"; break;
-			case '\r': esc = "\\r"; break;
-			default: break;
-			}
-			if (esc) {
-				put(out, esc, 2);
-				i++;
-				continue;
-			}
+		unsigned cp = k == 1   ? in[i]
+			      : k == 2 ? ((in[i] & 0x1fu) << 6) | (in[i + 1] & 0x3fu)
+				       : 0x100; /* longer sequences are above C1 */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+			if (copy_escape)
+				put(out, "\\\\", 2);
+			else
+				put(out, "\\", 1);
+			char esc[3] = {'x', hex[cp >> 4], hex[cp & 15]};
+			put(out, esc, 3);
+			i += k;
+			continue;
+		}
+		if (copy_escape && in[i] == '\\') {
+			put(out, "\\\\", 2);
+			i++;
+			continue;
 		}
 		put(out, in + i, k);
 		i += k;

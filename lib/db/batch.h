@@ -89,7 +89,10 @@ enum err db_batch_apply_sync(PGconn *c, int64_t crawl_id, const struct db_batch 
 
 /*
  * The safe text form of arbitrary bytes: valid UTF-8 is kept, every NUL and
- * every byte that does not start a valid UTF-8 sequence becomes U+FFFD.
+ * every byte that does not start a valid UTF-8 sequence becomes U+FFFD, and
+ * every other control character (U+0001-U+001F, U+007F-U+009F) becomes the
+ * four characters \xHH (its code point in lower-case hex; ESC is "\x1b").
+ * The result holds no control character and is its own safe form.
  * Appends to out. ERR_NOMEM.
  */
 enum err db_text_safe(struct db_buf *out, const uint8_t *in, size_t len)

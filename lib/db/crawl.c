@@ -19,6 +19,10 @@ static void uuid_text(const uint8_t u[16], char out[37])
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
+/* The vantage's advisory-lock key (crawl.h), as SQL arguments; $1 the vantage. */
+#define VANTAGE_KEY(v) \
+	"1954178934, ('x' || substr(md5(coalesce(" v ", '')), 1, 8))::bit(32)::int"
+
 static PGresult *exec_params(PGconn *c, const char *sql, int n, const char *const *v)
 {
 	return PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
@@ -59,6 +63,30 @@ enum err db_crawl_ensure(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id
 	return insert_crawl(c, r, crawl_id, created, err, err_cap);
 }
 
+enum err db_crawl_lock(PGconn *c, const char *vantage, char *err, size_t err_cap)
+{
+	if (!c)
+		return ERR_INVAL;
+	const char *lv[1] = {vantage};
+	PGresult *lk =
+		exec_params(c, "SELECT pg_try_advisory_lock(" VANTAGE_KEY("$1::text") ")", 1, lv);
+	if (!lk || PQresultStatus(lk) != PGRES_TUPLES_OK || PQntuples(lk) != 1) {
+		db_errmsg(c, "crawl lock", err, err_cap);
+		PQclear(lk);
+		return ERR_DB;
+	}
+	bool got = PQgetvalue(lk, 0, 0)[0] == 't';
+	PQclear(lk);
+	if (!got) {
+		snprintf(err, err_cap,
+			 "db: another crawl of vantage %s is running (its crawler holds "
+			 "the vantage's lock in this database): not starting a second one",
+			 vantage ? vantage : "(none)");
+		return ERR_STATE;
+	}
+	return ERR_OK;
+}
+
 enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id, int *aborted_n,
 			char *err, size_t err_cap)
 {
@@ -66,6 +94,9 @@ enum err db_crawl_begin(PGconn *c, const struct crawl_rec *r, int64_t *crawl_id,
 		return ERR_INVAL;
 	if (aborted_n)
 		*aborted_n = 0;
+	enum err le = db_crawl_lock(c, r->vantage, err, err_cap);
+	if (le != ERR_OK)
+		return le;
 	if (db_exec(c, "BEGIN", err, err_cap) != ERR_OK)
 		return ERR_DB;
 	char uuid[37];
@@ -133,17 +164,33 @@ enum err db_crawl_end(PGconn *c, int64_t crawl_id, const struct crawl_end_rec *e
 	return ERR_OK;
 }
 
-enum err db_crawl_abort_if_running(PGconn *c, int64_t crawl_id, char *err, size_t err_cap)
+enum err db_crawl_abort_if_running(PGconn *c, int64_t crawl_id, bool *left, char *err,
+				   size_t err_cap)
 {
+	if (left)
+		*left = false;
 	char id[24];
 	snprintf(id, sizeof id, "%" PRId64, crawl_id);
 	const char *v[1] = {id};
+	/* The lock is tried on the one running crawl only (a materialized CTE):
+	 * trying other vantages' locks, even for a moment, could refuse their
+	 * crawlers. The transaction-level lock ends with the statement. */
 	PGresult *res = exec_params(
-		c, "UPDATE crawls SET status = 'aborted' WHERE id = $1 AND status = 'running'", 1, v);
+		c,
+		"WITH r AS MATERIALIZED (SELECT id, vantage FROM crawls"
+		"  WHERE id = $1 AND status = 'running'),"
+		" free AS MATERIALIZED (SELECT id,"
+		"  pg_try_advisory_xact_lock(" VANTAGE_KEY("vantage") ") AS ok FROM r),"
+		" u AS (UPDATE crawls SET status = 'aborted' FROM free"
+		"  WHERE crawls.id = free.id AND free.ok RETURNING crawls.id)"
+		" SELECT (SELECT count(*) FROM free WHERE NOT ok), (SELECT count(*) FROM u)",
+		1, v);
 	enum err e = ERR_OK;
-	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		db_errmsg(c, "crawl abort", err, err_cap);
 		e = ERR_DB;
+	} else if (left) {
+		*left = PQgetvalue(res, 0, 0)[0] != '0';
 	}
 	PQclear(res);
 	return e;

@@ -62,6 +62,9 @@ struct db_writer {
 	bool result_failed;
 	uint64_t batch_inserted;
 
+	bool link_down;     /* an outage was reported and is not over */
+	int64_t down_at;
+
 	struct db_writer_stats st;
 	char last_error[512];
 };
@@ -201,8 +204,26 @@ bool db_writer_idle(const struct db_writer *w)
 	return w->queued_rows == 0;
 }
 
+/* Reports the start or the end of an outage (once each). */
+static void link_event(struct db_writer *w, bool up, int64_t now)
+{
+	if (w->link_down != up)
+		return;
+	w->link_down = !up;
+	struct db_writer_link l = {.up = up,
+				   .queued_rows = w->queued_rows,
+				   .error = w->last_error,
+				   .down_ms = up ? now - w->down_at : 0};
+	if (!up) {
+		w->down_at = now;
+		w->st.outages++;
+	}
+	if (w->o.on_link)
+		w->o.on_link(w->o.link_arg, &l);
+}
+
 /* The head batch is stored: drop it. */
-static void head_done(struct db_writer *w)
+static void head_done(struct db_writer *w, int64_t now)
 {
 	struct wbatch *b = w->head;
 	size_t rows = db_batch_rows(&b->b);
@@ -219,6 +240,7 @@ static void head_done(struct db_writer *w)
 	db_batch_cleanup(&b->b);
 	free(b);
 	w->backoff_ms = w->o.backoff_min_ms; /* a stored batch proves the path works */
+	link_event(w, true, now);
 }
 
 /* ---- connection ------------------------------------------------------------- */
@@ -251,6 +273,7 @@ static void fail(struct db_writer *w, const char *what, int64_t now)
 	w->retry_at = now + w->backoff_ms;
 	w->backoff_ms = w->backoff_ms > w->o.backoff_max_ms / 2 ? w->o.backoff_max_ms
 								: w->backoff_ms * 2;
+	link_event(w, false, now);
 }
 
 static void start_connect(struct db_writer *w, int64_t now)
@@ -332,6 +355,8 @@ static void cmd_done(struct db_writer *w, int64_t now)
 	case PH_SETUP:
 		w->ph = PH_IDLE;
 		w->st.connects++;
+		if (w->queued_rows == 0)
+			link_event(w, true, now); /* nothing to store proves it otherwise */
 		break;
 	case PH_COPY_V:
 	case PH_COPY_A:
@@ -340,7 +365,7 @@ static void cmd_done(struct db_writer *w, int64_t now)
 		break;
 	case PH_UPSERT:
 		w->ph = PH_IDLE;
-		head_done(w);
+		head_done(w, now);
 		break;
 	case PH_IDLE:
 		break;

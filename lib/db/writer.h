@@ -38,6 +38,22 @@
 #define DB_WANT_READ 1u
 #define DB_WANT_WRITE 2u
 
+/*
+ * A change of the writer's link to the database, for the operator's log:
+ * up = false the first time an attempt fails after the link was good (or
+ * the very first connect fails); up = true when a batch is stored again (or
+ * the writer reconnected with nothing queued). One event per outage, not
+ * one per retry. error is the failure's text (borrowed, valid during the
+ * call); down_ms how long the outage lasted (up events).
+ */
+struct db_writer_link {
+	bool up;
+	size_t queued_rows; /* rows waiting in the queue at that moment */
+	const char *error;  /* db_writer_last_error() */
+	int64_t down_ms;    /* up: length of the outage */
+};
+typedef void db_writer_link_fn(void *arg, const struct db_writer_link *l);
+
 struct db_writer_opts {
 	const char *conninfo;    /* libpq string or URL; NULL or "" = PG* variables */
 	int64_t crawl_id;        /* from db_crawl_begin() */
@@ -47,6 +63,8 @@ struct db_writer_opts {
 	unsigned backoff_max_ms; /* cap of the doubling delay; 0 = 30000 */
 	unsigned stall_ms;       /* a batch or connect with no progress for this long is
 				    abandoned and retried; 0 = 60000 */
+	db_writer_link_fn *on_link; /* may be NULL; called from db_writer_step() */
+	void *link_arg;
 };
 
 struct db_writer_stats {
@@ -56,6 +74,7 @@ struct db_writer_stats {
 	uint64_t batches_stored;
 	uint64_t failures;        /* failed attempts (each followed by a reconnect) */
 	uint64_t connects;        /* successful connections */
+	uint64_t outages;         /* link-down events (see struct db_writer_link) */
 	size_t queued_rows, queued_bytes;
 	size_t queued_bytes_peak; /* the most queued_bytes ever held */
 	bool connected;

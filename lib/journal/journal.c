@@ -1,13 +1,36 @@
 /*
- * journal — length-delimited protobuf records with fsync'd batches.
+ * journal — checksummed length-prefixed protobuf records, written at every
+ * loop iteration and fsync'd at batch boundaries (the caller adds a timer).
  *
- * Why varint framing and no checksum: it is protobuf's own delimited format
- * (what other tools read), and a torn write at a crash can only damage the
- * last record, which the reader detects by length. A record in the middle
- * that does not decode is reported as corruption, never skipped silently.
+ * Format 2 (what this writer writes):
+ *
+ *   file header, 8 bytes: 00 74 7a 6a 6f 75 72 02  ("\0tzjour", version 2)
+ *   then records, one after another:
+ *     offset  size  field
+ *     0       4     n, the body's length, big-endian, 1..JOURNAL_RECORD_MAX
+ *     4       4     CRC-32C of the body, big-endian
+ *     8       4     CRC-32C of bytes 0..7 (the header checks itself)
+ *     12      n     body: one tzcensus.Record (protobuf)
+ *
+ * Format 1 (before checksums): no file header; a varint length, then the
+ * body. Still read (old journals replay), never appended to. A format-1 file
+ * cannot start with 0x00 (an empty record, which it refuses), so the first
+ * byte tells the formats apart; a format-1 reader refuses a format-2 file
+ * as a corrupt record at offset 0.
+ *
+ * Why two checksums: the body's CRC catches a record whose bytes were
+ * flipped but still decode; the header's own CRC makes its length
+ * trustworthy, so a damaged body is skipped exactly, and a damaged header is
+ * skipped by looking for the next offset whose 12 bytes check (a false match
+ * has odds 2^-32 per offset). A torn write at a crash can only cut the last
+ * record, which the reader tells from damage by its length: the bytes end
+ * before the record does. Why CRC-32C: it detects every burst of up to 32
+ * flipped bits and is a few lines of code; the journal defends against
+ * faulty disks and crashes, not against someone who edits it on purpose.
  */
 #include "journal/journal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -20,18 +43,46 @@
 #include "tzcensus.pb-c.h"
 
 #define JOURNAL_BUF_MAX (64u << 20) /* buffered bytes while writes keep failing */
+#define HDR_LEN 12                  /* a format-2 record's header */
+#define FILE_HDR_LEN 8
+#define FORMAT_VERSION 2
 
-/* ---- varints ---------------------------------------------------------- */
+static const uint8_t file_magic[FILE_HDR_LEN] = {0x00, 't', 'z', 'j',
+						 'o',  'u', 'r', FORMAT_VERSION};
 
-static size_t varint_put(uint8_t *p, uint64_t v)
+/* ---- CRC-32C (Castagnoli, reflected polynomial 0x82f63b78) --------------- */
+
+uint32_t journal_crc32c(const uint8_t *p, size_t n)
 {
-	size_t n = 0;
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1u)));
 	}
-	p[n++] = (uint8_t)v;
-	return n;
+	return ~c;
+}
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A format-2 record header that checks itself; *len gets the body length. */
+static bool hdr_ok(const uint8_t *h, uint32_t *len)
+{
+	if (journal_crc32c(h, 8) != be32_get(h + 8))
+		return false;
+	*len = be32_get(h);
+	return *len >= 1 && *len <= JOURNAL_RECORD_MAX;
 }
 
 /* ---- writer ----------------------------------------------------------- */
@@ -72,6 +123,18 @@ static enum err flush_buf(struct journal_writer *w)
 	return ERR_OK;
 }
 
+enum err journal_flush(struct journal_writer *w)
+{
+	if (!w)
+		return ERR_INVAL;
+	return flush_buf(w);
+}
+
+unsigned journal_unsynced(const struct journal_writer *w)
+{
+	return w ? w->since_sync : 0;
+}
+
 enum err journal_sync(struct journal_writer *w)
 {
 	if (!w)
@@ -92,7 +155,7 @@ static enum err append_record(struct journal_writer *w, const Tzcensus__Record *
 	size_t n = tzcensus__record__get_packed_size(rec);
 	if (n > JOURNAL_RECORD_MAX)
 		return ERR_TOOBIG;
-	size_t need = w->len + n + 10;
+	size_t need = w->len + n + HDR_LEN;
 	if (need > JOURNAL_BUF_MAX)
 		return ERR_NOMEM;
 	if (need > w->cap) {
@@ -105,8 +168,13 @@ static enum err append_record(struct journal_writer *w, const Tzcensus__Record *
 		w->buf = nb;
 		w->cap = cap;
 	}
-	w->len += varint_put(w->buf + w->len, n);
-	w->len += tzcensus__record__pack(rec, w->buf + w->len);
+	uint8_t *h = w->buf + w->len;
+	size_t packed = tzcensus__record__pack(rec, h + HDR_LEN);
+	assert(packed == n && n >= 1);
+	be32_put(h, (uint32_t)n);
+	be32_put(h + 4, journal_crc32c(h + HDR_LEN, n));
+	be32_put(h + 8, journal_crc32c(h, 8));
+	w->len += HDR_LEN + n;
 	w->records++;
 	if (sync || ++w->since_sync >= w->sync_every)
 		return journal_sync(w);
@@ -124,7 +192,13 @@ static enum err scan_existing(struct journal_writer *w, struct journal_open_info
 	while ((st = journal_next(r, &e)) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
 		info->records++;
 	info->kept_len = journal_reader_offset(r);
-	if (st == ERR_AGAIN) {
+	if (journal_reader_format(r) == 1) {
+		snprintf(err, err_cap,
+			 "journal: %s: format 1 (written before record checksums): load it with "
+			 "--replay and give this crawl a new journal file",
+			 w->path);
+		st = ERR_PROTO;
+	} else if (st == ERR_AGAIN) {
 		struct stat sb;
 		if (fstat(w->fd, &sb) == 0)
 			info->cut_len = (uint64_t)sb.st_size - info->kept_len;
@@ -169,7 +243,23 @@ struct journal_writer *journal_open(const char *path, unsigned sync_every,
 	if (existed) {
 		if (scan_existing(w, info, err, err_cap) != ERR_OK)
 			goto fail;
-	} else {
+	}
+	if (info->kept_len == 0) {
+		/* A new or empty file (or one torn inside its header): the header first. */
+		w->buf = malloc(65536);
+		if (!w->buf) {
+			snprintf(err, err_cap, "journal: out of memory");
+			goto fail;
+		}
+		w->cap = 65536;
+		memcpy(w->buf, file_magic, FILE_HDR_LEN);
+		w->len = FILE_HDR_LEN;
+		if (journal_sync(w) != ERR_OK) {
+			snprintf(err, err_cap, "%s", w->error);
+			goto fail;
+		}
+	}
+	if (!existed) {
 		/* Make the new name durable too. */
 		char *dup = strdup(path);
 		if (dup) {
@@ -185,6 +275,7 @@ struct journal_writer *journal_open(const char *path, unsigned sync_every,
 fail:
 	if (w->fd >= 0)
 		close(w->fd);
+	free(w->buf);
 	free(w->path);
 	free(w);
 	return NULL;
@@ -371,12 +462,14 @@ enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec 
 /* ---- reader ----------------------------------------------------------- */
 
 struct journal_reader {
-	FILE *f;             /* file source, or NULL */
+	int fd;              /* file source, or -1 */
 	const uint8_t *mem;  /* memory source */
 	size_t mem_len;
+	int format;          /* 0 not known yet (nothing read), 1, 2 */
 	uint64_t pos;        /* offset of the next record */
 	uint64_t index;
-	bool reseek;         /* the file position is not pos (after an error) */
+	uint64_t corrupt_n;  /* damaged records stepped over (format 2) */
+	bool resumable;      /* the last ERR_PROTO was stepped over */
 	uint8_t *buf;        /* file source: the current record */
 	size_t buf_cap;
 	Tzcensus__Record *msg; /* the current decoded record (owned) */
@@ -390,8 +483,8 @@ struct journal_reader *journal_reader_open(const char *path, char *err, size_t e
 		snprintf(err, err_cap, "journal: out of memory");
 		return NULL;
 	}
-	r->f = fopen(path, "rbe");
-	if (!r->f) {
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
 		snprintf(err, err_cap, "journal: open %s: %s", path, strerror(errno));
 		free(r);
 		return NULL;
@@ -404,6 +497,7 @@ struct journal_reader *journal_reader_mem(const uint8_t *buf, size_t len)
 	struct journal_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
+	r->fd = -1;
 	r->mem = buf;
 	r->mem_len = len;
 	return r;
@@ -415,8 +509,8 @@ void journal_reader_free(struct journal_reader *r)
 		return;
 	if (r->msg)
 		tzcensus__record__free_unpacked(r->msg, NULL);
-	if (r->f)
-		fclose(r->f);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->buf);
 	free(r);
 }
@@ -431,24 +525,51 @@ const char *journal_reader_why(const struct journal_reader *r)
 	return r ? r->why : "";
 }
 
-/* Reads n bytes at the current position; returns how many were there (< n at EOF). */
+int journal_reader_format(const struct journal_reader *r)
+{
+	return r ? r->format : 0;
+}
+
+bool journal_reader_resumable(const struct journal_reader *r)
+{
+	return r && r->resumable;
+}
+
+uint64_t journal_reader_corrupt(const struct journal_reader *r)
+{
+	return r ? r->corrupt_n : 0;
+}
+
+/*
+ * Up to n bytes at offset at: *view points at them (into the memory source,
+ * or dst for a file). Returns how many were there (< n at the end).
+ */
 static size_t src_read(struct journal_reader *r, uint64_t at, uint8_t *dst, size_t n,
 		       const uint8_t **view, bool *ioerr)
 {
 	*ioerr = false;
-	if (!r->f) {
+	*view = dst;
+	if (r->fd < 0) {
 		if (at >= r->mem_len)
 			return 0;
 		size_t have = r->mem_len - (size_t)at;
-		size_t k = have < n ? have : n;
 		*view = r->mem + at;
-		return k;
+		return have < n ? have : n;
 	}
-	size_t k = fread(dst, 1, n, r->f);
-	if (k < n && ferror(r->f))
-		*ioerr = true;
-	*view = dst;
-	return k;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = pread(r->fd, dst + got, n - got, (off_t)(at + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			*ioerr = true;
+			break;
+		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
 }
 
 static enum err fail_at(struct journal_reader *r, enum err e, const char *detail)
@@ -456,8 +577,181 @@ static enum err fail_at(struct journal_reader *r, enum err e, const char *detail
 	snprintf(r->why, sizeof r->why, "%s at offset %llu (record %llu): %s",
 		 e == ERR_AGAIN ? "truncated record" : "corrupt record", (unsigned long long)r->pos,
 		 (unsigned long long)r->index, detail);
-	r->reseek = true;
 	return e;
+}
+
+static enum err io_fail(struct journal_reader *r)
+{
+	snprintf(r->why, sizeof r->why, "read at offset %llu: %s", (unsigned long long)r->pos,
+		 strerror(errno));
+	return ERR_IO;
+}
+
+/* A damaged format-2 record of len bytes at pos: step over it, report it. */
+static enum err skip_corrupt(struct journal_reader *r, uint64_t len, const char *detail)
+{
+	fail_at(r, ERR_PROTO, detail);
+	r->pos += len;
+	r->index++;
+	r->corrupt_n++;
+	r->resumable = true;
+	return ERR_PROTO;
+}
+
+/*
+ * A format-2 header at pos that does not check: the next offset whose 12
+ * bytes do (or the end of the data) is where the reader goes on.
+ */
+static enum err resync(struct journal_reader *r)
+{
+	enum { CHUNK = 65536 };
+	uint8_t *chunk = r->fd >= 0 ? malloc(CHUNK) : NULL;
+	if (r->fd >= 0 && !chunk) {
+		snprintf(r->why, sizeof r->why, "out of memory");
+		return ERR_NOMEM;
+	}
+	uint64_t at = r->pos + 1, found = UINT64_MAX;
+	for (;;) {
+		const uint8_t *v;
+		bool ioerr;
+		size_t k = src_read(r, at, chunk, CHUNK, &v, &ioerr);
+		if (ioerr) {
+			free(chunk);
+			return io_fail(r);
+		}
+		for (size_t i = 0; i + HDR_LEN <= k; i++) {
+			uint32_t len;
+			if (hdr_ok(v + i, &len)) {
+				found = at + i;
+				break;
+			}
+		}
+		if (found != UINT64_MAX || k < HDR_LEN || (r->fd < 0 && at + k >= r->mem_len))
+			break;
+		at += k - (HDR_LEN - 1); /* a header may straddle the chunks */
+	}
+	free(chunk);
+	char d[160];
+	if (found == UINT64_MAX) {
+		uint64_t end = r->fd >= 0 ? (uint64_t)lseek(r->fd, 0, SEEK_END) : r->mem_len;
+		snprintf(d, sizeof d,
+			 "header checksum mismatch; no valid record after it (%llu bytes skipped)",
+			 (unsigned long long)(end - r->pos));
+		return skip_corrupt(r, end - r->pos, d);
+	}
+	snprintf(d, sizeof d,
+		 "header checksum mismatch; %llu bytes skipped to the next valid record",
+		 (unsigned long long)(found - r->pos));
+	return skip_corrupt(r, found - r->pos, d);
+}
+
+/* Reads the file header at offset 0 and sets r->format. */
+static enum err read_file_header(struct journal_reader *r, bool *empty)
+{
+	uint8_t h[FILE_HDR_LEN];
+	const uint8_t *v;
+	bool ioerr;
+	size_t k = src_read(r, 0, h, sizeof h, &v, &ioerr);
+	*empty = false;
+	if (ioerr)
+		return io_fail(r);
+	if (k == 0) {
+		*empty = true;
+		return ERR_OK;
+	}
+	if (v[0] != 0x00) {
+		r->format = 1;
+		return ERR_OK;
+	}
+	size_t same = k < FILE_HDR_LEN - 1 ? k : FILE_HDR_LEN - 1;
+	if (memcmp(v, file_magic, same) != 0) {
+		snprintf(r->why, sizeof r->why, "not a tzcensus journal (bad file header)");
+		return ERR_PROTO;
+	}
+	if (k < FILE_HDR_LEN) {
+		snprintf(r->why, sizeof r->why, "truncated file header (%zu of %d bytes)", k,
+			 FILE_HDR_LEN);
+		return ERR_AGAIN;
+	}
+	if (v[FILE_HDR_LEN - 1] != FORMAT_VERSION) {
+		snprintf(r->why, sizeof r->why,
+			 "journal format version %u is not one this program reads (1 and %d): "
+			 "written by a newer tzcensus?",
+			 v[FILE_HDR_LEN - 1], FORMAT_VERSION);
+		return ERR_PROTO;
+	}
+	r->format = 2;
+	r->pos = FILE_HDR_LEN;
+	return ERR_OK;
+}
+
+/* Format 1: a varint length, then the body; the lengths on success. */
+static enum err frame_v1(struct journal_reader *r, const uint8_t **body, uint64_t *body_len,
+			 uint64_t *frame_len)
+{
+	uint64_t len = 0;
+	size_t plen = 0;
+	bool ioerr;
+	for (;;) {
+		const uint8_t *view;
+		uint8_t b;
+		if (src_read(r, r->pos + plen, &b, 1, &view, &ioerr) != 1) {
+			if (ioerr)
+				return io_fail(r);
+			char d[64];
+			snprintf(d, sizeof d, "length prefix cut after %zu byte(s)", plen);
+			return fail_at(r, ERR_AGAIN, d);
+		}
+		b = view[0];
+		if (plen < 9)
+			len |= (uint64_t)(b & 0x7f) << (7 * plen);
+		else if (b > 1)
+			len = UINT64_MAX;
+		else
+			len |= (uint64_t)b << 63;
+		plen++;
+		if (!(b & 0x80))
+			break;
+		if (plen == 10)
+			return fail_at(r, ERR_PROTO, "length prefix longer than 10 bytes");
+	}
+	if (len > JOURNAL_RECORD_MAX) {
+		char d[96];
+		snprintf(d, sizeof d, "declared length %llu above the maximum %u",
+			 (unsigned long long)len, JOURNAL_RECORD_MAX);
+		return fail_at(r, ERR_TOOBIG, d);
+	}
+	*body_len = len;
+	*frame_len = plen + len;
+	*body = NULL;
+	return ERR_OK;
+}
+
+static enum err body_read(struct journal_reader *r, uint64_t at, uint64_t len,
+			  const uint8_t **body)
+{
+	if (r->fd >= 0 && len > r->buf_cap) {
+		size_t cap = r->buf_cap ? r->buf_cap : 4096;
+		while (cap < len)
+			cap *= 2;
+		uint8_t *nb = realloc(r->buf, cap);
+		if (!nb) {
+			snprintf(r->why, sizeof r->why, "out of memory");
+			return ERR_NOMEM;
+		}
+		r->buf = nb;
+		r->buf_cap = cap;
+	}
+	bool ioerr;
+	size_t got = len ? src_read(r, at, r->buf, (size_t)len, body, &ioerr) : 0;
+	if (len && ioerr)
+		return io_fail(r);
+	if (got < len) {
+		char d[96];
+		snprintf(d, sizeof d, "%zu of %llu bytes present", got, (unsigned long long)len);
+		return fail_at(r, ERR_AGAIN, d);
+	}
+	return ERR_OK;
 }
 
 static bool str_ok(const char *s)
@@ -616,102 +910,74 @@ enum err journal_next(struct journal_reader *r, struct journal_entry *e)
 		tzcensus__record__free_unpacked(r->msg, NULL);
 		r->msg = NULL;
 	}
-	if (r->f && r->reseek) {
-		if (fseeko(r->f, (off_t)r->pos, SEEK_SET) != 0) {
-			snprintf(r->why, sizeof r->why, "seek: %s", strerror(errno));
-			return ERR_IO;
-		}
-		clearerr(r->f);
-		r->reseek = false;
-	}
 	r->why[0] = '\0';
+	r->resumable = false;
+	enum err st;
+	if (r->format == 0) {
+		bool empty;
+		if ((st = read_file_header(r, &empty)) != ERR_OK)
+			return st;
+		if (empty) {
+			e->kind = JOURNAL_END_OF_FILE;
+			return ERR_OK; /* a writer may append more: look again next time */
+		}
+	}
 
-	/* Length prefix: up to 10 varint bytes. */
-	uint8_t pre[10];
-	uint64_t len = 0;
-	size_t plen = 0;
+	/* Is there anything at pos? */
+	uint8_t hdr[HDR_LEN];
+	const uint8_t *hv;
 	bool ioerr;
-	for (;;) {
-		const uint8_t *view;
-		uint8_t b;
-		if (src_read(r, r->pos + plen, &b, 1, &view, &ioerr) != 1) {
-			if (ioerr) {
-				snprintf(r->why, sizeof r->why, "read: %s", strerror(errno));
-				r->reseek = true;
-				return ERR_IO;
-			}
-			if (plen == 0) {
-				e->kind = JOURNAL_END_OF_FILE;
-				e->offset = r->pos;
-				e->index = r->index;
-				r->reseek = true; /* a writer may append more */
-				return ERR_OK;
-			}
+	size_t k = src_read(r, r->pos, hdr, r->format == 2 ? HDR_LEN : 1, &hv, &ioerr);
+	if (ioerr)
+		return io_fail(r);
+	if (k == 0) {
+		e->kind = JOURNAL_END_OF_FILE;
+		e->offset = r->pos;
+		e->index = r->index;
+		return ERR_OK;
+	}
+
+	const uint8_t *body = NULL;
+	uint64_t len, frame;
+	if (r->format == 2) {
+		if (k < HDR_LEN) {
 			char d[64];
-			snprintf(d, sizeof d, "length prefix cut after %zu byte(s)", plen);
+			snprintf(d, sizeof d, "header cut after %zu of %d bytes", k, HDR_LEN);
 			return fail_at(r, ERR_AGAIN, d);
 		}
-		b = view[0];
-		pre[plen] = b;
-		if (plen < 9)
-			len |= (uint64_t)(b & 0x7f) << (7 * plen);
-		else if (b > 1)
-			len = UINT64_MAX;
-		else
-			len |= (uint64_t)b << 63;
-		plen++;
-		if (!(b & 0x80))
-			break;
-		if (plen == sizeof pre)
-			return fail_at(r, ERR_PROTO, "length prefix longer than 10 bytes");
-	}
-	if (len > JOURNAL_RECORD_MAX) {
-		char d[96];
-		snprintf(d, sizeof d, "declared length %llu above the maximum %u",
-			 (unsigned long long)len, JOURNAL_RECORD_MAX);
-		return fail_at(r, ERR_TOOBIG, d);
-	}
-	if (r->f && len > r->buf_cap) {
-		size_t cap = r->buf_cap ? r->buf_cap : 4096;
-		while (cap < len)
-			cap *= 2;
-		uint8_t *nb = realloc(r->buf, cap);
-		if (!nb) {
-			snprintf(r->why, sizeof r->why, "out of memory");
-			r->reseek = true;
-			return ERR_NOMEM;
-		}
-		r->buf = nb;
-		r->buf_cap = cap;
-	}
-	const uint8_t *body = NULL;
-	size_t got = len ? src_read(r, r->pos + plen, r->buf, (size_t)len, &body, &ioerr) : 0;
-	if (ioerr) {
-		snprintf(r->why, sizeof r->why, "read: %s", strerror(errno));
-		r->reseek = true;
-		return ERR_IO;
-	}
-	if (got < len) {
-		char d[96];
-		snprintf(d, sizeof d, "%zu of %llu bytes present", got, (unsigned long long)len);
-		return fail_at(r, ERR_AGAIN, d);
+		uint32_t n32;
+		if (!hdr_ok(hv, &n32))
+			return resync(r);
+		len = n32;
+		frame = HDR_LEN + len;
+		uint32_t want = be32_get(hv + 4);
+		if ((st = body_read(r, r->pos + HDR_LEN, len, &body)) != ERR_OK)
+			return st;
+		if (journal_crc32c(body, (size_t)len) != want)
+			return skip_corrupt(r, frame, "body checksum mismatch");
+	} else {
+		if ((st = frame_v1(r, &body, &len, &frame)) != ERR_OK)
+			return st;
+		if ((st = body_read(r, r->pos + (frame - len), len, &body)) != ERR_OK)
+			return st;
 	}
 	r->msg = tzcensus__record__unpack(NULL, (size_t)len, body);
 	if (!r->msg) {
 		char d[96];
 		snprintf(d, sizeof d, "protobuf does not decode (%llu bytes)", (unsigned long long)len);
-		return fail_at(r, ERR_PROTO, d);
+		return r->format == 2 ? skip_corrupt(r, frame, d) : fail_at(r, ERR_PROTO, d);
 	}
-	enum err st = convert(r->msg, e);
+	st = convert(r->msg, e);
 	if (st != ERR_OK) {
 		tzcensus__record__free_unpacked(r->msg, NULL);
 		r->msg = NULL;
 		memset(e, 0, sizeof *e);
-		return fail_at(r, ERR_PROTO, "a field is missing or out of range");
+		const char *d = "a field is missing or out of range";
+		return r->format == 2 ? skip_corrupt(r, frame, d) : fail_at(r, ERR_PROTO, d);
 	}
 	e->offset = r->pos;
 	e->index = r->index;
-	r->pos += plen + len;
+	r->pos += frame;
 	r->index++;
 	return ERR_OK;
 }

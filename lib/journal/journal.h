@@ -3,22 +3,29 @@
  * schema/tzcensus.proto), written before results reach PostgreSQL so a crawl
  * made while the database was away is not lost.
  *
- * Format: a sequence of length-delimited tzcensus.Record messages (varint
- * byte length, then the message), at most JOURNAL_RECORD_MAX bytes each. A
- * crawl is CrawlStart, Visit/Advertisement/RpcVersion records, CrawlEnd; a file may hold
- * several crawls one after another.
+ * Format 2: an 8-byte file header ("\0tzjour" and the version byte 2), then
+ * records, each a 12-byte header (body length, CRC-32C of the body, CRC-32C
+ * of those 8 bytes) and a tzcensus.Record of at most JOURNAL_RECORD_MAX
+ * bytes (the table is in journal.c). A crawl is CrawlStart,
+ * Visit/Advertisement/RpcVersion records, CrawlEnd; a file may hold several
+ * crawls one after another. Format 1 (varint length, no checksums, no file
+ * header) is still read; the writer refuses to append to it.
  *
- * Writer: appends records to an in-memory buffer, write()s and fsync()s it
- * every sync_every records ("batch boundary"), on journal_sync(), at
- * CrawlEnd and at close. Opening an existing file appends; a torn last
- * record left by a crash is cut off first (reported). One writer per file,
- * single-threaded. The records' borrowed pointers are copied at once.
+ * Writer: appends records to an in-memory buffer; journal_flush() write()s
+ * it (the crawler calls it at every loop iteration, so a SIGKILL loses
+ * nothing the loop finished with), and journal_sync() also fsync()s it (the
+ * crawler: at least once a second; here: every sync_every records, at
+ * CrawlStart, CrawlEnd and close). Opening an existing file appends; a torn
+ * last record left by a crash is cut off first (reported). One writer per
+ * file, single-threaded. The records' borrowed pointers are copied at once.
  *
  * Reader: yields the records in order; the entry's pointers are borrowed and
  * valid until the next journal_next() or journal_reader_free(). A truncated
  * last record is reported (ERR_AGAIN) after everything before it was
- * yielded; the reader never allocates more than JOURNAL_RECORD_MAX for a
- * record whatever length the file declares.
+ * yielded; a damaged record of a format-2 file is reported (ERR_PROTO),
+ * counted and stepped over, so the caller may go on with the next. The
+ * reader never allocates more than JOURNAL_RECORD_MAX for a record whatever
+ * length the file declares.
  */
 #ifndef TZ_JOURNAL_JOURNAL_H
 #define TZ_JOURNAL_JOURNAL_H
@@ -76,6 +83,15 @@ enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec 
 /* Writes everything buffered and fsyncs. ERR_IO on failure (data stays buffered). */
 enum err journal_sync(struct journal_writer *w) __attribute__((warn_unused_result));
 
+/*
+ * Writes everything buffered, without fsync: safe from the process dying
+ * (SIGKILL), not from the machine. ERR_IO on failure (data stays buffered).
+ */
+enum err journal_flush(struct journal_writer *w) __attribute__((warn_unused_result));
+
+/* Records appended since the last successful fsync (0: nothing to sync). */
+unsigned journal_unsynced(const struct journal_writer *w);
+
 /* Last I/O error text ("" if none). */
 const char *journal_error(const struct journal_writer *w);
 
@@ -123,10 +139,15 @@ struct journal_reader *journal_reader_mem(const uint8_t *buf, size_t len)
  *  ERR_OK     e filled; e->kind == JOURNAL_END_OF_FILE at a clean end.
  *  ERR_AGAIN  the file ends inside a record (a torn write): everything before
  *             was yielded; journal_reader_why() says where.
- *  ERR_TOOBIG a declared record length above JOURNAL_RECORD_MAX.
- *  ERR_PROTO  a complete record that does not decode or fails its checks.
- *  ERR_IO     a read error.
- * After any error the reader stays at that record and returns it again.
+ *  ERR_TOOBIG a declared record length above JOURNAL_RECORD_MAX (format 1).
+ *  ERR_PROTO  a damaged record (a checksum mismatch, or a complete record
+ *             that does not decode or fails its checks), or a file that is
+ *             not a journal / of an unknown format version. When
+ *             journal_reader_resumable() is true (format 2), the reader has
+ *             stepped over the damaged bytes: call again for the next
+ *             record.
+ *  ERR_IO     a read error.   ERR_NOMEM  out of memory.
+ * After any other error the reader stays at that record and returns it again.
  */
 enum err journal_next(struct journal_reader *r, struct journal_entry *e)
 	__attribute__((warn_unused_result));
@@ -135,6 +156,16 @@ enum err journal_next(struct journal_reader *r, struct journal_entry *e)
 uint64_t journal_reader_offset(const struct journal_reader *r);
 /* Text explaining the last error ("truncated record at offset 120: 7 of 31 bytes"). */
 const char *journal_reader_why(const struct journal_reader *r);
+
+/* 1 or 2 once the first record (or the file header) was read; 0 before, or for an empty file. */
+int journal_reader_format(const struct journal_reader *r);
+/* True when the last journal_next() stepped over a damaged record (see above). */
+bool journal_reader_resumable(const struct journal_reader *r);
+/* Damaged records stepped over so far. */
+uint64_t journal_reader_corrupt(const struct journal_reader *r);
+
+/* CRC-32C (Castagnoli) of p[0..n), as the format uses it. */
+uint32_t journal_crc32c(const uint8_t *p, size_t n);
 
 void journal_reader_free(struct journal_reader *r);
 

@@ -17,6 +17,8 @@ struct replay {
 	struct db_batch b;
 	int64_t crawl_id; /* 0: no crawl open */
 	bool ended;
+	bool after_corrupt;          /* a damaged record was skipped in this crawl */
+	int64_t last_vseq, last_aseq; /* the crawl's last seqs (-1: none yet) */
 	char *err;
 	size_t err_cap;
 };
@@ -42,8 +44,11 @@ static enum err close_crawl(struct replay *r)
 	if (!r->crawl_id)
 		return ERR_OK;
 	enum err e = flush(r);
-	if (e == ERR_OK && !r->ended)
-		e = db_crawl_abort_if_running(r->c, r->crawl_id, r->err, r->err_cap);
+	if (e == ERR_OK && !r->ended) {
+		bool left = false;
+		e = db_crawl_abort_if_running(r->c, r->crawl_id, &left, r->err, r->err_cap);
+		r->st->crawls_left_running += left;
+	}
 	r->crawl_id = 0;
 	return e;
 }
@@ -60,6 +65,8 @@ static enum err on_entry(struct replay *r, const struct journal_entry *e, const 
 					  r->err_cap)) != ERR_OK)
 			return st;
 		r->ended = false;
+		r->after_corrupt = false;
+		r->last_vseq = r->last_aseq = -1;
 		r->st->crawls++;
 		r->st->crawls_created += (uint64_t)created;
 		r->st->last_crawl_id = r->crawl_id;
@@ -74,6 +81,19 @@ static enum err on_entry(struct replay *r, const struct journal_entry *e, const 
 				 path, (unsigned long long)e->index, (unsigned long long)e->offset);
 			return ERR_PROTO;
 		}
+		/* A crawl's seqs only grow. After a skipped record, one that does not
+		 * means the skipped record was the start of another crawl: its rows
+		 * must not be filed under this one. */
+		int64_t seq = (int64_t)(e->kind == JOURNAL_VISIT ? e->u.visit.seq : e->u.adv.seq);
+		int64_t *last = e->kind == JOURNAL_VISIT ? &r->last_vseq : &r->last_aseq;
+		if (r->after_corrupt && seq <= *last) {
+			snprintf(r->err, r->err_cap,
+				 "journal: %s: record %llu at offset %llu does not continue the "
+				 "crawl before a damaged record (a lost crawl start?): stopped there",
+				 path, (unsigned long long)e->index, (unsigned long long)e->offset);
+			return ERR_PROTO;
+		}
+		*last = seq;
 		if (e->kind == JOURNAL_VISIT) {
 			st = db_batch_add_visit(&r->b, &e->u.visit);
 			r->st->visits_read++;
@@ -129,10 +149,27 @@ enum err journal_replay(const char *path, PGconn *c, struct journal_replay_stats
 	db_batch_init(&r.b);
 	struct journal_entry e;
 	enum err st, rst;
-	while ((rst = journal_next(rd, &e)) == ERR_OK && e.kind != JOURNAL_END_OF_FILE) {
+	char first_bad[200] = "";
+	for (;;) {
+		rst = journal_next(rd, &e);
+		if (rst == ERR_PROTO && journal_reader_resumable(rd)) {
+			/* A damaged record: counted, skipped; the next one may be fine. */
+			if (!stats->corrupt++)
+				snprintf(first_bad, sizeof first_bad, "%s", journal_reader_why(rd));
+			r.after_corrupt = true;
+			continue;
+		}
+		if (rst != ERR_OK || e.kind == JOURNAL_END_OF_FILE)
+			break;
 		stats->records++;
-		if ((st = on_entry(&r, &e, path)) != ERR_OK)
+		if ((st = on_entry(&r, &e, path)) != ERR_OK) {
+			/* A record out of place: what came before it is kept. */
+			if (st == ERR_PROTO) {
+				enum err ce = close_crawl(&r);
+				st = ce != ERR_OK ? ce : st;
+			}
 			goto out;
+		}
 	}
 	/* Keep what was read, whatever stopped the reader. */
 	if ((st = close_crawl(&r)) != ERR_OK)
@@ -142,6 +179,11 @@ enum err journal_replay(const char *path, PGconn *c, struct journal_replay_stats
 		snprintf(err, err_cap, "journal: %s: %s; everything before it was loaded", path,
 			 journal_reader_why(rd));
 		st = ERR_OK;
+	} else if (rst == ERR_OK && stats->corrupt) {
+		snprintf(err, err_cap,
+			 "journal: %s: %llu damaged record(s) skipped, everything else loaded; "
+			 "first: %s",
+			 path, (unsigned long long)stats->corrupt, first_bad);
 	} else if (rst != ERR_OK) {
 		snprintf(err, err_cap, "journal: %s: %s; everything before it was loaded", path,
 			 journal_reader_why(rd));

@@ -5,7 +5,8 @@
  * advertisements are stored in batches keyed by (crawl, seq), so replaying a
  * journal twice — or one whose rows partly reached the database already —
  * adds nothing twice. A CrawlEnd sets the crawl's status and counts; a crawl
- * whose journal has no CrawlEnd is marked aborted if it is still running.
+ * whose journal has no CrawlEnd is marked aborted if it is still running and
+ * no crawler of its vantage is live (db/crawl.h: the vantage's lock).
  * Blocking; the schema must be migrated first (db_migrate).
  */
 #ifndef TZ_JOURNAL_REPLAY_H
@@ -27,6 +28,9 @@ struct journal_replay_stats {
 	uint64_t crawls_created; /* crawls that were not in the database yet */
 	uint64_t visits_read, advs_read, rpcs_read;
 	uint64_t visits_added, advs_added, rpcs_added; /* rows actually inserted (0 on a second replay) */
+	uint64_t crawls_left_running; /* without CrawlEnd, but a crawler of their vantage
+					 is live: left running, not marked aborted */
+	uint64_t corrupt;      /* damaged records skipped (checksum mismatch; see err) */
 	bool truncated;        /* the file ended inside a record (see err) */
 	int64_t last_crawl_id; /* id of the last crawl in the file, 0 if none */
 };
@@ -36,7 +40,10 @@ struct journal_replay_stats {
  *  ERR_OK    everything loaded. If the last record was torn (a crash while
  *            writing), stats->truncated is set, err says where ("journal: x:
  *            truncated record at offset N ...; everything before it was
- *            loaded"), and everything before it was loaded.
+ *            loaded"), and everything before it was loaded. Damaged records
+ *            of a format-2 journal are skipped: stats->corrupt counts them
+ *            and err names the first; the records after them are loaded
+ *            (unless they cannot belong to the crawl being loaded: ERR_PROTO).
  *  ERR_PROTO a damaged record in the middle, or a record before any
  *            CrawlStart: everything before it was loaded; err says where.
  *  ERR_IO    the file cannot be read.   ERR_DB  the database failed (err has

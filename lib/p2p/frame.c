@@ -328,12 +328,69 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 void p2p_reasm_init(struct p2p_reasm *r)
 {
 	memset(r, 0, sizeof *r);
+	r->frame_cap = P2P_FRAME_MAX;
 }
 
 void p2p_reasm_cleanup(struct p2p_reasm *r)
 {
 	free(r->buf);
 	memset(r, 0, sizeof *r);
+	r->frame_cap = P2P_FRAME_MAX;
+}
+
+enum err p2p_reasm_set_cap(struct p2p_reasm *r, size_t frame_cap)
+{
+	if (frame_cap < 2 || frame_cap > P2P_FRAME_MAX)
+		return ERR_INVAL;
+	r->frame_cap = frame_cap;
+	return ERR_OK;
+}
+
+bool p2p_reasm_dropped(struct p2p_reasm *r, uint16_t *tag, uint32_t *size)
+{
+	if (!r->dropped)
+		return false;
+	r->dropped = false;
+	*tag = r->drop_tag;
+	*size = r->drop_size;
+	return true;
+}
+
+size_t p2p_reasm_skipping(const struct p2p_reasm *r)
+{
+	return r->skip;
+}
+
+void p2p_reasm_skipped(struct p2p_reasm *r, size_t n)
+{
+	r->skip -= n < r->skip ? n : r->skip;
+}
+
+bool p2p_reasm_at_frame_start(const struct p2p_reasm *r)
+{
+	return r->skip == 0 && r->len == r->off;
+}
+
+/* A frame of size field `size` is dropped; `done` of its 4 + size bytes are gone already. */
+static void note_drop(struct p2p_reasm *r, uint32_t size, uint16_t tag, size_t done)
+{
+	r->skip = 4 + (size_t)size - done;
+	r->dropped = true;
+	r->drop_tag = tag;
+	r->drop_size = size;
+	r->drops++;
+}
+
+enum err p2p_reasm_drop(struct p2p_reasm *r, uint32_t size, uint16_t tag, size_t n)
+{
+	if (r->failed)
+		return r->failed;
+	if (!p2p_reasm_at_frame_start(r) || r->dropped)
+		return ERR_STATE;
+	if (size <= r->frame_cap || size > P2P_FRAME_MAX || n > 4 + (size_t)size)
+		return ERR_INVAL;
+	note_drop(r, size, tag, n);
+	return ERR_OK;
 }
 
 /* The declared size of the pending frame, when its size field is buffered. */
@@ -350,17 +407,42 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
 		return r->failed;
 	if (len > P2P_CHUNK_WIRE_MAX)
 		return ERR_INVAL;
+	/* The rest of a dropped frame goes unread. */
+	size_t d = r->skip < len ? r->skip : len;
+	r->skip -= d;
+	plain += d;
+	len -= d;
 	if (check_pending(r))
 		return r->failed;
-	/* The size field may be completed by this chunk: check it before buffering the rest. */
+	/*
+	 * The pending frame's size and tag may be completed by this chunk: check
+	 * the size before buffering the rest, and drop a frame over the cap
+	 * before it costs more than its first bytes (one drop at a time: a
+	 * second one in the same chunk is buffered and dropped by next, so
+	 * drops and frames come out in stream order).
+	 */
 	size_t have = r->len - r->off;
-	if (have < 4 && have + len >= 4) {
-		uint8_t sz[4];
-		memcpy(sz, r->buf ? r->buf + r->off : sz, have);
-		memcpy(sz + have, plain, 4 - have);
-		if (be32_get(sz) > P2P_FRAME_MAX)
+	if (have < 6 && len > 0 && !r->dropped) {
+		uint8_t hd[6];
+		size_t hn = have;
+		if (hn)
+			memcpy(hd, r->buf + r->off, hn);
+		size_t take = 6 - hn < len ? 6 - hn : len;
+		memcpy(hd + hn, plain, take);
+		hn += take;
+		if (hn >= 4 && be32_get(hd) > P2P_FRAME_MAX)
 			return r->failed = ERR_TOOBIG;
+		if (hn == 6 && be32_get(hd) > r->frame_cap) {
+			uint32_t size = be32_get(hd);
+			size_t rest = 4 + (size_t)size - have; /* have < 6 <= 4 + size */
+			size_t gone = rest < len ? rest : len;
+			r->off = r->len = 0;
+			note_drop(r, size, be16_get(hd + 4), have + gone);
+			return p2p_reasm_push(r, plain + gone, len - gone);
+		}
 	}
+	if (len == 0)
+		return ERR_OK;
 	if (r->off > 0) {
 		memmove(r->buf, r->buf + r->off, have);
 		r->len = have;
@@ -381,8 +463,7 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
 		r->buf = nb;
 		r->cap = ncap;
 	}
-	if (len)
-		memcpy(r->buf + r->len, plain, len);
+	memcpy(r->buf + r->len, plain, len);
 	r->len += len;
 	return ERR_OK;
 }
@@ -391,12 +472,23 @@ enum err p2p_reasm_next(struct p2p_reasm *r, const uint8_t **frame, size_t *fram
 {
 	if (r->failed)
 		return r->failed;
+	if (r->dropped)
+		return ERR_AGAIN; /* report the drop first: stream order */
 	size_t have = r->len - r->off;
 	if (have < 4)
 		return ERR_AGAIN;
 	uint32_t s = be32_get(r->buf + r->off);
 	if (s > P2P_FRAME_MAX)
 		return r->failed = ERR_TOOBIG;
+	if (s > r->frame_cap) { /* a chunk held it behind another frame */
+		if (have < 6)
+			return ERR_AGAIN;
+		size_t gone = have < 4 + (size_t)s ? have : 4 + (size_t)s;
+		uint16_t tag = be16_get(r->buf + r->off + 4);
+		r->off += gone;
+		note_drop(r, s, tag, gone);
+		return ERR_AGAIN;
+	}
 	if (have - 4 < s)
 		return ERR_AGAIN;
 	*frame = r->buf + r->off;

@@ -144,31 +144,80 @@ void p2p_msg_init(struct p2p_msg *m, uint16_t tag);
 /*
  * Reassembler: chunk plaintexts in, whole frames out. A frame may span chunks
  * and one chunk may end one frame and start the next.
+ *
+ * Frame cap: a frame that declares more than P2P_FRAME_MAX is an error
+ * (ERR_TOOBIG, sticky). Below that, a reassembler may keep a smaller cap
+ * (p2p_reasm_set_cap): a frame over the cap is not an error but dropped
+ * unread: its 6 first bytes (size, tag) are read, the rest is discarded as
+ * it arrives, never buffered, and p2p_reasm_dropped reports it. So a peer
+ * can make a capped reassembler hold at most cap + 4 + one chunk.
  */
 struct p2p_reasm {
 	uint8_t *buf; /* owned */
 	size_t off;   /* start of the unconsumed bytes */
 	size_t len;   /* end of the buffered bytes */
 	size_t cap;
+	size_t frame_cap;  /* largest frame size kept (the u32 size field) */
+	size_t skip;       /* bytes of a dropped frame still to discard */
+	bool dropped;      /* a drop not yet reported by p2p_reasm_dropped */
+	uint16_t drop_tag; /* its tag */
+	uint32_t drop_size; /* its size field */
+	uint64_t drops;    /* frames dropped so far */
 	enum err failed; /* sticky error, ERR_OK while healthy */
 };
 
+/* frame_cap starts at P2P_FRAME_MAX (nothing dropped, only refused). */
 void p2p_reasm_init(struct p2p_reasm *r);
 void p2p_reasm_cleanup(struct p2p_reasm *r);
 
 /*
- * Appends one chunk plaintext (<= P2P_CHUNK_WIRE_MAX bytes). ERR_TOOBIG when
- * the pending frame declares more than P2P_FRAME_MAX (checked before the
- * bytes are buffered), ERR_NOMEM when allocation fails. Call p2p_reasm_next
- * until ERR_AGAIN after every push.
+ * Frames whose size field is above frame_cap (<= P2P_FRAME_MAX, >= 2) are
+ * dropped from now on; ERR_INVAL for a cap out of that range.
+ */
+enum err p2p_reasm_set_cap(struct p2p_reasm *r, size_t frame_cap)
+    __attribute__((warn_unused_result));
+
+/*
+ * True once per dropped frame, after p2p_reasm_next said ERR_AGAIN: *tag and
+ * *size (its size field) say what it was. Until it is asked, p2p_reasm_next
+ * hands out nothing (ERR_AGAIN), so drops come in stream order.
+ */
+bool p2p_reasm_dropped(struct p2p_reasm *r, uint16_t *tag, uint32_t *size);
+
+/* Bytes of a dropped frame still to come (0 when none): the caller may discard them unread. */
+size_t p2p_reasm_skipping(const struct p2p_reasm *r);
+
+/* Notes that n bytes of a dropped frame were discarded by the caller (n <= skipping). */
+void p2p_reasm_skipped(struct p2p_reasm *r, size_t n);
+
+/* True when no byte of a next frame is buffered (a chunk starts a frame). */
+bool p2p_reasm_at_frame_start(const struct p2p_reasm *r);
+
+/*
+ * Starts dropping a frame of size field `size` (tag `tag`) whose first n
+ * bytes (n <= 4 + size) the caller discarded unread: the caller read the
+ * size and tag itself, and it must be over the cap. Reports it like any
+ * dropped frame. ERR_STATE when a frame is pending or being dropped,
+ * ERR_INVAL when size is not over the cap or over P2P_FRAME_MAX.
+ */
+enum err p2p_reasm_drop(struct p2p_reasm *r, uint32_t size, uint16_t tag, size_t n)
+    __attribute__((warn_unused_result));
+
+/*
+ * Appends one chunk plaintext (<= P2P_CHUNK_WIRE_MAX bytes); the bytes of a
+ * frame being dropped are discarded first. ERR_TOOBIG when the pending
+ * frame declares more than P2P_FRAME_MAX (checked before the bytes are
+ * buffered), ERR_NOMEM when allocation fails. Call p2p_reasm_next until
+ * ERR_AGAIN after every push.
  */
 enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
     __attribute__((warn_unused_result));
 
 /*
  * Hands out the next whole frame (size field included) as a view valid until
- * the next push/next/cleanup. ERR_AGAIN when no whole frame is buffered,
- * ERR_TOOBIG when the next frame declares more than P2P_FRAME_MAX.
+ * the next push/next/cleanup. ERR_AGAIN when no whole frame is buffered (or
+ * one over frame_cap was just dropped: see p2p_reasm_dropped), ERR_TOOBIG
+ * when the next frame declares more than P2P_FRAME_MAX.
  */
 enum err p2p_reasm_next(struct p2p_reasm *r, const uint8_t **frame, size_t *frame_len)
     __attribute__((warn_unused_result));

@@ -49,6 +49,7 @@ struct hs {
 	size_t recv_len;
 	bool have_peer, have_meta;
 	bool early_ack, ack_sent; /* early_ack initiator: Ack queued behind our metadata */
+	bool late_ack;            /* initiator: our Ack only after the peer's */
 	struct hs_peer peer;
 	struct p2p_metadata peer_meta;
 
@@ -63,6 +64,8 @@ struct hs {
 	uint8_t *scratch; /* hs_send encoding */
 	size_t scratch_cap;
 	struct p2p_reasm reasm;
+	size_t frame_cap; /* params.frame_cap, P2P_FRAME_MAX when none */
+	size_t skip_wire; /* bytes of a chunk of a dropped frame still to discard */
 
 	/* An event decided together with the previous one, handed out next. */
 	enum hs_ev_type pending;
@@ -96,6 +99,7 @@ const char *hs_ev_str(enum hs_ev_type t)
 	case HS_EV_NACK_SENT: return "nack_sent";
 	case HS_EV_MSG: return "msg";
 	case HS_EV_ERROR: return "error";
+	case HS_EV_DROPPED: return "dropped";
 	}
 	return "?";
 }
@@ -181,6 +185,7 @@ struct hs *hs_new(const struct hs_params *p)
 	h->p2p_version = p->p2p_version;
 	h->p2p_min = p->p2p_min;
 	h->early_ack = p->role == HS_INITIATOR && p->early_ack;
+	h->late_ack = p->role == HS_INITIATOR && p->late_ack && !p->early_ack;
 	h->meta.disable_mempool = p->disable_mempool;
 	h->meta.private_node = p->private_node;
 	h->nack_points = p->nack_points;
@@ -188,6 +193,9 @@ struct hs *hs_new(const struct hs_params *p)
 	h->in.max = HS_IN_MAX;
 	h->out.max = HS_OUT_MAX;
 	p2p_reasm_init(&h->reasm);
+	h->frame_cap = p->frame_cap ? p->frame_cap : P2P_FRAME_MAX;
+	if (p2p_reasm_set_cap(&h->reasm, h->frame_cap) != ERR_OK)
+		goto fail;
 	if (p->pow_target)
 		memcpy(h->target, p->pow_target, sizeof h->target);
 	else if (p2p_pow_target(h->target, p->expected_pow) != ERR_OK)
@@ -248,6 +256,11 @@ const uint8_t *hs_out(const struct hs *h, size_t *len)
 {
 	*len = h->out.len - h->out.off;
 	return *len ? h->out.p + h->out.off : NULL;
+}
+
+size_t hs_in_pending(const struct hs *h)
+{
+	return h->in.len - h->in.off;
 }
 
 void hs_out_consume(struct hs *h, size_t n)
@@ -456,7 +469,7 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 
 	if (h->role == HS_INITIATOR) {
 		h->st = HS_ST_ACK;
-		if (h->ack_sent)
+		if (h->ack_sent || h->late_ack)
 			return true;
 		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
 			h->st = HS_ST_FAILED;
@@ -513,6 +526,14 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 	case P2P_ACK:
 		h->st = HS_ST_OPEN;
 		ev->type = HS_EV_ACK;
+		if (h->late_ack && !h->ack_sent) {
+			/* our Ack goes first, before anything the driver sends on the event */
+			if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
+				fail_now(h, ev, ERR_NOMEM, "output queue full");
+				return true;
+			}
+			h->ack_sent = true;
+		}
 		break;
 	case P2P_NACK:
 		h->st = HS_ST_CLOSED;
@@ -526,9 +547,87 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 	return true;
 }
 
+/*
+ * The first n (<= 32) plaintext bytes of a chunk whose whole has not
+ * arrived: crypto_box_easy_afternm is XSalsa20-Poly1305 (secretbox), whose
+ * plaintext is the ciphertext XOR the key stream from byte 32 on. Not
+ * authenticated: only used to decide to drop a frame, never as data.
+ */
+static void peek_plain(const struct hs *h, const uint8_t *ct, uint8_t *out, size_t n)
+{
+	uint8_t ks[32 + 32];
+	crypto_stream_xsalsa20(ks, 32 + n, h->remote_nonce, h->key);
+	for (size_t i = 0; i < n; i++)
+		out[i] = ct[i] ^ ks[32 + i];
+	sodium_memzero(ks, sizeof ks);
+}
+
+enum skip_res { SKIP_NO, SKIP_DONE, SKIP_MORE, SKIP_FAIL };
+
+/*
+ * With a frame cap, chunks that hold nothing but a frame being dropped go
+ * by unread: the rest of a dropped frame, or a chunk longer than any frame
+ * we keep whose first bytes announce a frame over the cap. Their nonce
+ * still advances. SKIP_NO: read the next chunk as usual.
+ */
+static enum skip_res skip_unread(struct hs *h, struct hs_event *ev)
+{
+	size_t have = h->in.len - h->in.off;
+	const uint8_t *p = h->in.p + h->in.off;
+	if (have < 2)
+		return SKIP_NO;
+	size_t l = be16_get(p);
+	if (l < P2P_MAC_LEN)
+		return SKIP_NO; /* read_chunk says why */
+	size_t pl = l - P2P_MAC_LEN;
+	size_t skipping = p2p_reasm_skipping(&h->reasm);
+	if (skipping > 0) {
+		if (pl > skipping)
+			return SKIP_NO; /* goes on past the dropped frame: read it */
+		p2p_reasm_skipped(&h->reasm, pl);
+	} else {
+		if (h->frame_cap >= P2P_FRAME_MAX || pl <= h->frame_cap + 4 ||
+		    !p2p_reasm_at_frame_start(&h->reasm))
+			return SKIP_NO;
+		if (have < 2 + P2P_MAC_LEN + 6)
+			return SKIP_MORE;
+		uint8_t hd[6];
+		peek_plain(h, p + 2 + P2P_MAC_LEN, hd, sizeof hd);
+		uint32_t size = be32_get(hd);
+		if (size > P2P_FRAME_MAX) {
+			fail_now(h, ev, ERR_TOOBIG, "frame larger than P2P_FRAME_MAX");
+			return SKIP_FAIL;
+		}
+		if (size <= h->frame_cap || pl > 4 + (size_t)size) {
+			fail_now(h, ev, ERR_PROTO, "chunk holds more than one message");
+			return SKIP_FAIL;
+		}
+		if (p2p_reasm_drop(&h->reasm, size, be16_get(hd + 4), pl) != ERR_OK) {
+			fail_now(h, ev, ERR_PROTO, "frame drop refused"); /* not reached */
+			return SKIP_FAIL;
+		}
+	}
+	p2p_nonce_incr(h->remote_nonce);
+	h->skip_wire = 2 + l;
+	return SKIP_DONE;
+}
+
 static bool step_open(struct hs *h, struct hs_event *ev)
 {
 	for (;;) {
+		/* a drop is reported first, even while its chunk is still arriving */
+		if (p2p_reasm_dropped(&h->reasm, &ev->dropped.tag, &ev->dropped.size)) {
+			ev->type = HS_EV_DROPPED;
+			return true;
+		}
+		if (h->skip_wire) { /* a chunk of a dropped frame, going by unread */
+			size_t have = h->in.len - h->in.off;
+			size_t d = have < h->skip_wire ? have : h->skip_wire;
+			h->in.off += d;
+			h->skip_wire -= d;
+			if (h->skip_wire)
+				return false;
+		}
 		const uint8_t *f;
 		size_t flen;
 		enum err e = p2p_reasm_next(&h->reasm, &f, &flen);
@@ -548,6 +647,16 @@ static bool step_open(struct hs *h, struct hs_event *ev)
 			         e == ERR_TOOBIG ? "frame larger than P2P_FRAME_MAX"
 			                         : "frame reassembly out of memory");
 			return true;
+		}
+		if (p2p_reasm_dropped(&h->reasm, &ev->dropped.tag, &ev->dropped.size)) {
+			ev->type = HS_EV_DROPPED;
+			return true;
+		}
+		switch (skip_unread(h, ev)) {
+		case SKIP_NO: break;
+		case SKIP_DONE: continue;
+		case SKIP_MORE: return false;
+		case SKIP_FAIL: return true;
 		}
 		size_t n;
 		const char *why = NULL;

@@ -19,7 +19,8 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1), or already did (early_ack). Responder:
+ *                   (spec §16.1), or already did (early_ack), or waits
+                   for the peer's Ack (late_ack). Responder:
  *                   runs version selection (§4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
@@ -28,6 +29,8 @@
  *   HS_EV_ACK       session open (HS_ST_OPEN): hs_send works, HS_EV_MSG flow.
  *   HS_EV_NACK / HS_EV_NACK_V0   the peer refused us; state HS_ST_CLOSED.
  *   HS_EV_MSG       one decoded P2P message (frames reassembled across chunks).
+ *   HS_EV_DROPPED   a frame over the session's frame_cap (and within
+ *                   P2P_FRAME_MAX) went by unread: its tag and size only.
  *   HS_EV_ERROR     undecryptable, malformed or oversized input, low PoW, key
  *                   exchange failure: a specific enum err and a static reason;
  *                   state HS_ST_FAILED, no more events. The driver closes.
@@ -75,6 +78,16 @@ struct hs_params {
 	 * that Nacks never reads what follows our Ack.
 	 */
 	bool early_ack;
+	/*
+	 * Initiator: send our Ack only once the peer's Ack has arrived (a
+	 * Nack ends the session without one), so a node that Nacks or closes
+	 * after reading our metadata has nothing of ours left unread. An Octez
+	 * node up to v21 that closes with our bytes unread resets the
+	 * connection and its Nack is lost (docs/crawler.md, "Lost Nacks").
+	 * Costs the node's Ack a round trip before anything else goes out.
+	 * Not with early_ack (which wins).
+	 */
+	bool late_ack;
 	bool disable_mempool;          /* our metadata; crawler: true */
 	bool private_node;             /* our metadata; crawler: false */
 	double expected_pow;           /* peer PoW target (26.0 on mainnet) */
@@ -85,6 +98,18 @@ struct hs_params {
 	/* Responder: the points sent with an automatic Nack (borrowed, <= 50). */
 	const struct point *nack_points;
 	size_t nack_points_n;
+	/*
+	 * Largest incoming frame kept (its u32 size field), 2 .. P2P_FRAME_MAX;
+	 * 0 means P2P_FRAME_MAX. A frame over it but within P2P_FRAME_MAX is
+	 * not an error: it goes by unread (HS_EV_DROPPED), and its chunks are
+	 * discarded as they arrive (Octez starts every message at a chunk
+	 * boundary and cuts it into chunks of that message alone; their MACs
+	 * go unchecked, their bytes unused), so a session holds at most about
+	 * frame_cap + 2 reads of input, not P2P_FRAME_MAX + HS_IN_MAX. With a
+	 * cap, a chunk longer than frame_cap + 4 that starts a smaller frame is
+	 * an ERR_PROTO (Octez never packs two messages in one chunk).
+	 */
+	size_t frame_cap;
 };
 
 enum hs_state {
@@ -108,6 +133,7 @@ enum hs_ev_type {
 	HS_EV_NACK_SENT = 6, /* responder: automatic Nack after version selection */
 	HS_EV_MSG = 7,
 	HS_EV_ERROR = 8,
+	HS_EV_DROPPED = 9, /* a frame over frame_cap went by unread */
 };
 
 const char *hs_ev_str(enum hs_ev_type t);
@@ -132,6 +158,12 @@ struct hs_error {
 	const char *reason; /* static text, distinct per failure */
 };
 
+/* A frame dropped for its size (HS_EV_DROPPED). */
+struct hs_drop {
+	uint16_t tag;  /* as the frame announced it */
+	uint32_t size; /* its u32 size field (tag + payload) */
+};
+
 struct hs_event {
 	enum hs_ev_type type;
 	union {
@@ -140,13 +172,15 @@ struct hs_event {
 		struct p2p_ack ack;       /* HS_EV_NACK, HS_EV_NACK_SENT (kind, motive, points) */
 		struct p2p_msg msg;       /* HS_EV_MSG: views valid until the next hs_* call */
 		struct hs_error error;    /* HS_EV_ERROR */
+		struct hs_drop dropped;   /* HS_EV_DROPPED */
 	};
 };
 
 /*
  * Creates a session and queues our connection message (both roles write it
  * first). NULL when allocation fails or the params are invalid (no identity,
- * chain name too long, more than 50 nack points).
+ * chain name too long, more than 50 nack points, frame_cap 1 or over
+ * P2P_FRAME_MAX).
  */
 struct hs *hs_new(const struct hs_params *p);
 
@@ -203,6 +237,13 @@ const struct hs_peer *hs_peer(const struct hs *h);
 
 /* The peer's metadata; NULL before HS_EV_METADATA. */
 const struct p2p_metadata *hs_peer_metadata(const struct hs *h);
+
+/*
+ * Received bytes the session has not consumed yet: whatever the peer sent
+ * behind the last event handed out (e.g. a client's Ack and first messages
+ * queued behind its metadata).
+ */
+size_t hs_in_pending(const struct hs *h);
 
 /* The versions selected by a responder (valid from HS_ST_DECIDE on). */
 void hs_selected_versions(const struct hs *h, uint16_t *ddb, uint16_t *p2p);

@@ -46,10 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* Whole input as one frame. */
 	check_frame(data + 1, size - 1, false);
-	/* Then as a stream cut in chunks of (data[0] % 64) + 1 bytes. */
+	/* Then as a stream cut in chunks of (data[0] % 64) + 1 bytes, with a
+	 * frame cap of 16 when bit 6 is set (frames over it dropped unread). */
 	size_t step = (size_t)(data[0] % 64) + 1;
+	size_t cap = data[0] & 0x40 ? 16 : P2P_FRAME_MAX;
 	struct p2p_reasm r;
 	p2p_reasm_init(&r);
+	if (p2p_reasm_set_cap(&r, cap) != ERR_OK)
+		abort();
 	for (size_t off = 1; off < size;) {
 		size_t c = size - off < step ? size - off : step;
 		if (p2p_reasm_push(&r, data + off, c) != ERR_OK)
@@ -57,8 +61,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += c;
 		const uint8_t *f;
 		size_t flen;
-		while (p2p_reasm_next(&r, &f, &flen) == ERR_OK)
-			check_frame(f, flen, true);
+		for (;;) {
+			if (p2p_reasm_next(&r, &f, &flen) == ERR_OK) {
+				if (flen > 4 + cap)
+					abort();
+				check_frame(f, flen, true);
+				continue;
+			}
+			uint16_t tag;
+			uint32_t dsize;
+			if (!p2p_reasm_dropped(&r, &tag, &dsize))
+				break;
+			if (dsize <= cap || dsize > P2P_FRAME_MAX)
+				abort();
+		}
 	}
 	p2p_reasm_cleanup(&r);
 	return 0;

@@ -5,12 +5,15 @@
  * connection message, + sealed chunks from the input, + metadata and Ack
  * then sealed chunks), the responder's decision (bits 3-4) and, for an
  * initiator, early_ack with a Bootstrap queued on the connection message
- * (bit 5: the pipelined crawler); data[1]
+ * (bit 5: the pipelined crawler) or late_ack (bit 6: the crawler's lock-step
+ * redial), and a frame cap of 64 bytes (bit 7: frames over it go by unread,
+ * their chunks skipped without being opened); data[1]
  * sets the feed split. In the sealed modes the rest of the input is a list of
  * (u16 length, plaintext) chunks the fake peer seals with the right keys, so
  * the metadata, Ack and frame decoders behind the crypto get exercised.
  * Invariants: no crash or leak, an error ends the session, every decoded
- * message re-encodes through hs_send.
+ * message re-encodes through hs_send, a capped session hands out no frame
+ * over its cap and drops none within it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct p2p_identity ids[2];
 static bool ids_ready;
 static bool early; /* this run's initiator Acks early and asks at once */
+static size_t cap; /* this run's frame_cap, P2P_FRAME_MAX when none */
+#define FUZZ_FRAME_CAP 64
 
 /* Deterministic "randomness" so every run sees the same identities. */
 static void fixed_random(void *ctx, uint8_t *buf, size_t len)
@@ -69,6 +74,11 @@ static void drain(struct hs *h, uint8_t decide)
 			if (hs_send(h, &b) != ERR_OK) /* queued behind our early Ack */
 				abort();
 		}
+		if (ev.type == HS_EV_DROPPED &&
+		    (ev.dropped.size <= cap || ev.dropped.size > P2P_FRAME_MAX))
+			abort();
+		if (ev.type == HS_EV_MSG && 2 + ev.msg.payload_len > cap)
+			abort();
 		if (ev.type == HS_EV_MSG) {
 			enum err e = hs_send(h, &ev.msg);
 			if (e != ERR_OK && e != ERR_TOOBIG && e != ERR_NOMEM)
@@ -124,6 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t decide = (uint8_t)((data[0] >> 3) & 3);
 	size_t split = (size_t)data[1] + 1;
 	early = !responder && (data[0] >> 5 & 1);
+	bool late = !responder && (data[0] >> 6 & 1);
+	cap = data[0] >> 7 & 1 ? FUZZ_FRAME_CAP : P2P_FRAME_MAX;
 	data += 2;
 	size -= 2;
 
@@ -138,6 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .disable_mempool = !responder,
 	    .expected_pow = 0.0,
 	    .early_ack = early,
+	    .late_ack = late,
+	    .frame_cap = cap,
 	};
 	struct hs *h = hs_new(&p);
 	if (!h)

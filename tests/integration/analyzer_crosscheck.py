@@ -142,6 +142,17 @@ def check(outdir, edgelist=None):
             ok = True
         if not ok:
             fail("largest block connectivity %d / cut %s matches no largest block" % (bk, bcut))
+        # graph.backbone: the same block, with its edges and the cut as nodes
+        bb = g["backbone"]
+        if bb["vertices"] != size or bb["vertex_connectivity"] != bk:
+            fail("backbone %d vertices, kappa %d; largest block %d, kappa %d"
+                 % (bb["vertices"], bb["vertex_connectivity"], size, bk))
+        if sorted(c["id"] for c in bb["min_vertex_cut"]) != sorted(bcut):
+            fail("backbone cut %s, largest block cut %s" % (bb["min_vertex_cut"], bcut))
+        if not any(R.subgraph(b).number_of_edges() == bb["edges"] and
+                   nx.node_connectivity(R.subgraph(b)) == bb["vertex_connectivity"]
+                   for b in blocks if len(b) == size):
+            fail("backbone has %d edges: no largest block of networkx has" % bb["edges"])
     checked += 2
     # articulation points of R and cut_off
     aps = {a["id"]: a["cut_off"] for a in g["reachable"]["articulation_points"]}

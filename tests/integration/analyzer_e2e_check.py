@@ -71,6 +71,12 @@ def islands(truth, outdir):
     bk = rep["graph"]["reachable"]["largest_block_vertex_connectivity"]
     if bn and bk != bn["size"]:
         fail("largest block's vertex connectivity %d, planted cut %d" % (bk, bn["size"]))
+    bb = rep["graph"]["backbone"]
+    if bn and bb["vertex_connectivity"] != bn["size"]:
+        fail("backbone vertex connectivity %d, planted cut %d" % (bb["vertex_connectivity"], bn["size"]))
+    if bn and sorted(c["id"] for c in bb["min_vertex_cut"]) != sorted(
+            rep["graph"]["reachable"]["largest_block_min_vertex_cut"]):
+        fail("backbone cut differs from the largest block's")
     print("islands ok: articulation points = %d bridges; largest block's vertex connectivity "
           "%d = planted cut" % (len(bridges), bk))
 
@@ -107,11 +113,12 @@ def bottleneck(truth, outdir):
 CONTRACT = {
     "schema_version": None,
     "crawl": ["id", "uuid", "started_at", "finished_at", "vantage"],
-    "counts": ["points_seen", "points_dialed", "public", "unreachable", "undialed",
-               "public_ratio", "outcomes"],
+    "counts": ["points_seen", "points_dialed", "public", "public_points", "foreign",
+               "unverified", "unreachable", "undialed", "public_ratio", "outcomes"],
     "versions": None,
     "metadata": ["private_node", "disable_mempool", "pow_bits"],
-    "heads": ["max_level", "lag_histogram"],
+    "heads": ["max_level", "reference_level", "median_level", "ahead_max", "outliers",
+              "lag_histogram"],
     "graph.seen": ["vertices", "edges", "components", "giant_share", "articulation_points",
                    "sole_advertisers"],
     "graph.reachable": ["vertices", "edges", "components", "articulation_points",
@@ -119,6 +126,7 @@ CONTRACT = {
     "graph.core": ["vertices", "edges", "vertex_connectivity", "min_vertex_cut",
                    "strong_vertex_connectivity", "betweenness_top", "attack_curves"],
     "graph.core.attack_curves": ["degree", "betweenness", "random"],
+    "graph.backbone": ["vertices", "edges", "vertex_connectivity", "min_vertex_cut"],
     "concentration": ["peers_per_ip", "ips_with_many_peer_ids", "by_prefix"],
     "concentration.by_prefix.ipv4_24": ["nakamoto", "hhi", "gini", "top"],
     "concentration.by_prefix.ipv4_16": ["nakamoto", "hhi", "gini", "top"],
@@ -151,11 +159,14 @@ def contract(outdir):
             if k not in v:
                 fail("versions[] lacks " + k)
     for a in rep["graph"]["reachable"]["articulation_points"]:
-        if set(a) != {"id", "cut_off"}:
+        if set(a) != {"id", "point", "cut_off"}:
             fail("reachable.articulation_points[] shape")
     for b in rep["graph"]["core"]["betweenness_top"]:
-        if set(b) != {"id", "value"}:
+        if set(b) != {"id", "point", "value"}:
             fail("betweenness_top[] shape")
+    for c in rep["graph"]["backbone"]["min_vertex_cut"] + rep["graph"]["core"]["min_vertex_cut_nodes"]:
+        if set(c) != {"id", "point"}:
+            fail("min_vertex_cut[] shape")
     if len(rep["graph"]["core"]["attack_curves"]["degree"]) != 101:
         fail("attack curve length")
     print("report.json carries every key of the contract")

@@ -121,7 +121,7 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 	r->fd = -1;
 	int timeout = o->timeout_ms ? o->timeout_ms : 3000;
 	int open_ms = o->open_ms ? o->open_ms : 1000;
-	double t0 = now_ms(), deadline = t0 + timeout, open_deadline = 0, ack_at = 0;
+	double t0 = now_ms(), deadline = t0 + timeout, open_deadline = 0, ack_at = 0, late_at = 0;
 	int fd = dial(pt, deadline, r);
 	if (fd < 0)
 		return r->outcome;
@@ -179,11 +179,22 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 			continue;
 		} else if (out && len > 0)
 			hs_out_consume(h, len);
+		if (late_at > 0 && now_ms() >= late_at) {
+			late_at = 0;
+			r->late_boot_at_ms = now_ms() - ack_at;
+			if (!send_msg(h, P2P_TAG_BOOTSTRAP))
+				break;
+			continue;
+		}
 		double limit = opened ? open_deadline : deadline;
+		if (late_at > 0 && late_at < limit)
+			limit = late_at;
 		if (opened && r->adv_msgs >= o->bootstraps && (!o->get_branch || r->got_branch) &&
 		    r->got_branch_req)
 			break;
 		int left = (int)(limit - now_ms());
+		if (left <= 0 && late_at > 0)
+			continue;
 		if (left <= 0)
 			break;
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
@@ -232,9 +243,11 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				open_deadline = ack_at + open_ms;
 				if (open_deadline > deadline)
 					open_deadline = deadline;
-				for (int i = 0; i < o->bootstraps; i++)
+				for (int i = 0; i < o->bootstraps - (o->late_boot_ms > 0); i++)
 					if (!send_msg(h, P2P_TAG_BOOTSTRAP))
 						done = true;
+				if (o->late_boot_ms > 0 && o->bootstraps > 0)
+					late_at = ack_at + o->late_boot_ms;
 				if (o->get_branch && !send_msg(h, P2P_TAG_GET_CURRENT_BRANCH))
 					done = true;
 				break;
@@ -274,6 +287,7 @@ enum sc_outcome sc_visit(const struct point *pt, const struct sc_opts *o, struct
 				snprintf(r->error, sizeof r->error, "%s", ev.error.reason);
 				done = true;
 				break;
+			case HS_EV_DROPPED: break; /* no frame cap here */
 			}
 		}
 	}

@@ -46,6 +46,7 @@ struct sc_opts {
 	int timeout_ms;         /* whole visit deadline (default 3000) */
 	int open_ms;            /* after Ack: how long to wait for answers (default 1000) */
 	int bootstraps;         /* Bootstrap messages to send after Ack, back to back */
+	int late_boot_ms;       /* > 0: the last of them goes this long after the Ack */
 	bool get_branch;        /* send Get_current_branch after Ack */
 	bool hold;              /* leave the socket open (r->fd) after the visit */
 	bool banner_only;       /* stop after the node's connection message */
@@ -71,6 +72,7 @@ struct sc_result {
 	size_t adv_n; /* points of the first Advertise */
 	struct point adv[P2P_POINTS_MAX];
 	double adv_at_ms[4]; /* arrival of the first Advertises, ms after Ack */
+	double late_boot_at_ms; /* when the late Bootstrap was written, ms after Ack */
 	bool got_branch_req; /* the node sent Get_current_branch */
 	uint8_t branch_req_chain[4];
 	bool got_branch;

@@ -451,10 +451,202 @@ static void test_model(void **state)
 	acrawl_free(&c);
 }
 
+/* local_error is our own failure: a point with only those is undialed, never unreachable. */
+static void test_model_local_error(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.2:9732", "local_error", NULL);
+	visit(&c, "10.0.0.2:9732", "local_error", NULL); /* retried, failed again */
+	visit(&c, "10.0.0.3:9732", "local_error", NULL);
+	visit(&c, "10.0.0.3:9732", "refused", NULL); /* the retry reached it */
+	visit(&c, "10.0.0.4:9732", "local_error", NULL);
+	visit(&c, "10.0.0.4:9732", "ok", "idD");
+	struct model mo;
+	assert_int_equal(model_build(&mo, &c), ERR_OK);
+	assert_int_equal(mo.points_dialed, 3);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "10.0.0.2:9732")].cls, VC_UNDIALED);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "10.0.0.3:9732")].cls, VC_UNREACHABLE);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "idD")].cls, VC_PUBLIC);
+	model_free(&mo);
+	acrawl_free(&c);
+}
+
+static void visit_head(struct acrawl *c, const char *pt, const char *peer, int64_t level)
+{
+	struct acrawl_visit v = acrawl_visit_blank();
+	v.point = (char *)pt;
+	v.outcome = (char *)"ok";
+	v.peer_id = (char *)peer;
+	v.attempt = 1;
+	v.head_level = level;
+	assert_int_equal(acrawl_add_visit(c, &v), ERR_OK);
+}
+
+static long long jint(const json_t *o, const char *k)
+{
+	const json_t *x = json_object_get(o, k);
+	assert_non_null(x);
+	return (long long)json_integer_value(x);
+}
+
+/*
+ * The census classes (lib/db/census.h) in the model and report.json counts:
+ * another chain is foreign, a silent close or a handshake timeout without a
+ * connection message unverified, self and local_error undialed, a retry
+ * that got an Ack makes its point public, and the public ratio leaves
+ * foreign and undialed points out.
+ */
+static void test_model_classes(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.2:9732", "ok", "idA");           /* idA again: one node */
+	visit(&c, "10.0.0.3:9732", "handshake_timeout", "idB"); /* message, then stuck */
+	visit(&c, "10.0.0.4:9732", "foreign", "idF");
+	visit(&c, "10.0.0.5:9732", "silent_close", NULL);
+	visit(&c, "10.0.0.6:9732", "handshake_timeout", NULL);
+	visit(&c, "10.0.0.7:9732", "refused", NULL);
+	visit(&c, "10.0.0.8:9732", "self", "idSelf");
+	visit(&c, "10.0.0.9:9732", "local_error", NULL);
+	visit(&c, "10.0.0.10:9732", "timeout", NULL); /* then a retry that got an Ack */
+	struct acrawl_visit v = acrawl_visit_blank();
+	v.point = (char *)"10.0.0.10:9732";
+	v.outcome = (char *)"ok";
+	v.peer_id = (char *)"idR";
+	v.attempt = 2;
+	assert_int_equal(acrawl_add_visit(&c, &v), ERR_OK);
+	assert_int_equal(
+	    acrawl_add_adv(&c, "10.0.0.1:9732", "10.0.0.11:9732", ADV_ADVERTISE, 1, 0, 1), ERR_OK);
+	struct model mo;
+	assert_int_equal(model_build(&mo, &c), ERR_OK);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "idB")].cls, VC_PUBLIC);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "idF")].cls, VC_FOREIGN);
+	assert_int_equal(mo.v[model_vertex_of_id(&mo, "idR")].cls, VC_PUBLIC);
+	assert_int_equal(mo.v[model_vertex_of_point(&mo, "10.0.0.5:9732")].cls, VC_UNVERIFIED);
+	assert_int_equal(mo.v[model_vertex_of_point(&mo, "10.0.0.9:9732")].cls, VC_UNDIALED);
+	assert_int_equal(mo.v[model_vertex_of_point(&mo, "10.0.0.8:9732")].cls, VC_UNDIALED);
+	assert_string_equal(vclass_str(VC_UNVERIFIED), "unverified");
+	assert_string_equal(vclass_str(VC_FOREIGN), "foreign");
+	model_free(&mo);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	json_t *k = json_object_get(an.report, "counts");
+	assert_int_equal(jint(k, "public"), 3);        /* idA, idB, idR */
+	assert_int_equal(jint(k, "public_points"), 4); /* .1 .2 .3 .10 */
+	assert_int_equal(jint(k, "foreign"), 1);
+	assert_int_equal(jint(k, "unverified"), 2);
+	assert_int_equal(jint(k, "unreachable"), 1);
+	assert_int_equal(jint(k, "undialed"), 3); /* self, local_error, advertised only */
+	assert_int_equal(jint(k, "points_dialed"), 8);
+	assert_true(json_real_value(json_object_get(k, "public_ratio")) == 0.5); /* 3 / (3+2+1) */
+	/* R holds the public nodes only: the foreign node is not in it. */
+	json_t *r = json_object_get(json_object_get(an.report, "graph"), "reachable");
+	assert_int_equal(jint(r, "vertices"), 3);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
+/* The heads section of a crawl of honest nodes plus liars (levels). */
+static json_t *heads_of(const int64_t *liars, int nl)
+{
+	static const int64_t honest[] = {5000, 5000, 5001, 5001, 5001, 5002, 4990, 4700, 3000};
+	struct acrawl c;
+	acrawl_init(&c);
+	char pt[64], id[32];
+	int n = (int)(sizeof honest / sizeof honest[0]);
+	for (int i = 0; i < n + nl; i++) {
+		snprintf(pt, sizeof pt, "10.0.1.%d:9732", i + 1);
+		snprintf(id, sizeof id, "id%02d", i);
+		visit_head(&c, pt, id, i < n ? honest[i] : liars[i - n]);
+	}
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	json_t *h = json_incref(json_object_get(an.report, "heads"));
+	analysis_free(&an);
+	acrawl_free(&c);
+	return h;
+}
+
+/*
+ * One liar must not move the figures: a head at 2^31-1 and one a million
+ * levels ahead leave every other node's lag, the reference and the
+ * histogram as they were, and are listed as outliers with their points; so
+ * do four liars among nine honest nodes. The histogram is sparse (one key
+ * per lag seen).
+ */
+static void test_heads_liars(void **state)
+{
+	(void)state;
+	json_t *base = heads_of(NULL, 0);
+	assert_int_equal(jint(base, "reference_level"), 5002);
+	assert_int_equal(jint(base, "max_level"), 5002);
+	assert_int_equal(json_array_size(json_object_get(base, "outliers")), 0);
+	json_t *hist = json_object_get(base, "lag_histogram");
+	assert_int_equal(json_object_size(hist), 6); /* 0 1 2 12 302 2002 */
+	assert_int_equal(jint(hist, "2002"), 1);
+	assert_int_equal(jint(hist, "1"), 3);
+
+	const int64_t two[] = {2147483647, 5001 + 1000000};
+	json_t *h2 = heads_of(two, 2);
+	assert_int_equal(jint(h2, "reference_level"), 5002);
+	assert_int_equal(jint(h2, "highest_announced"), 2147483647);
+	assert_true(json_equal(json_object_get(h2, "lag_histogram"), hist));
+	json_t *out = json_object_get(h2, "outliers");
+	assert_int_equal(json_array_size(out), 2);
+	json_t *o0 = json_array_get(out, 0), *o1 = json_array_get(out, 1);
+	assert_int_equal(jint(o0, "level"), 5001 + 1000000);
+	assert_string_equal(json_string_value(json_object_get(o0, "id")), "id10");
+	assert_string_equal(json_string_value(json_object_get(o0, "point")), "10.0.1.11:9732");
+	assert_int_equal(jint(o0, "ahead"), 999999);
+	assert_int_equal(jint(o1, "level"), 2147483647);
+	assert_string_equal(json_string_value(json_object_get(o1, "point")), "10.0.1.10:9732");
+
+	const int64_t four[] = {2147483647, 2147483000, 9000000, 7000};
+	json_t *h4 = heads_of(four, 4);
+	assert_int_equal(jint(h4, "reference_level"), 5002);
+	assert_true(json_equal(json_object_get(h4, "lag_histogram"), hist));
+	assert_int_equal(json_array_size(json_object_get(h4, "outliers")), 4);
+	json_decref(base);
+	json_decref(h2);
+	json_decref(h4);
+}
+
 static void fake_anon(const char *point_text, char *out, size_t cap)
 {
 	(void)point_text;
 	snprintf(out, cap, "X/24"); /* every point to one label: ids must stay unique */
+}
+
+/* A whole small file as text into buf (cap bytes with the NUL). */
+static void read_text(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* Removes the five files of output_write_all and their directory. */
+static void remove_outputs(const char *dir)
+{
+	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
+	                                    "report.json", "manifest.json"};
+	char path[300];
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_empty_and_anonymized_outputs(void **state)
@@ -491,23 +683,57 @@ static void test_empty_and_anonymized_outputs(void **state)
 	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
 	char path[300], hex[65];
 	snprintf(path, sizeof path, "%s/nodes.csv", dir);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
 	char buf[4096];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
+	read_text(path, buf, sizeof buf);
 	assert_null(strstr(buf, "10.0.0."));
 	assert_int_equal(output_sha256_file(path, hex), ERR_OK);
 	assert_int_equal(strlen(hex), 64);
 	assert_int_equal(output_sha256_file("/nonexistent/x", hex), ERR_IO);
-	static const char *const files[] = {"nodes.csv", "edges.csv", "graph.graphml",
-	                                    "report.json", "manifest.json"};
-	for (size_t i = 0; i < 5; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		assert_int_equal(unlink(path), 0);
+	remove_outputs(dir);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
+/* nodes.csv: a chain name a spreadsheet would run as a formula is neutralised
+ * as in the report's CSVs (the chain name of tests/data/report/hostile.json). */
+static void test_nodes_csv_formula(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	char chain[ACRAWL_CHAIN_TEXT_CAP];
+	static const char hostile[] = "=HYPERLINK(\"http://e.invalid\")\n";
+	acrawl_chain_text((const uint8_t *)hostile, sizeof hostile - 1, chain, sizeof chain);
+	const char *const names[] = {chain, "+1", "-1", "@x", "TEZOS_MAINNET"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char pt[32], id[16];
+		snprintf(pt, sizeof pt, "10.0.0.%zu:9732", i + 1);
+		snprintf(id, sizeof id, "id%zu", i);
+		struct acrawl_visit v = acrawl_visit_blank();
+		v.point = pt;
+		v.outcome = (char *)"ok";
+		v.peer_id = id;
+		v.chain_name = (char *)names[i];
+		v.attempt = 1;
+		assert_int_equal(acrawl_add_visit(&c, &v), ERR_OK);
 	}
-	assert_int_equal(rmdir(dir), 0);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	char dir[] = "/tmp/tz-analyzer-XXXXXX", err[256], path[300];
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(output_write_all(&an, dir, err, sizeof err), ERR_OK);
+	snprintf(path, sizeof path, "%s/nodes.csv", dir);
+	char buf[8192];
+	read_text(path, buf, sizeof buf);
+	assert_non_null(strstr(buf, ",\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\","));
+	assert_non_null(strstr(buf, ",\"'+1\","));
+	assert_non_null(strstr(buf, ",\"'-1\","));
+	assert_non_null(strstr(buf, ",\"'@x\","));
+	assert_non_null(strstr(buf, ",TEZOS_MAINNET,"));
+	assert_null(strstr(buf, ",=HYPERLINK"));
+	remove_outputs(dir);
 	analysis_free(&an);
 	acrawl_free(&c);
 }
@@ -606,9 +832,13 @@ int main(void)
 	    cmocka_unit_test(test_ipaddr),
 	    cmocka_unit_test(test_chain_text),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_model_local_error),
+	    cmocka_unit_test(test_model_classes),
+	    cmocka_unit_test(test_heads_liars),
 	    cmocka_unit_test(test_empty_and_anonymized_outputs),
 	    cmocka_unit_test(test_load_edgelist_errors),
 	    cmocka_unit_test(test_releases),
+	    cmocka_unit_test(test_nodes_csv_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

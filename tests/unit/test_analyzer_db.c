@@ -190,6 +190,7 @@ static void test_db_roundtrip(void **state)
 	assert_int_equal(json_integer_value(json_object_get(trend, "new")), 1);
 	assert_int_equal(json_integer_value(json_object_get(trend, "gone")), 0);
 	assert_int_equal(json_integer_value(json_object_get(trend, "delta_public")), 1);
+	assert_int_equal(store_db(c, &an, NULL, err, sizeof err), ERR_OK);
 	analysis_free(&an);
 	previous_free(&prev);
 	for (size_t i = 0; i < hist_n; i++)
@@ -199,11 +200,84 @@ static void test_db_roundtrip(void **state)
 	db_close(c);
 }
 
+/* Analyzes crawl id from the database and stores the analysis. */
+static void analyze_store(PGconn *c, long long id)
+{
+	char err[512];
+	struct acrawl cr;
+	acrawl_init(&cr);
+	assert_int_equal(load_db(c, id, &cr, err, sizeof err), ERR_OK);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &cr, &o, NULL), ERR_OK);
+	assert_int_equal(store_db(c, &an, NULL, err, sizeof err), ERR_OK);
+	analysis_free(&an);
+	acrawl_free(&cr);
+}
+
+/*
+ * Trends only between comparable crawls: after crawls 1 and 2 (vantage
+ * test, analyzed), a gate-refused crawl, another vantage's crawl, another
+ * chain's crawl and an aborted crawl, all analyzed, the previous crawl and
+ * the history of the next crawl of vantage test are crawls 1 and 2 only.
+ */
+static void test_comparable_history(void **state)
+{
+	(void)state;
+	char err[512];
+	PGconn *c = db_connect(conninfo, err, sizeof err);
+	assert_non_null(c);
+	long long id2 = scalar(c, "SELECT max(id) FROM crawls");
+	long long id1 = scalar(c, "SELECT min(id) FROM crawls");
+	static const char *const spoil[] = {
+	    "publishable = false, publication_note = 'refused'",
+	    "vantage = 'elsewhere'",
+	    "config = '{\"chain\": \"OTHER_CHAIN\"}'",
+	    "status = 'aborted'",
+	};
+	for (int i = 0; i < 4; i++) {
+		insert_crawl(c, 3 + i, true);
+		long long id = scalar(c, "SELECT max(id) FROM crawls");
+		analyze_store(c, id);
+		char sql[256];
+		snprintf(sql, sizeof sql, "UPDATE crawls SET %s WHERE id = %lld", spoil[i], id);
+		exec(c, sql);
+	}
+	/* A never-gated and an accepted crawl both count. */
+	char sql[128];
+	snprintf(sql, sizeof sql, "UPDATE crawls SET publishable = true WHERE id = %lld", id1);
+	exec(c, sql);
+	insert_crawl(c, 7, true);
+	long long id7 = scalar(c, "SELECT max(id) FROM crawls");
+	struct previous prev;
+	bool found;
+	json_t **hist = NULL;
+	size_t hist_n = 0;
+	assert_int_equal(
+	    load_previous_db(c, id7, &prev, &found, &hist, &hist_n, 10, err, sizeof err), ERR_OK);
+	assert_true(found);
+	assert_int_equal(prev.crawl_id, id2);
+	assert_int_equal(prev.public_n, 4);
+	assert_true(prev.backbone_connectivity >= 0);
+	assert_int_equal(hist_n, 2);
+	json_t *c0 = json_object_get(json_object_get(hist[0], "crawl"), "id");
+	json_t *c1 = json_object_get(json_object_get(hist[1], "crawl"), "id");
+	assert_int_equal(json_integer_value(c0), id1);
+	assert_int_equal(json_integer_value(c1), id2);
+	previous_free(&prev);
+	for (size_t i = 0; i < hist_n; i++)
+		json_decref(hist[i]);
+	free(hist);
+	db_close(c);
+}
+
 int main(void)
 {
 	pgtest_create(conninfo, sizeof conninfo);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_db_roundtrip),
+	    cmocka_unit_test(test_comparable_history),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,13 @@ static void test_text_safe(void **state)
 	safe_is("\xe2\x82x", 3, R R "x");                     /* cut sequence in the middle */
 	safe_is("\x80", 1, R);                                /* lone continuation */
 	safe_is("\xff\xfe", 2, R R);
-	safe_is("tab\tnl\n\\", 8, "tab\tnl\n\\");             /* not escaped here */
+	safe_is("back\\slash", 10, "back\\slash");               /* kept as it is */
+	/* Control characters a terminal would obey: written as visible \xHH. */
+	safe_is("tab\tnl\n", 7, "tab\\x09nl\\x0a");
+	safe_is("\x1b]0;pwned\x07\x1b[2J", 14, "\\x1b]0;pwned\\x07\\x1b[2J");
+	safe_is("\x01\x1f\x7f", 3, "\\x01\\x1f\\x7f");
+	safe_is("\xc2\x9b" "31m\xc2\x80\xc2\x9f\xc2\xa0", 11, "\\x9b" "31m\\x80\\x9f\xc2\xa0"); /* C1; NBSP kept */
+	safe_is("\\x1b", 4, "\\x1b"); /* its own safe form */
 }
 
 static void test_copy_lines(void **state)
@@ -61,7 +67,7 @@ static void test_copy_lines(void **state)
 	v.private_node = 1;
 	v.disable_mempool = 0;
 	assert_int_equal(db_batch_add_visit(&b, &v), ERR_OK);
-	const char *want = "7\t2001:db8::1\t9732\t-5\tsilent_close\t1\ta\\tb\\nc\\\\d\\re\t\\N\t\\N\t"
+	const char *want = "7\t2001:db8::1\t9732\t-5\tsilent_close\t1\ta\\\\x09b\\\\x0ac\\\\d\\\\x0de\t\\N\t\\N\t"
 			   "\\N\t\\N\t\\N\t\\N\tx\\\\" R R "\t\\\\x785c00ff\t\\N\t\\N\tf\tt\t-3\t"
 			   "\\N\t\\N\t\\N\n";
 	assert_int_equal(b.visits.len, strlen(want));
@@ -102,7 +108,7 @@ static void test_copy_lines(void **state)
 	const char *wr = "1.2.3.4\t9732\t8732\t11\tidX\t200\t22\t1\trelease\tab\t"
 			 "2025-06-02 09:00:00 +0000\t\\N\n"
 			 "::1\t9733\t18732\t12\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
-			 "timeout: no\\tanswer\n";
+			 "timeout: no\\\\x09answer\n"; /* a control byte is stored as \x09 */
 	assert_int_equal(b.rpcs.len, strlen(wr));
 	assert_memory_equal(b.rpcs.p, wr, b.rpcs.len);
 	assert_int_equal(b.rpcs_n, 2);

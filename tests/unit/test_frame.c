@@ -348,6 +348,155 @@ static void test_reasm(void **state)
 	printf("CHECKED: %zu frames reassembled across random chunk boundaries\n", stream_frames);
 }
 
+/*
+ * A capped reassembler: the vector stream at random chunk boundaries, with
+ * caps that keep every frame, drop the largest, or drop most: kept frames
+ * come out byte for byte, dropped ones are reported (tag, size) in order,
+ * and a dropped frame is never buffered past its 6 first bytes.
+ */
+static void test_reasm_cap(void **state)
+{
+	(void)state;
+	size_t biggest = 0;
+	for (size_t off = 0; off < stream_len;) {
+		size_t s = be32_get(stream + off);
+		if (s > biggest)
+			biggest = s;
+		off += 4 + s;
+	}
+	const size_t caps[] = {biggest, biggest - 1, 100, 2};
+	srand(11);
+	for (size_t ci = 0; ci < sizeof caps / sizeof caps[0]; ci++) {
+		for (int round = 0; round < 20; round++) {
+			struct p2p_reasm r;
+			p2p_reasm_init(&r);
+			assert_int_equal(p2p_reasm_set_cap(&r, caps[ci]), ERR_OK);
+			size_t off = 0, exp = 0, kept = 0, dropped = 0;
+			while (off < stream_len) {
+				size_t c = round == 0 ? 1 : (size_t)(rand() % 3000) + 1;
+				if (c > stream_len - off)
+					c = stream_len - off;
+				assert_int_equal(p2p_reasm_push(&r, stream + off, c), ERR_OK);
+				off += c;
+				for (;;) {
+					const uint8_t *f;
+					size_t flen;
+					uint16_t tag;
+					uint32_t size;
+					enum err e = p2p_reasm_next(&r, &f, &flen);
+					/* the frame expected next (none past the end) */
+					uint32_t want = exp + 4 <= stream_len
+					                    ? be32_get(stream + exp)
+					                    : UINT32_MAX;
+					if (e == ERR_OK) {
+						assert_true(want <= caps[ci]);
+						assert_int_equal(flen, 4 + want);
+						assert_memory_equal(f, stream + exp, flen);
+						exp += flen;
+						kept++;
+						continue;
+					}
+					assert_int_equal(e, ERR_AGAIN);
+					if (!p2p_reasm_dropped(&r, &tag, &size))
+						break;
+					assert_true(want > caps[ci]);
+					assert_int_equal(size, want);
+					assert_int_equal(tag, be16_get(stream + exp + 4));
+					exp += 4 + want;
+					dropped++;
+				}
+				/* what is held: at most one kept frame and the chunk just pushed */
+				assert_true(r.len - r.off <= caps[ci] + 4 + c);
+			}
+			assert_int_equal(exp, stream_len);
+			assert_int_equal(kept + dropped, stream_frames);
+			assert_int_equal(r.drops, dropped);
+			if (ci == 0)
+				assert_int_equal(dropped, 0);
+			else
+				assert_true(dropped >= 1);
+			assert_int_equal(p2p_reasm_skipping(&r), 0);
+			p2p_reasm_cleanup(&r);
+		}
+	}
+}
+
+/* The cap at its bounds, max and max + 1, and p2p_reasm_drop for a caller that read the header. */
+static void test_reasm_cap_limits(void **state)
+{
+	(void)state;
+	struct p2p_reasm r;
+	p2p_reasm_init(&r);
+	assert_int_equal(r.frame_cap, P2P_FRAME_MAX);
+	assert_int_equal(p2p_reasm_set_cap(&r, 1), ERR_INVAL);
+	assert_int_equal(p2p_reasm_set_cap(&r, P2P_FRAME_MAX + 1), ERR_INVAL);
+	assert_int_equal(p2p_reasm_set_cap(&r, P2P_FRAME_MAX), ERR_OK);
+	assert_int_equal(p2p_reasm_set_cap(&r, 1000), ERR_OK);
+	uint8_t fr[1006];
+	memset(fr, 0xab, sizeof fr);
+	const uint8_t *f;
+	size_t flen;
+	uint16_t tag;
+	uint32_t size;
+	/* max: kept */
+	be32_put(fr, 1000);
+	be16_put(fr + 4, P2P_TAG_PROTOCOL);
+	assert_int_equal(p2p_reasm_push(&r, fr, 1004), ERR_OK);
+	assert_int_equal(p2p_reasm_next(&r, &f, &flen), ERR_OK);
+	assert_int_equal(flen, 1004);
+	assert_false(p2p_reasm_dropped(&r, &tag, &size));
+	/* max + 1: dropped, in two pieces; the bytes after it are a kept frame */
+	be32_put(fr, 1001);
+	assert_int_equal(p2p_reasm_push(&r, fr, 5), ERR_OK); /* size known, tag not yet */
+	assert_int_equal(p2p_reasm_next(&r, &f, &flen), ERR_AGAIN);
+	assert_false(p2p_reasm_dropped(&r, &tag, &size));
+	assert_int_equal(p2p_reasm_push(&r, fr + 5, 999), ERR_OK); /* all but its last byte */
+	assert_true(r.cap <= 1024); /* the kept frame's buffer: this one never buffered */
+	assert_int_equal(p2p_reasm_skipping(&r), 1);
+	assert_int_equal(p2p_reasm_next(&r, &f, &flen), ERR_AGAIN);
+	assert_true(p2p_reasm_dropped(&r, &tag, &size));
+	assert_int_equal(tag, P2P_TAG_PROTOCOL);
+	assert_int_equal(size, 1001);
+	assert_false(p2p_reasm_dropped(&r, &tag, &size)); /* once */
+	uint8_t tail[1 + 6];
+	tail[0] = 0xab;
+	be32_put(tail + 1, 2);
+	be16_put(tail + 5, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(p2p_reasm_push(&r, tail, sizeof tail), ERR_OK);
+	assert_int_equal(p2p_reasm_next(&r, &f, &flen), ERR_OK);
+	assert_int_equal(flen, 6);
+	assert_memory_equal(f, tail + 1, 6);
+	/* P2P_FRAME_MAX + 1 is still an error, not a drop */
+	uint8_t big[6];
+	be32_put(big, P2P_FRAME_MAX + 1);
+	be16_put(big + 4, 0x41);
+	assert_int_equal(p2p_reasm_push(&r, big, 6), ERR_TOOBIG);
+	p2p_reasm_cleanup(&r);
+
+	/* p2p_reasm_drop: the caller read the size and tag and discarded n bytes */
+	p2p_reasm_init(&r);
+	assert_int_equal(p2p_reasm_set_cap(&r, 1000), ERR_OK);
+	assert_int_equal(p2p_reasm_drop(&r, 1000, 0x41, 10), ERR_INVAL); /* not over the cap */
+	assert_int_equal(p2p_reasm_drop(&r, P2P_FRAME_MAX + 1, 0x41, 10), ERR_INVAL);
+	assert_int_equal(p2p_reasm_drop(&r, 1001, 0x41, 1006), ERR_INVAL); /* more than the frame */
+	assert_int_equal(p2p_reasm_drop(&r, 5000, 0x41, 3000), ERR_OK);
+	assert_int_equal(p2p_reasm_skipping(&r), 2004);
+	assert_int_equal(p2p_reasm_drop(&r, 5000, 0x41, 10), ERR_STATE); /* one at a time */
+	p2p_reasm_skipped(&r, 2000);
+	assert_int_equal(p2p_reasm_skipping(&r), 4);
+	assert_true(p2p_reasm_dropped(&r, &tag, &size));
+	assert_int_equal(size, 5000);
+	uint8_t rest[4 + 6];
+	memset(rest, 0, 4);
+	be32_put(rest + 4, 2);
+	be16_put(rest + 8, P2P_TAG_BOOTSTRAP);
+	assert_int_equal(p2p_reasm_push(&r, rest, sizeof rest), ERR_OK);
+	assert_int_equal(p2p_reasm_next(&r, &f, &flen), ERR_OK);
+	assert_int_equal(flen, 6);
+	assert_true(p2p_reasm_at_frame_start(&r));
+	p2p_reasm_cleanup(&r);
+}
+
 static void test_reasm_limits(void **state)
 {
 	(void)state;
@@ -728,10 +877,16 @@ static void test_reasm_oversized_behind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_vectors),    cmocka_unit_test(test_resources),
-	    cmocka_unit_test(test_reasm),      cmocka_unit_test(test_reasm_limits),
-	    cmocka_unit_test(test_errors),     cmocka_unit_test(test_encode_roundtrip),
-	    cmocka_unit_test(test_known_tags), cmocka_unit_test(test_reasm_oversized_behind),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_resources),
+	    cmocka_unit_test(test_reasm),
+	    cmocka_unit_test(test_reasm_cap),
+	    cmocka_unit_test(test_reasm_cap_limits),
+	    cmocka_unit_test(test_reasm_limits),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_encode_roundtrip),
+	    cmocka_unit_test(test_known_tags),
+	    cmocka_unit_test(test_reasm_oversized_behind),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	free(stream);

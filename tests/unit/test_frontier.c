@@ -222,6 +222,51 @@ static void test_retry(void **state)
 	frontier_free(f);
 }
 
+/* A local failure gives its attempt back and is retried, a bounded number of times. */
+static void test_retry_local(void **state)
+{
+	(void)state;
+	struct frontier_limits l;
+	frontier_limits_default(&l);
+	l.connect_retries = 0; /* no retry for the network's failures: local ones still are */
+	l.retry_delay_s = 2.0;
+	struct frontier *f = mk(&l);
+	uint8_t a[16];
+	v4(a, 127, 0, 0, 1);
+	uint32_t id;
+	assert_int_equal(frontier_add(f, a, 9732, 0, &id, NULL), FR_NEW);
+	struct fr_lease ls;
+	double t = 0;
+	for (int i = 0; i < FRONTIER_LOCAL_RETRIES; i++) {
+		assert_true(frontier_next(f, t, &ls));
+		assert_int_equal(ls.id, id);
+		assert_int_equal(ls.attempt, 1); /* the failed tries never reached the network */
+		assert_true(frontier_retry_local(f, id, t));
+		assert_false(frontier_idle(f));
+		assert_false(frontier_next(f, t + 1.9, &ls)); /* waits retry_delay */
+		t += 2.0;
+	}
+	assert_true(frontier_next(f, t, &ls));
+	assert_false(frontier_retry_local(f, id, t)); /* the last one: done */
+	assert_int_equal(frontier_state(f, id), FRS_DONE);
+	assert_true(frontier_idle(f));
+	assert_false(frontier_retry_local(f, id, t)); /* not leased: ignored */
+	/* a point that fails locally, then times out, still gets its network retry */
+	l.connect_retries = 1;
+	frontier_free(f);
+	f = mk(&l);
+	assert_int_equal(frontier_add(f, a, 9732, 0, &id, NULL), FR_NEW);
+	assert_true(frontier_next(f, 0, &ls));
+	assert_true(frontier_retry_local(f, id, 0));
+	assert_true(frontier_next(f, 2, &ls));
+	assert_int_equal(ls.attempt, 1);
+	assert_true(frontier_done(f, id, true, 2)); /* timeout: retried */
+	assert_true(frontier_next(f, 4, &ls));
+	assert_int_equal(ls.attempt, 2);
+	assert_false(frontier_done(f, id, true, 4));
+	frontier_free(f);
+}
+
 static void test_no_retry_configured(void **state)
 {
 	(void)state;
@@ -288,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_max_points),
 		cmocka_unit_test(test_message_cap),
 		cmocka_unit_test(test_retry),
+		cmocka_unit_test(test_retry_local),
 		cmocka_unit_test(test_no_retry_configured),
 		cmocka_unit_test(test_drain_and_growth),
 	};

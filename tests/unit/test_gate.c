@@ -92,6 +92,30 @@ static void test_no_seed(void **state)
 	json_decref(e);
 }
 
+/* More than 1% of the dials failed on our side: refused, whatever the rest says. */
+static void test_local_errors(void **state)
+{
+	(void)state;
+	char why[256];
+	/* 1000 dials (policy is no dial), 10 local errors: exactly 1%, published */
+	json_t *c = crawl(300, 300, 40, 400, 250);
+	json_t *oc = json_object_get(json_object_get(c, "counts"), "outcomes");
+	json_object_set_new(oc, "local_error", json_integer(10));
+	json_object_set_new(oc, "policy", json_integer(500));
+	assert_true(gate_check(c, NULL, 0, NULL, why, sizeof why));
+	/* 11: refused, and the reason says why */
+	json_object_set_new(oc, "local_error", json_integer(11));
+	assert_false(gate_check(c, NULL, 0, NULL, why, sizeof why));
+	assert_non_null(strstr(why, "local errors"));
+	/* the threshold is an option */
+	struct gate_opts o;
+	gate_opts_default(&o);
+	assert_true(o.max_local_share == 0.01);
+	o.max_local_share = 0.02;
+	assert_true(gate_check(c, NULL, 0, &o, why, sizeof why));
+	json_decref(c);
+}
+
 static void test_band(void **state)
 {
 	(void)state;
@@ -172,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),    cmocka_unit_test(test_fixtures),
 	    cmocka_unit_test(test_no_seed),     cmocka_unit_test(test_band),
+	    cmocka_unit_test(test_local_errors),
 	    cmocka_unit_test(test_outcome_mix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -255,7 +255,8 @@ static void test_capture_replay(void **state)
 
 struct side {
 	struct hs *h;
-	size_t n_ev[HS_EV_ERROR + 1];
+	size_t n_ev[HS_EV_DROPPED + 1];
+	struct hs_drop dropped; /* last HS_EV_DROPPED */
 	struct hs_error err;
 	struct p2p_ack ack;  /* last NACK / NACK_SENT */
 	struct p2p_msg *adv; /* last Advertise, copied */
@@ -284,6 +285,7 @@ struct pair {
 	bool pipeline;
 	uint8_t *wire; /* every byte the initiator wrote, in order */
 	size_t wire_n;
+	size_t unread_at_decide; /* hs_in_pending of the responder when it had to decide */
 };
 
 static void send_current_branch(struct pair *pp, struct hs *h)
@@ -325,6 +327,8 @@ static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 		break;
 	case HS_EV_METADATA:
 		s->meta = ev->meta;
+		if (is_resp)
+			pp->unread_at_decide = hs_in_pending(s->h);
 		if (is_resp && hs_state(s->h) == HS_ST_DECIDE) {
 			if (pp->decide == ACCEPT)
 				assert_int_equal(hs_accept(s->h), ERR_OK);
@@ -378,6 +382,7 @@ static void handle(struct pair *pp, struct side *s, const struct hs_event *ev)
 		}
 		break;
 	case HS_EV_ERROR: s->err = ev->error; break;
+	case HS_EV_DROPPED: s->dropped = ev->dropped; break;
 	}
 }
 
@@ -530,6 +535,93 @@ static void test_pair_whole(void **state)
 	pair_free(&pp);
 }
 
+/* A Current_branch with n history hashes, whose frame size field is 10 + header + 32 n. */
+static void set_history(struct pair *pp, size_t n)
+{
+	free(pp->history);
+	pp->history_n = n;
+	pp->history = malloc(32 * n + 1);
+	for (size_t k = 0; k < 32 * n; k++)
+		pp->history[k] = (uint8_t)(k * 5);
+}
+
+static void send_bootstrap_reply(struct pair *pp)
+{
+	struct p2p_msg *m = malloc(sizeof *m);
+	p2p_msg_init(m, P2P_TAG_ADVERTISE);
+	m->points_n = 3;
+	memcpy(m->points, adv_points, 3 * sizeof adv_points[0]);
+	assert_int_equal(hs_send(pp->r.h, m), ERR_OK);
+	free(m);
+}
+
+/*
+ * frame_cap: a frame of exactly the cap is kept, one byte more goes by
+ * unread (HS_EV_DROPPED) and the stream stays in sync: the next message
+ * decodes. Whole and byte by byte; small frames (reassembled) and frames
+ * of many full chunks (skipped unread, the MACs never opened).
+ */
+static void test_frame_cap(void **state)
+{
+	(void)state;
+	struct hs_params bad = crawler_params();
+	bad.frame_cap = 1;
+	assert_null(hs_new(&bad));
+	bad.frame_cap = P2P_FRAME_MAX + 1;
+	assert_null(hs_new(&bad));
+	static const size_t pieces[] = {0, 1, 333};
+	const size_t cap = 10000;
+	for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+		struct hs_params ip = crawler_params(), rp = node_params();
+		ip.msg_nonce[0] = (uint8_t)(40 + k);
+		ip.frame_cap = cap;
+		struct pair pp;
+		pair_init(&pp, &ip, &rp);
+		run(&pp, pieces[k]);
+		check_open_session(&pp); /* a normal visit fits */
+		size_t msgs = pp.i.msgs;
+		/* Protocol (0x41) payloads are left raw: exact frame sizes */
+		uint8_t *payload = calloc(1, cap);
+		struct p2p_msg *raw = malloc(sizeof *raw);
+		p2p_msg_init(raw, P2P_TAG_PROTOCOL);
+		raw->payload = payload;
+		raw->payload_len = cap - 2; /* size field = tag + payload = cap: kept */
+		assert_int_equal(hs_send(pp.r.h, raw), ERR_OK);
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 0);
+		assert_int_equal(pp.i.msgs, msgs + 1);
+		/* cap + 1: dropped, then the next message decodes */
+		raw->payload_len = cap - 1;
+		assert_int_equal(hs_send(pp.r.h, raw), ERR_OK);
+		send_bootstrap_reply(&pp);
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 1);
+		assert_int_equal(pp.i.dropped.tag, P2P_TAG_PROTOCOL);
+		assert_int_equal(pp.i.dropped.size, cap + 1);
+		assert_int_equal(pp.i.msgs, msgs + 2);
+		assert_int_equal(pp.i.adv->points_n, 3);
+		/* a Current_branch of many full chunks (1 MiB): skipped unread, stream intact */
+		size_t fixed = 2 + 4 + 4 + pp.header_len;
+		set_history(&pp, 32768);
+		send_current_branch(&pp, pp.r.h);
+		send_bootstrap_reply(&pp);
+		pp.i.adv->points_n = 0;
+		run(&pp, pieces[k]);
+		assert_int_equal(pp.i.n_ev[HS_EV_ERROR], 0);
+		assert_int_equal(pp.i.n_ev[HS_EV_DROPPED], 2);
+		assert_int_equal(pp.i.dropped.tag, P2P_TAG_CURRENT_BRANCH);
+		assert_int_equal(pp.i.dropped.size, fixed + 32 * 32768);
+		assert_int_equal(pp.i.msgs, msgs + 3);
+		assert_int_equal(pp.i.adv->points_n, 3);
+		assert_int_equal(pp.i.head_level, 7654321); /* the first one's, kept */
+		free(raw);
+		free(payload);
+		pair_free(&pp);
+	}
+}
+
 /* hs_send refuses once HS_OUT_MAX is queued, and leaves the stream intact. */
 static void test_send_backpressure(void **state)
 {
@@ -680,6 +772,92 @@ static void test_early_ack(void **state)
 	ip = crawler_params();
 	rp = node_params();
 	rp.early_ack = true;
+	pair_init(&pp, &ip, &rp);
+	run(&pp, 0);
+	check_open_session(&pp);
+	pair_free(&pp);
+}
+
+/*
+ * late_ack: the crawler holds its Ack until the node's, so when the node
+ * decides after our metadata nothing of ours is left unread (an old node's
+ * close would reset the connection and lose its Nack). The bytes are the
+ * lock step's, in any split; a Nack or a private close gets no Ack at all.
+ */
+static void test_late_ack(void **state)
+{
+	(void)state;
+	srand(20261207);
+	static const size_t pieces[] = {0, 1, 7, 300};
+	for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+		struct hs_params ip = crawler_params(), rp = node_params();
+		struct pair lock, late;
+		pair_init(&lock, &ip, &rp);
+		run(&lock, pieces[k]);
+		check_open_session(&lock);
+		ip.late_ack = true;
+		pair_init(&late, &ip, &rp);
+		run(&late, pieces[k]);
+		check_open_session(&late);
+		assert_int_equal(late.unread_at_decide, 0);
+		assert_int_equal(late.wire_n, lock.wire_n);
+		assert_memory_equal(late.wire, lock.wire, lock.wire_n);
+		pair_free(&lock);
+		pair_free(&late);
+	}
+	size_t meta_end = 2 + P2P_CONN_BODY_FIXED + strlen(MAINNET) + 2 + P2P_MAC_LEN +
+	                  P2P_METADATA_LEN; /* connection message + metadata chunk */
+
+	/* With early_ack the node decides with our Ack and requests unread. */
+	struct hs_params ip = crawler_params(), rp = node_params();
+	ip.early_ack = true;
+	struct pair pp;
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = NACK;
+	run(&pp, 0);
+	assert_true(pp.unread_at_decide > 0);
+	pair_free(&pp);
+
+	/* late_ack and a Nack: nothing of ours unread, and we never Ack. */
+	ip = crawler_params();
+	ip.late_ack = true;
+	pair_init(&pp, &ip, &rp);
+	pp.decide = NACK;
+	pp.nack_points = adv_points;
+	pp.nack_points_n = 50;
+	run(&pp, 0);
+	assert_int_equal(pp.unread_at_decide, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_CLOSED);
+	assert_int_equal(pp.i.n_ev[HS_EV_NACK], 1);
+	assert_int_equal(pp.i.ack.points_n, 50);
+	assert_int_equal(pp.wire_n, meta_end);
+	pair_free(&pp);
+
+	/* late_ack and a private node's close: no Ack either, the state waits for one. */
+	ip = crawler_params();
+	ip.late_ack = true;
+	rp.private_node = true;
+	pair_init(&pp, &ip, &rp);
+	pp.decide = REFUSE;
+	run(&pp, 0);
+	assert_int_equal(hs_state(pp.i.h), HS_ST_ACK);
+	assert_int_equal(pp.wire_n, meta_end);
+	assert_int_equal(pp.unread_at_decide, 0);
+	pair_free(&pp);
+
+	/* early_ack wins over late_ack; a responder ignores both. */
+	ip = crawler_params();
+	ip.early_ack = ip.late_ack = true;
+	rp = node_params();
+	pair_init(&pp, &ip, &rp);
+	pp.pipeline = true;
+	pp.decide = NACK;
+	run(&pp, 0);
+	assert_true(pp.unread_at_decide > 0);
+	pair_free(&pp);
+	ip = crawler_params();
+	rp.late_ack = true;
 	pair_init(&pp, &ip, &rp);
 	run(&pp, 0);
 	check_open_session(&pp);
@@ -907,10 +1085,11 @@ static struct hs_event *fake_flush(struct fake *f, struct hs *h, size_t *n_event
 	return &last;
 }
 
-/* An initiator opened up to the stage given: 0 conn msg, 1 metadata, 2 ack. */
-static struct hs *fake_session(struct fake *f, int stage)
+/* An initiator opened up to the stage given: 0 conn msg, 1 metadata, 2 ack; frame_cap cap. */
+static struct hs *fake_session_cap(struct fake *f, int stage, size_t cap)
 {
 	struct hs_params ip = crawler_params();
+	ip.frame_cap = cap;
 	struct hs *h = hs_new(&ip);
 	assert_non_null(h);
 	fake_start(f, h, &id_b);
@@ -924,6 +1103,11 @@ static struct hs *fake_session(struct fake *f, int stage)
 		assert_int_equal(fake_flush(f, h, &n)->type, HS_EV_ACK);
 	}
 	return h;
+}
+
+static struct hs *fake_session(struct fake *f, int stage)
+{
+	return fake_session_cap(f, stage, 0);
 }
 
 static void expect_error(struct fake *f, struct hs *h, enum err code, const char *reason)
@@ -941,6 +1125,80 @@ static void expect_error(struct fake *f, struct hs *h, enum err code, const char
 	assert_false(hs_next_event(h, &more));
 	assert_int_equal(hs_feed(h, (const uint8_t *)"", 0), ERR_STATE);
 	hs_free(h);
+}
+
+/*
+ * A capped session decides on a chunk longer than its cap from the chunk's
+ * first 24 bytes: an over-cap frame is dropped, the rest of the chunk and the
+ * frame's next chunks go by unopened (a bad MAC there is no error); a chunk
+ * that starts a smaller frame, or holds more than its frame, is an error,
+ * as is a frame over P2P_FRAME_MAX.
+ */
+static void test_frame_cap_errors(void **state)
+{
+	(void)state;
+	struct fake *f = malloc(sizeof *f);
+	uint8_t *pl = calloc(1, 4096);
+	struct hs *h;
+	size_t n;
+	struct hs_event *ev;
+
+	/* 200-byte frame (cap 64) in chunks of 100 + 104: dropped after 24 bytes. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 200);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 100);
+	size_t first = f->wire_len;
+	fake_seal(f, pl + 100, 104);
+	f->wire[first + 2] ^= 0x01;          /* the second chunk's MAC: never checked */
+	memcpy(pl + 300, "\0\0\0\2\0\2", 6); /* then a Bootstrap */
+	fake_seal(f, pl + 300, 6);
+	size_t all = f->wire_len;
+	f->wire_len = 2 + 16 + 6; /* the first chunk's start only */
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev->type, HS_EV_DROPPED);
+	assert_int_equal(ev->dropped.tag, P2P_TAG_PROTOCOL);
+	assert_int_equal(ev->dropped.size, 200);
+	memmove(f->wire, f->wire + 24, all - 24);
+	f->wire_len = all - 24;
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev->type, HS_EV_MSG);
+	assert_int_equal(ev->msg.tag, P2P_TAG_BOOTSTRAP);
+	hs_free(h);
+
+	/* A 100-byte chunk that starts a 2-byte frame: two messages in one chunk. */
+	h = fake_session_cap(f, 2, 64);
+	memset(pl, 0, 4096);
+	for (int k = 0; k < 16; k++)
+		memcpy(pl + 6 * k, "\0\0\0\2\0\2", 6);
+	fake_seal(f, pl, 96);
+	f->wire_len = 24;
+	expect_error(f, h, ERR_PROTO, "chunk holds more than one message");
+	/* An over-cap frame that ends inside its long chunk: the same. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 70);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 80); /* 74 bytes of frame, 6 more */
+	expect_error(f, h, ERR_PROTO, "chunk holds more than one message");
+	/* Over P2P_FRAME_MAX: an error, as without a cap. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, P2P_FRAME_MAX + 1);
+	fake_seal(f, pl, 100);
+	f->wire_len = 24;
+	expect_error(f, h, ERR_TOOBIG, "frame larger than P2P_FRAME_MAX");
+	/* Exactly the cap + 4 in one chunk: read and kept, not peeked. */
+	h = fake_session_cap(f, 2, 64);
+	be32_put(pl, 64);
+	be16_put(pl + 4, P2P_TAG_PROTOCOL);
+	fake_seal(f, pl, 68);
+	ev = fake_flush(f, h, &n);
+	assert_int_equal(ev->type, HS_EV_MSG);
+	assert_int_equal(ev->msg.payload_len, 62);
+	hs_free(h);
+	free(pl);
+	free(f);
 }
 
 static void test_errors(void **state)
@@ -1178,8 +1436,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_capture_replay),
 	    cmocka_unit_test(test_pair_whole),
+	    cmocka_unit_test(test_frame_cap),
+	    cmocka_unit_test(test_frame_cap_errors),
 	    cmocka_unit_test(test_pair_random_splits),
 	    cmocka_unit_test(test_early_ack),
+	    cmocka_unit_test(test_late_ack),
 	    cmocka_unit_test(test_send_backpressure),
 	    cmocka_unit_test(test_nack),
 	    cmocka_unit_test(test_private_close),

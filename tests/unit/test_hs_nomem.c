@@ -1,6 +1,6 @@
 /*
  * Out of memory inside the handshake: every allocation lib/p2p makes in a
- * full session (both roles, lock step and early_ack, Bootstrap answered by
+ * full session (both roles, lock step, early_ack and late_ack, Bootstrap answered by
  * an Advertise of 50 points) is made to fail in turn, and the session must
  * say so: hs_new returns NULL, or hs_feed / hs_send / hs_accept returns
  * ERR_NOMEM, or an HS_EV_ERROR event carries ERR_NOMEM. No crash, and under
@@ -125,9 +125,10 @@ static bool move(struct run *ru, struct hs *from, struct hs *to)
 	return true;
 }
 
-static struct run session(bool early)
+/* mode 0: lock step, 1: early_ack, 2: late_ack */
+static struct run session(int mode)
 {
-	struct run ru = {.early = early};
+	struct run ru = {.early = mode == 1};
 	struct hs_params ip = {
 	    .role = HS_INITIATOR,
 	    .id = &id_a,
@@ -135,7 +136,8 @@ static struct run session(bool early)
 	    .ddb_version = 2,
 	    .p2p_version = 1,
 	    .disable_mempool = true,
-	    .early_ack = early,
+	    .early_ack = mode == 1,
+	    .late_ack = mode == 2,
 	};
 	struct hs_params rp = {
 	    .role = HS_RESPONDER,
@@ -181,7 +183,7 @@ static int setup(void **state)
 static void test_every_allocation_fails(void **state)
 {
 	(void)state;
-	for (int early = 0; early < 2; early++) {
+	for (int early = 0; early < 3; early++) {
 		alloc_n = 0;
 		fail_at = 0;
 		struct run ok = session(early);
@@ -198,10 +200,11 @@ static void test_every_allocation_fails(void **state)
 			if (!injected) /* a later failure can stop a session before its k-th allocation */
 				continue;
 			if (!ru.nomem && !ru.new_null)
-				fail_msg("allocation %ld of %ld (early_ack %d) failed silently", k, total,
+				fail_msg("allocation %ld of %ld (mode %d) failed silently", k, total,
 					 early);
 		}
-		print_message("early_ack %d: each of %ld allocations failed in turn, all reported\n",
+		print_message("mode %d (lock step, early_ack, late_ack): each of %ld allocations "
+			      "failed in turn, all reported\n",
 			      early, total);
 	}
 }

@@ -264,6 +264,127 @@ static void test_append_after_tear(void **state)
 	unlink(p);
 }
 
+/* Offset of record idx (by reading), or 0. */
+static uint64_t offset_of(const uint8_t *buf, size_t len, uint64_t idx)
+{
+	struct journal_reader *r = journal_reader_mem(buf, len);
+	struct journal_entry e;
+	uint64_t off = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
+		if (e.index == idx)
+			off = e.offset;
+	journal_reader_free(r);
+	return off;
+}
+
+/*
+ * Reads on over damaged records, checking every record it yields against the
+ * fixtures by its seq. Returns the final status; *n records yielded,
+ * *skipped the ERR_PROTO steps.
+ */
+static char last_skip[200]; /* journal_reader_why() of read_on()'s last skip */
+
+static enum err read_on(struct journal_reader *r, unsigned *n, unsigned *skipped)
+{
+	struct journal_entry e;
+	enum err st;
+	*n = *skipped = 0;
+	for (;;) {
+		st = journal_next(r, &e);
+		if (st == ERR_PROTO && journal_reader_resumable(r)) {
+			(*skipped)++;
+			assert_non_null(strstr(journal_reader_why(r), "corrupt record at offset"));
+			snprintf(last_skip, sizeof last_skip, "%s", journal_reader_why(r));
+			continue;
+		}
+		if (st != ERR_OK || e.kind == JOURNAL_END_OF_FILE)
+			return st;
+		(*n)++;
+		if (e.kind == JOURNAL_VISIT) {
+			struct visit_rec v;
+			char pb[REC_POINT_TEXT_MAX];
+			recfix_visit(&v, (unsigned)e.u.visit.seq - 1, pb, sizeof pb);
+			assert_true(recfix_visit_eq(&v, &e.u.visit));
+		} else if (e.kind == JOURNAL_ADV) {
+			struct adv_rec a;
+			char fb[REC_POINT_TEXT_MAX], tb[REC_POINT_TEXT_MAX];
+			recfix_adv(&a, (unsigned)e.u.adv.seq - 1, fb, tb, sizeof fb);
+			assert_true(recfix_adv_eq(&a, &e.u.adv));
+		}
+	}
+}
+
+/*
+ * One flipped byte anywhere in a record — its 12-byte header or its body,
+ * even where the body would still decode — is caught by a checksum: that
+ * record alone is skipped and counted, every other one is read.
+ */
+static void test_flipped_byte(void **state)
+{
+	(void)state;
+	char p[256];
+	path_in_dir(p, sizeof p, "flip.journal");
+	write_crawl(p, 0);
+	size_t len;
+	uint8_t *buf = slurp(p, &len);
+	uint64_t off5 = offset_of(buf, len, 5), off6 = offset_of(buf, len, 6);
+	assert_true(off5 > 0 && off6 > off5);
+	uint8_t *bad = malloc(len);
+	assert_non_null(bad);
+	for (uint64_t at = off5; at < off6; at++) {
+		for (int bit = 0; bit < 8; bit += 7) {
+			memcpy(bad, buf, len);
+			bad[at] ^= (uint8_t)(1u << bit);
+			struct journal_reader *r = journal_reader_mem(bad, len);
+			unsigned n, skipped;
+			assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+			assert_int_equal(skipped, 1);
+			assert_int_equal(n, 2 + NV + NA - 1);
+			assert_int_equal(journal_reader_corrupt(r), 1);
+			assert_int_equal(journal_reader_offset(r), len);
+			journal_reader_free(r);
+		}
+	}
+	/* A flip the old format could not see: a visit's seq 6 -> 7 still decodes. */
+	memcpy(bad, buf, len);
+	struct journal_reader *r = journal_reader_mem(bad, len);
+	struct journal_entry e;
+	uint64_t voff = 0;
+	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
+		if (e.kind == JOURNAL_VISIT && e.u.visit.seq == 6)
+			voff = e.offset;
+	journal_reader_free(r);
+	assert_true(voff > 0);
+	/* Record body: Record.visit (tag 0x12, length), then Visit.seq (0x08, 6). */
+	uint8_t *body = bad + voff + 12;
+	size_t k = 0;
+	while (k < 8 && !(body[k] == 0x08 && body[k + 1] == 6))
+		k++;
+	assert_true(k < 8);
+	body[k + 1] = 7;
+	r = journal_reader_mem(bad, len);
+	unsigned n, skipped;
+	assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+	assert_int_equal(skipped, 1);
+	assert_non_null(strstr(last_skip, "body checksum mismatch"));
+	assert_int_equal(n, 2 + NV + NA - 1); /* the visit with seq 6 (now 7) is not yielded */
+	journal_reader_free(r);
+	/* Through a real file too. */
+	FILE *f = fopen(p, "wb");
+	assert_int_equal(fwrite(bad, 1, len, f), len);
+	fclose(f);
+	char err[256];
+	r = journal_reader_open(p, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+	assert_int_equal(skipped, 1);
+	assert_int_equal(n, 2 + NV + NA - 1);
+	journal_reader_free(r);
+	free(bad);
+	free(buf);
+	unlink(p);
+}
+
 static void test_corrupt_middle(void **state)
 {
 	(void)state;
@@ -272,59 +393,178 @@ static void test_corrupt_middle(void **state)
 	write_crawl(p, 0);
 	size_t len;
 	uint8_t *buf = slurp(p, &len);
-	/* Find record 5 and make its length prefix huge. */
-	struct journal_reader *r = journal_reader_mem(buf, len);
-	struct journal_entry e;
-	uint64_t off5 = 0;
-	while (journal_next(r, &e) == ERR_OK && e.kind != JOURNAL_END_OF_FILE)
-		if (e.index == 5)
-			off5 = e.offset;
-	journal_reader_free(r);
-	uint8_t *bad = malloc(len + 16);
+	uint64_t off5 = offset_of(buf, len, 5);
+	uint8_t *bad = malloc(len + 64);
+	assert_non_null(bad);
+
+	/* Garbage inserted between two records: skipped to the next valid header. */
 	memcpy(bad, buf, off5);
-	static const uint8_t huge[5] = {0xff, 0xff, 0xff, 0xff, 0x0f}; /* 2^32 - 1 */
-	memcpy(bad + off5, huge, sizeof huge);
-	memcpy(bad + off5 + sizeof huge, buf + off5, len - off5);
-	r = journal_reader_mem(bad, len + sizeof huge);
-	unsigned n;
-	bool end;
-	assert_int_equal(check_read(r, &n, &end), ERR_TOOBIG);
+	memset(bad + off5, 0x5a, 40);
+	memcpy(bad + off5 + 40, buf + off5, len - off5);
+	struct journal_reader *r = journal_reader_mem(bad, len + 40);
+	unsigned n, skipped;
+	assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+	assert_int_equal(skipped, 1);
+	assert_int_equal(n, 2 + NV + NA);
+	assert_non_null(strstr(last_skip, "40 bytes skipped"));
+	journal_reader_free(r);
+
+	/* A huge length whose header checks: not trusted (above the maximum). */
+	memcpy(bad, buf, len);
+	uint8_t *h = bad + off5;
+	h[0] = 0x7f;
+	uint32_t c = journal_crc32c(h, 8);
+	h[8] = (uint8_t)(c >> 24), h[9] = (uint8_t)(c >> 16), h[10] = (uint8_t)(c >> 8), h[11] = (uint8_t)c;
+	r = journal_reader_mem(bad, len);
+	assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+	assert_int_equal(skipped, 1);
+	assert_int_equal(n, 2 + NV + NA - 1);
+	journal_reader_free(r);
+
+	/* Damage to the end of the file: skipped and counted, then the end. */
+	memcpy(bad, buf, len);
+	memset(bad + off5, 0xee, len - off5);
+	r = journal_reader_mem(bad, len);
+	assert_int_equal(read_on(r, &n, &skipped), ERR_OK);
+	assert_int_equal(skipped, 1);
 	assert_int_equal(n, 5);
+	assert_non_null(strstr(last_skip, "no valid record after it"));
 	journal_reader_free(r);
 
-	/* An empty record (no kind) in the middle. */
-	bad[off5] = 0x00;
-	memcpy(bad + off5 + 1, buf + off5, len - off5);
-	r = journal_reader_mem(bad, len + 1);
-	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
-	assert_int_equal(n, 5);
-	assert_non_null(strstr(journal_reader_why(r), "corrupt record"));
-	journal_reader_free(r);
-
-	/* A varint longer than 10 bytes. */
-	memset(bad + off5, 0x80, 11);
-	r = journal_reader_mem(bad, off5 + 11);
-	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
-	journal_reader_free(r);
-
-	/* Bytes that are not a protobuf Record. */
-	static const uint8_t junk[4] = {3, 0xff, 0xff, 0xff};
-	memcpy(bad + off5, junk, sizeof junk);
-	memcpy(bad + off5 + sizeof junk, buf + off5, len - off5);
-	r = journal_reader_mem(bad, len + sizeof junk);
-	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
-	assert_int_equal(n, 5);
-	journal_reader_free(r);
-
-	/* The writer refuses to append to such a file. */
+	/* The writer refuses to append to a file damaged in the middle. */
+	memcpy(bad, buf, len);
+	bad[off5 + 20] ^= 0x10;
 	FILE *f = fopen(p, "wb");
-	fwrite(bad, 1, len + sizeof junk, f);
+	fwrite(bad, 1, len, f);
 	fclose(f);
 	assert_null(journal_open(p, 0, NULL, err, sizeof err));
 	assert_non_null(strstr(err, "corrupt record at offset"));
+
+	/* Not a journal; a format version from the future. */
+	static const uint8_t notj[8] = {0, 'n', 'o', 'p', 'e', '!', '!', 2};
+	r = journal_reader_mem(notj, sizeof notj);
+	struct journal_entry e;
+	assert_int_equal(journal_next(r, &e), ERR_PROTO);
+	assert_false(journal_reader_resumable(r));
+	assert_non_null(strstr(journal_reader_why(r), "not a tzcensus journal"));
+	journal_reader_free(r);
+	memcpy(bad, buf, len);
+	bad[7] = 3;
+	r = journal_reader_mem(bad, len);
+	assert_int_equal(journal_next(r, &e), ERR_PROTO);
+	assert_non_null(strstr(journal_reader_why(r), "format version 3"));
+	journal_reader_free(r);
+	f = fopen(p, "wb");
+	fwrite(bad, 1, len, f);
+	fclose(f);
+	assert_null(journal_open(p, 0, NULL, err, sizeof err));
+	assert_non_null(strstr(err, "format version 3"));
 	free(bad);
 	free(buf);
 	unlink(p);
+}
+
+/* The same records in format 1 (before checksums): varint length + body. */
+static uint8_t *to_format1(const uint8_t *v2, size_t len, size_t *out_len)
+{
+	uint8_t *o = malloc(len);
+	assert_non_null(o);
+	size_t i = 8, n = 0;
+	while (i < len) {
+		uint32_t bl = (uint32_t)v2[i] << 24 | (uint32_t)v2[i + 1] << 16 | (uint32_t)v2[i + 2] << 8 |
+			      v2[i + 3];
+		uint32_t x = bl;
+		while (x >= 0x80) {
+			o[n++] = (uint8_t)(x | 0x80);
+			x >>= 7;
+		}
+		o[n++] = (uint8_t)x;
+		memcpy(o + n, v2 + i + 12, bl);
+		n += bl;
+		i += 12 + bl;
+	}
+	*out_len = n;
+	return o;
+}
+
+/* Old journals replay: format 1 is read as before, but never appended to. */
+static void test_format1(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "old.journal");
+	write_crawl(p, 0);
+	size_t len, len1;
+	uint8_t *buf = slurp(p, &len);
+	uint8_t *old = to_format1(buf, len, &len1);
+	assert_true(old[0] != 0); /* a varint, not the file header */
+	struct journal_reader *r = journal_reader_mem(old, len1);
+	unsigned n;
+	bool end;
+	assert_int_equal(check_read(r, &n, &end), ERR_OK);
+	assert_int_equal(n, 2 + NV + NA);
+	assert_true(end);
+	assert_int_equal(journal_reader_format(r), 1);
+	journal_reader_free(r);
+	/* A damaged old record cannot be stepped over: the reader stops there. */
+	uint64_t off5 = offset_of(old, len1, 5);
+	old[off5 + 1] = 0xff; /* the Record's first tag */
+	r = journal_reader_mem(old, len1);
+	assert_int_equal(check_read(r, &n, &end), ERR_PROTO);
+	assert_int_equal(n, 5);
+	assert_false(journal_reader_resumable(r));
+	journal_reader_free(r);
+	FILE *f = fopen(p, "wb");
+	assert_int_equal(fwrite(old, 1, off5, f), off5);
+	fclose(f);
+	assert_null(journal_open(p, 0, NULL, err, sizeof err));
+	assert_non_null(strstr(err, "format 1 (written before record checksums)"));
+	assert_non_null(strstr(err, "--replay"));
+	free(old);
+	free(buf);
+	unlink(p);
+}
+
+/* A file torn inside its own header (a crash at creation) is started again. */
+static void test_torn_file_header(void **state)
+{
+	(void)state;
+	char p[256], err[256];
+	path_in_dir(p, sizeof p, "hdr.journal");
+	static const uint8_t part[5] = {0, 't', 'z', 'j', 'o'};
+	FILE *f = fopen(p, "wb");
+	fwrite(part, 1, sizeof part, f);
+	fclose(f);
+	struct journal_reader *r = journal_reader_open(p, err, sizeof err);
+	struct journal_entry e;
+	assert_int_equal(journal_next(r, &e), ERR_AGAIN);
+	assert_non_null(strstr(journal_reader_why(r), "truncated file header"));
+	journal_reader_free(r);
+	struct journal_open_info info;
+	struct journal_writer *w = journal_open(p, 0, &info, err, sizeof err);
+	assert_non_null(w);
+	assert_int_equal(info.cut_len, sizeof part);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	assert_int_equal(journal_close(w), ERR_OK);
+	r = journal_reader_open(p, err, sizeof err);
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_CRAWL_START);
+	assert_int_equal(e.offset, 8);
+	assert_int_equal(journal_reader_format(r), 2);
+	journal_reader_free(r);
+	unlink(p);
+}
+
+static void test_crc32c(void **state)
+{
+	(void)state;
+	/* The check value of CRC-32C (RFC 3720 appendix B.4 uses the same polynomial). */
+	assert_int_equal(journal_crc32c((const uint8_t *)"123456789", 9), 0xe3069283u);
+	assert_int_equal(journal_crc32c(NULL, 0), 0);
+	uint8_t zeros[32] = {0};
+	assert_int_equal(journal_crc32c(zeros, sizeof zeros), 0x8a9136aau); /* RFC 3720 B.4 */
 }
 
 static void test_sync_every(void **state)
@@ -355,7 +595,20 @@ static void test_sync_every(void **state)
 	recfix_visit(&v, 3, pb, sizeof pb);
 	assert_int_equal(journal_visit(w, &v), ERR_OK);
 	off_t before = sb.st_size;
+	assert_int_equal(journal_unsynced(w), 1);
+	/* journal_flush writes (a SIGKILL cannot lose it now) but does not fsync. */
+	assert_int_equal(journal_flush(w), ERR_OK);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_size > before);
+	assert_int_equal(journal_unsynced(w), 1);
+	before = sb.st_size;
+	assert_int_equal(journal_flush(w), ERR_OK); /* nothing buffered: nothing written */
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, before);
+	recfix_visit(&v, 4, pb, sizeof pb);
+	assert_int_equal(journal_visit(w, &v), ERR_OK);
 	assert_int_equal(journal_sync(w), ERR_OK);
+	assert_int_equal(journal_unsynced(w), 0);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_true(sb.st_size > before);
 	assert_string_equal(journal_error(w), "");
@@ -562,6 +815,10 @@ int main(void)
 		cmocka_unit_test(test_truncated_every_offset),
 		cmocka_unit_test(test_append_after_tear),
 		cmocka_unit_test(test_corrupt_middle),
+		cmocka_unit_test(test_flipped_byte),
+		cmocka_unit_test(test_format1),
+		cmocka_unit_test(test_torn_file_header),
+		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_sync_every),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_two_crawls),

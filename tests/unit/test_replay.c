@@ -256,17 +256,54 @@ static void test_damaged_journals(void **state)
 		if (e.index == 1 + NA + 10)
 			off = e.offset; /* the 11th visit */
 	journal_reader_free(r);
+	/* One flipped byte in the 11th visit's body: that visit alone is skipped,
+	 * counted and reported; everything else is loaded, the end included. */
 	FILE *f = fopen(p, "r+b");
-	fseek(f, (long)off, SEEK_SET);
-	fputc(0, f); /* an empty record: no kind */
-	fputc(0, f);
+	fseek(f, (long)off + 20, SEEK_SET);
+	int ch = fgetc(f);
+	fseek(f, (long)off + 20, SEEK_SET);
+	fputc(ch ^ 0x01, f);
 	fclose(f);
-	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_PROTO);
-	assert_non_null(strstr(err, "corrupt record"));
-	assert_int_equal(st.visits_added, 10);
+	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_OK);
+	assert_int_equal(st.corrupt, 1);
+	assert_non_null(strstr(err, "1 damaged record(s) skipped"));
+	assert_non_null(strstr(err, "checksum mismatch"));
+	assert_int_equal(st.visits_read, NV - 1);
+	assert_int_equal(st.visits_added, NV - 1);
 	assert_int_equal(st.advs_added, NA);
 	int64_t id = crawl_id_of(40);
-	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)id), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'finished'", (long long)id), 1);
+	assert_int_equal(q("SELECT count(*) FROM visits WHERE crawl_id = %lld AND seq = 11", (long long)id), 0);
+	unlink(p);
+
+	/* Two crawls, the first without end, the second's start damaged: its
+	 * rows must not be filed under the first crawl. */
+	write_journal(p, 41, false);
+	char p2[256];
+	snprintf(p2, sizeof p2, "%s/second.journal", dir);
+	write_journal(p2, 42, true);
+	size_t l1, l2;
+	FILE *a = fopen(p, "ab"), *b = fopen(p2, "rb");
+	fseek(b, 0, SEEK_END);
+	l2 = (size_t)ftell(b);
+	fseek(b, 0, SEEK_SET);
+	fseek(a, 0, SEEK_END);
+	l1 = (size_t)ftell(a);
+	uint8_t *tail = malloc(l2);
+	assert_int_equal(fread(tail, 1, l2, b), l2);
+	tail[8 + 12 + 3] ^= 0x40; /* inside the second CrawlStart's body */
+	assert_int_equal(fwrite(tail + 8, 1, l2 - 8, a), l2 - 8); /* without its file header */
+	fclose(a);
+	fclose(b);
+	free(tail);
+	unlink(p2);
+	(void)l1;
+	assert_int_equal(journal_replay(p, db, &st, err, sizeof err), ERR_PROTO);
+	assert_non_null(strstr(err, "does not continue the crawl"));
+	assert_int_equal(st.corrupt, 1);
+	int64_t id41 = crawl_id_of(41);
+	assert_int_equal(q("SELECT count(*) FROM advertisements WHERE crawl_id = %lld", (long long)id41), NA);
+	assert_int_equal(q("SELECT count(*) FROM visits WHERE crawl_id = %lld", (long long)id41), NV);
 	unlink(p);
 }
 
@@ -317,6 +354,58 @@ static void test_crawl_lifecycle(void **state)
 	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)io), 1);
 }
 
+/*
+ * Two crawlers of one vantage: the second is refused while the first's
+ * session lives, and aborts nothing; a replay leaves a live crawl running;
+ * once the first session is gone its crawl is marked aborted.
+ */
+static void test_vantage_lock(void **state)
+{
+	(void)state;
+	char err[512];
+	PGconn *c1 = db_connect(conninfo, err, sizeof err);
+	PGconn *c2 = db_connect(conninfo, err, sizeof err);
+	assert_non_null(c1);
+	assert_non_null(c2);
+	struct crawl_rec a, b, other;
+	crawl_rec_make(&a, 60, "lyon");
+	crawl_rec_make(&b, 61, "lyon");
+	crawl_rec_make(&other, 62, "nice");
+	int64_t ia, ib = 0, io;
+	int aborted = -1;
+	assert_int_equal(db_crawl_begin(c1, &a, &ia, &aborted, err, sizeof err), ERR_OK);
+	assert_int_equal(db_crawl_begin(c2, &b, &ib, &aborted, err, sizeof err), ERR_STATE);
+	assert_non_null(strstr(err, "another crawl of vantage lyon is running"));
+	assert_int_equal(aborted, 0);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)ia), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE vantage = 'lyon'"), 1);
+	/* Another vantage is not held up. */
+	assert_int_equal(db_crawl_begin(c2, &other, &io, &aborted, err, sizeof err), ERR_OK);
+	/* A replay of a's journal without CrawlEnd while a runs: left running. */
+	bool left = false;
+	assert_int_equal(db_crawl_abort_if_running(db, ia, &left, err, sizeof err), ERR_OK);
+	assert_true(left);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)ia), 1);
+	/* The first crawler's process is gone: its session ends, so does its lock
+	 * (the server notices a moment later: wait for its backend to leave). */
+	int pid1 = PQbackendPID(c1);
+	db_close(c1);
+	for (int i = 0; i < 500 && q("SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid1); i++)
+		usleep(10000);
+	assert_int_equal(db_crawl_begin(c2, &b, &ib, &aborted, err, sizeof err), ERR_OK);
+	assert_int_equal(aborted, 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)ia), 1);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'running'", (long long)io), 1);
+	/* The lock is free again once c2 ends: a replay may close b. */
+	int pid2 = PQbackendPID(c2);
+	db_close(c2);
+	for (int i = 0; i < 500 && q("SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid2); i++)
+		usleep(10000);
+	assert_int_equal(db_crawl_abort_if_running(db, ib, &left, err, sizeof err), ERR_OK);
+	assert_false(left);
+	assert_int_equal(q("SELECT count(*) FROM crawls WHERE id = %lld AND status = 'aborted'", (long long)ib), 1);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -339,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_overlap_with_writer),
 		cmocka_unit_test(test_damaged_journals),
 		cmocka_unit_test(test_crawl_lifecycle),
+		cmocka_unit_test(test_vantage_lock),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	db_close(db);

@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,6 +193,48 @@ static void check_datapackage(const char *dir)
 	json_decref(dp);
 }
 
+/*
+ * Every CSV cell is either a number (unquoted) or a quoted string that a
+ * spreadsheet will not run as a formula (no leading = + - @).
+ */
+static void check_csv_cells(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name);
+		if (nl < 4 || strcmp(e->d_name + nl - 4, ".csv") != 0)
+			continue;
+		char *text = slurp(dir, e->d_name, NULL);
+		assert_non_null(text);
+		char *p = strstr(text, "\r\n"); /* after the header row */
+		while (p && *p) {
+			if (*p == '\r' || *p == '\n' || *p == ',') {
+				p++;
+				continue;
+			}
+			if (*p == '"') {
+				if (strchr("=+-@", p[1]))
+					fail_msg("%s: a cell starts with %c: %.40s", e->d_name,
+					         p[1], p);
+				for (p++; *p && !(*p == '"' && p[1] != '"'); p += *p == '"' ? 2 : 1)
+					;
+				if (*p)
+					p++;
+				continue;
+			}
+			char *end;
+			strtod(p, &end);
+			if (end == p || (*end && *end != ',' && *end != '\r'))
+				fail_msg("%s: unquoted cell is not a number: %.40s", e->d_name, p);
+			p = end;
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
 static void check_common(const char *dir, char **html_out)
 {
 	char *html = slurp(dir, "report.html", NULL);
@@ -219,6 +262,7 @@ static void check_common(const char *dir, char **html_out)
 	assert_non_null(strstr(md, "](attack.svg)"));
 	check_charts(dir, html);
 	check_datapackage(dir);
+	check_csv_cells(dir);
 	free(md);
 	if (html_out)
 		*html_out = html;
@@ -240,14 +284,15 @@ static void test_first_crawl(void **state)
 	assert_non_null(strstr(html, "No earlier crawl was available, so no change is shown."));
 	/* figures of the fixture reach the page */
 	assert_non_null(strstr(html, "1,432"));                       /* points seen */
-	assert_non_null(strstr(html, "<td class=\"n\">22.1%</td>"));  /* public ratio 312 / 1,411 */
+	/* public ratio 312 / (312 + 118 unverified + 946 unreachable) */
+	assert_non_null(strstr(html, "<td class=\"n\">22.7%</td>"));
 	assert_non_null(strstr(html, "ranked once, not recomputed")); /* attack_curves.adaptive */
 	assert_non_null(strstr(html, "mean of 10 seeded runs"));
 	assert_non_null(strstr(html, "Definitions recorded by the analyzer"));
 	assert_non_null(strstr(html, "July 2020")); /* compare-with box has dates */
 	free(html);
 	char *csv = slurp(dir, "outcomes.csv", NULL);
-	assert_non_null(strstr(csv, "\"ok\",268,"));
+	assert_non_null(strstr(csv, "\"ok\",273,"));
 	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -328,6 +373,9 @@ static void test_empty_crawl(void **state)
 	assert_non_null(strstr(html, "No seed answered"));
 	assert_non_null(strstr(html, "No attack curves"));
 	assert_non_null(strstr(html, "no coreness histogram"));
+	/* changes read like the figures: thousands separated */
+	assert_non_null(strstr(html, "<td>Points seen</td><td class=\"n\">6</td><td "
+	                             "class=\"n\">-1,333</td>"));
 	free(html);
 	char *md = slurp(dir, "report.md", NULL);
 	assert_non_null(strstr(md, "No seed answered"));
@@ -375,6 +423,11 @@ static void test_many_bins(void **state)
 	assert_true(bars >= 25 && bars <= 32);
 	assert_non_null(strstr(svg, ">0-9<")); /* first group: values 0, 3, 6, 9 */
 	assert_non_null(strstr(svg, "<title>0-9: 394</title>")); /* 100 + 99 + 98 + 97 */
+	/* no more category labels than fit side by side: 7 units a character */
+	int labels = 0;
+	for (char *p = svg; (p = strstr(p, "text-anchor=\"middle\" fill=\"#4b5563\">")); p++)
+		labels++;
+	assert_true(labels >= 5 && labels <= 560 / (7 * 7 + 8));
 	free(svg);
 	char *csv = slurp(dir, "head_lag.csv", NULL);
 	int rows = 0;
@@ -382,6 +435,57 @@ static void test_many_bins(void **state)
 		rows++;
 	assert_int_equal(rows, 101);
 	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* A whole-number histogram with gaps draws the missing values as empty bars,
+ * so the bars read as an axis; the CSV keeps only the values reported. */
+static void test_hist_gaps(void **state)
+{
+	(void)state;
+	json_t *cur = json_pack("{s:i, s:{s:{s:i, s:i, s:i}}}", "schema_version", 1, "metadata",
+	                        "pow_bits", "26", 5, "28", 3, "31", 1);
+	char dir[512];
+	outdir(dir, sizeof dir, "gaps");
+	render_ok(dir, cur, NULL, 0, false);
+	char *svg = slurp(dir, "pow.svg", NULL);
+	assert_non_null(svg);
+	static const char *const want[] = {"<title>26: 5</title>", "<title>27: 0</title>",
+	                                   "<title>28: 3</title>", "<title>29: 0</title>",
+	                                   "<title>30: 0</title>", "<title>31: 1</title>"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(svg, want[i]))
+			fail_msg("pow.svg lacks %s", want[i]);
+	free(svg);
+	char *csv = slurp(dir, "pow_bits.csv", NULL);
+	assert_string_equal(csv, "pow_bits,nodes\r\n26,5\r\n28,3\r\n31,1\r\n");
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* "vertex connectivity over strong edges" is explained, and its 0 too. */
+static void test_strong_explained(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "strong");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "Vertex connectivity over strong edges counts only"));
+	assert_null(strstr(html, "the strong edges alone do not connect"));
+	free(html);
+	json_object_set_new(json_object_get(json_object_get(cur, "graph"), "core"),
+	                    "strong_vertex_connectivity", json_integer(0));
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "It is 0 here: the strong edges alone do not connect"));
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "It is 0 here: the strong edges alone do not connect"));
+	free(md);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -404,46 +508,70 @@ static void test_bad_input(void **state)
 	json_decref(cur);
 }
 
-static void test_deterministic(void **state)
+/* Renders cur twice into fresh directories and compares every file written
+ * (HTML, Markdown, each CSV and SVG, datapackage.json), both ways round so a
+ * file only one render wrote is caught too. Returns the number of files. */
+static int render_twice_same(const json_t *cur, json_t *const *hist, size_t n, bool anon)
 {
-	(void)state;
-	json_t *cur = load("crawl-42.json");
-	json_t *h[HIST_N];
-	load_hist(h);
 	char a[512], b[512];
 	snprintf(a, sizeof a, "%s/tzreport-a-XXXXXX", "/tmp");
 	snprintf(b, sizeof b, "%s/tzreport-b-XXXXXX", "/tmp");
 	assert_non_null(mkdtemp(a));
 	assert_non_null(mkdtemp(b));
-	render_ok(a, cur, h, HIST_N, false);
-	render_ok(b, cur, h, HIST_N, false);
-	DIR *d = opendir(a);
-	assert_non_null(d);
-	struct dirent *e;
-	int files = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t la, lb;
-		char *x = slurp(a, e->d_name, &la), *y = slurp(b, e->d_name, &lb);
-		assert_non_null(x);
-		if (!y || la != lb || memcmp(x, y, la) != 0)
-			fail_msg("%s differs between two renders", e->d_name);
-		free(x);
-		free(y);
-		files++;
+	render_ok(a, cur, hist, n, anon);
+	render_ok(b, cur, hist, n, anon);
+	int files[2] = {0, 0};
+	for (int side = 0; side < 2; side++) {
+		const char *x_dir = side ? b : a, *y_dir = side ? a : b;
+		DIR *d = opendir(x_dir);
+		assert_non_null(d);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			size_t lx, ly;
+			char *x = slurp(x_dir, e->d_name, &lx), *y = slurp(y_dir, e->d_name, &ly);
+			assert_non_null(x);
+			if (!y || lx != ly || memcmp(x, y, lx) != 0)
+				fail_msg("%s differs between two renders", e->d_name);
+			free(x);
+			free(y);
+			files[side]++;
+		}
+		closedir(d);
 	}
-	closedir(d);
-	assert_true(files >= 25);
+	assert_int_equal(files[0], files[1]);
 	/* rmdir_all keeps dirs when TZ_REPORT_KEEP is set; these are always ours */
 	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
 	unsetenv("TZ_REPORT_KEEP");
 	rmdir_all(a);
 	rmdir_all(b);
-	if (keep)
-		setenv("TZ_REPORT_KEEP", keep, 1);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+	return files[0];
+}
+
+/* Same inputs, same bytes: every fixture, every output file. */
+static void test_deterministic(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"), *empty = load("empty.json"),
+	       *hostile = load("hostile.json"), *minimal = json_pack("{s:i}", "schema_version", 1);
+	json_t *h[HIST_N];
+	load_hist(h);
+	assert_true(render_twice_same(cur, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(cur, NULL, 0, true) >= 25);
+	assert_true(render_twice_same(empty, h, HIST_N, false) >= 25);
+	assert_true(render_twice_same(hostile, NULL, 0, false) >= 25);
+	assert_true(render_twice_same(minimal, NULL, 0, false) >= 25);
 	free_hist(h);
 	json_decref(cur);
+	json_decref(empty);
+	json_decref(hostile);
+	json_decref(minimal);
 }
 
 static bool contains_all_files(const char *dir, const char *needle)
@@ -494,6 +622,33 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"random\",0.5,"));
 	free(csv);
 	check_common(dir, NULL);
+	rmdir_all(dir);
+	/* peer text in every other CSV column that holds it, as formulas */
+	json_t *core = json_object_get(json_object_get(cur, "graph"), "core");
+	json_object_set_new(json_array_get(json_object_get(core, "betweenness_top"), 0), "id",
+	                    json_string("@SUM(A1)"));
+	json_object_set_new(json_array_get(json_object_get(core, "min_vertex_cut_nodes"), 0),
+	                    "point", json_string("=1+1"));
+	json_t *liar = json_pack("{s:s, s:s, s:i, s:i}", "id", "-2+3", "point", "@x", "level",
+	                         100000000, "ahead", 90000000);
+	json_object_set_new(json_object_get(cur, "heads"), "outliers", json_pack("[o]", liar));
+	json_t *conc = json_object_get(cur, "concentration");
+	json_object_set_new(json_array_get(json_object_get(conc, "ips_with_many_peer_ids"), 0),
+	                    "ip", json_string("+cmd"));
+	json_object_set_new(json_object_get(cur, "counts"), "outcomes",
+	                    json_pack("{s:i}", "-x", 1));
+	outdir(dir, sizeof dir, "hostile-csv");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	csv = slurp(dir, "betweenness_top.csv", NULL);
+	assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
+	free(csv);
+	csv = slurp(dir, "min_vertex_cut.csv", NULL);
+	assert_non_null(strstr(csv, "\"'=1+1\""));
+	free(csv);
+	csv = slurp(dir, "head_outliers.csv", NULL);
+	assert_non_null(strstr(csv, "\"'-2+3\",\"'@x\",100000000,90000000\r\n"));
+	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -595,6 +750,360 @@ static void test_anonymize(void **state)
 	json_decref(cur);
 }
 
+/* Crawls within one day (no UTC midnight between them): the size chart's
+ * time axis still has labelled ticks, with the time of day. */
+static void test_size_within_one_day(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json"); /* started 2026-11-24T02:00:42Z */
+	static const char *const at[] = {"2026-11-24T00:30:00Z", "2026-11-24T01:15:00Z"};
+	json_t *h[2];
+	for (int i = 0; i < 2; i++) {
+		h[i] = json_deep_copy(cur);
+		json_t *crawl = json_object_get(h[i], "crawl");
+		json_object_set_new(crawl, "id", json_integer(40 + i));
+		json_object_set_new(crawl, "started_at", json_string(at[i]));
+	}
+	char dir[512];
+	outdir(dir, sizeof dir, "one-day");
+	render_ok(dir, cur, h, 2, false);
+	char *svg = slurp(dir, "size.svg", NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">11-24 00:30</text>"));
+	assert_non_null(strstr(svg, ">11-24 01:00</text>"));
+	/* the last label ends at its tick instead of running off the chart */
+	assert_non_null(strstr(svg, "text-anchor=\"end\" fill=\"#4b5563\">11-24 02:00</text>"));
+	free(svg);
+	rmdir_all(dir);
+	json_decref(h[0]);
+	json_decref(h[1]);
+	json_decref(cur);
+}
+
+/* The value of field `field` in the CSV row whose first cell is `first`
+ * (quoted as the renderer writes it, e.g. "\"Public ratio\"") or, with
+ * first NULL, in the last row. */
+static bool csv_field(const char *csv, const char *first, const char *field, double *v)
+{
+	const char *eol = strstr(csv, "\r\n");
+	int col = -1, k = 0;
+	for (const char *p = csv; p < eol; k++) {
+		const char *c = memchr(p, ',', (size_t)(eol - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(eol - p);
+		if (n == strlen(field) && memcmp(p, field, n) == 0)
+			col = k;
+		p = c ? c + 1 : eol;
+	}
+	if (col < 0)
+		return false;
+	const char *row = NULL;
+	for (const char *p = eol + 2; *p; p = strstr(p, "\r\n") + 2) {
+		if (!first || strncmp(p, first, strlen(first)) == 0)
+			row = p;
+		if (first && row)
+			break;
+	}
+	if (!row)
+		return false;
+	for (k = 0; k < col; k++) { /* quoted cells here hold no comma */
+		row = strchr(row, ',');
+		if (!row)
+			return false;
+		row++;
+	}
+	char *end;
+	*v = strtod(row, &end);
+	return end != row;
+}
+
+static bool near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+/* Headline cards and table, its census sentence, "Compare with", report.md
+ * and the CSVs all give report.json's counts.public and counts.public_ratio. */
+static void check_figures_agree(const json_t *cur, json_t *const *hist, size_t hist_n,
+                                const char *name)
+{
+	const json_t *counts = json_object_get(cur, "counts");
+	double pub = json_number_value(json_object_get(counts, "public"));
+	double ratio = 0;
+	if (json_is_number(json_object_get(counts, "public_ratio")))
+		ratio = json_number_value(json_object_get(counts, "public_ratio"));
+	else /* the definition, when report.json leaves it out */
+		ratio = pub / (pub + json_number_value(json_object_get(counts, "unverified")) +
+		               json_number_value(json_object_get(counts, "unreachable")));
+	char dir[512];
+	outdir(dir, sizeof dir, name);
+	render_ok(dir, cur, hist, hist_n, false);
+	char *html = slurp(dir, "report.html", NULL), *md = slurp(dir, "report.md", NULL);
+	char want[256];
+	snprintf(want, sizeof want, "<div class=\"v\">%.0f</div>", pub); /* card */
+	if (!strstr(html, want))
+		fail_msg("%s: no public nodes card %s", name, want);
+	snprintf(want, sizeof want, "<div class=\"v\">%.1f%%</div>", 100 * ratio);
+	if (!strstr(html, want))
+		fail_msg("%s: no public ratio card %s", name, want);
+	snprintf(want, sizeof want, "<td>Public ratio</td><td class=\"n\">%.1f%%</td>",
+	         100 * ratio);
+	if (!strstr(html, want))
+		fail_msg("%s: headline table lacks %s", name, want);
+	snprintf(want, sizeof want, "Public ratio %.1f%% = %.0f public nodes / (%.0f public nodes",
+	         100 * ratio, pub, pub);
+	if (!strstr(html, want) || !strstr(md, want))
+		fail_msg("%s: census sentence lacks %s", name, want);
+	snprintf(want, sizeof want, "This crawl: %.0f public nodes, public ratio %.1f%% ", pub,
+	         100 * ratio);
+	if (!strstr(html, want) || !strstr(md, want))
+		fail_msg("%s: Compare with lacks %s", name, want);
+	free(html);
+	free(md);
+	double v = 0;
+	char *csv = slurp(dir, "headline.csv", NULL);
+	assert_true(csv_field(csv, "\"Public nodes\"", "value", &v));
+	assert_true(near(v, pub));
+	assert_true(csv_field(csv, "\"Public ratio\"", "value", &v));
+	if (!near(v, ratio))
+		fail_msg("%s: headline.csv public ratio %.12g, report.json %.12g", name, v, ratio);
+	free(csv);
+	csv = slurp(dir, "size_over_time.csv", NULL); /* this crawl is the last row */
+	assert_true(csv_field(csv, NULL, "public", &v));
+	assert_true(near(v, pub));
+	assert_true(csv_field(csv, NULL, "public_ratio", &v));
+	if (!near(v, ratio))
+		fail_msg("%s: size_over_time.csv public ratio %.12g, report.json %.12g", name, v,
+		         ratio);
+	free(csv);
+	rmdir_all(dir);
+}
+
+static void test_figures_agree(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	json_t *h[HIST_N];
+	load_hist(h);
+	/* 312 public nodes of 1,432 points seen would be 21.8%: the definition gives 22.7% */
+	check_figures_agree(cur, h, HIST_N, "agree");
+	check_figures_agree(cur, NULL, 0, "agree-first");
+	json_t *hostile = load("hostile.json");
+	check_figures_agree(hostile, NULL, 0, "agree-hostile");
+	json_decref(hostile);
+	/* an older report.json without the ratio: every place derives the same one */
+	json_object_del(json_object_get(cur, "counts"), "public_ratio");
+	check_figures_agree(cur, h, HIST_N, "agree-derived");
+	/* the headline names the classes by the definitions: points, not nodes */
+	char dir[512];
+	outdir(dir, sizeof dir, "classes");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_null(strstr(html, "Unreachable nodes"));
+	static const char *const rows[] = {
+	    "<td>Unverified points</td><td class=\"n\">118</td>",
+	    "<td>Unreachable points</td><td class=\"n\">946</td>",
+	    "<td>Foreign points</td><td class=\"n\">4</td>",
+	    "<td>Undialed points</td><td class=\"n\">46</td>",
+	    "every attempt was refused, timed out or had no route",
+	    "accepted the TCP connection but sent no valid connection message",
+	    "4 foreign points (another chain&#39;s nodes) and 46 undialed points",
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (!strstr(html, rows[i]))
+			fail_msg("report.html lacks %s", rows[i]);
+	free(html);
+	rmdir_all(dir);
+	free_hist(h);
+	json_decref(cur);
+}
+
+/* The backbone's connectivity is the robustness headline, explained, with its
+ * cut; node tables give the point beside the peer id. */
+static void test_backbone_and_points(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "backbone");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	static const char *const want[] = {
+	    "<div class=\"k\">Backbone vertex connectivity</div><div class=\"v\">3</div>",
+	    "the backbone is the largest biconnected block of the public graph (294 of 312 public "
+	    "nodes); it stays connected unless at least 3 of its nodes fail",
+	    "The public core&#39;s vertex connectivity (1 here) says less",
+	    "Backbone: the best-connected part of the public graph",
+	    /* the backbone's cut, one member known only by its point */
+	    "<td><code>idLFNF9QhtKJjJZ4xNUY2SzNWib5zv</code></td><td><code>198.18.1.56:9732</code>",
+	    "<td><code>198.18.1.1:9732</code></td><td><code>198.18.1.1:9732</code>",
+	    /* the core's cut, a single point of failure, betweenness: point beside the id */
+	    "<td><code>idzmqSFrweiaXnqVbMALSAHBHtsjD2</code></td><td><code>198.18.112.104:9732</code>",
+	    "<td><code>idftFcKw41bFpyCydoNi5nG4GtYRk7</code></td><td><code>198.18.0.108:9732</code>",
+	    /* each outcome's class, from census_visit_class */
+	    "<td><code>silent_close</code></td><td class=\"n\">59</td><td class=\"n\">4.1%</td>"
+	    "<td>unverified</td>",
+	    "public with a peer id, else unverified",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks %s", want[i]);
+	assert_null(strstr(html, "Core vertex connectivity</div>")); /* no longer a card */
+	free(html);
+	static const struct {
+		const char *file, *text;
+	} csvs[] = {
+	    {"backbone_min_vertex_cut.csv",
+	     "node,point\r\n\"idLFNF9QhtKJjJZ4xNUY2SzNWib5zv\",\"198.18.1.56:9732\"\r\n"},
+	    {"min_vertex_cut.csv",
+	     "node,point\r\n\"idzmqSFrweiaXnqVbMALSAHBHtsjD2\",\"198.18.112.104:9732\"\r\n"},
+	    {"single_points_of_failure.csv",
+	     "node,point,cut_off\r\n\"idzmqSFrweiaXnqVbMALSAHBHtsjD2\",\"198.18.112.104:9732\",4\r\n"},
+	    {"betweenness_top.csv",
+	     "node,point,betweenness\r\n\"idftFcKw41bFpyCydoNi5nG4GtYRk7\",\"198.18.0.108:9732\","},
+	    {"outcomes.csv", "\"silent_close\",59,"},
+	};
+	for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
+		char *csv = slurp(dir, csvs[i].file, NULL);
+		if (!csv || !strstr(csv, csvs[i].text))
+			fail_msg("%s lacks %s", csvs[i].file, csvs[i].text);
+		free(csv);
+	}
+	char *csv = slurp(dir, "outcomes.csv", NULL);
+	assert_non_null(strstr(csv, "\"silent_close\",59,0.04120111732,\"unverified\","));
+	assert_non_null(strstr(csv, "\"local_error\",2,0.001396648045,\"undialed\","));
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* heads: the reference level and how it is chosen; heads far ahead in a table. */
+static void test_head_outliers(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "heads");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL), *md = slurp(dir, "report.md", NULL);
+	static const char *const want[] = {
+	    "Reference head level: 9,187,712, the highest head at most 1,000 levels above the "
+	    "median head of the public nodes (9,187,712)",
+	    "for each of the 292 public nodes that told us their head",
+	    "<td><code>idbdZCau8QA2uaMYAB9LEabXt1K4Me</code></td><td><code>198.18.106.209:9732</code>"
+	    "</td><td class=\"n\">2,147,483,647</td><td class=\"n\">2,138,295,935</td>",
+	    "<td class=\"n\">10,187,712</td><td class=\"n\">1,000,000</td>",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks %s", want[i]);
+	assert_non_null(strstr(md, "Reference head level: 9,187,712"));
+	free(html);
+	free(md);
+	char *csv = slurp(dir, "head_outliers.csv", NULL);
+	assert_string_equal(csv, "node,point,level,ahead\r\n"
+	                         "\"idPKSjy3AN74aSrjGUbnPLkiTdxCPs\",\"198.18.121.241:9732\","
+	                         "10187712,1000000\r\n"
+	                         "\"idbdZCau8QA2uaMYAB9LEabXt1K4Me\",\"198.18.106.209:9732\","
+	                         "2147483647,2138295935\r\n");
+	free(csv);
+	rmdir_all(dir);
+	/* no outlier: the table says so */
+	json_object_set_new(json_object_get(cur, "heads"), "outliers", json_array());
+	outdir(dir, sizeof dir, "heads-none");
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "None: no node announced a head far above the others."));
+	free(html);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* Keys the report's spec names that a rendered report.json lacks. */
+struct missing {
+	char list[4096];
+	int n;
+};
+
+static void on_missing(void *arg, const char *path)
+{
+	struct missing *m = arg;
+	size_t len = strlen(m->list);
+	snprintf(m->list + len, sizeof m->list - len, "%s%s", m->n ? " " : "", path);
+	m->n++;
+}
+
+static void render_missing(const json_t *cur, struct missing *m)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/tzreport-m-XXXXXX", "/tmp");
+	assert_non_null(mkdtemp(dir));
+	struct report_opts o;
+	report_opts_default(&o);
+	o.missing_cb = on_missing;
+	o.missing_arg = m;
+	memset(m, 0, sizeof *m);
+	char err[256] = "";
+	enum err rc = report_render(dir, cur, NULL, 0, &o, err, sizeof err);
+	if (rc != ERR_OK)
+		fail_msg("report_render: %s (%s)", err_str(rc), err);
+	const char *keep = getenv("TZ_REPORT_KEEP");
+	char *saved = keep ? strdup(keep) : NULL;
+	unsetenv("TZ_REPORT_KEEP");
+	rmdir_all(dir);
+	if (saved)
+		setenv("TZ_REPORT_KEEP", saved, 1);
+	free(saved);
+}
+
+/*
+ * Every fixture of tests/data/report rendered as the current crawl: a full
+ * report.json leaves no key the spec names unread (a typo in a spec fails
+ * here instead of printing "n/a"); the empty crawl lacks exactly the
+ * figures an empty crawl has none of.
+ */
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	struct missing m;
+	static const char *const full[] = {"crawl-42.json", "hostile.json"};
+	for (size_t i = 0; i < sizeof full / sizeof full[0]; i++) {
+		json_t *cur = load(full[i]);
+		render_missing(cur, &m);
+		if (m.n)
+			fail_msg("%s: report.json lacks %s", full[i], m.list);
+		json_decref(cur);
+	}
+	json_t *h[HIST_N];
+	load_hist(h);
+	for (int i = 0; i < HIST_N; i++) {
+		render_missing(h[i], &m);
+		if (m.n)
+			fail_msg("history/crawl-%02d.json: report.json lacks %s", 30 + i, m.list);
+	}
+	free_hist(h);
+	json_t *cur = load("empty.json");
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("empty.json: report.json lacks %s", m.list);
+	json_decref(cur);
+	/* the check can fail: take keys away, one of them inside array elements */
+	cur = load("crawl-42.json");
+	json_object_del(json_object_get(json_object_get(cur, "graph"), "core"),
+	                "betweenness_method");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
+	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
+	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	json_object_del(json_object_get(json_object_get(cur, "graph"), "backbone"),
+	                "vertex_connectivity");
+	json_object_del(json_array_get(json_object_get(json_object_get(cur, "heads"), "outliers"), 1),
+	                "point");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "graph.backbone.vertex_connectivity "
+	                            "graph.core.betweenness_method versions[].nodes "
+	                            "metadata.pow_bits heads.outliers[].point");
+	json_decref(cur);
+}
+
 int main(void)
 {
 	const char *keep = getenv("TZ_REPORT_KEEP");
@@ -611,6 +1120,13 @@ int main(void)
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_hostile_strings),
 	    cmocka_unit_test(test_anonymize),
+	    cmocka_unit_test(test_missing_keys),
+	    cmocka_unit_test(test_size_within_one_day),
+	    cmocka_unit_test(test_hist_gaps),
+	    cmocka_unit_test(test_strong_explained),
+	    cmocka_unit_test(test_figures_agree),
+	    cmocka_unit_test(test_backbone_and_points),
+	    cmocka_unit_test(test_head_outliers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

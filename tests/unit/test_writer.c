@@ -57,6 +57,28 @@ static void submit_all(struct db_writer *w, unsigned nv, unsigned na)
 	}
 }
 
+/* Link events seen through db_writer_opts.on_link. */
+struct links {
+	int down, up;
+	size_t last_down_rows, last_up_rows;
+	char last_error[256];
+};
+
+static void on_link(void *arg, const struct db_writer_link *l)
+{
+	struct links *k = arg;
+	assert_int_equal(l->up, k->down == k->up + 1); /* down, up, down, up... */
+	if (l->up) {
+		k->up++;
+		k->last_up_rows = l->queued_rows;
+		assert_true(l->down_ms >= 0);
+	} else {
+		k->down++;
+		k->last_down_rows = l->queued_rows;
+		snprintf(k->last_error, sizeof k->last_error, "%s", l->error);
+	}
+}
+
 static void test_round_trip_and_retry(void **state)
 {
 	(void)state;
@@ -150,8 +172,10 @@ static void test_backpressure(void **state)
 static void test_server_unreachable(void **state)
 {
 	(void)state;
+	struct links k = {0};
 	struct db_writer_opts o = {.conninfo = "host=127.0.0.1 port=1 connect_timeout=2",
-				   .crawl_id = 1, .backoff_min_ms = 20, .backoff_max_ms = 80};
+				   .crawl_id = 1, .backoff_min_ms = 20, .backoff_max_ms = 80,
+				   .on_link = on_link, .link_arg = &k};
 	struct db_writer *w = db_writer_new(&o);
 	struct visit_rec v;
 	char pb[REC_POINT_TEXT_MAX];
@@ -166,6 +190,12 @@ static void test_server_unreachable(void **state)
 	assert_non_null(strstr(db_writer_last_error(w), "db: connect"));
 	assert_int_equal(db_writer_fd(w), -1);
 	assert_true(db_writer_deadline(w) >= 0);
+	/* One warning per outage, not one per retry. */
+	assert_int_equal(k.down, 1);
+	assert_int_equal(k.up, 0);
+	assert_int_equal(s.outages, 1);
+	assert_int_equal(k.last_down_rows, 1);
+	assert_non_null(strstr(k.last_error, "db: connect"));
 	db_writer_free(w);
 }
 
@@ -218,8 +248,9 @@ static void test_connection_killed(void **state)
 {
 	(void)state;
 	int64_t id = new_crawl("kill", 3);
+	struct links lk = {0};
 	struct db_writer_opts o = {.conninfo = conninfo, .crawl_id = id, .batch_rows = 200,
-				   .backoff_min_ms = 10};
+				   .backoff_min_ms = 10, .on_link = on_link, .link_arg = &lk};
 	struct db_writer *w = db_writer_new(&o);
 	const unsigned n = 6000;
 	for (unsigned i = 0; i < n; i++) {
@@ -248,10 +279,56 @@ static void test_connection_killed(void **state)
 	assert_true(s.failures >= 1);
 	assert_true(s.connects >= 2);
 	assert_int_equal(s.rows_stored, n);
+	/* Each kill was reported lost with rows queued, and back again. */
+	assert_true(lk.down >= 1);
+	assert_int_equal(lk.up, lk.down);
+	assert_int_equal(s.outages, (uint64_t)lk.down);
+	assert_true(lk.last_down_rows > 0);
+	assert_true(lk.last_down_rows <= n);
 	char sql[160];
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT seq) FROM advertisements WHERE crawl_id = %lld",
 		 (long long)id);
 	assert_int_equal(dbcheck_ll(db, sql), n);
+	db_writer_free(w);
+}
+
+/*
+ * Hostile peer text as a researcher's psql shows it: no ESC, BEL or other
+ * control byte reaches a text column; the raw bytes stay in chain_name_raw.
+ */
+static void test_control_chars_escaped(void **state)
+{
+	(void)state;
+	int64_t id = new_crawl("controls", 5);
+	struct db_writer_opts o = {.conninfo = conninfo, .crawl_id = id};
+	struct db_writer *w = db_writer_new(&o);
+	static const uint8_t name[] = "\x1b]0;owned\x07\x1b[2J\xc2\x9b" "31mred\ttab\r\n";
+	struct visit_rec v;
+	visit_rec_init(&v);
+	v.seq = 1;
+	v.point = "10.1.2.3:9732";
+	v.started_at_us = 1764000000000000LL;
+	v.outcome = VISIT_INCOMPATIBLE;
+	v.attempt = 1;
+	v.error = "peer chain \x1b[5mBLINK\x1b[0m";
+	v.chain_name = name;
+	v.chain_name_len = sizeof name - 1;
+	assert_int_equal(db_writer_visit(w, &v), ERR_OK);
+	assert_int_equal(db_writer_drain(w, 10000), ERR_OK);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT chain_name, error, encode(chain_name_raw, 'hex') FROM visits"
+		 " WHERE crawl_id = %lld",
+		 (long long)id);
+	PGresult *r = PQexec(db, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(r), 1);
+	assert_string_equal(PQgetvalue(r, 0, 0),
+			    "\\x1b]0;owned\\x07\\x1b[2J\\x9b" "31mred\\x09tab\\x0d\\x0a");
+	assert_string_equal(PQgetvalue(r, 0, 1), "peer chain \\x1b[5mBLINK\\x1b[0m");
+	assert_string_equal(PQgetvalue(r, 0, 2),
+			    "1b5d303b6f776e6564071b5b324ac29b33316d726564097461620d0a");
+	PQclear(r);
 	db_writer_free(w);
 }
 
@@ -338,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_url_conninfo),
 		cmocka_unit_test(test_server_error_kept),
 		cmocka_unit_test(test_connection_killed),
+		cmocka_unit_test(test_control_chars_escaped),
 		cmocka_unit_test(test_libev_glue),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
