@@ -74,6 +74,35 @@ def trend(cid, prev, public, vertices):
             "delta_backbone_vertex_connectivity": (0 if public else -3)}
 
 
+# Octez releases as analyzer/releases.c names them (major.minor, then ~rcN,
+# ~betaN, +dev); weights roughly a month after a release.
+RELEASES = [("v22.1", 40), ("v22.0", 14), ("v21.4", 12), ("v23.0~rc1", 4), ("v21.3", 3),
+            ("v22.1+dev", 2), ("v20.3", 1), ("v23.0~beta2", 1)]
+PROBE_FROM = 34  # crawls before this id ran with the RPC probe off
+
+
+def releases(cid, public, hostile=False):
+    """report.json "releases" (analyzer/releases.c): from its own random stream,
+    so the other figures do not change with it."""
+    if public == 0 or cid < PROBE_FROM:
+        return {"coverage": 0.0 if public else None, "public_nodes": public, "known": 0,
+                "probed": False, "top": []}
+    rng = random.Random(cid * 1009)
+    known = int(public * (0.29 + 0.01 * (cid % 4)))
+    weights = [w for _, w in RELEASES]
+    counts = {}
+    for _ in range(known):
+        r = rng.choices([n for n, _ in RELEASES], weights)[0]
+        counts[r] = counts.get(r, 0) + 1
+    if hostile:  # text from a node's RPC answer: the renderer must not trust it
+        counts["<script>alert(2)</script>|*y*|[b](http://e.invalid)"] = 1
+        counts["@SUM(B1)\n\u202ev9"] = 1
+        known += 2
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"coverage": known / public, "public_nodes": public, "known": known, "probed": True,
+            "top": [{"release": r, "nodes": n, "share": n / known} for r, n in top]}
+
+
 def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False, prev=None):
     started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
     # days before November go into October
@@ -121,6 +150,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
                               "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
+        j["releases"] = releases(cid, 0)
         j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
         return j, []
@@ -289,6 +319,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
+    j["releases"] = releases(cid, public, hostile)
     j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
     addrs = pts + [m["ip"] for m in many]
