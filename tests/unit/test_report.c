@@ -613,6 +613,24 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(
 	    csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
 	free(csv);
+	/* a release is text from a node's RPC answer too: table, chart and CSV */
+	html = slurp(dir, "report.html", NULL);
+	assert_null(strstr(html, "<script>alert(2)"));
+	assert_non_null(strstr(html, "<code>&lt;script&gt;alert(2)&lt;/script&gt;|*y*|[b]"));
+	free(html);
+	csv = slurp(dir, "releases.csv", NULL);
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, "\"'@SUM(B1)\\x0a\\u{202e}v9\",1,"));
+	free(csv);
+	char *rsvg = slurp(dir, "releases.svg", NULL);
+	assert_non_null(rsvg);
+	/* bar labels are cut to 20 characters as shown (escapes count), escaped
+	 * like the rest; never inside an escaped character */
+	assert_non_null(strstr(rsvg, ">&lt;script&gt;alert(2)&lt;...</text>"));
+	assert_non_null(strstr(rsvg, ">@SUM(B1)\\x0a...</text>"));
+	assert_non_null(strstr(rsvg, ">v23.0~rc1</text>"));
+	assert_null(strstr(rsvg, "<script>"));
+	free(rsvg);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
 	/* this fixture gives attack curves as {"removed", "giant"} objects */
 	char *svg = slurp(dir, "attack.svg", NULL);
@@ -649,6 +667,121 @@ static void test_hostile_strings(void **state)
 	csv = slurp(dir, "head_outliers.csv", NULL);
 	assert_non_null(strstr(csv, "\"'-2+3\",\"'@x\",100000000,90000000\r\n"));
 	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* Does datapackage.json in dir list the CSV name? */
+static bool dp_lists(const char *dir, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/datapackage.json", dir);
+	json_error_t e;
+	json_t *dp = json_load_file(path, 0, &e);
+	assert_non_null(dp);
+	bool found = false;
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(dp, "resources"), i, r)
+	{
+		const char *p = json_string_value(json_object_get(r, "path"));
+		found |= p && strcmp(p, name) == 0;
+	}
+	json_decref(dp);
+	return found;
+}
+
+/*
+ * The versions section shows report.json releases: the coverage line, the
+ * sentence that the release is known only for nodes with a public RPC, a
+ * chart and a table of releases.top (releases.csv, in datapackage.json).
+ * With the probe off: a sentence saying so, no table, chart or CSV.
+ */
+static void test_releases(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	const json_t *top = json_object_get(json_object_get(cur, "releases"), "top");
+	assert_int_equal(json_array_size(top), 8);
+	static const char why[] = "The release is known only for nodes with a public RPC";
+	char dir[512];
+	outdir(dir, sizeof dir, "releases");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	char *html = slurp(dir, "report.html", NULL);
+	const char *sec = strstr(html, "<h3>Octez releases</h3>");
+	assert_non_null(sec);
+	const char *end = strstr(sec, "<h3>Flags</h3>");
+	assert_non_null(end);
+	assert_true(sec > strstr(html, "Versions and metadata"));
+	const char *at = strstr(sec, "Release known for 96 of 312 public nodes (coverage 30.8%).");
+	assert_true(at && at < end);
+	at = strstr(sec, why);
+	assert_true(at && at < end);
+	at = strstr(sec, "<svg id=\"releases\"");
+	assert_true(at && at < end);
+	at = strstr(sec, "<tr><td><code>v22.1</code></td><td class=\"n\">46</td><td "
+	                 "class=\"n\">47.9%</td></tr>");
+	assert_true(at && at < end);
+	at = strstr(sec, "<td><code>v22.1+dev</code></td><td class=\"n\">1</td>");
+	assert_true(at && at < end);
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "### Octez releases"));
+	assert_non_null(strstr(md, "Release known for 96 of 312 public nodes (coverage 30.8%)."));
+	assert_non_null(strstr(md, why));
+	assert_non_null(strstr(md, "| v22\\.1 | 46 | 47.9% |"));
+	assert_non_null(strstr(md, "](releases.svg)"));
+	free(md);
+	char *csv = slurp(dir, "releases.csv", NULL);
+	assert_non_null(csv);
+	static const char head[] = "release,nodes,share\r\n\"v22.1\",46,0.4791666667\r\n";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	size_t lines = 0;
+	for (const char *p = csv; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(lines, 1 + json_array_size(top));
+	free(csv);
+	char *svg = slurp(dir, "releases.svg", NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">v23.0~rc1</text>"));
+	free(svg);
+	assert_true(dp_lists(dir, "releases.csv"));
+	rmdir_all(dir);
+
+	/* the probe was on, no RPC server answered with a release */
+	json_t *rel = json_object_get(cur, "releases");
+	json_object_set_new(rel, "known", json_integer(0));
+	json_object_set_new(rel, "coverage", json_real(0));
+	json_object_set_new(rel, "top", json_array());
+	outdir(dir, sizeof dir, "releases-none");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "Release known for 0 of 312 public nodes (coverage 0.0%)."));
+	assert_non_null(strstr(html, why));
+	assert_non_null(strstr(html, "No public node&#39;s RPC server answered with a release."));
+	free(html);
+	rmdir_all(dir);
+
+	/* the probe was off: said so, nothing else */
+	json_object_set_new(rel, "probed", json_false());
+	outdir(dir, sizeof dir, "releases-off");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	sec = strstr(html, "<h3>Octez releases</h3>");
+	assert_non_null(sec);
+	assert_non_null(strstr(sec, "<p>The crawler&#39;s RPC probe was off for this crawl"));
+	assert_non_null(strstr(html, "No Octez release: the crawler&#39;s RPC probe was off."));
+	assert_null(strstr(html, why));
+	assert_null(strstr(html, "Release known for"));
+	assert_null(strstr(html, "<svg id=\"releases\""));
+	assert_null(strstr(sec, "<th>Release</th>"));
+	free(html);
+	assert_null(slurp(dir, "releases.csv", NULL));
+	assert_null(slurp(dir, "releases.svg", NULL));
+	assert_false(dp_lists(dir, "releases.csv"));
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -1093,6 +1226,8 @@ static void test_missing_keys(void **state)
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
 	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	json_object_del(json_array_get(json_object_get(json_object_get(cur, "releases"), "top"), 1),
+	                "nodes");
 	json_object_del(json_object_get(json_object_get(cur, "graph"), "backbone"),
 	                "vertex_connectivity");
 	json_object_del(json_array_get(json_object_get(json_object_get(cur, "heads"), "outliers"), 1),
@@ -1100,7 +1235,7 @@ static void test_missing_keys(void **state)
 	render_missing(cur, &m);
 	assert_string_equal(m.list, "graph.backbone.vertex_connectivity "
 	                            "graph.core.betweenness_method versions[].nodes "
-	                            "metadata.pow_bits heads.outliers[].point");
+	                            "releases.top[].nodes metadata.pow_bits heads.outliers[].point");
 	json_decref(cur);
 }
 
@@ -1127,6 +1262,7 @@ int main(void)
 	    cmocka_unit_test(test_figures_agree),
 	    cmocka_unit_test(test_backbone_and_points),
 	    cmocka_unit_test(test_head_outliers),
+	    cmocka_unit_test(test_releases),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
