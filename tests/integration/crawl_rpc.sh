@@ -8,9 +8,11 @@
 #  - simnet's RPC log: one request per RPC node at most, none to an address
 #    the policy refuses (one RPC node's /32 is denied), no redirect followed;
 #  - http_proxy in the environment is not used;
-#  - the analyzer's report.json releases equal the truth's counts;
+#  - the analyzer's report.json releases equal the truth's counts, and its
+#    report (--report) shows them: coverage line, releases.csv;
 #  - the journal replayed adds no row;
-#  - a crawl with the probe off touches no RPC port (simnet's RPC log).
+#  - a crawl with the probe off touches no RPC port (simnet's RPC log), and
+#    its report says the probe was off, with no releases table.
 set -euo pipefail
 source "$(dirname "$0")/crawl_common.bash"
 crawl_setup
@@ -69,7 +71,8 @@ n=$(wc -l <"$TMP/rpc.tsv")
 grep -q "RPC answers $n read / 0 added" "$TMP/replay.log" ||
   { cat "$TMP/replay.log" >&2; fail "the replay did not read the $n RPC answers, or added some"; }
 
-"$BIN/tzcensus-analyze" --db "$DATABASE_URL" --crawl "$id" --out "$TMP/out" >"$TMP/analyze.log" 2>&1 ||
+"$BIN/tzcensus-analyze" --db "$DATABASE_URL" --crawl "$id" --out "$TMP/out" --report \
+  >"$TMP/analyze.log" 2>&1 ||
   { cat "$TMP/analyze.log" >&2; fail "analyzer failed"; }
 
 "$PY" - "$TMP/truth.json" "$TMP/rpc.tsv" "$TMP/visits.tsv" "$TMP/rpc.jsonl" \
@@ -147,6 +150,16 @@ if got != dict(want):
 known = sum(want.values())
 if rel["known"] != known or abs(rel["coverage"] - known / rel["public_nodes"]) > 1e-9:
     bad.append(f"report coverage {rel}")
+# the rendered report shows the same figures
+html = open(report_path.replace("report.json", "report.html"), encoding="utf-8").read()
+line = "Release known for %d of %d public nodes (coverage %.1f%%)." % (
+    known, rel["public_nodes"], 100 * rel["coverage"])
+if line not in html or "known only for nodes with a public RPC" not in html:
+    bad.append(f"report.html lacks {line!r} or the public-RPC sentence")
+csv_rows = open(report_path.replace("report.json", "releases.csv")).read().splitlines()[1:]
+got_csv = {r.split(",")[0].strip('"'): int(r.split(",")[1]) for r in csv_rows}
+if got_csv != dict(want):
+    bad.append(f"releases.csv {got_csv} != truth {dict(want)}")
 s = json.load(open(summary))["rpc_probe"]
 if s["releases"] != known or s["asked"] != len(rows):
     bad.append(f"summary rpc_probe {s}: {known} releases, {len(rows)} rows")
@@ -171,4 +184,9 @@ grep -q "rpc: $before connections," "$TMP/simnet.log" ||
 id2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl_id"])' "$TMP/summary2.json")
 n=$(psql "$DATABASE_URL" -qAt -c "SELECT count(*) FROM rpc_versions WHERE crawl_id = $id2")
 [ "$n" = 0 ] || fail "the probe is off, yet $n rpc_versions rows"
+"$BIN/tzcensus-analyze" --db "$DATABASE_URL" --crawl "$id2" --out "$TMP/out2" --report \
+  >"$TMP/analyze2.log" 2>&1 || { cat "$TMP/analyze2.log" >&2; fail "analyzer failed (probe off)"; }
+grep -q "The crawler&#39;s RPC probe was off for this crawl" "$TMP/out2/report.html" ||
+  fail "the probe-off report does not say the probe was off"
+[ ! -e "$TMP/out2/releases.csv" ] || fail "the probe-off report has releases.csv"
 echo "crawl with the RPC probe: ok"
