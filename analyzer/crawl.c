@@ -58,6 +58,7 @@ struct acrawl_visit acrawl_visit_blank(void)
 	    .private_node = -1,
 	    .disable_mempool = -1,
 	    .head_level = -1,
+	    .advertised_port = -1,
 	};
 	return v;
 }

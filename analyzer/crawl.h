@@ -29,6 +29,7 @@ struct acrawl_visit {
 	int private_node;    /* -1 absent, else 0/1 */
 	int disable_mempool; /* -1 absent, else 0/1 */
 	int64_t head_level;  /* -1 absent */
+	int advertised_port; /* port its connection message announced, -1 absent */
 	int attempt;
 };
 

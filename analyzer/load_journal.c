@@ -46,6 +46,7 @@ static enum err on_visit(struct acrawl *c, const struct visit_rec *r)
 	v.disable_mempool = r->disable_mempool;
 	v.head_level = r->has_head ? r->head_level : -1;
 	v.attempt = (int)r->attempt;
+	v.advertised_port = r->advertised_port == REC_ABSENT_I32 ? -1 : (int)r->advertised_port;
 	return acrawl_add_visit(c, &v);
 }
 

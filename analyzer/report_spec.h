@@ -175,6 +175,9 @@ void section_outcomes(struct rctx *r);
 void section_resilience(struct rctx *r);
 void section_versions(struct rctx *r);
 void section_concentration(struct rctx *r);
+void section_stability(struct rctx *r);
+void section_location(struct rctx *r);
+void section_nat(struct rctx *r);
 void section_methodology(struct rctx *r);
 
 /* The headline ratio (counts.public_ratio; derived by its definition, public

@@ -84,6 +84,8 @@ const struct conf_key crawl_config_keys[] = {
 	 "RPC ports asked on a public node's address (default [8732], at most 8)", NULL},
 	{"rpc_probe.timeout", CONF_DOUBLE, OFF(rpc_timeout), 0.1, 60,
 	 "seconds for one whole RPC request (default 3)", NULL},
+	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
+	 "port our connection messages announce; 0: we do not listen (default 0)", NULL},
 };
 const size_t crawl_config_keys_n = sizeof crawl_config_keys / sizeof crawl_config_keys[0];
 

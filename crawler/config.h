@@ -59,6 +59,7 @@ struct crawl_config {
 	bool rpc_enabled;           /* rpc_probe.enabled */
 	struct conf_strlist rpc_ports; /* rpc_probe.ports: decimal ports, default ["8732"] */
 	double rpc_timeout;         /* rpc_probe.timeout: s for one whole request */
+	long long announce_port;    /* port announced in our connection message (0: none) */
 };
 
 #define CRAWL_RPC_PORTS_MAX 8 /* rpc_probe.ports entries */

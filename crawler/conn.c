@@ -905,7 +905,10 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	hp.role = HS_INITIATOR;
 	hp.id = cr->id;
 	hp.chain_name = cr->cfg->chain;
-	hp.port = 0; /* we do not listen: never advertise us (spec 9.3) */
+	/* 0 (the default): we do not listen, nobody registers our point (spec 9.3);
+	 * announce_port: a listener of ours, whose point the nodes we visit register
+	 * and advertise (docs/crawler.md "Announcing a port") */
+	hp.port = (uint16_t)cr->cfg->announce_port;
 	hp.ddb_version = (uint16_t)cr->cfg->ddb_version;
 	hp.p2p_version = (uint16_t)cr->cfg->p2p_version;
 	hp.disable_mempool = true;

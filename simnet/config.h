@@ -39,6 +39,15 @@ const char *sim_behavior_str(enum sim_behavior b);
 /* Name -> behaviour; false when the name is unknown. */
 bool sim_behavior_parse(const char *name, enum sim_behavior *out);
 
+/* One autonomous system of the simulated world (config `locations.as.<number>`). */
+struct sim_as {
+	uint32_t asn;
+	char country[3]; /* ISO 3166 alpha-2 */
+	double weight;   /* relative share of nodes */
+	char *name;      /* owned */
+};
+#define SIM_AS_MAX 1000
+
 struct sim_config {
 	/* world */
 	long long nodes;
@@ -65,6 +74,9 @@ struct sim_config {
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
 	long long shared_identity; /* public core nodes that run one cloned identity (0 = none) */
+	/* NAT cases (docs/simnet.md "NAT cases"), 0 = none */
+	long long nat_private_points; /* CGNAT, link-local and Docker-bridge points in lists */
+	long long nat_port_mismatch;  /* public nodes announcing another port than they listen on */
 	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* churn (docs/simnet.md "Epochs and churn") */
 	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */
@@ -100,6 +112,11 @@ struct sim_config {
 	long long dialers_shared_group;
 	long long dialers_advertise; /* points each dialer advertises */
 	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
+	/* locations (simnet/locdb.h): ASes in key order of the file, weight of unlocated nodes */
+	struct sim_as *as; /* owned */
+	size_t as_n;
+	bool as_builtin; /* as[] is simcfg_init's table: the first configured AS replaces it */
+	double unlocated;
 };
 
 extern const struct conf_key simcfg_keys[];

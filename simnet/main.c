@@ -4,6 +4,7 @@
  *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
  *                   [--expected-pow F] [--latency-ms MIN:MAX] [--epoch K] [--churn F]
  *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
+ *                   [--dial ADDR:PORT] [--location-db OUT.db]
  *
  * Start-up: config file, then flags over it; build the world; write the truth
  * file; bind every listener; write the ready file. Then serve until SIGTERM
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "simnet/config.h"
 #include "simnet/dialer.h"
+#include "simnet/locdb.h"
 #include "simnet/server.h"
 #include "simnet/rpc.h"
 #include "simnet/truth.h"
@@ -42,6 +44,7 @@ static void usage(FILE *f)
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
 	        "                       [--rpc-log OUT.jsonl] [--dial ADDR:PORT]\n"
+	        "                       [--location-db OUT.db]\n"
 	        "                       [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
@@ -62,6 +65,9 @@ static void usage(FILE *f)
 	        "                       path, answer} (RPC servers: rpc.share in the config)\n"
 	        "  --dial ADDR:PORT     also run simulated NATed dialers (YAML dialers:)\n"
 	        "                       against the listener at ADDR:PORT (loopback only)\n"
+	        "  --location-db OUT.db write a libloc location database of the world (its\n"
+	        "                       addresses' ASes and countries, from the config's\n"
+	        "                       locations) for tzcensus-analyze --location-db\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n"
 	        "  --help, --version\n");
@@ -146,6 +152,7 @@ int main(int argc, char **argv)
 		O_DRY,
 		O_DIAL,
 		O_QUIET,
+		O_LOCDB,
 		O_HELP,
 		O_VERSION
 	};
@@ -165,6 +172,7 @@ int main(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"dial", required_argument, NULL, O_DIAL},
 	    {"quiet", no_argument, NULL, O_QUIET},
+	    {"location-db", required_argument, NULL, O_LOCDB},
 	    {"help", no_argument, NULL, O_HELP},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -175,6 +183,7 @@ int main(int argc, char **argv)
 		fatal("libsodium failed to initialise");
 	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *rpclog = NULL,
 		   *dial = NULL;
+	const char *locdb = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -222,6 +231,7 @@ int main(int argc, char **argv)
 		case O_RPCLOG: rpclog = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_DIAL: dial = optarg; break;
+		case O_LOCDB: locdb = optarg; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
@@ -274,6 +284,8 @@ int main(int argc, char **argv)
 		fatal("%s", err);
 	if (write_truth(&w, &c, ds, dial, truth, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
+	if (locdb && locdb_write(&w, &c, locdb, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
 	double t_truth = clock_mono_s();
 	if (w.epoch > 0)
 		log_info("epoch %llu: %zu nodes went down, %zu came up (churn %g)",
@@ -318,14 +330,15 @@ int main(int argc, char **argv)
 	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
 	         "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
 	         "%llu auth timeouts, %llu violations, %llu old-close resets, "
-	         "%llu throttled bootstraps",
+	         "%llu throttled bootstraps, %llu client points registered",
 	         (unsigned long long)st->accepted, (unsigned long long)st->acks,
 	         (unsigned long long)st->nacks, (unsigned long long)st->refused,
 	         (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
 	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
-	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled);
+	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled,
+	         (unsigned long long)st->clients_registered);
 	const struct sim_rpc_stats *rs = sim_rpc_stats(rpc);
 	log_info("rpc: %llu connections, %llu requests (%llu version, %llu hostile)",
 	         (unsigned long long)rs->accepted, (unsigned long long)rs->requests,

@@ -251,7 +251,7 @@ static void check_common(const char *dir, char **html_out)
 	static const char *const sections[] = {
 	    "Provenance",    "Headline figures", "Network size over time",
 	    "Reachability",  "Resilience",       "Versions and metadata",
-	    "Concentration", "Methodology",      "Compare with"};
+	    "Concentration", "Methodology",      "Compare with", "Where the nodes are"};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (!strstr(html, sections[i]))
 			fail_msg("report.html lacks section %s", sections[i]);
@@ -268,6 +268,62 @@ static void check_common(const char *dir, char **html_out)
 		*html_out = html;
 	else
 		free(html);
+}
+
+/*
+ * "Where the nodes are": the figures of the fixture's location keys reach
+ * the page, the headline, the CSVs and datapackage.json.
+ */
+static void check_location(const char *dir, const json_t *cur)
+{
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "<section id=\"location\">"));
+	assert_non_null(strstr(html, "Located with the IPFire Project location database of "));
+	assert_non_null(strstr(html, "Nakamoto coefficient (AS)"));
+	assert_non_null(strstr(html, "Nakamoto coefficient (country)"));
+	assert_non_null(strstr(html, "Resilience by AS"));
+	assert_non_null(strstr(html, "Minimum AS cut: AS"));
+	assert_null(strstr(html, "No location database"));
+	const json_t *conc = json_object_get(cur, "concentration");
+	const json_t *a0 = json_array_get(json_object_get(json_object_get(conc, "by_asn"), "top"), 0);
+	char want[160];
+	snprintf(want, sizeof want, "<td>AS%" JSON_INTEGER_FORMAT "</td>",
+	         json_integer_value(json_object_get(a0, "asn")));
+	if (!strstr(html, want))
+		fail_msg("report.html lacks the largest AS cell %s", want);
+	free(html);
+	char *csv = slurp(dir, "as_top.csv", NULL);
+	snprintf(want, sizeof want, "%" JSON_INTEGER_FORMAT ",\"%s\",%" JSON_INTEGER_FORMAT ",",
+	         json_integer_value(json_object_get(a0, "asn")),
+	         json_string_value(json_object_get(a0, "name")),
+	         json_integer_value(json_object_get(a0, "nodes")));
+	if (!strstr(csv, want))
+		fail_msg("as_top.csv lacks the row %s", want);
+	assert_non_null(strstr(csv, ",\"unknown\","));
+	free(csv);
+	static const char *const files[] = {"location_concentration.csv", "country_top.csv",
+	                                    "provider_top.csv", "as_attack.csv", "asns.svg",
+	                                    "countries.svg", "providers.svg", "as_attack.svg"};
+	char *dp = slurp(dir, "datapackage.json", NULL);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		size_t len = 0;
+		char *f = slurp(dir, files[i], &len);
+		if (!f || len == 0)
+			fail_msg("%s missing or empty", files[i]);
+		free(f);
+		if (strstr(files[i], ".csv") && !strstr(dp, files[i]))
+			fail_msg("datapackage.json lacks %s", files[i]);
+	}
+	free(dp);
+	csv = slurp(dir, "location_concentration.csv", NULL);
+	assert_non_null(strstr(csv, "\"asn\","));
+	assert_non_null(strstr(csv, "\"country\","));
+	assert_non_null(strstr(csv, "\"provider\","));
+	free(csv);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "## Where the nodes are"));
+	assert_non_null(strstr(md, "](asns.svg)"));
+	free(md);
 }
 
 static void test_first_crawl(void **state)
@@ -294,6 +350,7 @@ static void test_first_crawl(void **state)
 	char *csv = slurp(dir, "outcomes.csv", NULL);
 	assert_non_null(strstr(csv, "\"ok\",273,"));
 	free(csv);
+	check_location(dir, cur);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -632,6 +689,10 @@ static void test_hostile_strings(void **state)
 	assert_null(strstr(rsvg, "<script>"));
 	free(rsvg);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
+	/* an AS name is foreign text too: neutralised in the CSV, escaped in the page */
+	csv = slurp(dir, "as_top.csv", NULL);
+	assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\""));
+	free(csv);
 	/* this fixture gives attack curves as {"removed", "giant"} objects */
 	char *svg = slurp(dir, "attack.svg", NULL);
 	assert_non_null(strstr(svg, "<polyline"));
@@ -1219,6 +1280,30 @@ static void test_missing_keys(void **state)
 	if (m.n)
 		fail_msg("empty.json: report.json lacks %s", m.list);
 	json_decref(cur);
+	/* without a location database: no location key is read, the report says so */
+	cur = load("crawl-42.json");
+	json_object_set_new(cur, "location", json_null());
+	json_object_del(json_object_get(cur, "concentration"), "by_asn");
+	json_object_del(json_object_get(cur, "graph"), "as_level");
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("crawl-42.json without location: report.json lacks %s", m.list);
+	char dir[512];
+	outdir(dir, sizeof dir, "no-location");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No location database: no figures by AS, country or provider."));
+	assert_null(strstr(html, "Nakamoto coefficient (AS)"));
+	free(html);
+	rmdir_all(dir);
+	json_decref(cur);
+	/* with one, a location key it lacks is reported */
+	cur = load("crawl-42.json");
+	json_object_del(json_object_get(json_object_get(cur, "concentration"), "by_country"),
+	                "nakamoto");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "concentration.by_country.nakamoto");
+	json_decref(cur);
 	/* the check can fail: take keys away, one of them inside array elements */
 	cur = load("crawl-42.json");
 	json_object_del(json_object_get(json_object_get(cur, "graph"), "core"),
@@ -1236,6 +1321,64 @@ static void test_missing_keys(void **state)
 	assert_string_equal(m.list, "graph.backbone.vertex_connectivity "
 	                            "graph.core.betweenness_method versions[].nodes "
 	                            "releases.top[].nodes metadata.pow_bits heads.outliers[].point");
+	json_decref(cur);
+}
+
+/*
+ * "Behind NAT": every crawl-side figure in words, both charts, the tables
+ * and the listener's classes when report.json has nat.inbound; without it
+ * the section says so and no key is reported missing (inbound is optional),
+ * while a crawl-side key taken away is.
+ */
+static void test_nat_section(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "nat");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(html);
+	static const char *const want[] = {
+	    "<section id=\"nat\">", "Behind NAT", "<svg id=\"nat_unreachable\"",
+	    "<svg id=\"nat_ranges\"", "Docker bridge: 172.17.0.0/16",
+	    "public nodes advertise", "announced another port than the one we reached",
+	    "answered with several nodes", "Of 946 unreachable points",
+	    "nat_refused", "the dial-back was refused", "382 peers dialed our listener",
+	    "81.9% of these peers",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks \"%s\"", want[i]);
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "## Behind NAT"));
+	free(md);
+	static const char *const files[] = {"nat_private_advertisers.csv", "nat_port_mismatch.csv",
+	                                    "nat_shared_addresses.csv", "nat_inbound.csv",
+	                                    "nat_unreachable.svg", "nat_ranges.svg"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *f = slurp(dir, files[i], NULL);
+		if (!f)
+			fail_msg("%s missing", files[i]);
+		free(f);
+	}
+	json_t *nat = json_object_get(cur, "nat");
+	json_object_del(nat, "inbound");
+	struct missing m;
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("without nat.inbound: report.json lacks %s", m.list);
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No listener data for this vantage"));
+	assert_null(strstr(html, "nat_refused"));
+	free(html);
+	json_object_del(json_object_get(nat, "port_mismatch"), "nodes");
+	json_object_del(json_object_get(nat, "unreachable_by_cause"), "timed_out");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "nat.port_mismatch.nodes nat.unreachable_by_cause.timed_out");
+	rmdir_all(dir);
 	json_decref(cur);
 }
 
@@ -1263,6 +1406,7 @@ int main(void)
 	    cmocka_unit_test(test_backbone_and_points),
 	    cmocka_unit_test(test_head_outliers),
 	    cmocka_unit_test(test_releases),
+	    cmocka_unit_test(test_nat_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
