@@ -154,6 +154,7 @@ void section_stability(struct rctx *r)
 	const json_t *c = json_object_get(r->cur, "completeness"); /* optional by contract */
 	if (!json_is_object(c)) {
 		doc_p(d, "No completeness estimate (report.json from an analyzer before it).");
+		doc_raw(d, "</section>\n", NULL);
 		return;
 	}
 	doc_p(d, "Capture-recapture over the Bootstrap rounds: a node is caught in a round when "
@@ -163,4 +164,5 @@ void section_stability(struct rctx *r)
 	static const char *const heads[2] = {"Figure", "Value"};
 	rkv_table(r, heads, COMPLETENESS_FIGURES,
 	          sizeof COMPLETENESS_FIGURES / sizeof COMPLETENESS_FIGURES[0]);
+	doc_raw(d, "</section>\n", NULL);
 }
