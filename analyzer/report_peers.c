@@ -58,47 +58,6 @@ static const struct rchart RELEASE_CHART = {
     true,
     SVG_GREEN};
 #define RELEASE_CHART_MAX 15
-#define RELEASE_LABEL_MAX 20 /* characters of a bar label, as shown */
-
-/* How many characters s[0..] takes on the page (the escapers show a control
- * byte as \xNN, a bidi override as \u{NNNN}); *len: its bytes. */
-static size_t shown_width(const unsigned char *s, size_t *len)
-{
-	if (s[0] < 0x20 || s[0] == 0x7f) {
-		*len = 1;
-		return 4;
-	}
-	if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
-	                     (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9))) {
-		*len = 3;
-		return 8;
-	}
-	size_t n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	for (*len = 1; *len < n && (s[*len] & 0xc0) == 0x80; ++*len)
-		;
-	return 1;
-}
-
-/* A bar label: the release as shown, cut with "..." when wider than
- * RELEASE_LABEL_MAX characters (Octez's own are shorter; the table and the
- * CSV have the whole text). Cuts between characters, never inside one. */
-static void release_label(char *out, size_t cap, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0, i = 0, cut = 0, len;
-	while (p[i]) {
-		size_t k = shown_width(p + i, &len);
-		if (w + k <= RELEASE_LABEL_MAX - 3)
-			cut = i + len;
-		w += k;
-		i += len;
-	}
-	if (w <= RELEASE_LABEL_MAX)
-		snprintf(out, cap, "%s", s);
-	else
-		snprintf(out, cap, "%.*s...", (int)cut, s);
-}
-
 static void releases(struct rctx *r)
 {
 	struct doc *d = &r->d;
@@ -138,7 +97,7 @@ static void releases(struct rctx *r)
 
 	const json_t *top = r_get(r, "releases.top");
 	const char *labels[RELEASE_CHART_MAX];
-	char lb[RELEASE_CHART_MAX][4 * RELEASE_LABEL_MAX + 4];
+	char lb[RELEASE_CHART_MAX][RELEASE_LABEL_CAP];
 	double vals[RELEASE_CHART_MAX];
 	size_t nb = 0;
 	for (size_t i = 0; i < json_array_size(top) && nb < RELEASE_CHART_MAX; i++) {
@@ -295,6 +254,47 @@ void section_versions(struct rctx *r)
 	doc_h3(d, "Heads far ahead (outliers)");
 	rtab_array(r, &OUTLIER_TABLE, "heads.outliers");
 	doc_raw(d, "</section>\n", NULL);
+}
+
+/* ---- release labels (also report_history.c) ---- */
+
+/* How many characters s[0..] takes on the page (the escapers show a control
+ * byte as \xNN, a bidi override as \u{NNNN}); *len: its bytes. */
+static size_t shown_width(const unsigned char *s, size_t *len)
+{
+	if (s[0] < 0x20 || s[0] == 0x7f) {
+		*len = 1;
+		return 4;
+	}
+	if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+	                     (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9))) {
+		*len = 3;
+		return 8;
+	}
+	size_t n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	for (*len = 1; *len < n && (s[*len] & 0xc0) == 0x80; ++*len)
+		;
+	return 1;
+}
+
+/* A bar label: the release as shown, cut with "..." when wider than
+ * RELEASE_LABEL_MAX characters (Octez's own are shorter; the table and the
+ * CSV have the whole text). Cuts between characters, never inside one. */
+void release_label(char *out, size_t cap, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i = 0, cut = 0, len;
+	while (p[i]) {
+		size_t k = shown_width(p + i, &len);
+		if (w + k <= RELEASE_LABEL_MAX - 3)
+			cut = i + len;
+		w += k;
+		i += len;
+	}
+	if (w <= RELEASE_LABEL_MAX)
+		snprintf(out, cap, "%s", s);
+	else
+		snprintf(out, cap, "%.*s...", (int)cut, s);
 }
 
 /* ---- concentration ----------------------------------------------------- */

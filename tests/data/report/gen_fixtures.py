@@ -466,6 +466,46 @@ def nat(j, pts, ids, many, outcomes, inbound=False):
                                "by_class": by_class, "hidden_share": 0.8187}
 
 
+def node_history(crawls):
+    """report.json `history` (analyzer/history.c) over the given crawls, oldest
+    first, the last one being the crawl analysed: made-up uptime figures,
+    churn from each crawl's trend, versions split by the release the RPC
+    probe learned (releases: null for a crawl without the probe)."""
+    out = []
+    for j in crawls:
+        rel = j["releases"]
+        known = {e["release"]: e["nodes"] for e in rel["top"]}
+        versions = []
+        for v in j["versions"]:
+            if (v["distributed_db_version"], v["p2p_version"]) == (2, 1) and known:
+                for r, n in known.items():
+                    versions.append(dict(v, release=r, nodes=n))
+                rest = v["nodes"] - sum(known.values())
+                if rest > 0:
+                    versions.append(dict(v, nodes=rest))
+            else:
+                versions.append(dict(v))
+        versions.sort(key=lambda v: (-v["nodes"], v["chain_name"], v["distributed_db_version"],
+                                     v["p2p_version"], v.get("release", "")))
+        out.append({"crawl_id": j["crawl"]["id"], "started_at": j["crawl"]["started_at"],
+                    "public_nodes": j["counts"]["public"],
+                    "new": j["trend"]["new"] if out else None,
+                    "gone": j["trend"]["gone"] if out else None,
+                    "versions": versions,
+                    "releases": [{"release": e["release"], "nodes": e["nodes"]} for e in rel["top"]]
+                    if rel["probed"] else None})
+    public = crawls[-1]["counts"]["public"]
+    bins = [41, 17, 12, 9, 8, 7, 9, 11, 18, 231]
+    core = 205
+    return {"window": len(out),
+            "uptime": {"nodes": sum(bins), "stable_nodes": bins[9],
+                       "stable_share": bins[9] / sum(bins), "stable_public_now": 224,
+                       "distribution": [{"from": b / 10, "to": (b + 1) / 10, "nodes": n}
+                                        for b, n in enumerate(bins)]},
+            "core": {"nodes": core, "share_of_public_now": core / public},
+            "crawls": out}
+
+
 def dump(path, obj, with_nat=False, inbound=False):
     args = obj.pop("_nat_args", None)
     if with_nat:
@@ -487,13 +527,16 @@ def main():
     hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
     os.makedirs(os.path.join(here, "history"), exist_ok=True)
     j = None
+    hist = []
     for k, day in enumerate(hist_days):
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
         j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
+        hist.append(j)
         dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j, with_nat=True)
     last = j
     cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
+    cur["history"] = node_history(hist + [cur])
     dump(os.path.join(here, "crawl-42.json"), cur, with_nat=True, inbound=True)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
