@@ -9,10 +9,14 @@
 #    the policy refuses (one RPC node's /32 is denied), no redirect followed;
 #  - http_proxy in the environment is not used;
 #  - the analyzer's report.json releases equal the truth's counts, and its
-#    report (--report) shows them: coverage line, releases.csv;
+#    report (--report) shows them: coverage line, releases.csv; the node
+#    history (report.json history, from the database) gives the same
+#    releases for this crawl, in its versions too;
 #  - the journal replayed adds no row;
 #  - a crawl with the probe off touches no RPC port (simnet's RPC log), and
-#    its report says the probe was off, with no releases table.
+#    its report says the probe was off, with no releases table; its history
+#    has null releases for it and the first crawl's releases, charted over
+#    time.
 set -euo pipefail
 source "$(dirname "$0")/crawl_common.bash"
 crawl_setup
@@ -160,6 +164,13 @@ csv_rows = open(report_path.replace("report.json", "releases.csv")).read().split
 got_csv = {r.split(",")[0].strip('"'): int(r.split(",")[1]) for r in csv_rows}
 if got_csv != dict(want):
     bad.append(f"releases.csv {got_csv} != truth {dict(want)}")
+# the node history (load_history_db: node_releases by point) agrees
+cid = json.load(open(summary))["crawl_id"]
+hc = [c for c in json.load(open(report_path))["history"]["crawls"] if c["crawl_id"] == cid]
+if len(hc) != 1 or {e["release"]: e["nodes"] for e in hc[0]["releases"] or []} != dict(want):
+    bad.append(f"history releases of crawl {cid}: {hc and hc[0]['releases']} != {dict(want)}")
+elif sum(v["nodes"] for v in hc[0]["versions"] if "release" in v) != known:
+    bad.append(f"history versions of crawl {cid} give releases to other than {known} nodes")
 s = json.load(open(summary))["rpc_probe"]
 if s["releases"] != known or s["asked"] != len(rows):
     bad.append(f"summary rpc_probe {s}: {known} releases, {len(rows)} rows")
@@ -189,4 +200,24 @@ n=$(psql "$DATABASE_URL" -qAt -c "SELECT count(*) FROM rpc_versions WHERE crawl_
 grep -q "The crawler&#39;s RPC probe was off for this crawl" "$TMP/out2/report.html" ||
   fail "the probe-off report does not say the probe was off"
 [ ! -e "$TMP/out2/releases.csv" ] || fail "the probe-off report has releases.csv"
+"$PY" - "$TMP/out/report.json" "$TMP/out2" "$id" "$id2" <<'PY' || fail "releases over time"
+import json, sys
+first, out2, id1, id2 = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+top = {e["release"]: e["nodes"] for e in json.load(open(first))["releases"]["top"]}
+crawls = {c["crawl_id"]: c for c in json.load(open(out2 + "/report.json"))["history"]["crawls"]}
+bad = []
+if crawls[id2]["releases"] is not None:
+    bad.append("the probe-off crawl has releases in its history: %s" % crawls[id2]["releases"])
+if {e["release"]: e["nodes"] for e in crawls[id1]["releases"] or []} != top:
+    bad.append("the first crawl's releases in the second's history differ from its report")
+html = open(out2 + "/report.html", encoding="utf-8").read()
+if '<svg id="releases_over_time"' not in html:
+    bad.append("no releases-over-time chart in the probe-off crawl's report")
+rows = open(out2 + "/releases_over_time.csv").read().splitlines()[1:]
+if sorted(r.split(",")[0] for r in rows if r.split(",")[0] == str(id1)) != [str(id1)] * len(top):
+    bad.append("releases_over_time.csv: %d rows of crawl %d for %d releases" % (len(rows), id1, len(top)))
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
 echo "crawl with the RPC probe: ok"

@@ -831,19 +831,120 @@ static void test_releases(void **state)
 	render_ok(dir, cur, NULL, 0, false);
 	check_common(dir, NULL);
 	html = slurp(dir, "report.html", NULL);
-	sec = strstr(html, "<h3>Octez releases</h3>");
-	assert_non_null(sec);
-	assert_non_null(strstr(sec, "<p>The crawler&#39;s RPC probe was off for this crawl"));
 	assert_non_null(strstr(html, "No Octez release: the crawler&#39;s RPC probe was off."));
-	assert_null(strstr(html, why));
-	assert_null(strstr(html, "Release known for"));
 	assert_null(strstr(html, "<svg id=\"releases\""));
-	assert_null(strstr(sec, "<th>Release</th>"));
+	char *vs = strstr(html, "<h3>Octez releases</h3>"); /* to Flags: this crawl's releases */
+	assert_non_null(vs);
+	char *ve = strstr(vs, "<h3>Flags</h3>");
+	assert_non_null(ve);
+	*ve = '\0';
+	assert_non_null(strstr(vs, "<p>The crawler&#39;s RPC probe was off for this crawl"));
+	assert_null(strstr(vs, why));
+	assert_null(strstr(vs, "Release known for"));
+	assert_null(strstr(vs, "<th>Release</th>"));
 	free(html);
 	assert_null(slurp(dir, "releases.csv", NULL));
 	assert_null(slurp(dir, "releases.svg", NULL));
 	assert_false(dp_lists(dir, "releases.csv"));
 	rmdir_all(dir);
+	json_decref(cur);
+}
+
+struct missing {
+	char list[4096];
+	int n;
+};
+
+static void render_missing(const json_t *cur, struct missing *m);
+
+static size_t count_of(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/*
+ * Stability's versions over time carry the Octez release (history
+ * crawls[].versions[].release: a Release column, n/a where not known), and
+ * "Octez releases over time" draws the five most common releases' shares per
+ * crawl with releases_over_time.csv; without the probe in the window, a
+ * sentence and neither.
+ */
+static void test_releases_over_time(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	const json_t *crawls = json_object_get(json_object_get(cur, "history"), "crawls");
+	size_t rows = 0, nulls = 0;
+	for (size_t i = 0; i < json_array_size(crawls); i++) {
+		const json_t *a = json_object_get(json_array_get(crawls, i), "releases");
+		rows += json_array_size(a);
+		nulls += json_is_null(a);
+	}
+	assert_true(nulls > 0 && rows > 0); /* the fixture has crawls with and without the probe */
+	char dir[512];
+	outdir(dir, sizeof dir, "releases-time");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	char *html = slurp(dir, "report.html", NULL);
+	char *st = strstr(html, "<section id=\"stability\">");
+	assert_non_null(st);
+	char *vot = strstr(st, "<h3>Versions over time</h3>");
+	assert_non_null(vot);
+	assert_non_null(strstr(vot, "<th>Release</th>"));
+	assert_non_null(strstr(vot,
+	                       "<td class=\"n\">42</td><td><code>TEZOS_MAINNET</code></td><td "
+	                       "class=\"n\">2</td><td class=\"n\">1</td><td><code>v22.1</code></"
+	                       "td><td class=\"n\">46</td>"));
+	assert_non_null(strstr(vot, "<td class=\"n\">1</td><td>n/a</td><td class=\"n\">204</td>"));
+	char *rot = strstr(st, "<h3>Octez releases over time</h3>");
+	assert_non_null(rot);
+	char *svg = strstr(rot, "<svg id=\"releases_over_time\"");
+	assert_non_null(svg);
+	char *svg_end = strstr(svg, "</svg>");
+	*svg_end = '\0';
+	assert_int_equal(count_of(svg, "<g class=\"series\""), 5);
+	assert_non_null(strstr(svg, "<g class=\"series\" data-name=\"v22.1\">"));
+	assert_int_equal(count_of(svg, "<polyline"), 5);
+	*svg_end = '<';
+	assert_non_null(
+	    strstr(rot, "<td class=\"n\">42</td><td>2026-11-24T02:00:42Z</td><td><code>"
+	                "v22.1</code></td><td class=\"n\">46</td><td class=\"n\">47.9%</td>"));
+	free(html);
+	char *csv = slurp(dir, "releases_over_time.csv", NULL);
+	assert_non_null(csv);
+	static const char head[] = "crawl_id,started_at,release,nodes,share\r\n"
+	                           "42,\"2026-11-24T02:00:42Z\",\"v22.1\",46,0.4791666667\r\n";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	assert_int_equal(count_of(csv, "\n"), 1 + rows);
+	free(csv);
+	csv = slurp(dir, "versions_over_time.csv", NULL);
+	assert_non_null(strstr(csv, "\r\n42,\"TEZOS_MAINNET\",2,1,\"v22.1\",46\r\n"));
+	assert_non_null(strstr(csv, "\r\n42,\"TEZOS_MAINNET\",2,1,,204\r\n"));
+	free(csv);
+	assert_true(dp_lists(dir, "releases_over_time.csv"));
+	rmdir_all(dir);
+
+	/* no crawl of the window ran the probe: said so, no chart, no CSV */
+	for (size_t i = 0; i < json_array_size(crawls); i++)
+		json_object_set_new(json_array_get(crawls, i), "releases", json_null());
+	outdir(dir, sizeof dir, "releases-time-off");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No crawl of the window ran the crawler&#39;s RPC probe"));
+	assert_null(strstr(html, "<svg id=\"releases_over_time\""));
+	free(html);
+	assert_null(slurp(dir, "releases_over_time.csv", NULL));
+	rmdir_all(dir);
+
+	/* a history without the key is reported as lacking it */
+	json_object_del(json_array_get(crawls, 3), "releases");
+	struct missing m;
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "history.crawls[].releases");
 	json_decref(cur);
 }
 
@@ -1213,11 +1314,6 @@ static void test_head_outliers(void **state)
 }
 
 /* Keys the report's spec names that a rendered report.json lacks. */
-struct missing {
-	char list[4096];
-	int n;
-};
-
 static void on_missing(void *arg, const char *path)
 {
 	struct missing *m = arg;
@@ -1406,6 +1502,7 @@ int main(void)
 	    cmocka_unit_test(test_backbone_and_points),
 	    cmocka_unit_test(test_head_outliers),
 	    cmocka_unit_test(test_releases),
+	    cmocka_unit_test(test_releases_over_time),
 	    cmocka_unit_test(test_nat_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
