@@ -13,8 +13,9 @@
 #     with", report.md, headline.csv, size_over_time.csv);
 #   - the versions section's Octez releases: releases.csv is report.json's
 #     releases.top, the coverage line and the "public RPC" sentence are on
-#     the page, the chart draws one bar per release; a screenshot of the
-#     section alone (its HTML with the page's CSS), not blank.
+#     the page, the chart draws one bar per release; screenshots of the
+#     section and of Stability's releases over time alone (their HTML with
+#     the page's CSS), not blank.
 # Leaves the screenshots in $B/report-shots/ and prints their paths.
 set -euo pipefail
 B=${B:-build}
@@ -45,20 +46,23 @@ timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-
   --screenshot="$shots/phone.png" --window-size=390,2400 "file://$work/out/history/report.html" \
   >"$work/chrome-phone.log" 2>&1
 
-# The versions section's Octez releases on their own, for people to look at.
-for case in first hostile; do
-  "$PY" - "$work/out/$case/report.html" "$work/releases-$case.html" <<'PYEOF'
+# The Octez releases on their own, for people to look at: the versions
+# section's (first, hostile) and Stability's releases over time (time).
+for shot in first:first:"Octez releases":Flags hostile:hostile:"Octez releases":Flags \
+    time:first:"Octez releases over time":"Completeness: public nodes this crawl missed"; do
+  IFS=: read -r name case from to <<<"$shot"
+  "$PY" - "$work/out/$case/report.html" "$work/releases-$name.html" "${from//\"/}" "${to//\"/}" <<'PYEOF'
 import sys
 h = open(sys.argv[1], encoding="utf-8").read()
-a = h.index("<h3>Octez releases</h3>")
-b = h.index("<h3>Flags</h3>", a)
+a = h.index("<h3>%s</h3>" % sys.argv[3])
+b = h.index("<h3>%s</h3>" % sys.argv[4], a)
 open(sys.argv[2], "w", encoding="utf-8").write(
     h[:h.index("<body")] + "<body><main>" + h[a:b] + "</main></body></html>\n")
 PYEOF
   timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
-    --disable-component-update --disable-sync --no-first-run --user-data-dir="$work/profile-rel-$case" \
-    --screenshot="$shots/releases-$case.png" --window-size=1280,1100 "file://$work/releases-$case.html" \
-    >"$work/chrome-rel-$case.log" 2>&1
+    --disable-component-update --disable-sync --no-first-run --user-data-dir="$work/profile-rel-$name" \
+    --screenshot="$shots/releases-$name.png" --window-size=1280,1100 "file://$work/releases-$name.html" \
+    >"$work/chrome-rel-$name.log" 2>&1
 done
 
 "$PY" - "$work/out" "$shots" tests/data/report/crawl-42.addresses <<'PYEOF'
@@ -70,7 +74,7 @@ charts = ["size", "outcomes", "attack", "coreness", "pow", "lag", "prefixes", "p
 fail = []
 
 for case in ["first", "history", "empty", "anon", "hostile", "releases-first",
-             "releases-hostile"]:
+             "releases-hostile", "releases-time"]:
     im = Image.open(os.path.join(shots, case + ".png")).convert("RGB")
     w, h = im.size
     small = im.resize((w // 4, h // 4))
