@@ -505,8 +505,9 @@ enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const cha
  * crawl itself included whatever its gate verdict, since it is gated after
  * its analysis), oldest first, each node once per crawl with what its
  * connection message announced (the highest chain name and versions among
- * its public visits). Same rule of comparability as COMPARABLE above and the
- * comparable_crawls view (schema/migrations/053_history.sql).
+ * its public visits). Same rule of comparability as COMPARABLE above, less
+ * the crawls whose visits were pruned (crawl_totals): the history_crawls view
+ * (schema/migrations/056_history_unpruned.sql).
  *
  * The Octez release of a node is the smallest release text (bytewise, as
  * analyzer/releases.c takes it) that the RPC probe got from any of its
@@ -529,6 +530,7 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 	    "  WHERE c.id <= $1 AND (c.id = $1 OR (c.status = 'finished' "
 	    "  AND c.publishable IS NOT FALSE)) AND c.vantage IS NOT DISTINCT FROM cur.vantage "
 	    "  AND c.config->>'chain' IS NOT DISTINCT FROM cur.chain "
+	    "  AND NOT EXISTS (SELECT 1 FROM crawl_totals t WHERE t.crawl_id = c.id) "
 	    "  ORDER BY c.id DESC LIMIT $2) w ORDER BY id",
 	    2, p, PGRES_TUPLES_OK, "node history crawls", err, cap);
 	if (!w)

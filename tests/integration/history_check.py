@@ -16,9 +16,29 @@ errors = []
 PUBLIC = {"public", "old_version", "low_pow", "shared_ip", "multihomed", "nack", "private"}
 
 
+def discoverable(t, seeds=3):
+    """Peer ids a perfect crawl from the test's seeds can reach: a node that
+    came up at this epoch knows no point, and a point listed only by nodes
+    that went down is listed by no one (docs/simnet.md "Epochs and churn");
+    another chain's lists are never followed."""
+    at = {p: n for n in t["nodes"] for p in n.get("points", [n["point"]])}
+    todo, seen, ids = list(t["seeds"][:seeds]), set(), set()
+    while todo:
+        p = todo.pop()
+        if p in seen or p not in at:
+            continue
+        seen.add(p)
+        n = at[p]
+        ids.add(n["peer_id"])
+        if n["reveals"] != "none" and not n.get("foreign"):
+            todo.extend(n.get("advertises", []))
+    return ids
+
+
 def public_ids(epoch, vantage):
     t = json.load(open("%s/truth-%d-%s.json" % (tmp, epoch, vantage)))
-    return {n["peer_id"]: n for n in t["nodes"] if n["behavior"] in PUBLIC}
+    reach = discoverable(t)
+    return {n["peer_id"]: n for n in t["nodes"] if n["behavior"] in PUBLIC and n["peer_id"] in reach}
 
 
 here = [public_ids(e, "here") for e in range(4)]
