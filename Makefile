@@ -67,7 +67,7 @@ endif
 endif
 
 CC      ?= cc
-PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph libloc
+PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph libcurl libloc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS  ?= -O2 -g

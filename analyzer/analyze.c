@@ -6,6 +6,7 @@
  * sorted by stable keys. Ties in rankings break on that same order.
  */
 #include "analyzer/analyze.h"
+#include "analyzer/releases.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1398,6 +1399,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	put(r, "crawl", sec_crawl(c, &ok), &ok);
 	put(r, "counts", sec_counts(an, &ok), &ok);
 	put(r, "versions", sec_versions(an, &ok), &ok);
+	put(r, "releases", releases_json(an, &ok), &ok); /* analyzer/releases.c */
 	put(r, "metadata", sec_metadata(an, &ok), &ok);
 	put(r, "heads", sec_heads(an, &ok), &ok);
 	json_t *g = json_object();

@@ -33,8 +33,13 @@ void acrawl_free(struct acrawl *c)
 		free(c->advs[i].from);
 		free(c->advs[i].to);
 	}
+	for (size_t i = 0; i < c->rpcs_n; i++) {
+		free(c->rpcs[i].point);
+		free(c->rpcs[i].release);
+	}
 	free(c->visits);
 	free(c->advs);
+	free(c->rpcs);
 	free(c->uuid);
 	free(c->started_at);
 	free(c->finished_at);
@@ -172,4 +177,22 @@ enum err acrawl_set_config_digest(struct acrawl *c, const char *config_json)
 	char text[7 + 2 * sizeof h + 1] = "sha256:";
 	hex_encode(text + 7, h, sizeof h);
 	return acrawl_set_str(&c->config_digest, text);
+}
+
+enum err acrawl_add_rpc(struct acrawl *c, const char *point, const char *release)
+{
+	if (!point)
+		return ERR_INVAL;
+	if (grow((void **)&c->rpcs, &c->rpcs_cap, c->rpcs_n, sizeof *c->rpcs) != ERR_OK)
+		return ERR_NOMEM;
+	struct acrawl_rpc *r = &c->rpcs[c->rpcs_n];
+	r->point = strdup(point);
+	r->release = release ? strdup(release) : NULL;
+	if (!r->point || (release && !r->release)) {
+		free(r->point);
+		free(r->release);
+		return ERR_NOMEM;
+	}
+	c->rpcs_n++;
+	return ERR_OK;
 }

@@ -222,6 +222,61 @@ out:
 	return a;
 }
 
+struct rkey {
+	const char *release;
+	size_t n;
+};
+
+static int cmp_rkey_text(const void *pa, const void *pb)
+{
+	return strcmp(((const struct rkey *)pa)->release, ((const struct rkey *)pb)->release);
+}
+
+static int cmp_rkey(const void *pa, const void *pb)
+{
+	const struct rkey *a = pa, *b = pb;
+	if (a->n != b->n)
+		return a->n < b->n ? 1 : -1;
+	return strcmp(a->release, b->release);
+}
+
+/* One crawl's releases: [{release, nodes}], most nodes first, then by text. */
+static json_t *crawl_releases(const struct hcrawl *c, bool *ok)
+{
+	json_t *a = json_array();
+	struct rkey *k = calloc(c->nodes_n ? c->nodes_n : 1, sizeof *k);
+	if (!a || !k) {
+		*ok = false;
+		free(k);
+		return a;
+	}
+	size_t kn = 0;
+	for (size_t i = 0; i < c->nodes_n; i++)
+		if (c->nodes[i].release)
+			k[kn++] = (struct rkey){c->nodes[i].release, 1};
+	qsort(k, kn, sizeof *k, cmp_rkey_text);
+	size_t w = 0;
+	for (size_t i = 0; i < kn; i++) {
+		if (w && !strcmp(k[w - 1].release, k[i].release))
+			k[w - 1].n++;
+		else
+			k[w++] = k[i];
+	}
+	qsort(k, w, sizeof *k, cmp_rkey);
+	for (size_t i = 0; i < w; i++) {
+		json_t *v = json_object();
+		if (!v) {
+			*ok = false;
+			break;
+		}
+		put(v, "release", json_string(k[i].release), ok);
+		put(v, "nodes", json_integer((json_int_t)k[i].n), ok);
+		push(a, v, ok);
+	}
+	free(k);
+	return a;
+}
+
 json_t *history_json(const struct history *h, bool *ok)
 {
 	json_t *o = json_object();
@@ -330,6 +385,7 @@ json_t *history_json(const struct history *h, bool *ok)
 			put(x, "gone", json_null(), ok);
 		}
 		put(x, "versions", crawl_versions(c, ok), ok);
+		put(x, "releases", c->probed ? crawl_releases(c, ok) : json_null(), ok);
 		push(nights, x, ok);
 	}
 	put(o, "crawls", nights, ok);

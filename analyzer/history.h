@@ -36,9 +36,9 @@ struct hnode {
 	int ddb_version;  /* -1 absent */
 	int p2p_version;  /* -1 absent */
 	/*
-	 * Hook for the Octez release: when the database learns node releases
-	 * (the rpc_versions table), load_history_db() fills this from it and
-	 * history_json() groups by it; NULL = not known, and it is left out.
+	 * The Octez release from the crawler's RPC probe (node_releases: the
+	 * smallest release text among the node's points, as analyzer/releases.h
+	 * takes it); history_json() groups the versions by it. NULL = not known.
 	 */
 	char *release; /* owned, NULL unknown */
 };
@@ -46,6 +46,7 @@ struct hnode {
 struct hcrawl {
 	int64_t id;
 	char *started_at;     /* ISO 8601, owned */
+	bool probed;          /* the crawl has RPC answers (rpc_versions): the probe ran */
 	struct hnode *nodes;  /* sorted by peer_id (strcmp), unique */
 	size_t nodes_n, nodes_cap;
 };

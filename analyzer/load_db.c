@@ -165,6 +165,21 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	}
 	if (e != ERR_OK)
 		goto nomem;
+	/* the RPC probe's answers (007_rpc_versions.sql); the view spells the release */
+	r = query(db,
+	          "SELECT p.point, n.release FROM rpc_versions r"
+	          " JOIN points p ON p.id = r.point_id"
+	          " LEFT JOIN node_releases n ON n.crawl_id = r.crawl_id"
+	          "  AND n.point_id = r.point_id AND n.port = r.port"
+	          " WHERE r.crawl_id = $1 ORDER BY p.point, r.port",
+	          1, p, PGRES_TUPLES_OK, "rpc_versions", err, cap);
+	if (!r)
+		return ERR_DB;
+	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++)
+		e = acrawl_add_rpc(c, PQgetvalue(r, i, 0), val(r, i, 1));
+	PQclear(r);
+	if (e != ERR_OK)
+		goto nomem;
 	return ERR_OK;
 nomem:
 	snprintf(err, cap, "out of memory loading crawl %" PRId64, crawl_id);
@@ -494,9 +509,10 @@ enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const cha
  * the crawls whose visits were pruned (crawl_totals): the history_crawls view
  * (schema/migrations/056_history_unpruned.sql).
  *
- * Octez release hook: when a table maps nodes to their release (rpc_versions),
- * select it here in place of "NULL::text AS release"; history_add_node()
- * takes it and the versions over time group by it.
+ * The Octez release of a node is the smallest release text (bytewise, as
+ * analyzer/releases.c takes it) that the RPC probe got from any of its
+ * points in that crawl (node_releases); a crawl with any rpc_versions row
+ * ran the probe.
  */
 enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct history *h, char *err,
                          size_t cap)
@@ -508,7 +524,9 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 	PGresult *w = query(
 	    db,
 	    "WITH cur AS (SELECT vantage, config->>'chain' AS chain FROM crawls WHERE id = $1) "
-	    "SELECT id, " TS("started_at") " FROM (SELECT c.id, c.started_at FROM crawls c, cur "
+	    "SELECT id, " TS("started_at") ", probed FROM (SELECT c.id, c.started_at, "
+	    "  EXISTS (SELECT 1 FROM rpc_versions r WHERE r.crawl_id = c.id) AS probed "
+	    "  FROM crawls c, cur "
 	    "  WHERE c.id <= $1 AND (c.id = $1 OR (c.status = 'finished' "
 	    "  AND c.publishable IS NOT FALSE)) AND c.vantage IS NOT DISTINCT FROM cur.vantage "
 	    "  AND c.config->>'chain' IS NOT DISTINCT FROM cur.chain "
@@ -521,6 +539,7 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 	for (int k = 0; k < PQntuples(w) && e == ERR_OK; k++) {
 		if ((e = history_add_crawl(h, num(w, k, 0, 0), val(w, k, 1))) != ERR_OK)
 			break;
+		h->crawls[h->n - 1].probed = !strcmp(PQgetvalue(w, k, 2), "t");
 		/* One crawl at a time: each is an index scan of visits (crawl_id) and a
 		 * small aggregate. The outcomes that make a visit with a peer id public
 		 * come from visit_point_class() itself, evaluated once per outcome. */
@@ -528,8 +547,11 @@ enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct histor
 		PGresult *r = query(
 		    db,
 		    "SELECT v.peer_id, max(encode(v.chain_name_raw, 'hex')), "
-		    "max(v.distributed_db_version), max(v.p2p_version), NULL::text AS release "
-		    "FROM visits v WHERE v.crawl_id = $1 AND v.peer_id IS NOT NULL AND v.outcome IN "
+		    "max(v.distributed_db_version), max(v.p2p_version), "
+		    "min(n.release COLLATE \"C\") AS release "
+		    "FROM visits v LEFT JOIN node_releases n ON n.crawl_id = v.crawl_id "
+		    "AND n.point_id = v.point_id "
+		    "WHERE v.crawl_id = $1 AND v.peer_id IS NOT NULL AND v.outcome IN "
 		    "(SELECT name FROM outcomes WHERE visit_point_class(name, 'id') = 'public') "
 		    "GROUP BY v.peer_id",
 		    1, q, PGRES_TUPLES_OK, "node history", err, cap);

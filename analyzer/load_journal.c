@@ -103,6 +103,13 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 				                   en.u.adv.source, (int)en.u.adv.round,
 				                   (int)en.u.adv.rank, (int)en.u.adv.list_len);
 			break;
+		case JOURNAL_RPC:
+			if (in_crawl) {
+				char rel[96];
+				rpc_release_text(&en.u.rpc, rel, sizeof rel);
+				e = acrawl_add_rpc(&cur, en.u.rpc.point, rel[0] ? rel : NULL);
+			}
+			break;
 		case JOURNAL_CRAWL_END: {
 			char t[64];
 			db_time_text(en.u.end.finished_at_us, t, sizeof t);

@@ -78,6 +78,12 @@ const struct conf_key crawl_config_keys[] = {
 	 "announced distributed_db_version (default 2)", NULL},
 	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535,
 	 "announced p2p_version (default 1)", NULL},
+	{"rpc_probe.enabled", CONF_BOOL, OFF(rpc_enabled), 0, 0,
+	 "ask each public node's RPC server GET /version (default false)", NULL},
+	{"rpc_probe.ports", CONF_STRLIST, OFF(rpc_ports), 0, 0,
+	 "RPC ports asked on a public node's address (default [8732], at most 8)", NULL},
+	{"rpc_probe.timeout", CONF_DOUBLE, OFF(rpc_timeout), 0.1, 60,
+	 "seconds for one whole RPC request (default 3)", NULL},
 	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
 	 "port our connection messages announce; 0: we do not listen (default 0)", NULL},
 };
@@ -111,6 +117,11 @@ enum err crawl_config_init(struct crawl_config *c)
 	c->db_queue_mb = 8;
 	c->ddb_version = 2;
 	c->p2p_version = 1;
+	c->rpc_timeout = 3.0;
+	if (conf_strlist_add(&c->rpc_ports, "8732") != ERR_OK) {
+		crawl_config_free(c);
+		return ERR_NOMEM;
+	}
 	if (!c->identity || !c->chain || !c->vantage) {
 		crawl_config_free(c);
 		return ERR_NOMEM;
@@ -271,7 +282,31 @@ enum err crawl_config_validate(const struct crawl_config *c, char *err, size_t e
 		snprintf(err, err_cap, "identity: must name a file");
 		return ERR_CONFIG;
 	}
+	if (c->rpc_ports.n > CRAWL_RPC_PORTS_MAX) {
+		snprintf(err, err_cap, "rpc_probe.ports: at most %d ports", CRAWL_RPC_PORTS_MAX);
+		return ERR_CONFIG;
+	}
+	if (c->rpc_enabled && c->rpc_ports.n == 0) {
+		snprintf(err, err_cap, "rpc_probe.ports: empty while rpc_probe.enabled is true");
+		return ERR_CONFIG;
+	}
+	for (size_t i = 0; i < c->rpc_ports.n; i++) {
+		unsigned port;
+		if (!port_parse(c->rpc_ports.v[i], &port)) {
+			snprintf(err, err_cap, "rpc_probe.ports: not a port 1-65535: '%s'",
+				 c->rpc_ports.v[i]);
+			return ERR_CONFIG;
+		}
+	}
 	return ERR_OK;
+}
+
+unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i)
+{
+	unsigned port = 0;
+	if (i < c->rpc_ports.n && !port_parse(c->rpc_ports.v[i], &port))
+		port = 0;
+	return port;
 }
 
 char *crawl_config_json(const struct crawl_config *c)

@@ -55,8 +55,14 @@ struct crawl_config {
 	long long db_queue_mb;      /* writer queue cap: dialing pauses above it */
 	long long ddb_version;      /* announced distributed_db_version */
 	long long p2p_version;      /* announced p2p_version */
+	/* the optional RPC probe (crawler/rpc.h): GET /version on public nodes */
+	bool rpc_enabled;           /* rpc_probe.enabled */
+	struct conf_strlist rpc_ports; /* rpc_probe.ports: decimal ports, default ["8732"] */
+	double rpc_timeout;         /* rpc_probe.timeout: s for one whole request */
 	long long announce_port;    /* port announced in our connection message (0: none) */
 };
+
+#define CRAWL_RPC_PORTS_MAX 8 /* rpc_probe.ports entries */
 
 extern const struct conf_key crawl_config_keys[];
 extern const size_t crawl_config_keys_n;
@@ -86,6 +92,9 @@ struct seed_spec {
 
 /* Parses "host[:port]", "[v6][:port]", a bare IPv6 literal. ERR_CONFIG. */
 enum err seed_parse(const char *text, struct seed_spec *out) __attribute__((warn_unused_result));
+
+/* rpc_probe.ports[i] as a number (validated first), 0 if i is out of range. */
+unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i);
 
 /* The settings as a JSON object text (for crawls.config); malloc'd, NULL on failure. */
 char *crawl_config_json(const struct crawl_config *c);

@@ -25,6 +25,7 @@
 
 #include "core/log.h"
 #include "crawler/probe.h"
+#include "crawler/rpc.h"
 #include "crawler/sink.h"
 #include "p2p/handshake.h"
 #include "p2p/pow.h"
@@ -121,7 +122,10 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
 	}
-	cr->concurrency = fd_budget((size_t)cfg->concurrency);
+	/* the RPC probe's requests need descriptors of their own */
+	size_t rpc_fds = cfg->rpc_enabled ? RPC_INFLIGHT_MAX : 0;
+	size_t room = fd_budget((size_t)cfg->concurrency + rpc_fds);
+	cr->concurrency = room > rpc_fds + 1 ? room - rpc_fds : 1;
 	if (cr->concurrency < (size_t)cfg->concurrency)
 		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
 			 "for the database, the journal, stdio and libev)",
@@ -130,6 +134,11 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 		crawl_cleanup(cr);
 		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
 		return ERR_CONFIG;
+	}
+	if (cfg->rpc_enabled && !(cr->rpc = rpc_new(loop, cfg, &cr->policy, crawl_rpc_result, cr,
+						   err, err_cap))) {
+		crawl_cleanup(cr);
+		return ERR_NOMEM;
 	}
 	cr->nonce_used = sizeof cr->nonce_pool; /* empty: filled at the first dial */
 	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
@@ -159,6 +168,8 @@ void crawl_cleanup(struct crawl *cr)
 {
 	conn_abort_all(cr, "shutdown");
 	conn_reap(cr);
+	rpc_free(cr->rpc);
+	cr->rpc = NULL;
 	frontier_free(cr->fr);
 	cr->fr = NULL;
 	free(cr->peer_chain);
@@ -174,6 +185,22 @@ void crawl_visit(struct crawl *cr, const struct visit_rec *v)
 	cr->st.outcomes[r.outcome]++;
 	if (cr->sink)
 		sink_visit(cr->sink, &r);
+	/* a public node of our chain: ask its RPC server which release it runs
+	 * (only points the crawl dialed, so only what the policy allows) */
+	if (cr->rpc && !cr->probe && !cr->stopping && r.peer_id && r.outcome != VISIT_FOREIGN &&
+	    r.outcome != VISIT_SELF) {
+		struct point pt;
+		bool v4;
+		if (rec_point_split(r.point, pt.addr, &pt.port, &v4) == ERR_OK)
+			rpc_probe_node(cr->rpc, &pt, r.peer_id);
+	}
+}
+
+void crawl_rpc_result(void *ctx, const struct rpc_rec *r)
+{
+	struct crawl *cr = ctx;
+	if (cr->sink)
+		sink_rpc(cr->sink, r);
 }
 
 void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
@@ -382,6 +409,7 @@ static void end_check(struct crawl *cr)
 	if (cr->finished)
 		return;
 	bool over = cr->stopping ? cr->inflight == 0 : frontier_idle(cr->fr) && cr->inflight == 0;
+	over = over && rpc_idle(cr->rpc); /* RPC answers still coming are part of the crawl */
 	if (!over)
 		return;
 	cr->finished = true;
@@ -415,8 +443,11 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->stopping && cr->live && crawl_now(cr) >= cr->stop_at)
-		conn_abort_all(cr, "aborted: drain deadline after a signal");
+	if (cr->stopping && crawl_now(cr) >= cr->stop_at) {
+		if (cr->live)
+			conn_abort_all(cr, "aborted: drain deadline after a signal");
+		rpc_abort_all(cr->rpc);
+	}
 	if (!cr->probe)
 		progress(cr, false);
 }
@@ -557,6 +588,15 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 			json_array_append_new(vs, e);
 		}
 		json_object_set_new(o, "versions", vs);
+		if (cr->rpc) {
+			struct rpc_stats rs;
+			rpc_get_stats(cr->rpc, &rs);
+			json_t *ro = json_object();
+			json_object_set_new(ro, "asked", json_integer((json_int_t)rs.asked));
+			json_object_set_new(ro, "releases", json_integer((json_int_t)rs.releases));
+			json_object_set_new(ro, "errors", json_integer((json_int_t)rs.errors));
+			json_object_set_new(o, "rpc_probe", ro);
+		}
 		char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (text)
 			fprintf(out, "%s\n", text);
@@ -599,4 +639,11 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 	if (cr->st.versions_other)
 		fprintf(out, "version: (other combinations): %llu\n",
 			(unsigned long long)cr->st.versions_other);
+	if (cr->rpc) {
+		struct rpc_stats rs;
+		rpc_get_stats(cr->rpc, &rs);
+		fprintf(out, "rpc probe: %llu asked, %llu releases, %llu errors\n",
+			(unsigned long long)rs.asked, (unsigned long long)rs.releases,
+			(unsigned long long)rs.errors);
+	}
 }

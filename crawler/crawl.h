@@ -29,6 +29,7 @@
 struct p2p_identity;
 struct conn;
 struct sink;
+struct rpc_prober;
 
 #define PEER_BUCKETS 4096 /* chains of sessions by peer id (conn.c) */
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
@@ -68,6 +69,7 @@ struct crawl {
 	struct frontier *fr;
 	struct sink *sink;                     /* NULL: no storage (probe) */
 	struct probe_result *probe;            /* non-NULL in probe mode */
+	struct rpc_prober *rpc;                /* the RPC probe (rpc.h); NULL when off */
 
 	struct conn *live; /* connections in flight (doubly linked) */
 	struct conn *dead; /* finished, waiting for the reaper */
@@ -144,6 +146,9 @@ void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o
 
 /* Records one finished visit (sink + counters). */
 void crawl_visit(struct crawl *cr, const struct visit_rec *v);
+
+/* One RPC probe answer (rpc.h callback; ctx is the crawl): to the sink. */
+void crawl_rpc_result(void *ctx, const struct rpc_rec *r);
 
 /* Counts the version triple of a peer that sent a connection message. */
 struct hs_peer;

@@ -300,6 +300,17 @@ void sink_adv(struct sink *s, const struct adv_rec *a)
 	}
 }
 
+void sink_rpc(struct sink *s, const struct rpc_rec *r)
+{
+	if (s->jw && journal_rpc(s->jw, r) != ERR_OK)
+		journal_failed(s);
+	if (s->dw) {
+		enum err e = db_writer_rpc(s->dw, r);
+		if (e != ERR_OK)
+			db_refused(s, e);
+	}
+}
+
 /*
  * Backpressure: while the writer's queue is full, no new dials. If it stays
  * full for db_flush_timeout (the database is away) and a journal keeps every

@@ -48,6 +48,7 @@ size_t sink_seed_from_db(struct sink *s, struct crawl *cr);
 
 void sink_visit(struct sink *s, const struct visit_rec *v);
 void sink_adv(struct sink *s, const struct adv_rec *a);
+void sink_rpc(struct sink *s, const struct rpc_rec *r);
 
 /*
  * True while the writer's queue is above its high-water mark: do not start

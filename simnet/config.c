@@ -1,4 +1,5 @@
 #include "simnet/config.h"
+#include "simnet/rpc.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -226,6 +227,14 @@ const struct conf_key simcfg_keys[] = {
     K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
     K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
     K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
+    K("rpc.share", CONF_DOUBLE, rpc_share, 0, 1,
+      "share of public nodes that serve GET /version (0)"),
+    K("rpc.port", CONF_INT, rpc_port, 1, 65535, "RPC port on the node's address (8732)"),
+    K("rpc.hostile", CONF_DOUBLE, rpc_hostile, 0, 1,
+      "share of RPC nodes with a hostile answer (0)"),
+    K("rpc.releases", CONF_STRLIST, rpc_releases, 0, 0,
+      "release mix, release=weight (v22.1=6, v21.4=3, v23.0~rc1=1)"),
+    K("rpc.slow_ms", CONF_INT, rpc_slow_ms, 0, 600000, "a slow answer holds the socket (20000)"),
     K("dialers.count", CONF_INT, dialers_count, 1, 20000, "dialers with --dial (20)"),
     K("dialers.interval", CONF_DOUBLE, dialers_interval, 0, 86400,
       "seconds between one dialer's sessions; 0 = once (0)"),
@@ -288,6 +297,14 @@ enum err simcfg_init(struct sim_config *c)
 	c->branch_throttle_ms = 4000;
 	c->max_incoming = 20;
 	c->advertise_size = 50;
+	c->rpc_port = 8732;
+	c->rpc_slow_ms = 20000;
+	if (conf_strlist_add(&c->rpc_releases, "v22.1=6") != ERR_OK ||
+	    conf_strlist_add(&c->rpc_releases, "v21.4=3") != ERR_OK ||
+	    conf_strlist_add(&c->rpc_releases, "v23.0~rc1=1") != ERR_OK) {
+		simcfg_cleanup(c);
+		return ERR_NOMEM;
+	}
 	c->dialers_count = 20;
 	c->dialers_interval = 0;
 	c->dialers_spread = 1.0;
@@ -419,6 +436,24 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 	if (c->v6_port_base != 0 && c->v6_port_base + 200 > 65535) {
 		snprintf(err, err_cap, "topology.v6_port_base too high");
 		return ERR_CONFIG;
+	}
+	if (c->rpc_share > 0 && c->rpc_releases.n == 0) {
+		snprintf(err, err_cap, "rpc.releases: empty while rpc.share is above 0");
+		return ERR_CONFIG;
+	}
+	if (c->rpc_releases.n > SIM_RELEASES_MAX) {
+		snprintf(err, err_cap, "rpc.releases: at most %d", SIM_RELEASES_MAX);
+		return ERR_CONFIG;
+	}
+	for (size_t i = 0; i < c->rpc_releases.n; i++) {
+		struct sim_release r;
+		if (sim_release_parse(c->rpc_releases.v[i], &r) != ERR_OK) {
+			snprintf(err, err_cap,
+			         "rpc.releases: '%s' is not release=weight (v22.1=6, v21.0~rc3=1, "
+			         "v23.0+dev=1)",
+			         c->rpc_releases.v[i]);
+			return ERR_CONFIG;
+		}
 	}
 	return ERR_OK;
 }

@@ -97,6 +97,12 @@ struct sim_config {
 	long long branch_throttle_ms;
 	long long max_incoming;
 	long long advertise_size;
+	/* RPC servers (simnet/rpc.h): GET /version on some public nodes */
+	double rpc_share;             /* rpc.share: of the public nodes on their own IPv4 address */
+	long long rpc_port;           /* rpc.port (8732) */
+	double rpc_hostile;           /* rpc.hostile: of the RPC nodes, with a hostile answer */
+	struct conf_strlist rpc_releases; /* rpc.releases: "v22.1=6", release=weight */
+	long long rpc_slow_ms;        /* rpc.slow_ms: how long a slow answer keeps the socket */
 	/* dialers (--dial; simnet/dialer.h, docs/simnet.md "Dialers") */
 	long long dialers_count;
 	double dialers_interval; /* s between one dialer's sessions; 0 = dial once */

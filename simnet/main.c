@@ -28,6 +28,7 @@
 #include "simnet/dialer.h"
 #include "simnet/locdb.h"
 #include "simnet/server.h"
+#include "simnet/rpc.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
 
@@ -42,7 +43,8 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dial ADDR:PORT] [--location-db OUT.db]\n"
+	        "                       [--rpc-log OUT.jsonl] [--dial ADDR:PORT]\n"
+	        "                       [--location-db OUT.db]\n"
 	        "                       [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
@@ -59,6 +61,8 @@ static void usage(FILE *f)
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --rpc-log FILE       JSON lines, one per RPC request: {node, port, client,\n"
+	        "                       path, answer} (RPC servers: rpc.share in the config)\n"
 	        "  --dial ADDR:PORT     also run simulated NATed dialers (YAML dialers:)\n"
 	        "                       against the listener at ADDR:PORT (loopback only)\n"
 	        "  --location-db OUT.db write a libloc location database of the world (its\n"
@@ -144,6 +148,7 @@ int main(int argc, char **argv)
 		O_TRUTH,
 		O_READY,
 		O_VIOL,
+		O_RPCLOG,
 		O_DRY,
 		O_DIAL,
 		O_QUIET,
@@ -163,6 +168,7 @@ int main(int argc, char **argv)
 	    {"truth", required_argument, NULL, O_TRUTH},
 	    {"ready", required_argument, NULL, O_READY},
 	    {"violations", required_argument, NULL, O_VIOL},
+	    {"rpc-log", required_argument, NULL, O_RPCLOG},
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"dial", required_argument, NULL, O_DIAL},
 	    {"quiet", no_argument, NULL, O_QUIET},
@@ -175,7 +181,8 @@ int main(int argc, char **argv)
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *dial = NULL;
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *rpclog = NULL,
+		   *dial = NULL;
 	const char *locdb = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
@@ -221,6 +228,7 @@ int main(int argc, char **argv)
 		case O_TRUTH: truth = optarg; break;
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
+		case O_RPCLOG: rpclog = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_DIAL: dial = optarg; break;
 		case O_LOCDB: locdb = optarg; break;
@@ -297,6 +305,13 @@ int main(int argc, char **argv)
 	if (srv_new(&s, loop, &w, &c, vf, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	srv_start(s);
+	FILE *rf = NULL;
+	if (rpclog && !(rf = fopen(rpclog, "w")))
+		fatal("%s: %s", rpclog, strerror(errno));
+	struct sim_rpc *rpc;
+	if (sim_rpc_new(&rpc, loop, &w, &c, rf, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	sim_rpc_start(rpc);
 	if (ds)
 		dialer_set_start(ds);
 	ev_signal sterm, sint;
@@ -307,8 +322,8 @@ int main(int argc, char **argv)
 	double startup_ms = (clock_mono_s() - t0) * 1e3;
 	if (ready)
 		write_ready(ready, srv_listener_n(s), &w, startup_ms);
-	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s),
-	         startup_ms);
+	log_info("ready: %zu listeners bound in %.0f ms since start (%zu RPC servers)",
+	         srv_listener_n(s), startup_ms, sim_rpc_listener_n(rpc));
 	ev_run(loop, 0);
 
 	const struct srv_stats *st = srv_stats(s);
@@ -324,6 +339,16 @@ int main(int argc, char **argv)
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
 	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled,
 	         (unsigned long long)st->clients_registered);
+	const struct sim_rpc_stats *rs = sim_rpc_stats(rpc);
+	log_info("rpc: %llu connections, %llu requests (%llu version, %llu hostile)",
+	         (unsigned long long)rs->accepted, (unsigned long long)rs->requests,
+	         (unsigned long long)rs->answers[SRPC_VERSION],
+	         (unsigned long long)(rs->answers[SRPC_SLOW] + rs->answers[SRPC_HUGE] +
+	                              rs->answers[SRPC_NOT_JSON] + rs->answers[SRPC_REDIRECT] +
+	                              rs->answers[SRPC_GARBAGE_CHUNKS]));
+	sim_rpc_free(rpc);
+	if (rf)
+		fclose(rf);
 	if (ds) {
 		const struct dialer_stats *dst = dialer_set_stats(ds);
 		log_info("dialers: %llu dials, %llu sessions, %llu retries, %llu advertises, "

@@ -10,6 +10,7 @@
 #include "core/hex.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
+#include "simnet/rpc.h"
 
 const uint8_t simnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
 
@@ -60,7 +61,8 @@ static const char *expected_outcome(enum sim_behavior b, int *motive)
 #define APP(a, v)    ok &= json_array_append_new((a), (v)) == 0
 
 static json_t *node_json(const struct world *w, const struct sim_config *c, size_t i,
-                         const uint32_t *listed_by, const int32_t *as_of, bool *okp)
+                         const uint32_t *listed_by, const int32_t *as_of,
+                         const struct sim_rpc_node *rpc, bool *okp)
 {
 	bool ok = true;
 	const struct sim_node *nd = &w->nodes[i];
@@ -120,6 +122,15 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "shared_identity", json_boolean(nd->shared_identity));
 	SET(o, "announced_port",
 	    json_integer(nd->announce_port ? nd->announce_port : w->points[nd->pt[0]].pt.port));
+	if (rpc) { /* only with RPC servers (rpc.share > 0): older truth files unchanged */
+		SET(o, "rpc", json_string(sim_rpc_kind_str((enum sim_rpc_kind)rpc[i].kind)));
+		struct sim_release r;
+		if (rpc[i].kind == SRPC_VERSION &&
+		    sim_release_parse(c->rpc_releases.v[rpc[i].release], &r) == ERR_OK)
+			SET(o, "release", json_string(r.text));
+		else
+			SET(o, "release", json_null());
+	}
 	*okp &= ok;
 	return o;
 }
@@ -250,10 +261,23 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 		APP(locs, x);
 	}
 	SET(root, "locations", locs);
+	struct sim_rpc_node *rpc = NULL;
+	if (c->rpc_share > 0) {
+		if (sim_rpc_plan(w, c, &rpc) != ERR_OK)
+			ok = false;
+		json_t *ro = json_object();
+		if (ro) {
+			SET(ro, "port", json_integer(c->rpc_port));
+			SET(ro, "share", json_real(c->rpc_share));
+			SET(ro, "hostile", json_real(c->rpc_hostile));
+		}
+		SET(root, "rpc", ro);
+	}
 	json_t *nodes = json_array();
 	for (size_t i = 0; nodes && i < w->node_n; i++)
-		APP(nodes, node_json(w, c, i, listed_by, as_of, &ok));
+		APP(nodes, node_json(w, c, i, listed_by, as_of, rpc, &ok));
 	SET(root, "nodes", nodes);
+	free(rpc);
 	free(listed_by);
 	free(as_of);
 	if (!ok) {

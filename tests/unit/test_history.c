@@ -130,6 +130,62 @@ static void test_window(void **state)
 	assert_int_equal(history_add_node(&h, "idx", NULL, -1, -1, NULL), ERR_INVAL);
 }
 
+/*
+ * The Octez release over time: the versions split by release (absent where
+ * not known), and each crawl's releases [{release, nodes}] most nodes first,
+ * then by text; null for a crawl without the RPC probe.
+ */
+static void test_releases(void **state)
+{
+	(void)state;
+	struct history h;
+	memset(&h, 0, sizeof h);
+	assert_int_equal(history_add_crawl(&h, 1, "2026-01-01T00:00:00Z"), ERR_OK);
+	assert_int_equal(history_add_node(&h, "ida", "TEZOS_MAINNET", 2, 1, NULL), ERR_OK);
+	assert_int_equal(history_add_crawl(&h, 2, "2026-01-02T00:00:00Z"), ERR_OK);
+	h.crawls[1].probed = true;
+	assert_int_equal(history_add_node(&h, "ida", "TEZOS_MAINNET", 2, 1, "v22.1"), ERR_OK);
+	assert_int_equal(history_add_node(&h, "idb", "TEZOS_MAINNET", 2, 1, "v21.4"), ERR_OK);
+	assert_int_equal(history_add_node(&h, "idc", "TEZOS_MAINNET", 2, 1, "v22.1"), ERR_OK);
+	assert_int_equal(history_add_node(&h, "idd", "TEZOS_MAINNET", 2, 1, NULL), ERR_OK);
+	assert_int_equal(history_add_node(&h, "ide", "TEZOS_MAINNET", 2, 1, "v23.0~rc1"), ERR_OK);
+	assert_int_equal(history_add_crawl(&h, 3, "2026-01-03T00:00:00Z"), ERR_OK);
+	h.crawls[2].probed = true; /* the probe ran, no node answered with a release */
+	assert_int_equal(history_add_node(&h, "ida", "TEZOS_MAINNET", 2, 1, NULL), ERR_OK);
+	history_finish(&h);
+	bool ok = true;
+	json_t *j = history_json(&h, &ok);
+	assert_true(ok);
+	const json_t *n = json_object_get(j, "crawls");
+	assert_true(json_is_null(json_object_get(json_array_get(n, 0), "releases")));
+	const json_t *rel = json_object_get(json_array_get(n, 1), "releases");
+	assert_int_equal(json_array_size(rel), 3);
+	static const char *const want[] = {"v22.1", "v21.4", "v23.0~rc1"}; /* 2, then 1 by text */
+	static const long long wn[] = {2, 1, 1};
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(rel, i), "release")), want[i]);
+		assert_int_equal(geti(json_array_get(rel, i), "nodes"), wn[i]);
+	}
+	rel = json_object_get(json_array_get(n, 2), "releases");
+	assert_true(json_is_array(rel));
+	assert_int_equal(json_array_size(rel), 0);
+	/* versions of crawl 2: (2, 1) with v22.1: 2, then 1 each: no release (first), v21.4,
+	 * v23.0~rc1 */
+	const json_t *v = json_object_get(json_array_get(n, 1), "versions");
+	assert_int_equal(json_array_size(v), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "release")),
+	                    "v22.1");
+	assert_int_equal(geti(json_array_get(v, 0), "nodes"), 2);
+	assert_null(json_object_get(json_array_get(v, 1), "release"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 2), "release")),
+	                    "v21.4");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 3), "release")),
+	                    "v23.0~rc1");
+	json_decref(j);
+	history_free(&h);
+}
+
 static void test_chao(void **state)
 {
 	(void)state;
@@ -237,6 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_churn_core_uptime),
 	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_releases),
 	    cmocka_unit_test(test_chao),
 	    cmocka_unit_test(test_captures),
 	};

@@ -36,6 +36,7 @@
 #include "simclient.h"
 #include "simnet/config.h"
 #include "simnet/head.h"
+#include "simnet/rpc.h"
 #include "simnet/locdb.h"
 #include "analyzer/location.h"
 #include "net/point.h"
@@ -79,6 +80,81 @@ static void test_same_seed_same_world(void **state)
 	free(a);
 	free(b);
 	free(d);
+}
+
+/* rpc.releases entries: the forms Octez prints, and refusals. */
+static void test_release_parse(void **state)
+{
+	(void)state;
+	struct sim_release r;
+	assert_int_equal(sim_release_parse("v22.1=6", &r), ERR_OK);
+	assert_int_equal(r.major, 22);
+	assert_int_equal(r.minor, 1);
+	assert_string_equal(r.pre, "");
+	assert_false(r.dev);
+	assert_true(r.weight == 6);
+	assert_string_equal(r.text, "v22.1");
+	assert_int_equal(sim_release_parse("v21.0~rc3+dev=0.5", &r), ERR_OK);
+	assert_string_equal(r.pre, "rc");
+	assert_int_equal(r.pre_n, 3);
+	assert_true(r.dev);
+	assert_int_equal(sim_release_parse("v23.0~beta1=1", &r), ERR_OK);
+	assert_string_equal(r.pre, "beta");
+	static const char *const bad[] = {"22.1=1", "v22=1", "v22.1", "v22.1=", "v22.1=x",
+	                                  "v22.1~alpha1=1", "v22.1~rc=1", "v22.1+devx=1",
+	                                  "v22.1=-1", "v1234567890.1=1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(sim_release_parse(bad[i], &r), ERR_CONFIG);
+}
+
+/*
+ * The RPC plan: only public nodes on their own IPv4 address; every kind
+ * appears; the same seed gives the same plan; turning rpc.share on changes
+ * nothing else in the truth file.
+ */
+static void test_rpc_plan(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(400, 5);
+	struct world w;
+	char err[256];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	json_t *before = truth_json(&w, &c);
+	c.rpc_share = 1;
+	c.rpc_hostile = 0.5;
+	struct sim_rpc_node *p, *q;
+	assert_int_equal(sim_rpc_plan(&w, &c, &p), ERR_OK);
+	assert_int_equal(sim_rpc_plan(&w, &c, &q), ERR_OK);
+	assert_memory_equal(p, q, w.node_n * sizeof *p);
+	size_t kinds[SRPC_KIND_N] = {0};
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		bool eligible = nd->beh == BEH_PUBLIC && point_is_v4(&w.points[nd->pt[0]].pt);
+		assert_int_equal(p[i].kind != SRPC_NONE, eligible);
+		assert_int_equal(p[i].release >= 0, p[i].kind == SRPC_VERSION);
+		kinds[p[i].kind]++;
+	}
+	for (int k = SRPC_VERSION; k < SRPC_KIND_N; k++)
+		assert_true(kinds[k] > 0);
+	json_t *after = truth_json(&w, &c);
+	assert_non_null(after);
+	/* the same truth once the rpc fields are taken out */
+	json_object_del(after, "rpc");
+	json_t *nodes = json_object_get(after, "nodes");
+	size_t i;
+	json_t *n;
+	json_array_foreach(nodes, i, n) {
+		assert_non_null(json_object_get(n, "rpc"));
+		json_object_del(n, "rpc");
+		json_object_del(n, "release");
+	}
+	assert_true(json_equal(before, after));
+	json_decref(before);
+	json_decref(after);
+	free(p);
+	free(q);
+	world_free(&w);
+	simcfg_cleanup(&c);
 }
 
 static bool in_range(const struct point *p, uint32_t net, unsigned bits)
@@ -1105,6 +1181,8 @@ int main(void)
 		return 1;
 	const struct CMUnitTest unit[] = {
 	    cmocka_unit_test(test_same_seed_same_world),
+	    cmocka_unit_test(test_release_parse),
+	    cmocka_unit_test(test_rpc_plan),
 	    cmocka_unit_test(test_truth_write_errors),
 	    cmocka_unit_test(test_world_invariants),
 	    cmocka_unit_test(test_low_pow_and_expected_pow),

@@ -74,6 +74,35 @@ def trend(cid, prev, public, vertices):
             "delta_backbone_vertex_connectivity": (0 if public else -3)}
 
 
+# Octez releases as analyzer/releases.c names them (major.minor, then ~rcN,
+# ~betaN, +dev); weights roughly a month after a release.
+RELEASES = [("v22.1", 40), ("v22.0", 14), ("v21.4", 12), ("v23.0~rc1", 4), ("v21.3", 3),
+            ("v22.1+dev", 2), ("v20.3", 1), ("v23.0~beta2", 1)]
+PROBE_FROM = 34  # crawls before this id ran with the RPC probe off
+
+
+def releases(cid, public, hostile=False):
+    """report.json "releases" (analyzer/releases.c): from its own random stream,
+    so the other figures do not change with it."""
+    if public == 0 or cid < PROBE_FROM:
+        return {"coverage": 0.0 if public else None, "public_nodes": public, "known": 0,
+                "probed": False, "top": []}
+    rng = random.Random(cid * 1009)
+    known = int(public * (0.29 + 0.01 * (cid % 4)))
+    weights = [w for _, w in RELEASES]
+    counts = {}
+    for _ in range(known):
+        r = rng.choices([n for n, _ in RELEASES], weights)[0]
+        counts[r] = counts.get(r, 0) + 1
+    if hostile:  # text from a node's RPC answer: the renderer must not trust it
+        counts["<script>alert(2)</script>|*y*|[b](http://e.invalid)"] = 1
+        counts["@SUM(B1)\n\u202ev9"] = 1
+        known += 2
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"coverage": known / public, "public_nodes": public, "known": known, "probed": True,
+            "top": [{"release": r, "nodes": n, "share": n / known} for r, n in top]}
+
+
 def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False, prev=None):
     started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
     # days before November go into October
@@ -121,6 +150,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
                               "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
+        j["releases"] = releases(cid, 0)
         j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
         location(j, cid, 0, 0, empty=True)
@@ -291,6 +321,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
+    j["releases"] = releases(cid, public, hostile)
     j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
     location(j, cid, public, core_v, hostile=hostile)
@@ -435,6 +466,46 @@ def nat(j, pts, ids, many, outcomes, inbound=False):
                                "by_class": by_class, "hidden_share": 0.8187}
 
 
+def node_history(crawls):
+    """report.json `history` (analyzer/history.c) over the given crawls, oldest
+    first, the last one being the crawl analysed: made-up uptime figures,
+    churn from each crawl's trend, versions split by the release the RPC
+    probe learned (releases: null for a crawl without the probe)."""
+    out = []
+    for j in crawls:
+        rel = j["releases"]
+        known = {e["release"]: e["nodes"] for e in rel["top"]}
+        versions = []
+        for v in j["versions"]:
+            if (v["distributed_db_version"], v["p2p_version"]) == (2, 1) and known:
+                for r, n in known.items():
+                    versions.append(dict(v, release=r, nodes=n))
+                rest = v["nodes"] - sum(known.values())
+                if rest > 0:
+                    versions.append(dict(v, nodes=rest))
+            else:
+                versions.append(dict(v))
+        versions.sort(key=lambda v: (-v["nodes"], v["chain_name"], v["distributed_db_version"],
+                                     v["p2p_version"], v.get("release", "")))
+        out.append({"crawl_id": j["crawl"]["id"], "started_at": j["crawl"]["started_at"],
+                    "public_nodes": j["counts"]["public"],
+                    "new": j["trend"]["new"] if out else None,
+                    "gone": j["trend"]["gone"] if out else None,
+                    "versions": versions,
+                    "releases": [{"release": e["release"], "nodes": e["nodes"]} for e in rel["top"]]
+                    if rel["probed"] else None})
+    public = crawls[-1]["counts"]["public"]
+    bins = [41, 17, 12, 9, 8, 7, 9, 11, 18, 231]
+    core = 205
+    return {"window": len(out),
+            "uptime": {"nodes": sum(bins), "stable_nodes": bins[9],
+                       "stable_share": bins[9] / sum(bins), "stable_public_now": 224,
+                       "distribution": [{"from": b / 10, "to": (b + 1) / 10, "nodes": n}
+                                        for b, n in enumerate(bins)]},
+            "core": {"nodes": core, "share_of_public_now": core / public},
+            "crawls": out}
+
+
 def dump(path, obj, with_nat=False, inbound=False):
     args = obj.pop("_nat_args", None)
     if with_nat:
@@ -456,13 +527,16 @@ def main():
     hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
     os.makedirs(os.path.join(here, "history"), exist_ok=True)
     j = None
+    hist = []
     for k, day in enumerate(hist_days):
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
         j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
+        hist.append(j)
         dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j, with_nat=True)
     last = j
     cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
+    cur["history"] = node_history(hist + [cur])
     dump(os.path.join(here, "crawl-42.json"), cur, with_nat=True, inbound=True)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
