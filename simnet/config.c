@@ -247,6 +247,8 @@ const struct conf_key simcfg_keys[] = {
       "dialers behind one shared address (3)"),
     K("dialers.advertise", CONF_INT, dialers_advertise, 0, 100,
       "points each dialer advertises (5)"),
+    K("dialers.big_frame", CONF_INT, dialers_big_frame, 0, 20000,
+      "dialers that send one ~8 MiB Current_branch after the handshake (0)"),
     {"dialers.mix.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each dialer kind",
      set_dialer_mix},
     {"locations.as.*", CONF_CUSTOM, 0, 0, 0, "an AS: \"CC WEIGHT NAME\" (none)", set_as},
@@ -311,6 +313,7 @@ enum err simcfg_init(struct sim_config *c)
 	c->dialers_port = 9732;
 	c->dialers_shared_group = 3;
 	c->dialers_advertise = 5;
+	c->dialers_big_frame = 0;
 	for (int k = 0; k < 5; k++)
 		c->dialer_mix[k] = 1.0;
 	/* RFC 5398 documentation AS numbers: a few large hosts and a long tail. */
@@ -431,6 +434,11 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 		as_total += c->as[i].weight;
 	if (c->as_n && !(as_total > 0)) {
 		snprintf(err, err_cap, "locations: every AS weight is 0");
+		return ERR_CONFIG;
+	}
+	if (c->dialers_big_frame > c->dialers_count) {
+		snprintf(err, err_cap, "dialers.big_frame (%lld) above dialers.count (%lld)",
+		         c->dialers_big_frame, c->dialers_count);
 		return ERR_CONFIG;
 	}
 	if (c->v6_port_base != 0 && c->v6_port_base + 200 > 65535) {

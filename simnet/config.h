@@ -111,6 +111,7 @@ struct sim_config {
 	long long dialers_port;  /* announced port of every dialer that announces one */
 	long long dialers_shared_group;
 	long long dialers_advertise; /* points each dialer advertises */
+	long long dialers_big_frame; /* dialers that send one ~8 MiB frame after the handshake */
 	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
 	/* locations (simnet/locdb.h): ASes in key order of the file, weight of unlocated nodes */
 	struct sim_as *as; /* owned */

@@ -441,6 +441,15 @@ static void test_config_errors(void **state)
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
 	c.min_degree = 4;
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
+	/* dialers.big_frame: at most dialers.count */
+	const char *big = "dialers:\n  count: 4\n  big_frame: 5\n";
+	assert_int_equal(conf_load_buf("s.yaml", big, strlen(big), simcfg_keys, simcfg_keys_n, &c,
+	                               err, sizeof err),
+	                 ERR_OK);
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "dialers.big_frame"));
+	c.dialers_big_frame = 4;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
 	simcfg_cleanup(&c);
 	simcfg_cleanup(&c);
 }
