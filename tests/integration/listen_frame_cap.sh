@@ -96,7 +96,8 @@ for v in ("base", "big"):
             bad.append(f"{v}: big_frame={d['big_frame']}: session (end_reason, head_level, "
                        f"advertised_n, error) {ss[0][1:]}, want {want}")
     want = {"sessions": n, "handshakes": n, "protocol_errors": 0, "auth_timeouts": 0,
-            "advertised_points": sum(len(d["advertises"]) for d in truth)}
+            "advertised_points": sum(len(d["advertises"]) for d in truth),
+            "frames_dropped": len(bigs)}
     got = {k: summ[k] for k in want}
     if got != want:
         bad.append(f"{v}: summary {got}, want {want}")
