@@ -30,7 +30,9 @@ out, nights, nodes, adv, seed, report = sys.argv[1:7]
 nights, nodes, adv, seed = int(nights), int(nodes), int(adv), int(seed)
 rnd = random.Random(seed)
 tmpl = json.load(open(report))
-T0 = 1735689600  # 2025-01-01T00:00:00Z
+# The nights end yesterday (UTC), so the queries of docs/researchers.md that
+# look at "the last seven days" find nights.
+T0 = (int(time.time()) // 86400 - nights) * 86400
 
 
 def ts(t):
@@ -43,7 +45,7 @@ def iso(t):
 
 # The vantage the queries of docs/researchers.md name (its demo database's).
 VANTAGE = "demo"
-LOCDB = "2025-01-01T06:00:00Z"  # the location database's creation time
+LOCDB = time.strftime("%Y-%m-%dT06:00:00Z", time.gmtime(T0))  # the location database's creation
 
 
 f = {k: open(os.path.join(out, k + ".copy"), "w") for k in
