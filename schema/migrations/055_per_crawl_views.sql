@@ -15,14 +15,17 @@
 --
 -- The function runs with jit = off: its estimates of a crawl's rows, taken
 -- for any crawl, put the plans over PostgreSQL's JIT threshold, and compiling
--- cost about 1 s per query, more than the work itself.
+-- cost about 1 s per query, more than the work itself. ROWS 50000 (a crawl of
+-- a large network; 4,500 points at 3,000 nodes) keeps the planner from
+-- joining its public rows to visits one index probe at a time (Q8 of
+-- docs/researchers.md: 0.6 s with ROWS 5000, 0.13 s with 50000).
 --
 -- One difference: advertisements of the listener (008: a NULL crawl_id) no
 -- longer form a point_classes group of crawl_id NULL, which no crawl joined.
 
 CREATE FUNCTION crawl_point_classes(crawl bigint)
     RETURNS TABLE (point_id bigint, point text, class point_class, peer_id text, node text)
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 5000 SET jit = off AS $$
+    LANGUAGE sql STABLE PARALLEL SAFE ROWS 50000 SET jit = off AS $$
     SELECT pts.point_id, p.point,
            coalesce(per.class, 'undialed') AS class,
            pp.peer_id,
