@@ -6,14 +6,20 @@
 #  - the database size (total and per table),
 #  - every SQL query of docs/researchers.md (extracted as
 #    tests/integration/ops_queries.sh does), best of 3 runs each,
-#  - tzcensus-analyze --db on the last night: the whole run, and with
-#    --timings the time to load the trend and the node history,
+#  - tzcensus-analyze --db on the last night, RUNS times (the first cold):
+#    the whole run, and with --timings the time to load the trend and the
+#    node history,
 #  - tzcensus-analyze --site DIR over every night (best of 3).
+# The load average is printed before each stage (the machine may be shared).
+# Figures: bench/RESULTS.md, "A year of nights".
 # Goals (docs/researchers.md, issue "a year of nights"): every query < 1 s,
 # the analyzer's history < 1 s, the site < 10 s.
 #
-#   [RUNS=3] [KEEP=1] bench/history_bench.sh [NIGHTS [NODES [ADV_PER_NODE]]]   (365 3000 10)
-# KEEP=1 keeps the database (its name is printed) for EXPLAIN ANALYZE.
+#   [RUNS=3] [KEEP=1] [SITE_OUT=FILE] bench/history_bench.sh [NIGHTS [NODES [ADV_PER_NODE]]]
+#   (defaults 365 3000 10)
+# KEEP=1 keeps the database (its name is printed) for EXPLAIN ANALYZE (under
+# scripts/with-pg.sh only while the command runs); SITE_OUT copies the site's
+# index.html there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
