@@ -10,25 +10,42 @@ and head; 4% of them time out that night), NODES/2 unreachable points time
 out or are refused, each answering node advertises ADV_PER_NODE live points
 (round 1, positions of a 50-entry list), 1.5% of the nodes leave for good
 and as many new ones arrive (new peer id, new point), a few upgrade their
-versions. One analysis per night: REPORT_JSON with the night's crawl id,
-start and counts, and one node_metrics row per public node.
+versions. Every 50th night was never gated (publishable NULL: still
+comparable), every 60th was refused by the gate (publishable false: left out
+of trends, node history and the site). One analysis per night: REPORT_JSON
+with the night's crawl (id, uuid, start, end, vantage), its counts (public,
+unreachable, public ratio, outcomes), a backbone connectivity between 3 and 8
+and, for the last two thirds of the nights (analyzed with a location
+database), the AS concentration (Nakamoto coefficient) and one AS per node;
+one node_metrics row per public node (with its AS when located).
 Addresses are 10.0.0.0/8 and 198.18.0.0/15 DATA: nothing is ever dialed.
 """
 import json
 import os
 import random
 import sys
+import time
 
 out, nights, nodes, adv, seed, report = sys.argv[1:7]
 nights, nodes, adv, seed = int(nights), int(nodes), int(adv), int(seed)
 rnd = random.Random(seed)
 tmpl = json.load(open(report))
-T0 = 1735689600  # 2025-01-01T00:00:00Z
+# The nights end yesterday (UTC), so the queries of docs/researchers.md that
+# look at "the last seven days" find nights.
+T0 = (int(time.time()) // 86400 - nights) * 86400
 
 
 def ts(t):
-    import time
     return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(t))
+
+
+def iso(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+# The vantage the queries of docs/researchers.md name (its demo database's).
+VANTAGE = "demo"
+LOCDB = time.strftime("%Y-%m-%dT06:00:00Z", time.gmtime(T0))  # the location database's creation
 
 
 f = {k: open(os.path.join(out, k + ".copy"), "w") for k in
@@ -50,8 +67,19 @@ def addr(i, base):
     return "%d.%d.%d.%d" % (base[0], base[1] + (i >> 16) % 2, (i >> 8) & 255, i & 255)
 
 
+# Autonomous systems (documentation ASNs), weighted like a few clouds and a
+# long tail of hosting and residential networks.
+ASES = [(64496, "Hyperscale Cloud", "US", "Hyperscale Cloud", 28),
+        (64497, "Budget Hosting", "DE", "Budget Hosting", 18),
+        (64498, "Euro Cloud", "FR", "Euro Cloud", 12),
+        (64499, "Nordic Metal", "FI", "other", 8),
+        (64500, "Asia Pacific Cloud", "SG", "Asia Pacific Cloud", 6)] + \
+    [(64501 + i, "Network %d" % i, "NL", "other", 1) for i in range(28)]
+AS_WEIGHTS = [a[4] for a in ASES]
+
+
 class Node:
-    __slots__ = ("peer", "point", "ddb", "p2p", "first", "last")
+    __slots__ = ("peer", "point", "ddb", "p2p", "first", "last", "asx")
 
 
 serial = 0
@@ -65,6 +93,7 @@ def new_node(t):
     n.point = addr(serial, (10, 0)) + ":9732"
     n.ddb, n.p2p = rnd.choice([(2, 1), (2, 1), (2, 1), (1, 1), (2, 0)])
     n.first = n.last = t
+    n.asx = rnd.choices(range(len(ASES)), AS_WEIGHTS)[0]
     return n
 
 
@@ -82,17 +111,20 @@ for night in range(1, nights + 1):
     for n in rnd.sample(alive, max(1, nodes // 100)):
         n.ddb, n.p2p = 2, 1
     f["crawls"].write(
-        "00000000-0000-4000-8000-%012d\t%s\t%s\tfinished\tbench\tbench\t"
+        "00000000-0000-4000-8000-%012d\t%s\t%s\tfinished\t%s\tbench\t"
         '{"chain": "TEZOS_MAINNET"}\t[]\t%s\n'
-        % (night, ts(t), ts(t + 1200), "t" if night % 50 else "\\N"))
+        % (night, ts(t), ts(t + 1200), VANTAGE,
+           "f" if night % 60 == 0 else "\\N" if night % 50 == 0 else "t"))
     seq = 0
     answered = []
+    timeouts = refused = 0
     for n in alive:
         seq += 1
         p = pid_of(n.point, t)
         if rnd.random() < 0.04:
             f["visits"].write("%d\t%d\t%d\t%s\ttimeout\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
                               "\\N\t\\N\n" % (night, seq, p, ts(t + seq % 1200)))
+            timeouts += 1
             continue
         n.last = t
         answered.append(n)
@@ -103,9 +135,11 @@ for night in range(1, nights + 1):
                9000000 + night * 10000 - rnd.randrange(3), 20 + seq % 50, 40 + seq % 90))
     for u in rnd.sample(unreach, nodes // 2):
         seq += 1
+        o = rnd.choice(("timeout", "refused"))
+        timeouts += o == "timeout"
+        refused += o == "refused"
         f["visits"].write("%d\t%d\t%d\t%s\t%s\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
-                          "\\N\n" % (night, seq, pid_of(u, t), ts(t + seq % 1200),
-                                     rnd.choice(("timeout", "refused"))))
+                          "\\N\n" % (night, seq, pid_of(u, t), ts(t + seq % 1200), o))
     aseq = 0
     for n in answered:
         fp = point_id[n.point]
@@ -116,17 +150,44 @@ for night in range(1, nights + 1):
     # the analysis
     analysis_id += 1
     m = json.loads(json.dumps(tmpl))
-    m["crawl"]["id"] = night
-    m["crawl"]["started_at"] = ts(t).replace(" ", "T").replace("+00", "Z")
-    m["counts"]["public"] = len(answered)
-    m["counts"]["vertices"] = len(answered) + nodes // 2
+    located = night > nights // 3
+    m["crawl"].update(id=night, uuid="00000000-0000-4000-8000-%012d" % night,
+                      started_at=iso(t), finished_at=iso(t + 1200), vantage=VANTAGE)
+    pub, unr = len(answered), len(alive) - len(answered) + nodes // 2
+    m["counts"].update(public=pub, public_points=pub, foreign=0, unverified=0, undialed=0,
+                       unreachable=unr, vertices=pub + unr, points_seen=pub + unr,
+                       points_dialed=pub + unr, public_ratio=pub / (pub + unr),
+                       outcomes={"ok": pub, "timeout": timeouts, "refused": refused})
+    m["graph"]["backbone"]["vertex_connectivity"] = 3 + (night * 7 + rnd.randrange(3)) % 6
     m.pop("history", None)
-    f["analyses"].write("%d\t%s\tbench\t1\tf\t%s\n"
+    m.pop("trend", None)
+    if located:
+        per = {}
+        for n in answered:
+            per[n.asx] = per.get(n.asx, 0) + 1
+        top = sorted(per.items(), key=lambda kv: -kv[1])
+        half, nak = 0, 0
+        for _, c in top:
+            half, nak = half + c, nak + 1
+            if 2 * half > pub:
+                break
+        m["concentration"]["by_asn"].update(
+            nodes=pub, groups=len(per), nakamoto=nak,
+            top=[{"asn": ASES[a][0], "name": ASES[a][1], "nodes": c, "share": c / pub}
+                 for a, c in top[:10]])
+        m["location"].update(created=LOCDB, public_nodes=pub, located=pub, with_country=pub)
+    else:
+        m["concentration"].pop("by_asn", None)
+        m.pop("location", None)
+    f["analyses"].write("%d\t%s\tbench\t1\tf\t%s\t%s\t%s\n"
                         % (night, ts(t + 1800),
-                           json.dumps(m).replace("\\", "\\\\")))
+                           json.dumps(m).replace("\\", "\\\\"),
+                           "IPFire Project" if located else "\\N",
+                           LOCDB if located else "\\N"))
     for n in answered:
-        f["node_metrics"].write("%d\t%d\t%s\tpeer_id\tpublic\t{%s}\t%d\t%d\tt\t%d\tf\t0\t0\tf\n"
-                                % (analysis_id, night, n.peer, n.point, adv, adv, adv))
+        loc = "\t".join(str(x) for x in ASES[n.asx][:4]) if located else "\\N\t\\N\t\\N\t\\N"
+        f["node_metrics"].write("%d\t%d\t%s\tpeer_id\tpublic\t{%s}\t%d\t%d\tt\t%d\tf\t0\t0\tf\t%s\n"
+                                % (analysis_id, night, n.peer, n.point, adv, adv, adv, loc))
 
 for n in alive + dead:
     f["peers"].write("%s\t\\N\t%s\t%s\n" % (n.peer, ts(n.first), ts(n.last)))
