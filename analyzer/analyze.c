@@ -1,5 +1,5 @@
 /*
- * analyze — the pipeline of issue 6 and the report.json object.
+ * analyze — the pipeline of docs/analyzer.md and the report.json object.
  *
  * Vertex numbers never reach an output: every list is written in vertex
  * order, and vertices are numbered by sorted id (model.h), so outputs are

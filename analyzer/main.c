@@ -1,6 +1,6 @@
 /*
  * tzcensus-analyze — one crawl in, connectivity and decentralization figures
- * out (issue 6).
+ * out (docs/analyzer.md).
  *
  *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
  *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]

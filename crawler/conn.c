@@ -23,7 +23,7 @@
  * closed, result recorded) and freed later by the reaper.
  *
  * The crawler sends only: its connection message, metadata, Ack (all inside
- * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1). The
+ * hs), Bootstrap, Get_current_branch and Disconnect (docs/protocol.md §9.4, §16.1). The
  * Ack goes right behind our metadata and the first Bootstrap and
  * Get_current_branch right behind it (ask_early): the same bytes in the same
  * order as in lock step, one round trip fewer per visit.
@@ -93,7 +93,7 @@ struct conn {
 	/*
 	 * Another of our sessions is talking to the same peer id (a node with
 	 * two points): Octez would Nack the second one Already_connected
-	 * (spec 9.2 item 6), so this one holds its metadata back until the
+	 * (docs/protocol.md §9.2 item 6), so this one holds its metadata back until the
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
@@ -905,7 +905,7 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	hp.role = HS_INITIATOR;
 	hp.id = cr->id;
 	hp.chain_name = cr->cfg->chain;
-	hp.port = 0; /* we do not listen: never advertise us (spec 9.3) */
+	hp.port = 0; /* we do not listen: never advertise us (docs/protocol.md §9.3) */
 	hp.ddb_version = (uint16_t)cr->cfg->ddb_version;
 	hp.p2p_version = (uint16_t)cr->cfg->p2p_version;
 	hp.disable_mempool = true;

@@ -31,7 +31,7 @@
 
 #define DIALS_PER_ITERATION 256 /* new connects per loop iteration: keeps reads flowing */
 
-/* TEZOS_MAINNET's chain id (spec 14): Get_current_branch needs it. */
+/* TEZOS_MAINNET's chain id (docs/protocol.md §14): Get_current_branch needs it. */
 static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
 
 int64_t wall_us(void)

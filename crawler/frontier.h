@@ -4,7 +4,7 @@
  * Owns every point the crawl has seen (deduplicated by address and port,
  * each with a stable id 0, 1, 2, ...), the queue of points waiting for a
  * dial, per-IP bookkeeping and the delayed retries. It enforces the safety
- * limits of issue 5 that depend only on addresses:
+ * limits of docs/crawler.md ("Address policy") that depend only on addresses:
  *
  *   - the address policy (lib/net/policy) is decided once, when a point is
  *     first seen; a denied point is stored (so it is counted and recorded
@@ -42,7 +42,8 @@ struct frontier_limits {
 	double retry_delay_s;     /* wait before a retry, >= 0 */
 };
 
-/* Defaults of issue 5: 200000 points, 2 per IP in flight, 4 ports, 100 per message, 1 retry. */
+/* Defaults (docs/crawler.md): 200000 points, 2 per IP in flight, 4 ports, 100 per message,
+ * 1 retry. */
 void frontier_limits_default(struct frontier_limits *l);
 
 enum fr_add {

@@ -18,7 +18,8 @@
 #include "conf/conf.h"
 #include "core/err.h"
 
-/* Node behaviours (issue 3). Stored in the truth file by name; never renumber. */
+/* Node behaviours (docs/simnet.md, "Behaviours"). Stored in the truth file by name;
+ * never renumber. */
 enum sim_behavior {
 	BEH_PUBLIC = 0,
 	BEH_NO_LISTEN = 1,
@@ -79,7 +80,7 @@ struct sim_config {
 	long long old_ddb_version;
 	long long old_p2p_version;
 	long long low_pow_bits_max; /* low_pow stamps stay below min(this, expected_pow) bits */
-	/* Octez rules (spec §9, §11, §14) */
+	/* Octez rules (docs/protocol.md §9, §11, §14) */
 	long long auth_timeout_ms;
 	long long bootstrap_throttle_ms;
 	long long branch_throttle_ms;

@@ -282,7 +282,8 @@ static bool peer_busy(struct conn *c)
 	return false;
 }
 
-/* Octez's order after the metadata (spec §9.2): slots, private mode, already connected. */
+/* Octez's order after the metadata (docs/protocol.md §9.2 items 4-6): slots, private mode,
+ * already connected. */
 static void decide(struct conn *c)
 {
 	struct srv *s = c->s;
@@ -331,7 +332,7 @@ static void answer_bootstrap(struct conn *c)
 	p2p_msg_init(&m, P2P_TAG_ADVERTISE);
 	m.points_n = sample_points(c, m.points);
 	if (m.points_n == 0)
-		return; /* Octez sends nothing, not even an empty Advertise (§11.1) */
+		return; /* Octez sends nothing, not even an empty Advertise (docs/protocol.md §11.1) */
 	c->s->st.advertises++;
 	send_msg(c, &m);
 }
@@ -422,7 +423,7 @@ static void handle_msg(struct conn *c, const struct p2p_msg *m)
 	case P2P_TAG_DISCONNECT: conn_close(c); break;
 	case P2P_TAG_BOOTSTRAP:
 		if (c->client_private)
-			break; /* Octez ignores Bootstrap from a private peer (§7) */
+			break; /* Octez ignores Bootstrap from a private peer (docs/protocol.md §7, §11.1) */
 		if (throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
 		             c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap))
 			c->s->st.boot_throttled++;
@@ -435,8 +436,8 @@ static void handle_msg(struct conn *c, const struct p2p_msg *m)
 		break;
 	case P2P_TAG_CURRENT_BRANCH:
 	case P2P_TAG_CURRENT_HEAD:
-		/* a node validates these and greylists a bad one (§9.4); a crawler never sends them
-		 */
+		/* a node validates these and greylists a bad one (docs/protocol.md §9.4
+		 * item 4); a crawler never sends them */
 		violation(c, "forbidden_message", p2p_tag_str(m->tag));
 		break;
 	default: break; /* Advertise, Swap_*, Get_current_head, ...: nothing a client needs back */
@@ -586,7 +587,7 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (c->kind == CK_HS && !c->open)
-		c->s->st.auth_timeouts++; /* Octez only logs this (§6): not a violation */
+		c->s->st.auth_timeouts++; /* Octez only logs this (docs/protocol.md §6): not a violation */
 	conn_close(c);
 }
 
@@ -772,7 +773,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (nd->beh != BEH_STALL &&
 		    s->nodes[l->node].inflight >= (uint32_t)s->c->max_incoming) {
-			s->st.busy_closed++; /* §9.1: too many handshakes in flight */
+			s->st.busy_closed++; /* docs/protocol.md §9.1: too many handshakes in flight */
 			close(fd);
 			continue;
 		}

@@ -1,5 +1,5 @@
 /*
- * Session crypto (spec §5). libsodium does the primitives; this file only
+ * Session crypto (docs/protocol.md §5). libsodium does the primitives; this file only
  * fixes the byte layout Octez uses around them.
  */
 #include "p2p/crypto.h"

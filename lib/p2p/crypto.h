@@ -1,5 +1,5 @@
 /*
- * crypto — the session crypto of an Octez P2P connection (spec §5).
+ * crypto — the session crypto of an Octez P2P connection (docs/protocol.md §5).
  *
  * Channel key from the peer's public key and our secret key, the two nonces
  * derived from both raw connection messages, the big-endian nonce counter,
@@ -31,7 +31,7 @@ enum err p2p_channel_key(uint8_t key[P2P_KEY_LEN], const uint8_t remote_pk[P2P_P
  *   n_ir = Blake2b-256(init || resp || "Init -> Resp")[0..24)
  *   n_ri = Blake2b-256(init || resp || "Resp -> Init")[0..24)
  * The initiator SEALS with n_ri and OPENS with n_ir; the responder seals with
- * n_ir and opens with n_ri (spec §5.2; p2p_nonces_for_role does the choice).
+ * n_ir and opens with n_ri (docs/protocol.md §5.2; p2p_nonces_for_role does the choice).
  */
 void p2p_nonces(uint8_t n_ir[P2P_NONCE_LEN], uint8_t n_ri[P2P_NONCE_LEN], const uint8_t *init_msg,
 		size_t init_len, const uint8_t *resp_msg, size_t resp_len);

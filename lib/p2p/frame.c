@@ -1,5 +1,5 @@
 /*
- * P2P frames (spec §10, §12). The frame layer is strict like Octez's
+ * P2P frames (docs/protocol.md §10, §12). The frame layer is strict like Octez's
  * streaming reader: a frame is exactly one message, the tag must be known,
  * and the messages we decode must use their payload exactly. Chain-level
  * messages a crawler does not need are skipped by tag: Octez would decode

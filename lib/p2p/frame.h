@@ -1,5 +1,5 @@
 /*
- * frame — P2P messages after the Ack (spec §10, §12): u32 size || u16 tag ||
+ * frame — P2P messages after the Ack (docs/protocol.md §10, §12): u32 size || u16 tag ||
  * payload, carried in the plaintext of encrypted chunks.
  *
  * Decoded: Disconnect, Bootstrap, Advertise (<= 100 points), Swap_request,
@@ -64,7 +64,7 @@ enum p2p_tag {
 /* Octez's message name ("Current_branch"), or NULL for a tag not in the list. */
 const char *p2p_tag_str(unsigned tag);
 
-/* Shell block header (spec §12). Views are borrowed. */
+/* Shell block header (docs/protocol.md §12 item 1). Views are borrowed. */
 struct p2p_block_header {
 	int32_t level;
 	uint8_t proto;

@@ -1,5 +1,5 @@
 /*
- * The session state machine (spec §6, §16). Work happens lazily in
+ * The session state machine (docs/protocol.md §6, §16). Work happens lazily in
  * hs_next_event: hs_feed only buffers bytes, so decoded views can point into
  * our buffers and stay valid until the caller's next call, and one fast peer
  * never makes us decode more than one message per call.
@@ -403,7 +403,7 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 	return true;
 }
 
-/* Version selection (spec §4.4) for one of ddb / p2p: false = deprecated. */
+/* Version selection (docs/protocol.md §4.4) for one of ddb / p2p: false = deprecated. */
 static bool select_version(uint16_t best, uint16_t min, uint16_t remote, uint16_t *sel)
 {
 	if (best <= remote) {

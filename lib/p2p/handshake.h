@@ -1,6 +1,6 @@
 /*
- * handshake — one Octez P2P session, sans-I/O, for both roles (spec §6,
- * §16): the crawler dials (HS_INITIATOR), a simnet node accepts
+ * handshake — one Octez P2P session, sans-I/O, for both roles (docs/protocol.md
+ * §6, §16): the crawler dials (HS_INITIATOR), a simnet node accepts
  * (HS_RESPONDER). Bytes in (hs_feed), bytes out (hs_out), events out
  * (hs_next_event); no socket, clock or RNG inside: the message nonce comes in
  * hs_params, deadlines belong to the driver.
@@ -19,9 +19,9 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1), or already did (early_ack), or waits
+ *                   (docs/protocol.md §16.1), or already did (early_ack), or waits
                    for the peer's Ack (late_ack). Responder:
- *                   runs version selection (§4.4);
+ *                   runs version selection (docs/protocol.md §4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
  *                   otherwise the state is HS_ST_DECIDE and the driver calls
@@ -143,7 +143,7 @@ struct hs_peer {
 	uint16_t port; /* announced listening port, 0 = none */
 	uint8_t public_key[32];
 	uint8_t peer_id[16];
-	unsigned pow_bits;         /* measured strength (spec §3.4 item 6) */
+	unsigned pow_bits;         /* measured strength (docs/protocol.md §3.4 item 6) */
 	bool pow_ok;               /* passes expected_pow */
 	const uint8_t *chain_name; /* borrowed from the session, valid until hs_free */
 	size_t chain_name_len;
@@ -214,7 +214,8 @@ enum err hs_accept(struct hs *h) __attribute__((warn_unused_result));
 enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_t points_n)
     __attribute__((warn_unused_result));
 
-/* Responder in HS_ST_DECIDE: end without Ack or Nack (private mode, §9.2 item 5). */
+/* Responder in HS_ST_DECIDE: end without Ack or Nack (private mode,
+ * docs/protocol.md §9.2 item 5). */
 enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
 
 /*

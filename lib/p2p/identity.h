@@ -1,6 +1,6 @@
 /*
  * identity — an Octez node identity: X25519 key pair, peer id and
- * proof-of-work stamp (spec §3), its display forms, generation using every
+ * proof-of-work stamp (docs/protocol.md §3), its display forms, generation using every
  * core, and the Octez identity.json file.
  *
  * A struct p2p_identity holds the secret key: allocate it with

@@ -1,5 +1,5 @@
 /*
- * Handshake messages (spec §4, §7, §8). Decoders are strict because Octez
+ * Handshake messages (docs/protocol.md §4, §7, §8). Decoders are strict because Octez
  * is: any length that does not match, any trailing byte, any bad point text
  * is a decoding error there, so we treat it as one here (simnet must refuse
  * what a node refuses; the crawler must not accept what a node would not

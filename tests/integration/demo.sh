@@ -137,7 +137,7 @@ if not isinstance(tr.get("delta_public"), int) or tr["delta_public"] != tr.get("
 # A reader sees at once that the demo report describes a simulated network.
 if "<h1>Simulated Tezos network" not in html:
     bad("report.html's title does not say the network is simulated")
-# The sections issue 7 requires (ids of the report's <section> elements).
+# The report's sections (docs/report.md; ids of the report's <section> elements).
 for sec in ("provenance", "headline", "size", "reachability", "resilience", "versions",
             "concentration", "methodology"):
     if not re.search(r'<section[^>]*\bid="%s"' % sec, html):

@@ -786,7 +786,8 @@ static void test_encode_roundtrip(void **state)
 	free(m);
 }
 
-/* Every tag of spec §10.2 / §12 is known; the chain-level ones we skip take any payload. */
+/* Every tag of docs/protocol.md §10.2 / §12 is known; the chain-level ones we skip take
+ * any payload. */
 static void test_known_tags(void **state)
 {
 	(void)state;

@@ -57,7 +57,7 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Crawler settings (spec §16.1) and simnet settings (§16.2). */
+/* Crawler settings (docs/protocol.md §16.1) and simnet settings (§16.2). */
 static struct hs_params crawler_params(void)
 {
 	struct hs_params p = {

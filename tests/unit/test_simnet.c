@@ -932,7 +932,7 @@ static long read_to_eof(int fd)
 	return -1;
 }
 
-/* §9.1: more than max_incoming unfinished handshakes on one node: the next
+/* docs/protocol.md §9.1: more than max_incoming unfinished handshakes on one node: the next
  * connection is accepted and closed with 0 bytes. §6: an unfinished handshake
  * is closed at the authentication deadline, which is not a violation. */
 static void test_live_busy_and_deadline(void **state)
