@@ -104,13 +104,7 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	if (crawl_config_policy(cfg, &cr->policy, err, err_cap) != ERR_OK)
 		return ERR_CONFIG;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
-	l.max_points = (size_t)cfg->max_points;
-	l.per_ip_inflight = (unsigned)cfg->per_ip_inflight;
-	l.per_ip_ports = (unsigned)cfg->per_ip_ports;
-	l.per_message = (unsigned)cfg->per_message_points;
-	l.connect_retries = (unsigned)cfg->connect_retries;
-	l.retry_delay_s = cfg->retry_delay;
+	crawl_config_frontier_limits(cfg, &l);
 	cr->fr = frontier_new(&l, &cr->policy);
 	cr->peer_chain = calloc(PEER_BUCKETS, sizeof *cr->peer_chain);
 	if (!cr->fr || !cr->peer_chain) {

@@ -59,16 +59,6 @@ struct frontier {
 	struct frontier_stats st;
 };
 
-void frontier_limits_default(struct frontier_limits *l)
-{
-	l->max_points = 200000;
-	l->per_ip_inflight = 2;
-	l->per_ip_ports = 4;
-	l->per_message = 100;
-	l->connect_retries = 1;
-	l->retry_delay_s = 5.0;
-}
-
 static uint64_t hash_bytes(const struct frontier *f, const uint8_t *in, size_t len)
 {
 	uint8_t h[crypto_shorthash_BYTES];

@@ -33,6 +33,7 @@
 #include "core/err.h"
 #include "net/policy.h"
 
+/* Filled from the crawler's settings (crawl_config_frontier_limits in crawler/config.h). */
 struct frontier_limits {
 	size_t max_points;        /* distinct points stored, >= 1 */
 	unsigned per_ip_inflight; /* concurrent leases per IP address, >= 1 */
@@ -41,10 +42,6 @@ struct frontier_limits {
 	unsigned connect_retries; /* extra attempts after a connect timeout, >= 0 */
 	double retry_delay_s;     /* wait before a retry, >= 0 */
 };
-
-/* Defaults (docs/crawler.md): 200000 points, 2 per IP in flight, 4 ports, 100 per message,
- * 1 retry. */
-void frontier_limits_default(struct frontier_limits *l);
 
 enum fr_add {
 	FR_NEW = 0,      /* stored and queued for a dial */

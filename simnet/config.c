@@ -94,7 +94,7 @@ static enum err set_old_close(void *out, const char *name, const char *value, ch
 
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
-		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL                              \
+		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL, NULL                        \
 	}
 const struct conf_key simcfg_keys[] = {
     K("nodes", CONF_INT, nodes, 1, 60000, "number of simulated nodes (200)"),
@@ -105,9 +105,10 @@ const struct conf_key simcfg_keys[] = {
     K("chain_name", CONF_STRING, chain_name, 0, 0, "network name (TEZOS_MAINNET)"),
     K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
     K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
-    {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
+    {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share,
+     NULL},
     {"old_close.*", CONF_CUSTOM, 0, 0, 0, "share of a behaviour closing as Octez <= v21",
-     set_old_close},
+     set_old_close, NULL},
     K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
     K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
     K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),

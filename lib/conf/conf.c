@@ -195,6 +195,19 @@ static enum err assign(const struct conf_key *k, void *out, const char *name, co
 	return ERR_CONFIG;
 }
 
+enum err conf_defaults(const struct conf_key *keys, size_t n, void *out, char *err,
+		       size_t err_cap)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].def)
+			continue;
+		enum err e = assign(&keys[i], out, keys[i].name, keys[i].def, false, err, err_cap);
+		if (e != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
 enum err conf_set(const struct conf_key *keys, size_t n, void *out, const char *name,
 		  const char *value, char *err, size_t err_cap)
 {
