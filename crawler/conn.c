@@ -52,6 +52,7 @@
 #include "core/log.h"
 #include "crawler/probe.h"
 #include "crawler/sink.h"
+#include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
@@ -924,21 +925,7 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 
 	bool v4 = point_is_v4(&c->pt);
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof ss);
-	if (v4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(c->pt.port);
-		memcpy(&s4->sin_addr, c->pt.addr + 12, 4);
-		sl = sizeof *s4;
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(c->pt.port);
-		memcpy(&s6->sin6_addr, c->pt.addr, 16);
-		sl = sizeof *s6;
-	}
+	socklen_t sl = point_to_sockaddr(&c->pt, &ss);
 	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		int err = errno;

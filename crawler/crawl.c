@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "crawler/probe.h"
 #include "crawler/sink.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/pow.h"
 
@@ -310,18 +311,8 @@ static size_t seed_one(struct crawl *cr, const char *text)
 	size_t n = 0;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		struct point pt;
-		memset(&pt, 0, sizeof pt);
-		pt.port = (uint16_t)s.port;
-		if (ai->ai_family == AF_INET) {
-			const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
-			pt.addr[10] = pt.addr[11] = 0xff;
-			memcpy(pt.addr + 12, &s4->sin_addr, 4);
-		} else if (ai->ai_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
-			memcpy(pt.addr, &s6->sin6_addr, 16);
-		} else {
+		if (!point_from_addrinfo(ai, (uint16_t)s.port, &pt))
 			continue;
-		}
 		crawl_offer(cr, &pt, 0);
 		n++;
 	}

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "crawler/config.h"
 #include "crawler/crawl.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/msg.h"
 
@@ -204,17 +205,8 @@ int probe_run(const struct crawl_config *cfg_in, const struct p2p_identity *id, 
 	pt.port = (uint16_t)s.port;
 	const struct addrinfo *a = ai;
 	for (; a; a = a->ai_next) {
-		memset(pt.addr, 0, 16);
-		if (a->ai_family == AF_INET) {
-			const struct sockaddr_in *s4 = (const void *)a->ai_addr;
-			pt.addr[10] = pt.addr[11] = 0xff;
-			memcpy(pt.addr + 12, &s4->sin_addr, 4);
-		} else if (a->ai_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const void *)a->ai_addr;
-			memcpy(pt.addr, &s6->sin6_addr, 16);
-		} else {
+		if (!point_from_addrinfo(a, (uint16_t)s.port, &pt))
 			continue;
-		}
 		if (policy_allows(&cr->policy, pt.addr))
 			break;
 	}

@@ -37,6 +37,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
@@ -650,15 +651,7 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap)
 {
 	struct point p;
-	memset(&p, 0, sizeof p);
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		p = point_v4(ntohl(a->sin_addr.s_addr), ntohs(a->sin_port));
-	} else {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		memcpy(p.addr, &a->sin6_addr, 16);
-		p.port = ntohs(a->sin6_port);
-	}
+	(void)point_from_sockaddr((const struct sockaddr *)ss, &p);
 	point_format(&p, out, cap);
 }
 
@@ -795,17 +788,11 @@ static int bind_point(const struct point *pt, char *err, size_t err_cap)
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
-		memcpy(&a.sin_addr, pt->addr + 12, 4);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
+	if (!v4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
-		memcpy(&a.sin6_addr, pt->addr, 16);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(pt, &ss);
+	int rc = bind(fd, (struct sockaddr *)&ss, sl);
 	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
 		snprintf(err, err_cap, "cannot listen on %s: %s%s", text, strerror(errno),
 		         v4 ? "" : " (choose other [::1] ports with topology.v6_port_base)");

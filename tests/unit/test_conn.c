@@ -26,6 +26,7 @@
 
 #include "crawler/config.h"
 #include "crawler/crawl.h"
+#include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
@@ -212,9 +213,12 @@ static void resp_start(struct ev_loop *loop, struct resp *r)
 		r->port = (uint16_t)(20000 + rand() % 20000);
 		r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		assert_true(r->lfd >= 0);
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(r->port)};
-		memcpy(&a.sin_addr, r->addr, 4);
-		if (bind(r->lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(r->lfd, 16) == 0)
+		struct point p = point_v4((uint32_t)r->addr[0] << 24 | (uint32_t)r->addr[1] << 16 |
+					      (uint32_t)r->addr[2] << 8 | r->addr[3],
+					  r->port);
+		struct sockaddr_storage ss;
+		socklen_t sl = point_to_sockaddr(&p, &ss);
+		if (bind(r->lfd, (struct sockaddr *)&ss, sl) == 0 && listen(r->lfd, 16) == 0)
 			break;
 		close(r->lfd);
 		r->lfd = -1;
