@@ -36,6 +36,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "net/sockaddr.h"
 #include "p2p/handshake.h"
@@ -177,9 +178,7 @@ static void pump(struct conn *c)
 			return;
 		}
 		if (c->olen + len > c->ocap) {
-			size_t cap = c->ocap ? c->ocap : 1024;
-			while (cap < c->olen + len)
-				cap *= 2;
+			size_t cap = grow_cap(c->ocap, c->olen + len, 1024, SIZE_MAX);
 			uint8_t *nb = realloc(c->obuf, cap);
 			if (!nb) {
 				conn_close(c);

@@ -22,17 +22,13 @@
 
 #include <libpq-fe.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/record.h"
 
-struct db_buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
 struct db_batch {
-	struct db_buf visits; /* COPY lines for tz_stage_visits */
-	struct db_buf advs;   /* COPY lines for tz_stage_advs */
+	struct buf visits; /* COPY lines for tz_stage_visits */
+	struct buf advs;   /* COPY lines for tz_stage_advs */
 	size_t visits_n, advs_n;
 };
 
@@ -85,10 +81,7 @@ enum err db_batch_apply_sync(PGconn *c, int64_t crawl_id, const struct db_batch 
  * The result holds no control character and is its own safe form.
  * Appends to out. ERR_NOMEM.
  */
-enum err db_text_safe(struct db_buf *out, const uint8_t *in, size_t len)
+enum err db_text_safe(struct buf *out, const uint8_t *in, size_t len)
 	__attribute__((warn_unused_result));
-
-enum err db_buf_reserve(struct db_buf *b, size_t more) __attribute__((warn_unused_result));
-void db_buf_free(struct db_buf *b);
 
 #endif

@@ -55,7 +55,7 @@ struct db_writer {
 
 	enum phase ph;
 	enum io io;
-	const struct db_buf *put_buf;
+	const struct buf *put_buf;
 	size_t put_off;
 	int result_idx;
 	bool result_failed;

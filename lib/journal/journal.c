@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "tzcensus.pb-c.h"
 
 #define JOURNAL_BUF_MAX (64u << 20) /* buffered bytes while writes keep failing */
@@ -159,9 +160,7 @@ static enum err append_record(struct journal_writer *w, const Tzcensus__Record *
 	if (need > JOURNAL_BUF_MAX)
 		return ERR_NOMEM;
 	if (need > w->cap) {
-		size_t cap = w->cap ? w->cap : 65536;
-		while (cap < need)
-			cap *= 2;
+		size_t cap = grow_cap(w->cap, need, 65536, SIZE_MAX);
 		uint8_t *nb = realloc(w->buf, cap);
 		if (!nb)
 			return ERR_NOMEM;
@@ -703,9 +702,7 @@ static enum err body_read(struct journal_reader *r, uint64_t at, uint64_t len,
 			  const uint8_t **body)
 {
 	if (r->fd >= 0 && len > r->buf_cap) {
-		size_t cap = r->buf_cap ? r->buf_cap : 4096;
-		while (cap < len)
-			cap *= 2;
+		size_t cap = grow_cap(r->buf_cap, (size_t)len, 4096, SIZE_MAX);
 		uint8_t *nb = realloc(r->buf, cap);
 		if (!nb) {
 			snprintf(r->why, sizeof r->why, "out of memory");

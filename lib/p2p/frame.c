@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/bytes.h"
 #include "p2p/consts.h"
 
@@ -452,11 +453,7 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
 		size_t need = r->len + len;
 		if (need > REASM_CAP_MAX)
 			return r->failed = ERR_TOOBIG;
-		size_t ncap = r->cap ? r->cap : 1024;
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > REASM_CAP_MAX)
-			ncap = REASM_CAP_MAX;
+		size_t ncap = grow_cap(r->cap, need, 1024, REASM_CAP_MAX);
 		uint8_t *nb = realloc(r->buf, ncap);
 		if (!nb)
 			return r->failed = ERR_NOMEM;

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/bytes.h"
 #include "p2p/consts.h"
 #include "p2p/crypto.h"
@@ -25,7 +26,7 @@
 
 
 /* A byte queue: [off, len) is pending. */
-struct buf {
+struct hbuf {
 	uint8_t *p;
 	size_t off, len, cap, max;
 };
@@ -59,7 +60,7 @@ struct hs {
 	uint8_t local_nonce[P2P_NONCE_LEN];
 	uint8_t remote_nonce[P2P_NONCE_LEN];
 
-	struct buf in, out;
+	struct hbuf in, out;
 	uint8_t *plain;   /* one opened chunk */
 	uint8_t *scratch; /* hs_send encoding */
 	size_t scratch_cap;
@@ -104,7 +105,7 @@ const char *hs_ev_str(enum hs_ev_type t)
 	return "?";
 }
 
-static enum err buf_reserve(struct buf *b, size_t n)
+static enum err hbuf_reserve(struct hbuf *b, size_t n)
 {
 	size_t have = b->len - b->off;
 	if (b->off > 0 && (b->cap - b->len < n || b->off > b->cap / 2)) {
@@ -116,11 +117,7 @@ static enum err buf_reserve(struct buf *b, size_t n)
 		return ERR_OK;
 	if (have + n > b->max)
 		return ERR_TOOBIG;
-	size_t ncap = b->cap ? b->cap : 1024;
-	while (ncap < b->len + n)
-		ncap *= 2;
-	if (ncap > b->max)
-		ncap = b->max;
+	size_t ncap = grow_cap(b->cap, b->len + n, 1024, b->max);
 	uint8_t *np = realloc(b->p, ncap);
 	if (!np)
 		return ERR_NOMEM;
@@ -129,9 +126,9 @@ static enum err buf_reserve(struct buf *b, size_t n)
 	return ERR_OK;
 }
 
-static enum err buf_put(struct buf *b, const uint8_t *src, size_t n)
+static enum err hbuf_put(struct hbuf *b, const uint8_t *src, size_t n)
 {
-	enum err e = buf_reserve(b, n);
+	enum err e = hbuf_reserve(b, n);
 	if (e)
 		return e;
 	if (n)
@@ -143,7 +140,7 @@ static enum err buf_put(struct buf *b, const uint8_t *src, size_t n)
 /* Seals one plaintext chunk (<= P2P_CHUNK_PLAIN_MAX) into the output. */
 static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
 {
-	enum err e = buf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
+	enum err e = hbuf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
 	if (e)
 		return e;
 	size_t n;
@@ -219,7 +216,7 @@ struct hs *hs_new(const struct hs_params *p)
 	memcpy(m.message_nonce, p->msg_nonce, P2P_NONCE_LEN);
 	if (p2p_conn_msg_encode(&m, h->sent, 2 + P2P_CONN_BODY_FIXED + chain_len, &h->sent_len))
 		goto fail;
-	if (buf_put(&h->out, h->sent, h->sent_len))
+	if (hbuf_put(&h->out, h->sent, h->sent_len))
 		goto fail;
 	return h;
 fail:
@@ -249,7 +246,7 @@ enum err hs_feed(struct hs *h, const uint8_t *in, size_t len)
 {
 	if (h->st == HS_ST_CLOSED || h->st == HS_ST_FAILED)
 		return ERR_STATE;
-	return buf_put(&h->in, in, len);
+	return hbuf_put(&h->in, in, len);
 }
 
 const uint8_t *hs_out(const struct hs *h, size_t *len)
@@ -293,9 +290,7 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 		return ERR_AGAIN;
 	size_t need = l - P2P_MAC_LEN;
 	if (need > h->plain_cap) {
-		size_t ncap = h->plain_cap ? h->plain_cap : 512;
-		while (ncap < need)
-			ncap *= 2;
+		size_t ncap = grow_cap(h->plain_cap, need, 512, SIZE_MAX);
 		if (ncap > P2P_CHUNK_WIRE_MAX)
 			ncap = P2P_CHUNK_WIRE_MAX;
 		uint8_t *np = malloc(ncap); /* not realloc: the old plaintext is wiped first */
@@ -757,9 +752,8 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
 				return ERR_TOOBIG;
 		}
-		size_t ncap = h->scratch_cap ? h->scratch_cap * 2 : 256;
-		if (ncap > 4 + (size_t)P2P_FRAME_MAX)
-			ncap = 4 + (size_t)P2P_FRAME_MAX;
+		size_t ncap = grow_cap(h->scratch_cap, h->scratch_cap + 1, 256,
+				       4 + (size_t)P2P_FRAME_MAX); /* doubles */
 		uint8_t *ns = realloc(h->scratch, ncap);
 		if (!ns)
 			return ERR_NOMEM;
@@ -770,7 +764,7 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 		return e;
 	/* Room for every chunk first, so a failure leaves no half message queued. */
 	size_t chunks = (n + P2P_CHUNK_PLAIN_MAX - 1) / P2P_CHUNK_PLAIN_MAX;
-	e = buf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
+	e = hbuf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
 	if (e)
 		return e;
 	for (size_t off = 0; off < n;) {

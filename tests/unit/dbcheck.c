@@ -123,28 +123,28 @@ void dbcheck_crawl(PGconn *c, int64_t crawl_id, unsigned nv, unsigned na)
 		uint8_t *hash = unhex(r, row, 21, &hlen);
 		got.head_hash = hash;
 		/* Text columns hold the safe form (control characters as \xHH). */
-		struct db_buf esafe = {0};
+		struct buf esafe = {0};
 		if (want.error) {
 			assert_int_equal(db_text_safe(&esafe, (const uint8_t *)want.error,
 						      strlen(want.error)),
 					 ERR_OK);
-			assert_int_equal(db_buf_reserve(&esafe, 1), ERR_OK);
+			assert_int_equal(buf_reserve(&esafe, 1), ERR_OK);
 			esafe.p[esafe.len] = '\0';
 			want.error = (const char *)esafe.p;
 		}
 		assert_true(recfix_visit_eq(&want, &got));
-		db_buf_free(&esafe);
+		buf_free(&esafe);
 		if (key)
 			assert_int_equal(klen, REC_PUBLIC_KEY_LEN);
 		if (hash)
 			assert_int_equal(hlen, REC_BLOCK_HASH_LEN);
 		/* The safe text form is exactly db_text_safe() of the raw bytes. */
 		if (want.chain_name) {
-			struct db_buf safe = {0};
+			struct buf safe = {0};
 			assert_int_equal(db_text_safe(&safe, want.chain_name, want.chain_name_len), ERR_OK);
 			assert_int_equal(strlen(PQgetvalue(r, row, 13)), safe.len);
 			assert_memory_equal(PQgetvalue(r, row, 13), safe.p, safe.len);
-			db_buf_free(&safe);
+			buf_free(&safe);
 		} else {
 			assert_true(PQgetisnull(r, row, 13));
 		}

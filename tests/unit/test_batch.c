@@ -13,11 +13,11 @@
 
 static void safe_is(const char *in, size_t len, const char *want)
 {
-	struct db_buf b = {0};
+	struct buf b = {0};
 	assert_int_equal(db_text_safe(&b, (const uint8_t *)in, len), ERR_OK);
 	assert_int_equal(b.len, strlen(want));
 	assert_memory_equal(b.p, want, b.len);
-	db_buf_free(&b);
+	buf_free(&b);
 }
 
 #define R "\xef\xbf\xbd" /* U+FFFD */
