@@ -111,6 +111,9 @@ rc=0; "$crawl" --check-identity "$tmp/id.json" --pow 300 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "--pow 300 gave $rc"
 rc=0; "$crawl" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "no arguments gave $rc"
-"$crawl" --help | grep -q -- '--gen-identity' || fail "--help"
+# (captured first: grep -q would close the pipe early and, with pipefail, a
+# --help longer than one stdio buffer would die of SIGPIPE)
+help=$("$crawl" --help) || fail "--help exited $?"
+grep -q -- '--gen-identity' <<<"$help" || fail "--help"
 "$crawl" --version | grep -q '^tzcensus-crawl ' || fail "--version"
 echo "identity commands: ok"
