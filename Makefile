@@ -91,10 +91,11 @@ MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 LIB_A    := $(B)/libtzcensus.a
 
 # ---- programs: directory -> program name ---------------------------------
-PROG_DIRS := crawler analyzer simnet
+PROG_DIRS := crawler analyzer simnet listener
 NAME_crawler  := crawl
 NAME_analyzer := analyze
 NAME_simnet   := simnet
+NAME_listener := listen
 
 define prog_rules
 $(1)_SRC := $$(filter-out $(1)/main.c,$$(sort $$(wildcard $(1)/*.c)))
@@ -240,19 +241,29 @@ fuzz-run: $(FUZZERS)
 demo: $(PROGS)
 	$(Q)BIN=$(BIN) scripts/demo.sh $(DEMO_ARGS)
 
-# Unit files and the crontab name /usr/local: rewritten to PREFIX.
+# Unit files and the crontab name /usr/local: rewritten to PREFIX. systemd
+# reads system units from /usr/local/lib/systemd/system, /usr/lib/... and
+# /etc/systemd/system, so with PREFIX /usr or /usr/local the units are found
+# as installed; for any other PREFIX, install prints how to make systemd see
+# them (SYSTEMD_UNIT_DIR=/etc/systemd/system, or systemctl link).
 DESTDIR ?=
 SHARE := $(DESTDIR)$(PREFIX)/share/tzcensus
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSTEMD_SEARCHED := /usr/local/lib/systemd/system /usr/lib/systemd/system /lib/systemd/system \
+                    /etc/systemd/system
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(SHARE)/schema $(SHARE)/config $(DESTDIR)$(PREFIX)/lib/systemd/system
+	  $(SHARE)/schema $(SHARE)/config $(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(PROGS) scripts/tzcensus-nightly $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard schema/*),cp -R schema/. $(SHARE)/schema/)
 	install -m 0644 $(wildcard config/*.yaml) config/nightly.env $(SHARE)/config/
 	sed 's#/usr/local#$(PREFIX)#g' config/crontab >$(SHARE)/config/crontab
 	for u in config/systemd/*.service config/systemd/*.timer; do \
-	  sed 's#/usr/local#$(PREFIX)#g' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/system/$${u##*/}; done
+	  sed 's#/usr/local#$(PREFIX)#g' $$u >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$${u##*/}; done
+	$(if $(filter $(patsubst %/,%,$(SYSTEMD_UNIT_DIR)),$(SYSTEMD_SEARCHED)),,@echo "note: systemd does not read units from $(SYSTEMD_UNIT_DIR): run" \
+	  "systemctl link $(SYSTEMD_UNIT_DIR)/tzcensus-*.service $(SYSTEMD_UNIT_DIR)/tzcensus-*.timer," \
+	  "or install them with SYSTEMD_UNIT_DIR=/etc/systemd/system (docs/operators.md)")
 
 clean:
 	rm -rf build bin

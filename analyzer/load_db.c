@@ -72,13 +72,22 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
 	r = query(db,
 	          "SELECT id, uuid::text, " TS("started_at") ", " TS(
-	              "finished_at") ", vantage, tool_version, config::text "
-	                             "FROM crawls WHERE id = $1",
+	              "finished_at") ", vantage, tool_version, config::text, (SELECT " TS(
+	              "pruned_at") " FROM crawl_totals t WHERE t.crawl_id = crawls.id) "
+	              "FROM crawls WHERE id = $1",
 	          1, p, PGRES_TUPLES_OK, "crawl", err, cap);
 	if (!r)
 		return ERR_DB;
 	if (PQntuples(r) != 1) {
 		snprintf(err, cap, "db: no crawl %" PRId64, crawl_id);
+		PQclear(r);
+		return ERR_INVAL;
+	}
+	if (val(r, 0, 7)) { /* retention took its visits: an analysis would read zeros */
+		snprintf(err, cap,
+		         "db: crawl %" PRId64 " was pruned at %s (tzcensus-crawl --prune-days): its "
+		         "visits are gone; its figures stay in crawl_totals and its analyses",
+		         crawl_id, val(r, 0, 7));
 		PQclear(r);
 		return ERR_INVAL;
 	}

@@ -5,6 +5,7 @@
  *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
  *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]
  *                    [--report] [--title TEXT] [--anonymize] [--gate]
+ *   tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
  * files are written and stored, the report is not rendered).
@@ -16,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/inbound.h"
 #include "analyzer/analyze.h"
 #include "analyzer/anon.h"
 #include "analyzer/gate.h"
 #include "analyzer/load.h"
 #include "analyzer/output.h"
 #include "analyzer/report.h"
+#include "analyzer/site.h"
 #include "core/log.h"
 #include "db/conn.h"
 #include "db/migrate.h"
@@ -33,6 +36,7 @@ static void usage(FILE *f)
 	fputs("usage: tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]\n"
 	      "                        [--crawl ID|latest] [--out DIR] [--seed N] [--json]\n"
 	      "                        [--report] [--title TEXT] [--anonymize] [--gate]\n"
+	      "       tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]\n"
 	      "  --db CONNINFO     read the crawl from PostgreSQL and store the results there\n"
 	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
 	      "  --journal FILE    analyze a crawl journal, no database\n"
@@ -57,7 +61,12 @@ static void usage(FILE *f)
 	      "  --random-runs N   random-removal runs averaged (default 20)\n"
 	      "  --betweenness-exact-max N  exact betweenness up to N core nodes (default 5000)\n"
 	      "  --betweenness-samples N    sampled sources above that (default 1000)\n"
-	      "  --timings         print phase timings on stderr\n",
+	      "  --timings         print phase timings on stderr\n"
+	      "  --site DIR        only build the published site, DIR/index.html: every\n"
+	      "                    published night comparable with --crawl (default the\n"
+	      "                    latest), headline figures, charts over 30/90/365 days,\n"
+	      "                    links to DIR/nights/CRAWL-ID/report.html\n"
+	      "  --version         print the version and exit\n",
 	      f);
 }
 
@@ -90,6 +99,8 @@ enum {
 	OPT_GATE_WINDOW,
 	OPT_GATE_MIN_HISTORY,
 	OPT_GATE_MAX_SHIFT,
+	OPT_SITE,
+	OPT_VERSION,
 };
 
 /* The long name of option value ch, for messages (argv may hold "--x=v" or "--x v"). */
@@ -127,6 +138,26 @@ static bool parse_band(const char *s, struct gate_opts *go)
 	return parse_double(low, 0, 1, &go->band_low) && parse_double(colon + 1, 1, 1e6, &go->band_high);
 }
 
+/* --site DIR: the published site only. Exit status 0 or 1. */
+static int build_site(const char *db, const char *dir, int64_t crawl_id, const char *title)
+{
+	char err[1024] = "";
+	size_t n = 0;
+	if (!db || !*db)
+		db = getenv("DATABASE_URL");
+	PGconn *pg = db_connect(db, err, sizeof err);
+	enum err e = ERR_DB;
+	if (pg && (e = db_migrate(pg, NULL, err, sizeof err)) == ERR_OK)
+		e = site_build(pg, dir, crawl_id, title, &n, err, sizeof err);
+	db_close(pg);
+	if (e != ERR_OK) {
+		log_error("site: %s", err);
+		return 1;
+	}
+	log_info("site: %zu published night%s -> %s/index.html", n, n == 1 ? "" : "s", dir);
+	return 0;
+}
+
 /* A key the report names that report.json lacks: shown as "n/a" in the page. */
 static void report_missing(void *arg, const char *path)
 {
@@ -157,12 +188,14 @@ int main(int argc, char **argv)
 	    {"gate-window", required_argument, NULL, OPT_GATE_WINDOW},
 	    {"gate-min-history", required_argument, NULL, OPT_GATE_MIN_HISTORY},
 	    {"gate-max-shift", required_argument, NULL, OPT_GATE_MAX_SHIFT},
+	    {"site", required_argument, NULL, OPT_SITE},
+	    {"version", no_argument, NULL, OPT_VERSION},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct analyze_opts ao;
 	analyze_opts_default(&ao);
-	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL;
+	const char *db = NULL, *journal = NULL, *edgelist = NULL, *out = NULL, *site = NULL;
 	int64_t crawl_id = -1;
 	bool json_out = false, want_report = false, anonymize = false, gate = false;
 	struct gate_opts go;
@@ -252,6 +285,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_SITE:
+			if (!*optarg) {
+				log_error("--site: expected a directory");
+				return 2;
+			}
+			site = optarg;
+			break;
+		case OPT_VERSION: printf("tzcensus-analyze %s\n", ANALYZER_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -260,8 +301,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (site && (journal || edgelist)) {
+		log_error("--site reads the database: not with --journal or --edgelist");
+		return 2;
+	}
 	if (!journal && !edgelist)
 		use_db = true;
+	if (site)
+		return build_site(db, site, crawl_id, title);
 	if (anonymize)
 		ao.anon = anon_adapter;
 
@@ -305,6 +352,11 @@ int main(int argc, char **argv)
 
 	if ((e = analysis_run(&an, &crawl, &ao, have_prev ? &prev : NULL)) != ERR_OK) {
 		log_error("analysis failed: %s %s", err_str(e), graph_last_error());
+		goto out;
+	}
+	/* nat.inbound: listener data of the crawl's vantage (analyzer/inbound.c) */
+	if (use_db && (e = inbound_attach(pg, &crawl, an.report, err, sizeof err)) != ERR_OK) {
+		log_error("%s", err);
 		goto out;
 	}
 	char dir[4096];

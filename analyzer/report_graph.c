@@ -7,30 +7,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/census.h"
 #include "report_spec.h"
 
 /* ---- reachability ----------------------------------------------------- */
 
+/* conn: did a connection message arrive before the visit ended so? 'y' always,
+ * 'n' never (nothing or not a byte was read), '?' either: the visit's class
+ * then depends on it (census_visit_class). */
 static const struct {
 	const char *name, *meaning;
+	char conn;
 } OUTCOME_MEANING[] = {
-    {"ok", "Handshake completed (Ack): the node is public and accepted us."},
-    {"nack", "The node answered, then refused us with a motive (often: too many connections); "
-             "it is public, and its Nack may list other points."},
-    {"refused", "TCP connection refused (RST): nothing listens on that port."},
-    {"timeout", "TCP connect timed out: filtered, or the host is down."},
-    {"unreachable", "No route to the host."},
-    {"silent_close", "Accepted the TCP connection, then closed it without a byte: busy, or it "
-                     "has banned us. Not the same as unreachable."},
-    {"closed", "Hung up in the middle of the handshake, e.g. a private node after the metadata."},
-    {"handshake_timeout", "Connected, but the handshake did not finish in time."},
-    {"protocol_error", "Sent a malformed, oversized or badly authenticated message."},
-    {"incompatible", "Our chain, but no version we share."},
-    {"self", "The point is our own crawler."},
-    {"policy", "Discovered but not dialed: private or reserved range, port cap, deny list."},
-    {"local_error", "Our own side failed (descriptors, memory): says nothing about the node; "
-                    "counted as undialed."},
-    {"foreign", "A node of another chain: counted beside this network, never in it."},
+    {"ok", "Handshake completed (Ack): the node is public and accepted us.", 'y'},
+    {"nack",
+     "The node answered, then refused us with a motive (often: too many connections); it is "
+     "public, and its Nack may list other points.",
+     'y'},
+    {"refused", "TCP connection refused (RST): nothing listens on that port.", 'n'},
+    {"timeout", "TCP connect timed out: filtered, or the host is down.", 'n'},
+    {"unreachable", "No route to the host.", 'n'},
+    {"silent_close",
+     "Accepted the TCP connection, then closed it without a byte: busy, or it has banned us. "
+     "Unverified, not unreachable.",
+     'n'},
+    {"closed", "Hung up in the middle of the handshake, e.g. a private node after the metadata.",
+     '?'},
+    {"handshake_timeout", "Connected, but the handshake did not finish in time.", '?'},
+    {"protocol_error", "Sent a malformed, oversized or badly authenticated message.", '?'},
+    {"incompatible", "Our chain, but no version we share.", 'y'},
+    {"self", "The point is our own crawler.", 'n'},
+    {"policy", "Discovered but not dialed: private or reserved range, port cap, deny list.", 'n'},
+    {"local_error",
+     "Our own side failed (descriptors, memory): says nothing about the node; counted as "
+     "undialed.",
+     'n'},
+    {"foreign", "A node of another chain: counted beside this network, never in it.", 'y'},
 };
 #define OUTCOMES_N (sizeof OUTCOME_MEANING / sizeof OUTCOME_MEANING[0])
 
@@ -45,6 +57,8 @@ static const struct rtable OUTCOME_TABLE = {
         {"Visits", "visits", RF_COUNT2, "visits", "visits",
          "dial attempts (visits) with this outcome", 0},
         {"Share", "share", RF_SHARE, "share", "share (0-1)", "visits / all visits", 0},
+        {"Point counts as", "class", RF_TEXT, "class", NULL,
+         "class of a point with this outcome (docs/methodology.md, Definitions)", 0},
         {"Meaning", "meaning", RF_TEXT, "meaning", NULL, "what the outcome means", 0},
     }};
 static const struct rchart OUTCOME_CHART = {"outcomes",
@@ -60,9 +74,30 @@ static const struct rchart OUTCOME_CHART = {"outcomes",
 
 /* The counts of the reachability paragraph, in its order. */
 static const char *const REACH_PATHS[] = {
-    "counts.points_seen", "counts.points_dialed", "counts.vertices",
-    "counts.public",      "counts.unreachable",   "counts.undialed",
+    "counts.points_seen", "counts.points_dialed", "counts.public_points",
+    "counts.public",      "counts.foreign",       "counts.unverified",
+    "counts.unreachable", "counts.undialed",
 };
+#define REACH_N (sizeof REACH_PATHS / sizeof REACH_PATHS[0])
+
+/* The class a visit with this outcome gives its point, from the one
+ * definition (lib/db/census.h); NULL for a name the crawler does not know. */
+static const char *outcome_class(const char *name, char *buf, size_t cap)
+{
+	enum visit_outcome o;
+	char conn = '?';
+	if (visit_outcome_parse(name, strlen(name), &o) != ERR_OK)
+		return NULL;
+	for (size_t m = 0; m < OUTCOMES_N; m++)
+		if (strcmp(name, OUTCOME_MEANING[m].name) == 0)
+			conn = OUTCOME_MEANING[m].conn;
+	enum point_class with = census_visit_class(o, true), without = census_visit_class(o, false);
+	if (conn != '?' || with == without)
+		return point_class_str(conn == 'y' ? with : without);
+	snprintf(buf, cap, "%s with a peer id, else %s", point_class_str(with),
+	         point_class_str(without));
+	return buf;
+}
 
 static const char *outcome_meaning(const char *name)
 {
@@ -108,8 +143,8 @@ void section_outcomes(struct rctx *r)
 	struct rtab t;
 	rtab_begin(r, &t, &OUTCOME_TABLE);
 	doc_h2(d, "reachability", "Reachability: how each dial ended");
-	char c[6][32];
-	for (size_t i = 0; i < 6; i++) {
+	char c[REACH_N][32];
+	for (size_t i = 0; i < REACH_N; i++) {
 		double v = 0;
 		if (r_num(r, REACH_PATHS[i], &v))
 			fmt_num(c[i], sizeof c[i], v, 2);
@@ -117,14 +152,35 @@ void section_outcomes(struct rctx *r)
 			snprintf(c[i], sizeof c[i], "n/a");
 	}
 	doc_p_open(d);
-	doc_tf(
-	    d,
-	    "%s points (address and port) were seen and %s of them dialed. They make %s nodes "
-	    "(points with one peer id are one node): %s public (sent a valid connection message), "
-	    "%s unreachable (dialed, never did), %s undialed. Each dial attempt is a visit; the "
-	    "chart counts visits per outcome.",
-	    c[0], c[1], c[2], c[3], c[4], c[5]);
+	doc_tf(d,
+	       "%s points (address and port) were seen and %s of them dialed. Each point is "
+	       "exactly one of (docs/methodology.md, Definitions):",
+	       c[0], c[1]);
 	doc_p_close(d);
+	doc_ul_open(d);
+	/* the words of docs/methodology.md; c[i + 3] counts class i */
+	static const struct {
+		const char *name, *meaning;
+	} CLASS_TEXT[] = {
+	    {"public points", "sent a valid connection message announcing this chain"},
+	    {"foreign points", "sent a valid connection message announcing another chain"},
+	    {"unverified points",
+	     "accepted the TCP connection but sent no valid connection message"},
+	    {"unreachable points", "every attempt was refused, timed out or had no route"},
+	    {"undialed points", "never dialed, or dialed only into our own failure"},
+	};
+	for (size_t i = 0; i < sizeof CLASS_TEXT / sizeof CLASS_TEXT[0]; i++) {
+		doc_li_open(d);
+		doc_tf(d, "%s %s: %s", c[i ? i + 3 : 2], CLASS_TEXT[i].name, CLASS_TEXT[i].meaning);
+		if (i == 0)
+			doc_tf(d, "; they make %s public nodes (points with one peer id are one node)",
+			       c[3]);
+		doc_t(d, i + 1 < sizeof CLASS_TEXT / sizeof CLASS_TEXT[0] ? ";" : ".");
+		doc_li_close(d);
+	}
+	doc_ul_close(d);
+	doc_p(d, "Each dial attempt is a visit: the chart counts visits per outcome, and the table "
+	         "says which class each outcome gives its point.");
 
 	const json_t *oc = r_get(r, "counts.outcomes");
 	if (!json_is_object(oc) || json_object_size(oc) == 0) {
@@ -147,9 +203,12 @@ void section_outcomes(struct rctx *r)
 	chart_bars(r, &OUTCOME_CHART, names, vals, n);
 	for (size_t i = 0; i < n; i++) {
 		const char *m = outcome_meaning(names[i]);
+		char cbuf[96];
+		const char *cls = outcome_class(names[i], cbuf, sizeof cbuf);
 		json_t *row =
-		    json_pack("{sssfss}", "outcome", names[i], "visits", vals[i], "meaning",
-		              m ? m : "Not a documented outcome name (newer crawler?).");
+		    json_pack("{sssfssss}", "outcome", names[i], "visits", vals[i], "meaning",
+		              m ? m : "Not a documented outcome name (newer crawler?).", "class",
+		              cls ? cls : "unknown");
 		if (total > 0)
 			json_object_set_new(row, "share", json_real(vals[i] / total));
 		rtab_row(&t, row, NULL);
@@ -173,8 +232,12 @@ static const struct rkv GLANCE[] = {
     {"R: edges", "graph.reachable.edges", RF_NUM3, 0},
     {"R: connected components", "graph.reachable.components", RF_NUM3, 0},
     {"R: biconnected blocks", "graph.reachable.blocks", RF_NUM3, 0},
-    {"R: largest biconnected block", "graph.reachable.largest_block", RF_NUM3, 0},
     {"R: maximum coreness", "graph.reachable.max_coreness", RF_NUM3, 0},
+    {"Backbone (largest biconnected block of R): vertices", "graph.backbone.vertices", RF_NUM3,
+     0},
+    {"Backbone: share of public nodes", "graph.backbone.share_of_public", RF_SHARE, 0},
+    {"Backbone: edges", "graph.backbone.edges", RF_NUM3, 0},
+    {"Backbone: vertex connectivity", "graph.backbone.vertex_connectivity", RF_NUM3, 0},
     {"Public core (R_core): vertices", "graph.core.vertices", RF_NUM3, 0},
     {"R_core: edges", "graph.core.edges", RF_NUM3, 0},
     {"R_core: vertex connectivity", "graph.core.vertex_connectivity", RF_NUM3, 0},
@@ -192,6 +255,14 @@ static const char STRONG_ZERO[] =
     " It is 0 here: the strong edges alone do not connect the public core, which holds "
     "together only through edges seen in the random part of the lists or in one round.";
 
+/* A node as every node table shows it: its id and, beside it, its first point. */
+#define NODE_ID_COL                                                                           \
+	{"Node (peer id or point)", "id", RF_TEXT, "node", NULL,                              \
+	 "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ}
+#define NODE_POINT_COL                                                                        \
+	{"Point", "point", RF_TEXT, "point", NULL, "the node's first point (address and port)", \
+	 RC_PEER | RC_ANON}
+
 static const struct rtable CUT_TABLE = {
     "min_vertex_cut.csv",
     "Minimum vertex cut",
@@ -199,8 +270,20 @@ static const struct rtable CUT_TABLE = {
     "None.",
     NULL,
     {
-        {"Node (peer id or point)", NULL, RF_TEXT, "node", NULL,
-         "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
+        NODE_ID_COL,
+        NODE_POINT_COL,
+    }};
+
+static const struct rtable BACKBONE_CUT_TABLE = {
+    "backbone_min_vertex_cut.csv",
+    "Minimum vertex cut of the backbone",
+    "Members of a minimum vertex cut (witness) of the backbone, the largest biconnected block "
+    "of the public graph.",
+    "None: a complete or empty backbone has no cut.",
+    NULL,
+    {
+        NODE_ID_COL,
+        NODE_POINT_COL,
     }};
 
 static const struct rtable AP_TABLE = {
@@ -210,8 +293,8 @@ static const struct rtable AP_TABLE = {
     "None: no single node's removal disconnects public nodes.",
     "cut off the most",
     {
-        {"Node", "id", RF_TEXT, "node", NULL,
-         "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
+        NODE_ID_COL,
+        NODE_POINT_COL,
         {"Nodes cut off", "cut_off", RF_COUNT, "cut_off", "nodes",
          "public nodes cut off if this node is removed", 0},
     }};
@@ -234,8 +317,8 @@ static const struct rtable BT_TABLE = {
     "None computed.",
     NULL,
     {
-        {"Node", "id", RF_TEXT, "node", NULL, "peer id when known, else the point",
-         RC_PEER | RC_ANON | RC_REQ},
+        NODE_ID_COL,
+        NODE_POINT_COL,
         {"Betweenness", "value", RF_G4, "betweenness", NULL,
          "betweenness centrality as the analyzer reports it", 0},
     }};
@@ -276,7 +359,38 @@ static void min_cut(struct rctx *r)
 	} else {
 		lack(r, "No vertex connectivity of the public core.");
 	}
-	rtab_array(r, &CUT_TABLE, "graph.core.min_vertex_cut");
+	rtab_array(r, &CUT_TABLE, "graph.core.min_vertex_cut_nodes");
+}
+
+/* The backbone: what its connectivity says, and a cut that achieves it. */
+static void backbone(struct rctx *r)
+{
+	struct doc *d = &r->d;
+	doc_h3(d, "Backbone: the best-connected part of the public graph");
+	double k = 0, v = 0, ck = 0;
+	bool have = r_num(r, "graph.backbone.vertex_connectivity", &k) &&
+	            r_num(r, "graph.backbone.vertices", &v);
+	doc_p_open(d);
+	doc_t(d, "The backbone is the largest biconnected block of R: the largest set of public "
+	         "nodes that no single node's failure splits. ");
+	if (have && v >= 3) {
+		char a[32];
+		fmt_num(a, sizeof a, v, 0);
+		doc_tf(d,
+		       "It holds %s public nodes, and at least %.0f of them must fail to split it "
+		       "(its vertex connectivity, the headline robustness figure); removing the "
+		       "nodes listed below splits it. ",
+		       a, k);
+	} else if (have) {
+		doc_t(d, "This crawl has none: no three public nodes are linked in a cycle. ");
+	}
+	doc_t(d, "The public core R_core, by contrast, includes every node hanging off the "
+	         "backbone: one node attached by a single link makes its neighbour a cut of size 1");
+	if (r_num(r, "graph.core.vertex_connectivity", &ck))
+		doc_tf(d, ", so its vertex connectivity (%.0f here) is 1 on any real network", ck);
+	doc_t(d, ". Those attachments are the single points of failure listed below.");
+	doc_p_close(d);
+	rtab_array(r, &BACKBONE_CUT_TABLE, "graph.backbone.min_vertex_cut");
 }
 
 /* Articulation points as {"id", "cut_off"} rows, most cut off first, then by id. */
@@ -491,6 +605,7 @@ void section_resilience(struct rctx *r)
 	    r_num(r, "graph.core.vertices", &core_n) && core_n >= 2)
 		doc_t(d, STRONG_ZERO);
 	doc_p_close(d);
+	backbone(r);
 	min_cut(r);
 	single_points(r);
 

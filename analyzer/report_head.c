@@ -37,8 +37,9 @@ static const char *const CAVEATS[] = {
     "for them, so they are counted neither as public nor as unreachable.",
     "An edge means \"has been connected\": Octez advertises points it once completed a "
     "handshake with, so edges are knowledge, not live links.",
-    "Public means \"sent us a valid connection message during this crawl\", from one vantage "
-    "point; a node that was down, busy or filtering us at that moment counts as unreachable.",
+    "Public means \"sent us a valid connection message announcing this chain during this "
+    "crawl\", from one vantage point; a node that was down or filtering us at that moment counts "
+    "as unreachable, one that was busy or had banned us as unverified.",
     "Chain names, versions and ids are what the peers said; they are shown escaped and "
     "unverified.",
     "Concentration is measured by IP prefix, not by operator: one operator can span many "
@@ -108,21 +109,32 @@ void section_provenance(struct rctx *r)
 struct headline {
 	const char *name, *path, *unit;
 	enum { H_COUNT, H_RATIO, H_LEN, H_DEC } kind;
-	const char *help;
-	int better; /* +1: higher is healthier, -1: lower is, 0: neither */
-	bool card;  /* also a card at the top (HTML) */
+	const char *help; /* what it means, one short phrase: card, page column, CSV */
+	int better;       /* +1: higher is healthier, -1: lower is, 0: neither */
+	bool card;        /* also a card at the top (HTML) */
 };
 
+/* The census classes use the words of docs/methodology.md "Definitions". */
 static const struct headline HEADLINES[] = {
-    {"Points seen", "counts.points_seen", "points", H_COUNT, "distinct points discovered", 0, 0},
-    {"Public nodes", "counts.public", "nodes", H_COUNT, "sent a valid connection message", 1, 1},
-    {"Unreachable nodes", "counts.unreachable", "nodes", H_COUNT, "dialed, never answered", 0, 0},
-    {"Public ratio", "counts.public_ratio", "share", H_RATIO, "public nodes / all nodes seen", 1,
+    {"Public nodes", "counts.public", "nodes", H_COUNT,
+     "points that sent a valid connection message announcing this chain, merged by peer id", 1,
      1},
-    {"Core vertex connectivity", "graph.core.vertex_connectivity", "nodes", H_COUNT,
-     "nodes whose removal splits the public core", 1, 1},
+    {"Public ratio", "counts.public_ratio", "share", H_RATIO,
+     "public nodes / (public nodes + unverified points + unreachable points)", 1, 1},
+    {"Unverified points", "counts.unverified", "points", H_COUNT,
+     "accepted the TCP connection but sent no valid connection message", 0, 0},
+    {"Unreachable points", "counts.unreachable", "points", H_COUNT,
+     "every attempt was refused, timed out or had no route", 0, 0},
+    {"Foreign points", "counts.foreign", "points", H_COUNT,
+     "sent a valid connection message announcing another chain", 0, 0},
+    {"Undialed points", "counts.undialed", "points", H_COUNT,
+     "never dialed, or dialed only into our own failure", 0, 0},
+    {"Points seen", "counts.points_seen", "points", H_COUNT,
+     "distinct points (address and port) discovered", 0, 0},
+    {"Backbone vertex connectivity", "graph.backbone.vertex_connectivity", "nodes", H_COUNT,
+     "fewest public nodes whose failure splits the backbone", 1, 1},
     {"Single points of failure", "graph.reachable.articulation_points", "nodes", H_LEN,
-     "articulation points of the public graph", -1, 1},
+     "public nodes whose removal alone cuts other public nodes off", -1, 1},
     {"Nakamoto coefficient (/24)", "concentration.by_prefix.ipv4_24.nakamoto", "prefixes", H_COUNT,
      "fewest /24 prefixes holding over half the public IPv4 nodes", 1, 1},
     {"HHI (/24)", "concentration.by_prefix.ipv4_24.hhi", "0-10000", H_DEC,
@@ -159,6 +171,7 @@ static const struct rtable HEADLINE_TABLE = {
          "crawl started closest to 30 days earlier (within 3 days)", 0},
         {"vs 30 days", "shown_30d", RF_TEXT_R, NULL, NULL, NULL, 0},
         {NULL, "change_30d", RF_NUM3, "change_30d", NULL, "value - value 30 days earlier", 0},
+        {"What it means", "help", RF_TEXT, "description", NULL, "what the figure counts", 0},
     }};
 
 /* Of the current crawl through the checked look-ups, of others unchecked. */
@@ -183,20 +196,26 @@ static bool headline_value(struct rctx *r, const json_t *j, const struct headlin
 
 bool headline_ratio(const json_t *j, double *v)
 {
-	double p = 0, s = 0; /* derive it when the analyzer left it out */
+	double p = 0, uv = 0, ur = 0; /* derive it when the analyzer left it out */
 	if (rj_num(j, "counts.public_ratio", v))
 		return true;
-	if (rj_num(j, "counts.public", &p) && rj_num(j, "counts.vertices", &s) && s > 0) {
-		*v = p / s;
+	if (rj_num(j, "counts.public", &p) && rj_num(j, "counts.unverified", &uv) &&
+	    rj_num(j, "counts.unreachable", &ur) && p + uv + ur > 0) {
+		*v = p / (p + uv + ur);
 		return true;
 	}
 	return false;
 }
 
+void fmt_ratio(char *out, size_t cap, double v)
+{
+	snprintf(out, cap, "%.1f%%", v * 100);
+}
+
 static void fmt_value(char *out, size_t cap, const struct headline *h, double v)
 {
 	if (h->kind == H_RATIO)
-		snprintf(out, cap, "%.1f%%", v * 100);
+		fmt_ratio(out, cap, v);
 	else if (h->kind == H_DEC)
 		fmt_num(out, cap, round(v), 0);
 	else
@@ -207,12 +226,13 @@ static void fmt_delta(char *out, size_t cap, const struct headline *h, double d)
 {
 	if (h->kind == H_RATIO)
 		snprintf(out, cap, "%+.1f pt", d * 100);
-	else if (h->kind == H_DEC)
-		snprintf(out, cap, "%+.0f", d);
-	else if (d == floor(d))
-		snprintf(out, cap, "%+.0f", d);
-	else
+	else if (h->kind == H_DEC || d == floor(d)) { /* "+1,333", as the figure reads */
+		char n[40];
+		fmt_num(n, sizeof n, fabs(round(d)), 0);
+		snprintf(out, cap, "%s%s", d < 0 ? "-" : "+", n);
+	} else {
 		snprintf(out, cap, "%+.2f", d);
+	}
 }
 
 static void headline_cards(struct rctx *r)
@@ -252,7 +272,8 @@ static json_t *headline_row(struct rctx *r, const struct headline *h, const json
 	bool have = headline_value(r, r->cur, h, &v);
 	if (have)
 		fmt_value(s, sizeof s, h, v);
-	json_t *row = json_pack("{ssssss}", "metric", h->name, "unit", h->unit, "shown", s);
+	json_t *row = json_pack("{ssssssss}", "metric", h->name, "unit", h->unit, "shown", s,
+	                        "help", h->help);
 	if (have)
 		json_object_set_new(row, "value", json_real(v));
 	for (size_t k = 0; k < 3; k++) {
@@ -284,6 +305,7 @@ static const struct {
     {"gone", "gone", false},
     {"delta_public", "public nodes", true},
     {"delta_vertices", "nodes seen", true},
+    {"delta_backbone_vertex_connectivity", "backbone vertex connectivity", true},
     {"delta_vertex_connectivity", "core vertex connectivity", true},
 };
 
@@ -313,6 +335,66 @@ static void headline_trend(struct rctx *r)
 	doc_p_close(d);
 }
 
+/* The public ratio written out with this crawl's figures, and what stays
+ * beside it (docs/methodology.md "Definitions"). */
+static void headline_census(struct rctx *r)
+{
+	static const char *const path[] = {"counts.public", "counts.unverified",
+	                                    "counts.unreachable", "counts.foreign",
+	                                    "counts.undialed"};
+	char c[5][32], ratio[32];
+	double v = 0, q = 0;
+	bool all = true;
+	for (size_t i = 0; i < 5; i++) {
+		if (r_num(r, path[i], &v))
+			fmt_num(c[i], sizeof c[i], v, 0);
+		else
+			all = false;
+	}
+	r_get(r, "counts.public_ratio"); /* recorded when absent; derived as the headline does */
+	if (!all || !headline_ratio(r->cur, &q))
+		return;
+	fmt_ratio(ratio, sizeof ratio, q);
+	doc_p_open(&r->d);
+	doc_tf(&r->d,
+	       "Public ratio %s = %s public nodes / (%s public nodes + %s unverified points + %s "
+	       "unreachable points). Reported beside it, never inside it: %s foreign points (another "
+	       "chain's nodes) and %s undialed points.",
+	       ratio, c[0], c[0], c[1], c[2], c[3], c[4]);
+	doc_p_close(&r->d);
+}
+
+/* Why the backbone's connectivity is the robustness figure, not the core's. */
+static void headline_backbone(struct rctx *r)
+{
+	double k = 0, bv = 0, pub = 0, ck = 0;
+	if (!r_num(r, "graph.backbone.vertex_connectivity", &k) ||
+	    !r_num(r, "graph.backbone.vertices", &bv) || !r_num(r, "counts.public", &pub))
+		return;
+	struct doc *d = &r->d;
+	char a[32], b[32];
+	fmt_num(a, sizeof a, bv, 0);
+	fmt_num(b, sizeof b, pub, 0);
+	doc_p_open(d);
+	if (bv < 3) {
+		doc_t(d, "Robustness: no backbone, no three public nodes are linked in a cycle.");
+	} else {
+		doc_tf(d,
+		       "Robustness: the backbone is the largest biconnected block of the public "
+		       "graph (%s of %s public nodes); it stays connected unless at least %.0f of its "
+		       "nodes fail (its vertex connectivity).",
+		       a, b, k);
+		if (r_num(r, "graph.core.vertex_connectivity", &ck))
+			doc_tf(d,
+			       " The public core's vertex connectivity (%.0f here) says less: one "
+			       "node hanging off the core by a single link makes it 1, and a real "
+			       "network always has such nodes; it is shown under Resilience with the "
+			       "single points of failure.",
+			       ck);
+	}
+	doc_p_close(d);
+}
+
 void section_headline(struct rctx *r)
 {
 	struct doc *d = &r->d;
@@ -322,6 +404,8 @@ void section_headline(struct rctx *r)
 	if (!r->prev)
 		doc_p(d, "No earlier crawl was available, so no change is shown.");
 	headline_cards(r);
+	headline_census(r);
+	headline_backbone(r);
 
 	const json_t *const cmp[3] = {r->prev, r->d7, r->d30};
 	static const char *const label[3] = {"vs previous", "vs 7 days", "vs 30 days"};
@@ -364,14 +448,24 @@ static const struct rtable SIZE_TABLE = {
         {NULL, "counts.points_seen", RF_COUNT, "points_seen", "points",
          "distinct points discovered", 0},
         {NULL, "counts.public", RF_COUNT, "public", "nodes",
-         "nodes that sent a valid connection message", 0},
-        {NULL, "counts.unreachable", RF_COUNT, "unreachable", "nodes",
-         "nodes dialed that never sent one", 0},
+         "public nodes: points that sent a valid connection message announcing this chain, "
+         "merged by peer id",
+         0},
+        {NULL, "counts.unreachable", RF_COUNT, "unreachable", "points",
+         "points whose every attempt was refused, timed out or had no route", 0},
         {NULL, "ratio", RF_SHARE, "public_ratio", "share (0-1)",
-         "public nodes / all nodes seen (counts.public_ratio)", 0},
+         "public nodes / (public nodes + unverified points + unreachable points) "
+         "(counts.public_ratio)",
+         0},
+        {NULL, "counts.unverified", RF_COUNT, "unverified", "points",
+         "points that accepted the TCP connection but sent no valid connection message", 0},
+        {NULL, "counts.foreign", RF_COUNT, "foreign", "points",
+         "points that sent a valid connection message announcing another chain", 0},
+        {NULL, "counts.undialed", RF_COUNT, "undialed", "points",
+         "points never dialed, or dialed only into our own failure", 0},
     }};
 static const struct rchart SIZE_CHART = {
-    "size", "Network size over time: points seen, public and unreachable per crawl",
+    "size", "Network size over time: points seen, public nodes and unreachable points per crawl",
     NULL,   "points / nodes",
     NULL,   NULL,
     NULL,   "size_over_time.csv",
@@ -446,7 +540,7 @@ void section_size(struct rctx *r)
 		     "date.",
 		     untimed);
 	chart_lines(r, &SIZE_CHART, &c,
-	            r->hist_n ? "Points seen, public nodes and unreachable nodes per crawl."
+	            r->hist_n ? "Points seen, public nodes and unreachable points per crawl."
 	                      : "Only this crawl so far: the trend starts with the next crawl.");
 	if (!r->hist_n)
 		lack(r, "No earlier crawl: the size-over-time chart has a single point.");

@@ -60,13 +60,57 @@ static const struct rhist POW = {
 static const struct rhist LAG = {
     "heads.lag_histogram",
     {"lag", "Head lag of public nodes", "lag (blocks)", "public nodes",
-     "Public nodes per head lag (blocks behind the highest head seen).", "no head levels reported",
-     NULL, "head_lag.csv", false, SVG_BLUE},
+     "Public nodes per head lag (blocks behind the reference head level; outliers left out).",
+     "no head levels reported", NULL, "head_lag.csv", false, SVG_BLUE},
     "Head-lag histogram",
     {
-        {NULL, "v", RF_INT, "lag_blocks", "blocks", "blocks behind the highest head seen", 0},
+        {NULL, "v", RF_INT, "lag_blocks", "blocks", "blocks behind the reference head level", 0},
         {NULL, "n", RF_INT, "nodes", "nodes", "public nodes with this lag", 0},
     }};
+
+static const struct rtable OUTLIER_TABLE = {
+    "head_outliers.csv",
+    "Head outliers",
+    "Public nodes that announced a head more than heads.ahead_max levels above the median: "
+    "listed here, left out of the reference level and the lag histogram.",
+    "None: no node announced a head far above the others.",
+    NULL,
+    {
+        {"Node (peer id or point)", "id", RF_TEXT, "node", NULL,
+         "peer id when a handshake revealed it, else the point", RC_PEER | RC_ANON | RC_REQ},
+        {"Point", "point", RF_TEXT, "point", NULL, "the node's first point (address and port)",
+         RC_PEER | RC_ANON},
+        {"Head level", "level", RF_COUNT, "level", "blocks", "the head level it announced", 0},
+        {"Ahead by", "ahead", RF_COUNT, "ahead", "blocks",
+         "level - the reference head level", 0},
+    }};
+
+/* How the reference head is chosen, with this crawl's figures. */
+static void head_reference(struct rctx *r)
+{
+	struct doc *d = &r->d;
+	double ref = 0, med = 0, ahead = 0, n = 0;
+	doc_p_open(d);
+	if (r_num(r, "heads.reference_level", &ref) && r_num(r, "heads.median_level", &med) &&
+	    r_num(r, "heads.ahead_max", &ahead) && r_num(r, "heads.nodes_with_head", &n)) {
+		char a[32], b[32], c[32], e[32];
+		fmt_num(a, sizeof a, ref, 0);
+		fmt_num(b, sizeof b, med, 0);
+		fmt_num(c, sizeof c, ahead, 0);
+		fmt_num(e, sizeof e, n, 0);
+		doc_tf(d,
+		       "Reference head level: %s, the highest head at most %s levels above the "
+		       "median head of the public nodes (%s), so a node announcing a far-off level "
+		       "cannot make the others look behind. Lag = reference - head, for each of the "
+		       "%s public nodes that told us their head; heads above the reference are "
+		       "outliers, listed below and left out of the histogram.",
+		       a, c, b, e);
+	} else {
+		doc_t(d, "No node told us its head level.");
+		lack(r, "No head levels: the head-lag histogram is empty.");
+	}
+	doc_p_close(d);
+}
 
 /* Each row of array a with "share" = key / (sum of key over a) added. */
 static void rows_with_share(struct rtab *t, const json_t *a, const char *key, const char *src)
@@ -114,21 +158,10 @@ void section_versions(struct rctx *r)
 	chart_hist(r, &POW);
 
 	doc_h3(d, "Head lag");
-	double ml = 0;
-	doc_p_open(d);
-	if (r_num(r, "heads.max_level", &ml)) {
-		char lv[32];
-		fmt_num(lv, sizeof lv, ml, 0);
-		doc_tf(d,
-		       "Highest head level seen: %s. Lag = blocks behind that level, per node that "
-		       "told us its current head.",
-		       lv);
-	} else {
-		doc_t(d, "No node told us its head level.");
-		lack(r, "No head levels: the head-lag histogram is empty.");
-	}
-	doc_p_close(d);
+	head_reference(r);
 	chart_hist(r, &LAG);
+	doc_h3(d, "Heads far ahead (outliers)");
+	rtab_array(r, &OUTLIER_TABLE, "heads.outliers");
 	doc_raw(d, "</section>\n", NULL);
 }
 

@@ -177,7 +177,11 @@ void section_versions(struct rctx *r);
 void section_concentration(struct rctx *r);
 void section_methodology(struct rctx *r);
 
-/* The headline ratio (counts.public_ratio, derived when absent) of any crawl. */
+/* The headline ratio (counts.public_ratio; derived by its definition, public
+ * / (public + unverified + unreachable), when absent) of any crawl. */
 bool headline_ratio(const json_t *j, double *v);
+/* A ratio as every part of the page shows it ("22.7%"): the headline, its
+ * census sentence and "Compare with" give the same figure. */
+void fmt_ratio(char *out, size_t cap, double v);
 
 #endif

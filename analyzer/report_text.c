@@ -11,15 +11,22 @@ static const char *const DEFS[] = {
     "Vertex: a node, identified by its peer id when a handshake revealed one (several "
     "points "
     "with one peer id are one vertex), else by its point.",
-    "Public node: sent us a valid connection message (outcomes ok, nack, closed after it, "
-    "incompatible). Unreachable: dialed, never did. Undialed: denied by policy or never "
-    "tried.",
+    "Each point of a crawl is exactly one of: public (sent a valid connection message "
+    "announcing the crawl's chain, whatever followed), foreign (a valid connection message "
+    "announcing another chain), unverified (accepted the TCP connection but sent no valid "
+    "connection message), unreachable (every attempt was refused, timed out or had no route) "
+    "or undialed (never dialed, or only into our own failure). A point dialed more than once "
+    "takes the highest of these classes, in that order.",
+    "Public nodes: the public points merged by peer id. Public ratio: public nodes / (public "
+    "nodes + unverified points + unreachable points); foreign and undialed points are "
+    "reported beside it, never inside it.",
     "Edge u-v: u advertised (or listed in a Nack) a point of v in this crawl. Undirected, "
     "simple. Strong edge: in the ranked part of the lists (rank below 30) in every round.",
     "S: all vertices; R: public vertices; R_core: largest connected component of R.",
-    "Vertex connectivity of R_core: the fewest nodes whose removal disconnects it, with "
-    "one "
+    "Vertex connectivity of R_core: the fewest nodes whose removal disconnects it, with one "
     "witness cut (Esfahanian-Hakimi over unit-capacity max-flow).",
+    "Backbone: the largest biconnected block of R (no single node splits it); its vertex "
+    "connectivity, computed the same way, is the headline robustness figure.",
     "Single point of failure: an articulation point of R, with the number of public nodes "
     "its removal cuts off the largest part.",
     "Sole advertiser: the only node that advertised some point: a discovery single point "
@@ -136,15 +143,19 @@ static void compare_with(struct rctx *r)
 	rtab_begin(r, &t, &COMPARE_TABLE);
 	rbuf_puts(&d->html, "<div class=\"compare\">\n");
 	doc_h3(d, "Compare with");
-	char ours[160];
-	double pub = 0, seen = 0;
-	if (r_num(r, "counts.public", &pub) && r_num(r, "counts.points_seen", &seen) && seen > 0) {
+	/* the headline's own figures (report.json counts), not a ratio of its own */
+	char ours[320];
+	double pub = 0, ratio = 0;
+	r_get(r, "counts.public_ratio"); /* recorded when absent; derived as the headline does */
+	if (r_num(r, "counts.public", &pub) && headline_ratio(r->cur, &ratio)) {
 		char a[32], b[32];
 		fmt_num(a, sizeof a, pub, 0);
-		fmt_num(b, sizeof b, seen, 0);
+		fmt_ratio(b, sizeof b, ratio);
 		snprintf(ours, sizeof ours,
-		         "This crawl: %s public nodes of %s points seen (%.1f%%).", a, b,
-		         100 * pub / seen);
+		         "This crawl: %s public nodes, public ratio %s (public nodes / (public "
+		         "nodes + unverified points + unreachable points); foreign and undialed "
+		         "points left out).",
+		         a, b);
 	} else {
 		snprintf(ours, sizeof ours, "This crawl has no size figures to compare.");
 	}

@@ -263,15 +263,7 @@ void crawl_config_frontier_limits(const struct crawl_config *c, struct frontier_
 
 void crawl_config_help(FILE *f)
 {
-	for (size_t i = 0; i < crawl_config_keys_n; i++) {
-		const struct conf_key *k = &crawl_config_keys[i];
-		fprintf(f, "  %-22s %s", k->name, k->help);
-		if (k->def)
-			fprintf(f, " (default %s", k->def);
-		if (k->type == CONF_INT || k->type == CONF_DOUBLE)
-			fprintf(f, "%s %.10g..%.10g", k->def ? "," : " (range", k->min, k->max);
-		fprintf(f, "%s\n", k->def || k->type == CONF_INT || k->type == CONF_DOUBLE ? ")" : "");
-	}
+	conf_help(f, crawl_config_keys, crawl_config_keys_n);
 }
 
 char *crawl_config_json(const struct crawl_config *c)

@@ -1,7 +1,7 @@
 /*
  * tzcensus-crawl — one crawl of the Tezos P2P network, and the commands
  * around it: --probe, --check-config, --gen-identity / --check-identity,
- * --migrate, --replay.
+ * --migrate, --replay, --prune-days.
  *
  * Order of settings: defaults, then --config FILE, then the flags (a list
  * flag replaces the file's list). Exit status: 0 finished crawl (or a
@@ -10,6 +10,7 @@
  * finished but incomplete (local errors above 1% of the dials), 5 no seed
  * could be dialed, 75 another crawl of the same vantage is running.
  */
+#include <errno.h>
 #include <ev.h>
 #include <getopt.h>
 #include <math.h>
@@ -25,6 +26,7 @@
 #include "crawler/probe.h"
 #include "crawler/sink.h"
 #include "crawler/tools.h"
+#include "db/prune.h"
 #include "p2p/identity.h"
 
 #ifndef TZCENSUS_VERSION
@@ -85,6 +87,7 @@ static void usage(FILE *f)
 		"       tzcensus-crawl --check-identity FILE [--pow BITS]\n"
 		"       tzcensus-crawl --migrate [--db CONNINFO]\n"
 		"       tzcensus-crawl --replay FILE [--db CONNINFO]\n"
+		"       tzcensus-crawl --prune-days N [--db CONNINFO]\n"
 		"\n"
 		"Crawls the Tezos P2P network from seed points: performs the Octez handshake with\n"
 		"every point it may dial, asks each node for its peers (Bootstrap/Advertise) and\n"
@@ -112,6 +115,8 @@ static void usage(FILE *f)
 		"  --json                 print the summary as one JSON object\n"
 		"  --no-migrate           do not apply database migrations at start\n"
 		"  --set KEY=VALUE        any setting (e.g. --set per_ip_ports=2)\n"
+		"  --verbose              also log debug messages on stderr (a failed send, a\n"
+		"                         handshake held back for a peer already in session)\n"
 		"\n"
 		"Settings (YAML keys, see config/crawler.example.yaml):\n");
 	crawl_config_help(f);
@@ -127,6 +132,9 @@ static void usage(FILE *f)
 		"  --pow BITS             PoW for --gen-identity/--check-identity (default %g)\n"
 		"  --migrate              apply pending database migrations and exit\n"
 		"  --replay FILE          load a journal into the database (idempotent) and exit\n"
+		"  --prune-days N         retention: remove the visits and advertisements of crawls\n"
+		"                         started more than N days ago (their crawl_summary row is\n"
+		"                         kept in crawl_totals; crawls and analyses stay) and exit\n"
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 finished crawl or successful command, 1 failure, 2 usage or\n"
@@ -154,7 +162,7 @@ int main(int argc, char **argv)
 		O_CONFIG = 256, O_DB, O_SEED, O_SEED_DB, O_ALLOW, O_DENY, O_IDENTITY, O_EPOW,
 		O_CHAIN, O_CONC, O_CTO, O_HTO, O_ROUNDS, O_NOHEAD, O_VANTAGE, O_JOURNAL, O_JSON,
 		O_NOMIGRATE, O_SET, O_CHECK, O_PROBE, O_GEN, O_CHECKID, O_POW, O_MIGRATE, O_REPLAY,
-		O_HELP, O_VERSION, O_VERBOSE,
+		O_HELP, O_VERSION, O_VERBOSE, O_PRUNE,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, O_CONFIG},
@@ -186,12 +194,14 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, O_HELP},
 		{"version", no_argument, NULL, O_VERSION},
 		{"verbose", no_argument, NULL, O_VERBOSE},
+		{"prune-days", required_argument, NULL, O_PRUNE},
 		{NULL, 0, NULL, 0},
 	};
 	static struct override ov[OVERRIDES_MAX];
 	size_t ov_n = 0;
 	const char *config = NULL, *probe = NULL, *gen = NULL, *checkid = NULL, *replay = NULL;
 	bool check = false, migrate = false, identity_flag = false;
+	long prune_days = 0; /* 0: no --prune-days */
 	double pow = P2P_POW_DEFAULT;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -244,6 +254,19 @@ int main(int argc, char **argv)
 		}
 		case O_MIGRATE: migrate = true; break;
 		case O_REPLAY: replay = optarg; break;
+		case O_PRUNE: {
+			char *end;
+			errno = 0;
+			prune_days = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || prune_days < 1 ||
+			    prune_days > DB_PRUNE_DAYS_MAX) {
+				fprintf(stderr, "tzcensus-crawl: --prune-days %s: want a number of days "
+						"from 1 to %d\n",
+					optarg, DB_PRUNE_DAYS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case O_HELP: usage(stdout); return 0;
 		case O_VERSION: printf("tzcensus-crawl %s\n", TZCENSUS_VERSION); return 0;
 		case O_VERBOSE: log_init("tzcensus-crawl", LOG_DEBUG); break;
@@ -263,10 +286,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int commands = (gen != NULL) + (checkid != NULL) + (probe != NULL) + check + migrate +
-		       (replay != NULL);
+		       (replay != NULL) + (prune_days > 0);
 	if (commands > 1) {
 		fprintf(stderr, "tzcensus-crawl: give at most one of --gen-identity, "
-				"--check-identity, --probe, --check-config, --migrate, --replay\n");
+				"--check-identity, --probe, --check-config, --migrate, --replay, "
+				"--prune-days\n");
 		return EXIT_USAGE;
 	}
 	if (gen)
@@ -333,6 +357,10 @@ int main(int argc, char **argv)
 	}
 	if (replay) {
 		status = tools_replay(replay, cfg.db, cfg.no_migrate);
+		goto out;
+	}
+	if (prune_days > 0) {
+		status = tools_prune(cfg.db, (unsigned)prune_days, cfg.no_migrate);
 		goto out;
 	}
 

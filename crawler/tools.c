@@ -1,6 +1,7 @@
 /* The crawl command and the storage commands (--migrate, --replay). */
 #include "crawler/tools.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "crawler/sink.h"
 #include "db/conn.h"
 #include "db/migrate.h"
+#include "db/prune.h"
 #include "journal/replay.h"
 
 #ifndef TZCENSUS_VERSION
@@ -35,6 +37,32 @@ int tools_migrate(const char *conninfo)
 	}
 	printf("migrations: %d applied, schema version %d\n", applied, db_schema_version(db));
 	db_close(db);
+	return 0;
+}
+
+int tools_prune(const char *conninfo, unsigned days, bool no_migrate)
+{
+	char err[512];
+	PGconn *db = db_connect(conninfo, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
+	struct db_prune_result res;
+	enum err e = no_migrate ? ERR_OK : db_migrate(db, NULL, err, sizeof err);
+	if (e == ERR_OK)
+		e = db_prune(db, days, &res, err, sizeof err);
+	else
+		memset(&res, 0, sizeof res);
+	printf("prune: %zu crawl%s older than %u day%s pruned, %" PRIu64 " visits and %" PRIu64
+	       " advertisements removed\n",
+	       res.crawls, res.crawls == 1 ? "" : "s", days, days == 1 ? "" : "s", res.visits,
+	       res.advertisements);
+	db_close(db);
+	if (e != ERR_OK) {
+		fprintf(stderr, "tzcensus-crawl: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -168,12 +196,12 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 		snprintf(bad, sizeof bad, ", %llu damaged records skipped",
 			 (unsigned long long)st.corrupt);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added%s%s%s\n",
+	       "advertisements %llu read / %llu added, last crawl id %lld%s%s%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
-	       (unsigned long long)st.advs_added, st.truncated ? ", last record truncated" : "",
-	       bad,
+	       (unsigned long long)st.advs_added, (long long)st.last_crawl_id,
+	       st.truncated ? ", last record truncated" : "", bad,
 	       st.crawls_left_running ? ", a crawl without end left running (a crawler of its "
 					"vantage is live)"
 				      : "");

@@ -14,6 +14,9 @@
 #    each analyzed, the second with --report, so the report has a trend: the
 #    first against simnet epoch 0, the second against the same world at
 #    epoch 1 (5% of the listening nodes gone, as many new: simnet --epoch);
+#    During the second crawl tzcensus-listen (vantage demo) takes inbound
+#    handshakes from 20 simulated NATed dialers (simnet --dial) and dials
+#    each back, so the report has nat.inbound;
 # 5. stops everything it started and prints where the report is and the
 #    headline figures.
 #
@@ -75,7 +78,8 @@ t_start=$(date +%s)
 CRAWL=$BIN/tzcensus-crawl
 ANALYZE=$BIN/tzcensus-analyze
 SIMNET=$BIN/tzcensus-simnet
-for p in "$CRAWL" "$ANALYZE" "$SIMNET"; do
+LISTEN=$BIN/tzcensus-listen
+for p in "$CRAWL" "$ANALYZE" "$SIMNET" "$LISTEN"; do
 	[ -x "$p" ] || { echo "demo: $p is not built (run make demo, or make first)" >&2; exit 1; }
 done
 [ -x "$PY" ] || { echo "demo: $PY is needed (Debian package python3)" >&2; exit 1; }
@@ -83,6 +87,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/tzcensus-demo.XXXXXX")
 simnet_pid=
 child_pid=
+listen_pid=
 
 # Whatever happens, nothing we started stays behind: simnet and a crawler or
 # analyzer still running get SIGTERM, then SIGKILL after 5 s. The database
@@ -103,6 +108,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	stop_pid "$child_pid"
+	stop_pid "$listen_pid"
 	stop_pid "$simnet_pid"
 	if [ "$rc" -ne 0 ] && [ -d "$work" ]; then
 		echo "demo: FAILED (status $rc); logs follow" >&2
@@ -142,13 +148,14 @@ run identity.log "$CRAWL" --gen-identity "$work/identity.json" --pow "$pow" >/de
 # base) at epoch 1, where simnet has churned 5% of the listening nodes away
 # and brought as many NATed ones up, so the report's trend is not zero.
 base=127.$((64 + RANDOM % 180)).0.0
-start_simnet() { # epoch
+start_simnet() { # epoch [more simnet flags]
 	local epoch=$1 i
+	shift
 	step "starting tzcensus-simnet epoch $epoch: $nodes nodes on $base, latency $latency ms, world seed $world_seed"
 	rm -f "$work/ready"
 	"$SIMNET" --nodes "$nodes" --seed "$world_seed" --base "$base" --latency-ms "$latency" \
 		--expected-pow "$pow" --epoch "$epoch" --truth "$work/truth-$epoch.json" \
-		--ready "$work/ready" --violations "$work/violations-$epoch.jsonl" \
+		--ready "$work/ready" --violations "$work/violations-$epoch.jsonl" "$@" \
 		>"$work/simnet-$epoch.out" 2>"$work/simnet-$epoch.log" &
 	simnet_pid=$!
 	for ((i = 0; i < 600; i++)); do
@@ -213,12 +220,34 @@ step "analyzing crawl $(cat "$work/crawl-1.id") (kept in the database as history
 run analyze-1.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-1.id")" \
 	--out "$work/analysis-1" --json >"$work/analyze-1.json"
 stop_simnet 0
-start_simnet 1
+# The listener (docs/listener.md) on 127.X.250.1, with its own identity; the
+# dialers of simnet epoch 1 dial it while the second crawl runs.
+listen_at=${base%.*.*}.250.1:9732
+run identity-listen.log "$CRAWL" --gen-identity "$work/listen-identity.json" --pow "$pow" >/dev/null
+printf 'dialback_timeout: 2\nadvertise_wait: 1\n' >"$work/listen.yaml"
+"$LISTEN" --listen "$listen_at" --identity "$work/listen-identity.json" --db "$db" \
+	--vantage demo --expected-pow "$pow" --allow 127.0.0.0/8 --config "$work/listen.yaml" \
+	--json >"$work/listen.json" 2>"$work/listen.log" &
+listen_pid=$!
+for ((i = 0; i < 100; i++)); do
+	grep -q 'listening on' "$work/listen.log" 2>/dev/null && break
+	kill -0 "$listen_pid" 2>/dev/null || { echo "demo: tzcensus-listen exited at start" >&2; exit 1; }
+	sleep 0.1
+done
+step "tzcensus-listen on $listen_at; simnet epoch 1 brings 20 NATed dialers"
+printf 'dialers:\n  count: 20\n  spread: 1\n' >"$work/dialers.yaml"
+start_simnet 1 --dial "$listen_at" --config "$work/dialers.yaml"
 step "simnet epoch 1 ready: $("$PY" -c '
 import json, sys
 c = json.load(open(sys.argv[1]))["churn"]
 print("%d nodes went down, %d came up" % (len(c["went_down"]), len(c["came_up"])))' "$work/truth-1.json")"
 crawl 2
+stop_pid "$listen_pid" # SIGTERM: it finishes the dial-backs in flight and stores the rest
+listen_pid=
+step "listener stopped: $("$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["dialbacks"]
+print(", ".join("%s %d" % kv for kv in sorted(d.items()) if kv[1]))' "$work/listen.json")"
 step "analyzing crawl $(cat "$work/crawl-2.id") and writing the report"
 run analyze-2.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-2.id")" \
 	--out "$out" --report --json --title "Simulated Tezos network (tzcensus demo)" \
@@ -298,5 +327,11 @@ answering = sum(v for k, v in truth.items()
                 if k not in ("no_listen", "stall", "silent_close")) - other
 print("Nodes of that world that answer a handshake: %d; the crawl found %s public nodes." % (
     answering, fmt(c.get("public"))))
+inb = g(r, "nat", "inbound")
+if inb:
+    print("Inbound (tzcensus-listen): %s peers dialed in; %s; hidden from the crawl %s" % (
+        fmt(inb.get("peers")),
+        ", ".join("%s %s" % kv for kv in sorted((inb.get("by_class") or {}).items()) if kv[1]),
+        fmt(inb.get("hidden_share"))))
 print("Demo wall time: %s s" % elapsed)
 EOF

@@ -92,6 +92,35 @@ static enum err set_old_close(void *out, const char *name, const char *value, ch
 	return ERR_OK;
 }
 
+/* dialers.mix.<kind>: one weight per dialer kind (simnet/dialer.h). */
+static enum err set_dialer_mix(void *out, const char *name, const char *value, char *err,
+                               size_t err_cap)
+{
+	static const char *const kinds[5] = {"forwarded", "nat_refused", "nat_silent", "port_zero",
+	                                     "shared"};
+	struct sim_config *c = out;
+	const char *dot = strrchr(name, '.');
+	int k = -1;
+	for (int i = 0; dot && i < 5; i++)
+		if (strcmp(dot + 1, kinds[i]) == 0)
+			k = i;
+	if (k < 0) {
+		snprintf(err, err_cap,
+		         "unknown dialer kind '%s' (known: forwarded, nat_refused, nat_silent, "
+		         "port_zero, shared)",
+		         dot ? dot + 1 : name);
+		return ERR_CONFIG;
+	}
+	char *end;
+	double v = strtod(value, &end);
+	if (end == value || *end || !(v >= 0 && v <= 1e6)) {
+		snprintf(err, err_cap, "expected a non-negative weight, got '%s'", value);
+		return ERR_CONFIG;
+	}
+	c->dialer_mix[k] = v;
+	return ERR_OK;
+}
+
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
 		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL, NULL                        \
@@ -138,6 +167,20 @@ const struct conf_key simcfg_keys[] = {
     K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
     K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
     K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
+    K("dialers.count", CONF_INT, dialers_count, 1, 20000, "dialers with --dial (20)"),
+    K("dialers.interval", CONF_DOUBLE, dialers_interval, 0, 86400,
+      "seconds between one dialer's sessions; 0 = once (0)"),
+    K("dialers.spread", CONF_DOUBLE, dialers_spread, 0, 3600,
+      "seconds over which the first dials are spread (1)"),
+    K("dialers.base", CONF_STRING, dialers_base, 0, 0,
+      "first external address, 127.0.0.0/8 (default: base with third octet 200)"),
+    K("dialers.port", CONF_INT, dialers_port, 1, 65535, "announced port (9732)"),
+    K("dialers.shared_group", CONF_INT, dialers_shared_group, 2, 16,
+      "dialers behind one shared address (3)"),
+    K("dialers.advertise", CONF_INT, dialers_advertise, 0, 100,
+      "points each dialer advertises (5)"),
+    {"dialers.mix.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each dialer kind",
+     set_dialer_mix, NULL},
 };
 #undef K
 const size_t simcfg_keys_n = sizeof simcfg_keys / sizeof simcfg_keys[0];
@@ -183,6 +226,14 @@ enum err simcfg_init(struct sim_config *c)
 	c->branch_throttle_ms = 4000;
 	c->max_incoming = 20;
 	c->advertise_size = 50;
+	c->dialers_count = 20;
+	c->dialers_interval = 0;
+	c->dialers_spread = 1.0;
+	c->dialers_port = 9732;
+	c->dialers_shared_group = 3;
+	c->dialers_advertise = 5;
+	for (int k = 0; k < 5; k++)
+		c->dialer_mix[k] = 1.0;
 	c->base = strdup("127.20.0.0");
 	c->chain_name = strdup("TEZOS_MAINNET");
 	c->wrong_chain_name = strdup("TEZOS_ITHACANET_2022-01-25T15:00:00Z");

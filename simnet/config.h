@@ -86,6 +86,15 @@ struct sim_config {
 	long long branch_throttle_ms;
 	long long max_incoming;
 	long long advertise_size;
+	/* dialers (--dial; simnet/dialer.h, docs/simnet.md "Dialers") */
+	long long dialers_count;
+	double dialers_interval; /* s between one dialer's sessions; 0 = dial once */
+	double dialers_spread;   /* s over which the first dials are spread */
+	char *dialers_base;      /* first external address; "" = third octet 200 of base */
+	long long dialers_port;  /* announced port of every dialer that announces one */
+	long long dialers_shared_group;
+	long long dialers_advertise; /* points each dialer advertises */
+	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
 };
 
 extern const struct conf_key simcfg_keys[];

@@ -18,14 +18,20 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "simnet/config.h"
+#include "simnet/dialer.h"
 #include "simnet/server.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
+
+#ifndef TZCENSUS_VERSION
+#define TZCENSUS_VERSION "0.1.0-dev"
+#endif
 
 static void usage(FILE *f)
 {
@@ -34,7 +40,7 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dry-run] [--quiet]\n"
+	        "                       [--dial ADDR:PORT] [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
 	        "                       (see config/simnet.yaml); flags override it\n"
@@ -50,8 +56,11 @@ static void usage(FILE *f)
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --dial ADDR:PORT     also run simulated NATed dialers (YAML dialers:)\n"
+	        "                       against the listener at ADDR:PORT (loopback only)\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
-	        "  --quiet              warnings and errors only\n");
+	        "  --quiet              warnings and errors only\n"
+	        "  --help, --version\n");
 }
 
 static void set_or_die(struct sim_config *c, const char *key, const char *value)
@@ -82,6 +91,39 @@ static void write_ready(const char *path, size_t listeners, const struct world *
 		fatal("%s: %s", path, strerror(errno));
 }
 
+/* The world's truth, plus the dialers (docs/simnet.md), written atomically. */
+static enum err write_truth(const struct world *w, const struct sim_config *c,
+                            const struct dialer_set *ds, const char *dial, const char *path,
+                            char *err, size_t err_cap)
+{
+	if (!ds)
+		return truth_write(w, c, path, err, err_cap);
+	json_t *root = truth_json(w, c);
+	json_t *d = dialer_set_truth(ds);
+	if (!root || !d) {
+		json_decref(root);
+		json_decref(d);
+		snprintf(err, err_cap, "out of memory building the truth file");
+		return ERR_NOMEM;
+	}
+	json_object_set_new(root, "dialers", d);
+	json_object_set_new(root, "dial_target", json_string(dial));
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+		json_decref(root);
+		snprintf(err, err_cap, "%s: path too long", path);
+		return ERR_INVAL;
+	}
+	int rc = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (rc != 0 || rename(tmp, path) != 0) {
+		snprintf(err, err_cap, "%s: cannot write: %s", path, strerror(errno));
+		remove(tmp);
+		return ERR_IO;
+	}
+	return ERR_OK;
+}
+
 int main(int argc, char **argv)
 {
 	enum {
@@ -97,8 +139,10 @@ int main(int argc, char **argv)
 		O_READY,
 		O_VIOL,
 		O_DRY,
+		O_DIAL,
 		O_QUIET,
-		O_HELP
+		O_HELP,
+		O_VERSION
 	};
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, O_CONFIG},
@@ -113,15 +157,17 @@ int main(int argc, char **argv)
 	    {"ready", required_argument, NULL, O_READY},
 	    {"violations", required_argument, NULL, O_VIOL},
 	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"dial", required_argument, NULL, O_DIAL},
 	    {"quiet", no_argument, NULL, O_QUIET},
 	    {"help", no_argument, NULL, O_HELP},
+	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
 	double t0 = clock_mono_s();
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL;
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *dial = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -167,9 +213,14 @@ int main(int argc, char **argv)
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
 		case O_DRY: dry = true; break;
+		case O_DIAL: dial = optarg; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
+			simcfg_cleanup(&c);
+			return 0;
+		case O_VERSION:
+			printf("tzcensus-simnet %s\n", TZCENSUS_VERSION);
 			simcfg_cleanup(&c);
 			return 0;
 		default:
@@ -191,11 +242,29 @@ int main(int argc, char **argv)
 	if (simcfg_check(&c, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 
+	struct point dial_pt;
+	if (dial) {
+		const char *why = NULL;
+		if (point_parse(dial, strlen(dial), &dial_pt, &why) != ERR_OK || dial_pt.port == 0)
+			fatal("--dial: '%s' is not ADDR:PORT with a numeric address", dial);
+		static const uint8_t v4_lo[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const uint8_t v6_lo[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+		bool loop_v4 = memcmp(dial_pt.addr, v4_lo, 12) == 0 && dial_pt.addr[12] == 127;
+		if (!loop_v4 && memcmp(dial_pt.addr, v6_lo, 16) != 0)
+			fatal("--dial: %s refused: simnet dials only 127.0.0.0/8 and ::1", dial);
+	}
 	struct world w;
 	if (world_build(&c, &w, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	double t_world = clock_mono_s();
-	if (truth_write(&w, &c, truth, err, sizeof err) != ERR_OK)
+	signal(SIGPIPE, SIG_IGN);
+	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+	if (!loop)
+		fatal("cannot initialise libev");
+	struct dialer_set *ds = NULL;
+	if (dial && dialer_set_new(&ds, loop, &c, &dial_pt, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	if (write_truth(&w, &c, ds, dial, truth, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	double t_truth = clock_mono_s();
 	if (w.epoch > 0)
@@ -204,6 +273,7 @@ int main(int argc, char **argv)
 	log_info("world: %zu nodes, %zu points, seed %lld; built in %.0f ms, truth in %.0f ms",
 	         w.node_n, w.point_n, c.seed, (t_world - t0) * 1e3, (t_truth - t_world) * 1e3);
 	if (dry) {
+		dialer_set_free(ds);
 		world_free(&w);
 		simcfg_cleanup(&c);
 		return 0;
@@ -211,14 +281,12 @@ int main(int argc, char **argv)
 	FILE *vf = NULL;
 	if (viol && !(vf = fopen(viol, "w")))
 		fatal("%s: %s", viol, strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
-	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
-	if (!loop)
-		fatal("cannot initialise libev");
 	struct srv *s;
 	if (srv_new(&s, loop, &w, &c, vf, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	srv_start(s);
+	if (ds)
+		dialer_set_start(ds);
 	ev_signal sterm, sint;
 	ev_signal_init(&sterm, stop_cb, SIGTERM);
 	ev_signal_init(&sint, stop_cb, SIGINT);
@@ -243,6 +311,15 @@ int main(int argc, char **argv)
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
 	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled);
+	if (ds) {
+		const struct dialer_stats *dst = dialer_set_stats(ds);
+		log_info("dialers: %llu dials, %llu sessions, %llu retries, %llu advertises, "
+		         "%llu dial-backs answered",
+		         (unsigned long long)dst->dials, (unsigned long long)dst->sessions,
+		         (unsigned long long)dst->retries, (unsigned long long)dst->advertises,
+		         (unsigned long long)dst->dialbacks_answered);
+	}
+	dialer_set_free(ds);
 	srv_free(s);
 	ev_signal_stop(loop, &sterm);
 	ev_signal_stop(loop, &sint);

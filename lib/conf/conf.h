@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -61,6 +62,12 @@ struct conf_key {
  * like a value of the file (CONF_STRLIST: a one-element list). ERR_CONFIG
  * with "name: message" in err (a table mistake), ERR_NOMEM.
  */
+/*
+ * --help's list of settings: one line per key, "name  help (default D,
+ * min..max)", the default and range taken from the table.
+ */
+void conf_help(FILE *f, const struct conf_key *keys, size_t n);
+
 enum err conf_defaults(const struct conf_key *keys, size_t n, void *out, char *err,
 		       size_t err_cap) __attribute__((warn_unused_result));
 

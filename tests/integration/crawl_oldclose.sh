@@ -5,8 +5,9 @@
 # and the close resets), 0-30 ms of latency per node. The crawl must still
 # record every nack node `nack` with its motive and its list (crawl_check.py:
 # outcome, motive and edges against the truth), every wrong_chain node
-# `incompatible` with its Nack's motive, every private node `closed`, one visit
-# per point, and simnet must have reset connections (the model did fire).
+# `foreign` with its Nack's motive (and no point that only the foreign network
+# lists dialed: a violation), every private node `closed`, one visit per point,
+# and simnet must have reset connections (the model did fire).
 set -euo pipefail
 source "$(dirname "$0")/crawl_common.bash"
 crawl_setup

@@ -3,7 +3,7 @@
 # documents exactly the flags its --help prints: every flag of --help has an
 # entry in OPTIONS, and every entry there is a flag --help knows.
 # A program that is not built yet is skipped with a message (the page is
-# still checked for rendering).
+# still checked for rendering). Each program answers --version.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -11,7 +11,8 @@ PY=/usr/bin/python3
 fail=0
 checked=0
 
-pages=(man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1 man/tzcensus-nightly.1)
+pages=(man/tzcensus-crawl.1 man/tzcensus-analyze.1 man/tzcensus-simnet.1 man/tzcensus-nightly.1
+	man/tzcensus-listen.1)
 for page in "${pages[@]}"; do
 	[ -f "$page" ] || { echo "FAIL: $page is missing"; fail=1; continue; }
 	prog=$(basename "$page" .1)
@@ -39,6 +40,15 @@ for page in "${pages[@]}"; do
 		continue
 	fi
 	help=$("$exe" --help 2>&1)
+	# Every program answers --version with its name and a version, status 0.
+	if [ "$prog" != tzcensus-nightly ]; then
+		v=$("$exe" --version 2>&1)
+		rc=$?
+		if [ "$rc" -ne 0 ] || ! [[ $v =~ ^$prog\ [0-9]+\.[0-9]+\.[0-9]+ ]]; then
+			echo "FAIL: $prog --version printed '$v' with status $rc"
+			fail=1
+		fi
+	fi
 	if ! "$PY" - "$page" "$help" "$text" <<'PYEOF'
 import re, sys
 page, help_text, man_text = sys.argv[1:4]

@@ -3,8 +3,12 @@
 # own: a good night publishes (dated directory, latest link, report, metrics
 # file in node_exporter's format agreeing with report.json); --keep prunes;
 # a night whose database is gone fails with status 1, says why on stderr,
-# keeps the last published report and the last success timestamp; a night
-# where no seed answers is refused by the publication gate.
+# keeps the last published report and the last success timestamp, and the
+# next night replays its journal first (the crawl reaches the database, is
+# analyzed in its own directory and joins the site); --site puts each
+# published night under SITE/nights/ID/ and rebuilds SITE/index.html;
+# --prune-days runs the retention; a night where no seed answers is refused
+# by the publication gate.
 set -u
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -131,7 +135,7 @@ success1=$(prom_value tzcensus_last_success_timestamp_seconds)
 
 # ---- night 2: --keep 1 prunes night 1 ----------------------------------------------------
 sleep 1 # dated names have one-second resolution
-nightly n2 --db "$db" --keep 1 --publish "$tmp/www" -- --seed "$seed" ||
+nightly n2 --db "$db" --keep 1 --publish "$tmp/www" --site "$tmp/site" -- --seed "$seed" ||
 	{ cat "$tmp/n2.err"; bad "night 2 exited non-zero"; }
 run2=$(readlink "$out/latest")
 [ "$run2" != "$run1" ] || bad "night 2 did not move latest"
@@ -139,6 +143,11 @@ run2=$(readlink "$out/latest")
 cmp -s "$tmp/www/report.html" "$out/$run2/report.html" || bad "night 2 did not publish report.html into --publish"
 ls "$tmp/www" | grep -Eq 'journal|\.log$' && bad "night 2 published its journal or logs"
 ls -a "$tmp" | grep -q '^\.tzcensus-publish' && bad "night 2 left a temporary publish directory"
+id2=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["crawl"]["id"])' "$out/$run2/report.json")
+cmp -s "$tmp/site/nights/$id2/report.html" "$out/$run2/report.html" || bad "night 2 is not in the site's nights/$id2/"
+grep -q "href=\"nights/$id2/report.html\"" "$tmp/site/index.html" || bad "the site does not link night 2's report"
+ls "$tmp/site/nights/$id2" | grep -Eq 'journal|\.log$|journal.stored' && bad "night 2 put its journal or logs into the site"
+[ -e "$out/$run2/journal.stored" ] || bad "night 2 (crawl status 0) did not mark its journal stored"
 
 # A second run while one holds the lock refuses with status 3.
 flock "$out/.nightly.lock" scripts/tzcensus-nightly --bin "$BIN" --config "$tmp/crawl.yaml" \
@@ -163,6 +172,36 @@ grep -q 'crawl failed' "$tmp/n3.err" || bad "night 3 did not say the crawl faile
 [ "$(prom_value tzcensus_nightly_published)" = 0 ] || bad "night 3: published is not 0"
 [ "$(prom_value tzcensus_last_success_timestamp_seconds)" = "$success2" ] ||
 	bad "night 3 changed the last success timestamp"
+run3=$(cd "$out" && ls -d 20*Z* | sort | tail -n 1)
+[ -s "$out/$run3/crawl.journal" ] || bad "night 3 left no journal"
+[ -e "$out/$run3/journal.stored" ] && bad "night 3 (database gone) marked its journal stored"
+
+# ---- night 3r: the database is back: night 3's journal is replayed first ------------------
+sleep 1
+crawls_before=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM crawls")
+nightly n3r --db "$db" --keep 5 --site "$tmp/site" --prune-days 1 -- --seed "$seed" ||
+	{ cat "$tmp/n3r.err"; bad "night 3r exited non-zero"; }
+[ -e "$out/$run3/journal.stored" ] || { cat "$tmp/n3r.err"; bad "night 3r did not replay night 3's journal"; }
+grep -q "(1 new)" "$out/$run3/replay.log" 2>/dev/null || bad "night 3r's replay did not create night 3's crawl"
+crawls_after=$(psql -X -qAt -d "$db" -c "SELECT count(*) FROM crawls")
+[ "$crawls_after" = $((crawls_before + 2)) ] || bad "night 3r: $crawls_before crawls before, $crawls_after after, want +2 (night 3 and 3r)"
+id3=$(sed -n 's/.*last crawl id \([0-9][0-9]*\).*/\1/p' "$out/$run3/replay.log")
+[ -s "$out/$run3/report.html" ] || bad "night 3's replayed crawl was not analyzed into its directory"
+[ -n "$id3" ] && [ -s "$tmp/site/nights/$id3/report.html" ] || bad "night 3's replayed crawl is not in the site"
+grep -q "href=\"nights/$id3/report.html\"" "$tmp/site/index.html" || bad "the site does not link night 3's report"
+[ "$(prom_value tzcensus_nightly_journals_replayed)" = 1 ] || bad "night 3r: journals_replayed is not 1"
+[ "$(prom_value tzcensus_nightly_journals_pending)" = 0 ] || bad "night 3r: journals_pending is not 0"
+run3r=$(readlink "$out/latest")
+grep -q "^prune: 0 crawls older than 1 day pruned" "$out/$run3r/prune.log" 2>/dev/null ||
+	bad "night 3r did not run the retention (--prune-days 1)"
+# Night 1 ran without --site: listed (it is in the database), its report not kept there.
+[ "$(grep -c '<tr id="crawl-' "$tmp/site/index.html")" = 4 ] || bad "the site should list 4 nights (1, 2, 3 replayed, 3r)"
+# A second run finds nothing to replay.
+sleep 1
+nightly n3s --db "$db" --keep 5 -- --seed "$seed" || bad "night 3s exited non-zero"
+[ "$(prom_value tzcensus_nightly_journals_replayed)" = 0 ] || bad "night 3s replayed a journal again"
+latest3=$(readlink "$out/latest")
+[ "$latest3" != "$run3r" ] || bad "night 3s did not publish"
 
 # ---- night 3b: stopped by SIGTERM (systemd stop) mid-crawl -------------------------------
 sleep 1
@@ -176,7 +215,7 @@ wait "$pid"
 rc=$?
 [ "$rc" = 1 ] || bad "night 3b (SIGTERM) exited $rc, want 1"
 grep -q 'interrupted' "$tmp/n3b.err" || bad "night 3b did not say it was interrupted"
-[ "$(readlink "$out/latest")" = "$run2" ] || bad "night 3b moved latest"
+[ "$(readlink "$out/latest")" = "$latest3" ] || bad "night 3b moved latest"
 [ "$(prom_value 'tzcensus_nightly_step_failed{step="crawl"}')" = 1 ] || bad "night 3b: metrics not written after SIGTERM"
 
 # ---- night 4: no seed answers: the gate refuses ---------------------------------------------
@@ -186,8 +225,8 @@ nightly n4 --db "$db" --keep 5 -- --seed "$seed"
 rc=$?
 [ "$rc" = 1 ] || bad "night 4 (no seed answered) exited $rc, want 1"
 grep -Eq '(gate|crawl) failed' "$tmp/n4.err" || bad "night 4 gave no reason on stderr"
-[ "$(readlink "$out/latest")" = "$run2" ] || bad "night 4 moved latest"
+[ "$(readlink "$out/latest")" = "$latest3" ] || bad "night 4 moved latest"
 echo "night 4 said: $(grep -E 'failed' "$tmp/n4.err" | head -n 1)"
 
-echo "CHECKED: 5 nights (publish, prune, database gone, SIGTERM, nothing answered); success timestamps $success1 $success2"
+echo "CHECKED: 7 nights (publish, prune, database gone, replay, SIGTERM, nothing answered); success timestamps $success1 $success2"
 exit $fail

@@ -24,14 +24,17 @@ fi
 
 # ---- what make install put where ----------------------------------------------
 for f in bin/tzcensus-nightly lib/systemd/system/tzcensus-nightly.service \
+	lib/systemd/system/tzcensus-failure@.service \
 	lib/systemd/system/tzcensus-nightly.timer share/tzcensus/config/crontab \
 	share/tzcensus/config/nightly.env \
 	share/man/man1/tzcensus-crawl.1 share/man/man1/tzcensus-analyze.1 \
-	share/man/man1/tzcensus-simnet.1 share/man/man1/tzcensus-nightly.1; do
+	share/man/man1/tzcensus-simnet.1 share/man/man1/tzcensus-nightly.1 \
+	lib/systemd/system/tzcensus-listen.service share/man/man1/tzcensus-listen.1 \
+	share/tzcensus/config/listener.example.yaml; do
 	[ -s "$prefix/$f" ] || bad "make install did not install $f"
 done
 [ -x "$prefix/bin/tzcensus-nightly" ] || bad "tzcensus-nightly is not executable"
-for p in crawl analyze simnet; do
+for p in crawl analyze simnet listen; do
 	if [ -x "$BIN/tzcensus-$p" ]; then
 		[ -x "$prefix/bin/tzcensus-$p" ] || bad "make install did not install tzcensus-$p"
 	else
@@ -49,13 +52,33 @@ fi
 
 # ---- hardening that must not silently go away ---------------------------------------
 svc=$prefix/lib/systemd/system/tzcensus-nightly.service
-for d in '^User=tzcensus$' '^NoNewPrivileges=yes$' '^ProtectSystem=strict$' \
-	'^StateDirectory=tzcensus$' '^PrivateTmp=yes$' '^ProtectHome=yes$' \
-	'^CapabilityBoundingSet=$' '^RestrictAddressFamilies=' '^SystemCallFilter=@system-service$' \
-	"^ExecStart=$prefix/bin/tzcensus-nightly "; do
-	grep -q "$d" "$svc" || bad "the service lacks $d"
+lsvc=$prefix/lib/systemd/system/tzcensus-listen.service
+for u in "$svc" "$lsvc"; do
+	prog=tzcensus-nightly
+	[ "$u" = "$lsvc" ] && prog=tzcensus-listen
+	for d in '^User=tzcensus$' '^NoNewPrivileges=yes$' '^ProtectSystem=strict$' \
+		'^StateDirectory=tzcensus$' '^PrivateTmp=yes$' '^ProtectHome=yes$' \
+		'^CapabilityBoundingSet=$' '^RestrictAddressFamilies=' '^SystemCallFilter=@system-service$' \
+		"^ExecStart=$prefix/bin/$prog "; do
+		grep -q "$d" "$u" || bad "${u##*/} lacks $d"
+	done
 done
 grep -q '^OnCalendar=' "$prefix/lib/systemd/system/tzcensus-nightly.timer" || bad "the timer has no OnCalendar="
+grep -q '^OnFailure=tzcensus-failure@%n.service$' "$svc" || bad "the service has no OnFailure= handler"
+# Units land where systemd reads them, or install says what to do.
+grep -q "systemd does not read units from $prefix/lib/systemd/system" "$tmp/install.log" ||
+	bad "make install with PREFIX=$prefix did not say that systemd does not read its units there"
+if ! make -s install PREFIX=/usr/local DESTDIR="$tmp/dest" SANITIZE=$san >"$tmp/install2.log" 2>&1; then
+	cat "$tmp/install2.log"; bad "make install PREFIX=/usr/local DESTDIR=..."
+fi
+[ -s "$tmp/dest/usr/local/lib/systemd/system/tzcensus-nightly.service" ] || bad "PREFIX=/usr/local: units not in /usr/local/lib/systemd/system"
+grep -q "systemd does not read" "$tmp/install2.log" && bad "PREFIX=/usr/local: install should not warn (systemd reads /usr/local/lib/systemd/system)"
+if ! make -s install PREFIX="$tmp/p3" SYSTEMD_UNIT_DIR=/etc/systemd/system DESTDIR="$tmp/dest3" SANITIZE=$san >"$tmp/install3.log" 2>&1; then
+	cat "$tmp/install3.log"; bad "make install SYSTEMD_UNIT_DIR=/etc/systemd/system"
+fi
+[ -s "$tmp/dest3/etc/systemd/system/tzcensus-nightly.service" ] || bad "SYSTEMD_UNIT_DIR did not choose where the units go"
+grep -q "^ExecStart=$tmp/p3/bin/tzcensus-nightly " "$tmp/dest3/etc/systemd/system/tzcensus-nightly.service" ||
+	bad "SYSTEMD_UNIT_DIR: the service does not run PREFIX's tzcensus-nightly"
 
 # ---- systemd-analyze -----------------------------------------------------------------
 if ! command -v systemd-analyze >/dev/null; then
@@ -63,19 +86,29 @@ if ! command -v systemd-analyze >/dev/null; then
 else
 	# verify runs man(1) for Documentation=man:...: look in the installed pages.
 	if ! out=$(cd "$prefix/lib/systemd/system" && MANPATH=$prefix/share/man \
-		systemd-analyze verify ./tzcensus-nightly.timer ./tzcensus-nightly.service 2>&1) || [ -n "$out" ]; then
+		systemd-analyze verify ./tzcensus-nightly.timer ./tzcensus-nightly.service \
+		./tzcensus-listen.service 2>&1) || [ -n "$out" ]; then
 		echo "$out"
 		bad "systemd-analyze verify"
 	else
-		echo "ok: systemd-analyze verify passes on the timer and the service"
+		echo "ok: systemd-analyze verify passes on the timer and both services"
+	fi
+	# The OnFailure= handler, as the instance the service starts.
+	inst=$tmp/tzcensus-failure@tzcensus-nightly.service.service
+	cp "$prefix/lib/systemd/system/tzcensus-failure@.service" "$inst"
+	if ! out=$(MANPATH=$prefix/share/man systemd-analyze verify "$inst" 2>&1) || [ -n "$out" ]; then
+		echo "$out"
+		bad "systemd-analyze verify of the OnFailure= handler"
 	fi
 	# Exposure 0-10 (x10 here): 3.0 and below is systemd's "OK".
-	if ! systemd-analyze security --offline=yes --threshold=30 "$svc" >"$tmp/security.txt" 2>&1; then
-		tail -n 30 "$tmp/security.txt"
-		bad "systemd-analyze security: exposure above 3.0"
-	else
-		grep -o 'Overall exposure level.*' "$tmp/security.txt" | sed 's/^/ok: /'
-	fi
+	for u in "$svc" "$lsvc"; do
+		if ! systemd-analyze security --offline=yes --threshold=30 "$u" >"$tmp/security.txt" 2>&1; then
+			tail -n 30 "$tmp/security.txt"
+			bad "systemd-analyze security: ${u##*/} exposure above 3.0"
+		else
+			grep -o 'Overall exposure level.*' "$tmp/security.txt" | sed "s/^/ok: ${u##*/}: /"
+		fi
+	done
 fi
 
 # ---- crontab ---------------------------------------------------------------------------

@@ -7,7 +7,10 @@
 #   - every chart's inline <svg> is present and draws something;
 #   - no script, no external resource in the page;
 #   - with anonymize, no full address of the fixture in any output file
-#     (an independent Python scan, whole-address matches only).
+#     (an independent Python scan, whole-address matches only);
+#   - report.json's public nodes and public ratio are the figure of every
+#     place that shows them (cards, headline table and sentence, "Compare
+#     with", report.md, headline.csv, size_over_time.csv).
 # Leaves the screenshots in $B/report-shots/ and prints their paths.
 set -euo pipefail
 B=${B:-build}
@@ -125,6 +128,43 @@ for case in ["first", "history", "empty", "anon", "hostile"]:
                     fail.append("%s: %s: %s is not %s" % (case, res["path"], v, fd["type"]))
         checked_csv += 1
 print("CHECKED: %d CSVs against datapackage.json, HTML balance, SVG well-formedness" % checked_csv)
+
+# One figure everywhere: report.json's counts.public and counts.public_ratio are
+# what the headline cards and table, the census sentence, "Compare with" (HTML
+# and Markdown), headline.csv and size_over_time.csv give (an independent read).
+fixture = {"first": "crawl-42.json", "history": "crawl-42.json", "anon": "crawl-42.json",
+           "empty": "empty.json", "hostile": "hostile.json"}
+agreed = 0
+for case, name in fixture.items():
+    d = os.path.join(out, case)
+    counts = json.load(open(os.path.join("tests/data/report", name)))["counts"]
+    pub, ratio = counts["public"], counts["public_ratio"]
+    shown = "%.1f%%" % (100 * ratio)
+    html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    md = open(os.path.join(d, "report.md"), encoding="utf-8").read()
+    want = ['<div class="k">Public nodes</div><div class="v">%d</div>' % pub,
+            '<div class="k">Public ratio</div><div class="v">%s</div>' % shown,
+            '<td>Public ratio</td><td class="n">%s</td>' % shown,
+            "Public ratio %s = %d public nodes / (%d public nodes + %d unverified points + %d "
+            "unreachable points)" % (shown, pub, pub, counts["unverified"], counts["unreachable"]),
+            "This crawl: %d public nodes, public ratio %s " % (pub, shown)]
+    for w in want:
+        if w not in html:
+            fail.append("%s: report.html lacks %s" % (case, w))
+    for w in want[3:]:
+        if w not in md:
+            fail.append("%s: report.md lacks %s" % (case, w))
+    with open(os.path.join(d, "headline.csv"), newline="", encoding="utf-8") as f:
+        rows = {r["metric"]: r for r in csv.DictReader(f)}
+    with open(os.path.join(d, "size_over_time.csv"), newline="", encoding="utf-8") as f:
+        last = list(csv.DictReader(f))[-1]
+    for where, p, q in (("headline.csv", rows["Public nodes"]["value"], rows["Public ratio"]["value"]),
+                        ("size_over_time.csv", last["public"], last["public_ratio"])):
+        if float(p) != pub or abs(float(q) - ratio) > 1e-9:
+            fail.append("%s: %s gives %s, %s; report.json %s, %s" % (case, where, p, q, pub, ratio))
+    agreed += 1
+print("CHECKED: public nodes and public ratio agree in %d reports (cards, table, census, "
+      "Compare with, Markdown, headline.csv, size_over_time.csv)" % agreed)
 
 # anonymize: no full address of the fixture anywhere in the anonymized outputs
 addrs = []

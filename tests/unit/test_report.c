@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,14 +284,15 @@ static void test_first_crawl(void **state)
 	assert_non_null(strstr(html, "No earlier crawl was available, so no change is shown."));
 	/* figures of the fixture reach the page */
 	assert_non_null(strstr(html, "1,432"));                       /* points seen */
-	assert_non_null(strstr(html, "<td class=\"n\">22.1%</td>"));  /* public ratio 312 / 1,411 */
+	/* public ratio 312 / (312 + 118 unverified + 946 unreachable) */
+	assert_non_null(strstr(html, "<td class=\"n\">22.7%</td>"));
 	assert_non_null(strstr(html, "ranked once, not recomputed")); /* attack_curves.adaptive */
 	assert_non_null(strstr(html, "mean of 10 seeded runs"));
 	assert_non_null(strstr(html, "Definitions recorded by the analyzer"));
 	assert_non_null(strstr(html, "July 2020")); /* compare-with box has dates */
 	free(html);
 	char *csv = slurp(dir, "outcomes.csv", NULL);
-	assert_non_null(strstr(csv, "\"ok\",268,"));
+	assert_non_null(strstr(csv, "\"ok\",273,"));
 	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -371,6 +373,9 @@ static void test_empty_crawl(void **state)
 	assert_non_null(strstr(html, "No seed answered"));
 	assert_non_null(strstr(html, "No attack curves"));
 	assert_non_null(strstr(html, "no coreness histogram"));
+	/* changes read like the figures: thousands separated */
+	assert_non_null(strstr(html, "<td>Points seen</td><td class=\"n\">6</td><td "
+	                             "class=\"n\">-1,333</td>"));
 	free(html);
 	char *md = slurp(dir, "report.md", NULL);
 	assert_non_null(strstr(md, "No seed answered"));
@@ -622,7 +627,11 @@ static void test_hostile_strings(void **state)
 	json_t *core = json_object_get(json_object_get(cur, "graph"), "core");
 	json_object_set_new(json_array_get(json_object_get(core, "betweenness_top"), 0), "id",
 	                    json_string("@SUM(A1)"));
-	json_array_set_new(json_object_get(core, "min_vertex_cut"), 0, json_string("=1+1"));
+	json_object_set_new(json_array_get(json_object_get(core, "min_vertex_cut_nodes"), 0),
+	                    "point", json_string("=1+1"));
+	json_t *liar = json_pack("{s:s, s:s, s:i, s:i}", "id", "-2+3", "point", "@x", "level",
+	                         100000000, "ahead", 90000000);
+	json_object_set_new(json_object_get(cur, "heads"), "outliers", json_pack("[o]", liar));
 	json_t *conc = json_object_get(cur, "concentration");
 	json_object_set_new(json_array_get(json_object_get(conc, "ips_with_many_peer_ids"), 0),
 	                    "ip", json_string("+cmd"));
@@ -633,6 +642,12 @@ static void test_hostile_strings(void **state)
 	check_common(dir, NULL);
 	csv = slurp(dir, "betweenness_top.csv", NULL);
 	assert_non_null(strstr(csv, "\"'@SUM(A1)\""));
+	free(csv);
+	csv = slurp(dir, "min_vertex_cut.csv", NULL);
+	assert_non_null(strstr(csv, "\"'=1+1\""));
+	free(csv);
+	csv = slurp(dir, "head_outliers.csv", NULL);
+	assert_non_null(strstr(csv, "\"'-2+3\",\"'@x\",100000000,90000000\r\n"));
 	free(csv);
 	rmdir_all(dir);
 	json_decref(cur);
@@ -765,6 +780,244 @@ static void test_size_within_one_day(void **state)
 	json_decref(cur);
 }
 
+/* The value of field `field` in the CSV row whose first cell is `first`
+ * (quoted as the renderer writes it, e.g. "\"Public ratio\"") or, with
+ * first NULL, in the last row. */
+static bool csv_field(const char *csv, const char *first, const char *field, double *v)
+{
+	const char *eol = strstr(csv, "\r\n");
+	int col = -1, k = 0;
+	for (const char *p = csv; p < eol; k++) {
+		const char *c = memchr(p, ',', (size_t)(eol - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(eol - p);
+		if (n == strlen(field) && memcmp(p, field, n) == 0)
+			col = k;
+		p = c ? c + 1 : eol;
+	}
+	if (col < 0)
+		return false;
+	const char *row = NULL;
+	for (const char *p = eol + 2; *p; p = strstr(p, "\r\n") + 2) {
+		if (!first || strncmp(p, first, strlen(first)) == 0)
+			row = p;
+		if (first && row)
+			break;
+	}
+	if (!row)
+		return false;
+	for (k = 0; k < col; k++) { /* quoted cells here hold no comma */
+		row = strchr(row, ',');
+		if (!row)
+			return false;
+		row++;
+	}
+	char *end;
+	*v = strtod(row, &end);
+	return end != row;
+}
+
+static bool near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+/* Headline cards and table, its census sentence, "Compare with", report.md
+ * and the CSVs all give report.json's counts.public and counts.public_ratio. */
+static void check_figures_agree(const json_t *cur, json_t *const *hist, size_t hist_n,
+                                const char *name)
+{
+	const json_t *counts = json_object_get(cur, "counts");
+	double pub = json_number_value(json_object_get(counts, "public"));
+	double ratio = 0;
+	if (json_is_number(json_object_get(counts, "public_ratio")))
+		ratio = json_number_value(json_object_get(counts, "public_ratio"));
+	else /* the definition, when report.json leaves it out */
+		ratio = pub / (pub + json_number_value(json_object_get(counts, "unverified")) +
+		               json_number_value(json_object_get(counts, "unreachable")));
+	char dir[512];
+	outdir(dir, sizeof dir, name);
+	render_ok(dir, cur, hist, hist_n, false);
+	char *html = slurp(dir, "report.html", NULL), *md = slurp(dir, "report.md", NULL);
+	char want[256];
+	snprintf(want, sizeof want, "<div class=\"v\">%.0f</div>", pub); /* card */
+	if (!strstr(html, want))
+		fail_msg("%s: no public nodes card %s", name, want);
+	snprintf(want, sizeof want, "<div class=\"v\">%.1f%%</div>", 100 * ratio);
+	if (!strstr(html, want))
+		fail_msg("%s: no public ratio card %s", name, want);
+	snprintf(want, sizeof want, "<td>Public ratio</td><td class=\"n\">%.1f%%</td>",
+	         100 * ratio);
+	if (!strstr(html, want))
+		fail_msg("%s: headline table lacks %s", name, want);
+	snprintf(want, sizeof want, "Public ratio %.1f%% = %.0f public nodes / (%.0f public nodes",
+	         100 * ratio, pub, pub);
+	if (!strstr(html, want) || !strstr(md, want))
+		fail_msg("%s: census sentence lacks %s", name, want);
+	snprintf(want, sizeof want, "This crawl: %.0f public nodes, public ratio %.1f%% ", pub,
+	         100 * ratio);
+	if (!strstr(html, want) || !strstr(md, want))
+		fail_msg("%s: Compare with lacks %s", name, want);
+	free(html);
+	free(md);
+	double v = 0;
+	char *csv = slurp(dir, "headline.csv", NULL);
+	assert_true(csv_field(csv, "\"Public nodes\"", "value", &v));
+	assert_true(near(v, pub));
+	assert_true(csv_field(csv, "\"Public ratio\"", "value", &v));
+	if (!near(v, ratio))
+		fail_msg("%s: headline.csv public ratio %.12g, report.json %.12g", name, v, ratio);
+	free(csv);
+	csv = slurp(dir, "size_over_time.csv", NULL); /* this crawl is the last row */
+	assert_true(csv_field(csv, NULL, "public", &v));
+	assert_true(near(v, pub));
+	assert_true(csv_field(csv, NULL, "public_ratio", &v));
+	if (!near(v, ratio))
+		fail_msg("%s: size_over_time.csv public ratio %.12g, report.json %.12g", name, v,
+		         ratio);
+	free(csv);
+	rmdir_all(dir);
+}
+
+static void test_figures_agree(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	json_t *h[HIST_N];
+	load_hist(h);
+	/* 312 public nodes of 1,432 points seen would be 21.8%: the definition gives 22.7% */
+	check_figures_agree(cur, h, HIST_N, "agree");
+	check_figures_agree(cur, NULL, 0, "agree-first");
+	json_t *hostile = load("hostile.json");
+	check_figures_agree(hostile, NULL, 0, "agree-hostile");
+	json_decref(hostile);
+	/* an older report.json without the ratio: every place derives the same one */
+	json_object_del(json_object_get(cur, "counts"), "public_ratio");
+	check_figures_agree(cur, h, HIST_N, "agree-derived");
+	/* the headline names the classes by the definitions: points, not nodes */
+	char dir[512];
+	outdir(dir, sizeof dir, "classes");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_null(strstr(html, "Unreachable nodes"));
+	static const char *const rows[] = {
+	    "<td>Unverified points</td><td class=\"n\">118</td>",
+	    "<td>Unreachable points</td><td class=\"n\">946</td>",
+	    "<td>Foreign points</td><td class=\"n\">4</td>",
+	    "<td>Undialed points</td><td class=\"n\">46</td>",
+	    "every attempt was refused, timed out or had no route",
+	    "accepted the TCP connection but sent no valid connection message",
+	    "4 foreign points (another chain&#39;s nodes) and 46 undialed points",
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (!strstr(html, rows[i]))
+			fail_msg("report.html lacks %s", rows[i]);
+	free(html);
+	rmdir_all(dir);
+	free_hist(h);
+	json_decref(cur);
+}
+
+/* The backbone's connectivity is the robustness headline, explained, with its
+ * cut; node tables give the point beside the peer id. */
+static void test_backbone_and_points(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "backbone");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	static const char *const want[] = {
+	    "<div class=\"k\">Backbone vertex connectivity</div><div class=\"v\">3</div>",
+	    "the backbone is the largest biconnected block of the public graph (294 of 312 public "
+	    "nodes); it stays connected unless at least 3 of its nodes fail",
+	    "The public core&#39;s vertex connectivity (1 here) says less",
+	    "Backbone: the best-connected part of the public graph",
+	    /* the backbone's cut, one member known only by its point */
+	    "<td><code>idLFNF9QhtKJjJZ4xNUY2SzNWib5zv</code></td><td><code>198.18.1.56:9732</code>",
+	    "<td><code>198.18.1.1:9732</code></td><td><code>198.18.1.1:9732</code>",
+	    /* the core's cut, a single point of failure, betweenness: point beside the id */
+	    "<td><code>idzmqSFrweiaXnqVbMALSAHBHtsjD2</code></td><td><code>198.18.112.104:9732</code>",
+	    "<td><code>idftFcKw41bFpyCydoNi5nG4GtYRk7</code></td><td><code>198.18.0.108:9732</code>",
+	    /* each outcome's class, from census_visit_class */
+	    "<td><code>silent_close</code></td><td class=\"n\">59</td><td class=\"n\">4.1%</td>"
+	    "<td>unverified</td>",
+	    "public with a peer id, else unverified",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks %s", want[i]);
+	assert_null(strstr(html, "Core vertex connectivity</div>")); /* no longer a card */
+	free(html);
+	static const struct {
+		const char *file, *text;
+	} csvs[] = {
+	    {"backbone_min_vertex_cut.csv",
+	     "node,point\r\n\"idLFNF9QhtKJjJZ4xNUY2SzNWib5zv\",\"198.18.1.56:9732\"\r\n"},
+	    {"min_vertex_cut.csv",
+	     "node,point\r\n\"idzmqSFrweiaXnqVbMALSAHBHtsjD2\",\"198.18.112.104:9732\"\r\n"},
+	    {"single_points_of_failure.csv",
+	     "node,point,cut_off\r\n\"idzmqSFrweiaXnqVbMALSAHBHtsjD2\",\"198.18.112.104:9732\",4\r\n"},
+	    {"betweenness_top.csv",
+	     "node,point,betweenness\r\n\"idftFcKw41bFpyCydoNi5nG4GtYRk7\",\"198.18.0.108:9732\","},
+	    {"outcomes.csv", "\"silent_close\",59,"},
+	};
+	for (size_t i = 0; i < sizeof csvs / sizeof csvs[0]; i++) {
+		char *csv = slurp(dir, csvs[i].file, NULL);
+		if (!csv || !strstr(csv, csvs[i].text))
+			fail_msg("%s lacks %s", csvs[i].file, csvs[i].text);
+		free(csv);
+	}
+	char *csv = slurp(dir, "outcomes.csv", NULL);
+	assert_non_null(strstr(csv, "\"silent_close\",59,0.04120111732,\"unverified\","));
+	assert_non_null(strstr(csv, "\"local_error\",2,0.001396648045,\"undialed\","));
+	free(csv);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* heads: the reference level and how it is chosen; heads far ahead in a table. */
+static void test_head_outliers(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "heads");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL), *md = slurp(dir, "report.md", NULL);
+	static const char *const want[] = {
+	    "Reference head level: 9,187,712, the highest head at most 1,000 levels above the "
+	    "median head of the public nodes (9,187,712)",
+	    "for each of the 292 public nodes that told us their head",
+	    "<td><code>idbdZCau8QA2uaMYAB9LEabXt1K4Me</code></td><td><code>198.18.106.209:9732</code>"
+	    "</td><td class=\"n\">2,147,483,647</td><td class=\"n\">2,138,295,935</td>",
+	    "<td class=\"n\">10,187,712</td><td class=\"n\">1,000,000</td>",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks %s", want[i]);
+	assert_non_null(strstr(md, "Reference head level: 9,187,712"));
+	free(html);
+	free(md);
+	char *csv = slurp(dir, "head_outliers.csv", NULL);
+	assert_string_equal(csv, "node,point,level,ahead\r\n"
+	                         "\"idPKSjy3AN74aSrjGUbnPLkiTdxCPs\",\"198.18.121.241:9732\","
+	                         "10187712,1000000\r\n"
+	                         "\"idbdZCau8QA2uaMYAB9LEabXt1K4Me\",\"198.18.106.209:9732\","
+	                         "2147483647,2138295935\r\n");
+	free(csv);
+	rmdir_all(dir);
+	/* no outlier: the table says so */
+	json_object_set_new(json_object_get(cur, "heads"), "outliers", json_array());
+	outdir(dir, sizeof dir, "heads-none");
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "None: no node announced a head far above the others."));
+	free(html);
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
 /* Keys the report's spec names that a rendered report.json lacks. */
 struct missing {
 	char list[4096];
@@ -840,9 +1093,14 @@ static void test_missing_keys(void **state)
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
 	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	json_object_del(json_object_get(json_object_get(cur, "graph"), "backbone"),
+	                "vertex_connectivity");
+	json_object_del(json_array_get(json_object_get(json_object_get(cur, "heads"), "outliers"), 1),
+	                "point");
 	render_missing(cur, &m);
-	assert_string_equal(m.list, "graph.core.betweenness_method versions[].nodes "
-	                            "metadata.pow_bits");
+	assert_string_equal(m.list, "graph.backbone.vertex_connectivity "
+	                            "graph.core.betweenness_method versions[].nodes "
+	                            "metadata.pow_bits heads.outliers[].point");
 	json_decref(cur);
 }
 
@@ -866,6 +1124,9 @@ int main(void)
 	    cmocka_unit_test(test_size_within_one_day),
 	    cmocka_unit_test(test_hist_gaps),
 	    cmocka_unit_test(test_strong_explained),
+	    cmocka_unit_test(test_figures_agree),
+	    cmocka_unit_test(test_backbone_and_points),
+	    cmocka_unit_test(test_head_outliers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

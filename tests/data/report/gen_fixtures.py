@@ -19,19 +19,33 @@ import sys
 import os
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-# As the analyzer writes them (analyzer/analyze.c sec_definitions), abridged.
+# As the analyzer writes them (analyzer/analyze.c sec_definitions).
 DEFINITIONS = {
-    "vertex": "a node: its peer id when a handshake revealed one, else its point",
-    "edge": "u advertised (or listed in a Nack) a point of v; Octez only advertises points it has "
-            "completed a handshake with: an edge means 'has been connected', not 'is connected'",
+    "vertex": "a node: its peer id when a handshake revealed one (points sharing a peer id are "
+              "one vertex), else its point",
+    "public": "a point that sent a valid connection message announcing the crawl's chain "
+              "(whatever followed); counts.public counts nodes: public points merged by peer id",
+    "foreign": "a point whose connection message announced another chain",
+    "unverified": "a point that accepted TCP but sent no valid connection message",
+    "unreachable": "a point whose every attempt was refused, timed out or had no route",
+    "undialed": "a point never dialed (policy, self, not reached) or dialed only into local_error",
+    "edge": "u advertised (or listed in a Nack) a point of v in this crawl; undirected, simple, "
+            "no self-loops. Octez advertises points it has completed a handshake with: an edge "
+            "means 'has been connected', not 'is connected'",
     "R_core": "largest connected component of R",
-    "public_ratio": "public / vertices",
+    "public_ratio": "public nodes / (public nodes + unverified points + unreachable points)",
+    "backbone": "the largest biconnected block of R: its vertex connectivity is the fewest public "
+                "nodes whose failure splits the well-knit centre",
+    "head_reference": "the highest head within heads.ahead_max levels above the median head of "
+                      "public nodes; lag = reference - head; higher heads are outliers",
     "attack_curves": "element k: largest component / R_core vertices after removing the top k% "
                      "(degree, betweenness: ranked once, not adaptive) or a random k% (mean of "
                      "random_runs)",
 }
+AHEAD_MAX = 1000
 OUTCOMES = ["ok", "nack", "refused", "timeout", "unreachable", "silent_close", "closed",
-            "handshake_timeout", "protocol_error", "incompatible", "self", "policy"]
+            "handshake_timeout", "protocol_error", "incompatible", "self", "policy",
+            "local_error", "foreign"]
 
 
 def peer_id(rng):
@@ -46,7 +60,21 @@ def point(rng, i, v6_share=0.08):
                                 9732 if rng.random() < 0.9 else rng.randrange(9733, 19732))
 
 
-def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
+def trend(cid, prev, public, vertices):
+    """The analyzer's node-by-node comparison, consistent with the crawl before."""
+    if prev is None:
+        return {"previous_crawl_id": None, "new": None, "gone": None, "delta_public": None,
+                "delta_vertices": None, "delta_vertex_connectivity": None,
+                "delta_backbone_vertex_connectivity": None}
+    delta = public - prev["counts"]["public"]
+    gone = max(12 + cid % 3, -delta) if public else prev["counts"]["public"]
+    return {"previous_crawl_id": prev["crawl"]["id"], "new": gone + delta, "gone": gone,
+            "delta_public": delta, "delta_vertices": vertices - prev["counts"]["vertices"],
+            "delta_vertex_connectivity": (0 if public else -1),
+            "delta_backbone_vertex_connectivity": (0 if public else -3)}
+
+
+def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False, prev=None):
     started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
     # days before November go into October
     d = day
@@ -66,48 +94,64 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
          "analyzer": {"version": "0.1.0", "seed": 42, "anonymized": False}}
     if empty:
         j["crawl"]["seeds_answered"] = 0
-        j["counts"] = {"points_seen": 6, "points_dialed": 6, "vertices": 6, "public": 0, "unreachable": 6,
+        j["counts"] = {"points_seen": 6, "points_dialed": 6, "vertices": 6, "public": 0,
+                       "public_points": 0, "foreign": 0, "unverified": 0, "unreachable": 6,
                        "undialed": 0, "public_ratio": 0.0,
                        "outcomes": {"timeout": 4, "refused": 2}}
         j["versions"] = []
         j["metadata"] = {"private_node": 0, "disable_mempool": 0, "pow_bits": {}}
-        j["heads"] = {"max_level": None, "lag_histogram": {}}
+        j["heads"] = {"max_level": None, "reference_level": None, "median_level": None,
+                      "highest_announced": None, "ahead_max": AHEAD_MAX, "nodes_with_head": 0,
+                      "outliers": [], "lag_histogram": {}}
         j["graph"] = {"seen": {"vertices": 6, "edges": 0, "components": 6, "giant_share": 1 / 6,
                                "articulation_points": [], "sole_advertisers": []},
                       "reachable": {"vertices": 0, "edges": 0, "components": 0,
                                     "articulation_points": [], "blocks": 0, "largest_block": 0,
+                                    "largest_block_vertex_connectivity": 0,
+                                    "largest_block_min_vertex_cut": [],
                                     "max_coreness": 0, "coreness_histogram": {}},
+                      "backbone": {"vertices": 0, "edges": 0, "vertex_connectivity": 0,
+                                   "min_vertex_cut": [], "share_of_public": 0},
                       "core": {"vertices": 0, "edges": 0, "vertex_connectivity": 0,
-                               "min_vertex_cut": [], "strong_vertex_connectivity": 0,
+                               "min_vertex_cut": [], "min_vertex_cut_nodes": [],
+                               "strong_vertex_connectivity": 0,
                                "betweenness_top": [], "betweenness_method": "exact",
                                "attack_curves": {"degree": [], "betweenness": [], "random": [],
                                                  "adaptive": False, "random_runs": 10}}}
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
                               "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
-        j["trend"] = {"previous_crawl_id": cid - 1, "new": 0, "gone": 312, "delta_public": -312,
-                      "delta_vertices": -1420, "delta_vertex_connectivity": -3}
+        j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
         return j, []
 
+    # the classes of docs/methodology.md "Definitions": public nodes (public
+    # points merged by peer id), foreign, unverified, unreachable, undialed points
     public = int(seen * public_ratio)
+    public_points = public + public // 50  # a few multihomed nodes
+    foreign = max(1, seen // 300)
     policy = max(1, seen // 33)
+    local_error = 2
+    undialed = policy + 1 + local_error  # policy, self, local_error
     dialed = seen - policy
-    unreachable = dialed - public
-    ok = int(public * 0.86)
-    nack = int(public * 0.1)
-    closed = max(1, public // 40)
-    incompatible = public - ok - nack - closed
-    refused = int(unreachable * 0.37)
-    timeout = int(unreachable * 0.47)
+    rest = seen - public_points - foreign - undialed
+    unverified = max(1, rest // 9)
+    unreachable = rest - unverified
+    ok = int(public_points * 0.86)
+    nack = int(public_points * 0.1)
+    closed = max(1, public_points // 40)  # after the connection message: public
+    incompatible = public_points - ok - nack - closed
+    silent = unverified // 2
+    hst = unverified // 4
+    closed_noid = unverified // 8  # before it: unverified
+    perr = unverified - silent - hst - closed_noid
+    refused = int(unreachable * 0.42)
     unr = int(unreachable * 0.03)
-    silent = int(unreachable * 0.05)
-    hst = int(unreachable * 0.06)
-    perr = max(0, unreachable - refused - timeout - unr - silent - hst - 1)
+    timeout = unreachable - refused - unr
     outcomes = {"ok": ok, "nack": nack, "refused": refused, "timeout": timeout,
-                "unreachable": unr, "silent_close": silent, "closed": closed,
+                "unreachable": unr, "silent_close": silent, "closed": closed + closed_noid,
                 "handshake_timeout": hst, "protocol_error": perr, "incompatible": incompatible,
-                "self": 1, "policy": policy}
+                "self": 1, "policy": policy, "local_error": local_error, "foreign": foreign}
     pts = sorted({point(rng, i) for i in range(public)})
     ids = [peer_id(rng) for _ in pts]
     nodes = ids[:]  # a vertex is its peer id when known
@@ -115,8 +159,9 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
     versions = [{"chain_name": chain, "distributed_db_version": 2, "p2p_version": 1,
                  "nodes": public - incompatible - 5},
                 {"chain_name": chain, "distributed_db_version": 1, "p2p_version": 1, "nodes": 5},
-                {"chain_name": "TEZOS_GHOSTNET_2022-01-25T15:00:00Z", "distributed_db_version": 2,
-                 "p2p_version": 1, "nodes": incompatible}]
+                # our chain, no version in common (another chain is foreign, not here)
+                {"chain_name": chain, "distributed_db_version": 0, "p2p_version": 1,
+                 "nodes": incompatible}]
     if hostile:
         versions.append({"chain_name": "<script>alert(1)</script>|*x*|[a](http://e.invalid)",
                          "distributed_db_version": 2, "p2p_version": 1, "nodes": 1})
@@ -134,9 +179,11 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
     core_v = public - max(2, public // 25)
     arts = []
     for k in range(max(2, public // 60)):
-        arts.append({"id": nodes[k * 3 % len(nodes)], "cut_off": max(1, int(rng.paretovariate(1.3)))})
+        i = k * 3 % len(nodes)
+        arts.append({"id": nodes[i], "point": pts[i],
+                     "cut_off": max(1, int(rng.paretovariate(1.3)))})
     # an articulation point known only by its point (no handshake id)
-    arts.append({"id": pts[-1], "cut_off": 2})
+    arts.append({"id": pts[-1], "point": pts[-1], "cut_off": 2})
     arts.sort(key=lambda a: (-a["cut_off"], a["id"]))
     cor = {}
     for _ in range(r_v):
@@ -155,9 +202,28 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
                 g = max(0.0, (1 - f) * (1 - (f / 0.27) ** 1.7) if f < 0.27 else 0.0)
             out.append({"removed": round(f, 4), "giant": round(g, 4)} if hostile else round(g, 4))
         return out
-    bt = sorted(({"id": nodes[i], "value": round(rng.uniform(0.002, 0.09), 6)} for i in range(0, min(10, len(nodes)))),
+    bt = sorted(({"id": nodes[i], "point": pts[i], "value": round(rng.uniform(0.002, 0.09), 6)}
+                 for i in range(0, min(10, len(nodes)))),
                 key=lambda x: (-x["value"], x["id"]))
-    mincut = sorted([nodes[5], nodes[11 % len(nodes)], pts[3]])
+    # R_core's connectivity is 1 (a leaf hangs off arts[0]); the backbone's is 3
+    core_cut = [{"id": arts[0]["id"], "point": arts[0]["point"]}]
+    # a backbone cut member known only by its point
+    bb_cut = sorted(({"id": nodes[i], "point": pts[i]} for i in (5, 11 % len(nodes)) if i != 3),
+                    key=lambda x: x["id"]) + [{"id": pts[3], "point": pts[3]}]
+    ref = 8734112 + cid * 10800
+    outliers = []
+    if liars:  # one head at 2^31-1, one 10^6 levels ahead: left out of the lag
+        outliers = [{"id": nodes[19], "point": pts[19], "level": ref + 1000000, "ahead": 1000000},
+                    {"id": nodes[7], "point": pts[7], "level": 2147483647,
+                     "ahead": 2147483647 - ref}]
+    lagged = sum(lag.values())
+    lag_sorted = sorted((int(k), v) for k, v in lag.items())
+    acc, median_lag = 0, 0
+    for l, v in lag_sorted:
+        acc += v
+        if acc >= (lagged + len(outliers) + 1) // 2:
+            median_lag = l
+            break
     many = [{"ip": "198.18.%d.%d" % (rng.randrange(0, 200), rng.randrange(1, 255)), "peer_ids": n}
             for n in (12, 5, 4)]
     many.append({"ip": "2001:db8:7::17", "peer_ids": 3})
@@ -181,14 +247,19 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
         return {"nodes": total, "prefixes": 10 * k // 4 + 3, "nakamoto": k, "hhi": round(10000 * sum(t["share"] ** 2 for t in top) + 12.5, 1),
                 "gini": round(0.2 + rng.random() * 0.3, 4), "top": top}
     v6 = max(3, public // 12)
-    vertices = seen - 21
+    vertices = public + (seen - public_points)
     j["counts"] = {"points_seen": seen, "points_dialed": dialed, "vertices": vertices,
-                   "public": public, "unreachable": unreachable, "undialed": policy,
-                   "public_ratio": round(public / vertices, 4), "outcomes": outcomes}
+                   "public": public, "public_points": public_points, "foreign": foreign,
+                   "unverified": unverified, "unreachable": unreachable, "undialed": undialed,
+                   "public_ratio": public / (public + unverified + unreachable),
+                   "outcomes": outcomes}
     j["versions"] = versions
     j["metadata"] = {"private_node": max(1, public // 50), "disable_mempool": public // 13,
                      "pow_bits": dict(sorted(pow_bits.items(), key=lambda kv: int(kv[0])))}
-    j["heads"] = {"max_level": 8734112 + cid * 10800,
+    j["heads"] = {"max_level": ref, "reference_level": ref, "median_level": ref - median_lag,
+                  "highest_announced": outliers[-1]["level"] if outliers else ref,
+                  "ahead_max": AHEAD_MAX, "nodes_with_head": lagged + len(outliers),
+                  "outliers": outliers,
                   "lag_histogram": dict(sorted(lag.items(), key=lambda kv: int(kv[0])))}
     j["graph"] = {
         "seen": {"vertices": vertices, "edges": seen * 11, "components": 3,
@@ -198,10 +269,16 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
         "reachable": {"vertices": r_v, "edges": r_v * 9, "components": 1 + (public - core_v),
                       "articulation_points": arts, "blocks": len(arts) + 1 + (public - core_v),
                       "largest_block": core_v - len(arts),
+                      "largest_block_vertex_connectivity": 3,
+                      "largest_block_min_vertex_cut": [x["id"] for x in bb_cut],
                       "max_coreness": maxc,
                       "coreness_histogram": dict(sorted(cor.items(), key=lambda kv: int(kv[0])))},
-        "core": {"vertices": core_v, "edges": core_v * 9, "vertex_connectivity": 3,
-                 "min_vertex_cut": mincut, "strong_vertex_connectivity": 2,
+        "backbone": {"vertices": core_v - len(arts), "edges": (core_v - len(arts)) * 8,
+                     "vertex_connectivity": 3, "min_vertex_cut": bb_cut,
+                     "share_of_public": (core_v - len(arts)) / r_v},
+        "core": {"vertices": core_v, "edges": core_v * 9, "vertex_connectivity": 1,
+                 "min_vertex_cut": [x["id"] for x in core_cut],
+                 "min_vertex_cut_nodes": core_cut, "strong_vertex_connectivity": 1,
                  "betweenness_top": bt, "betweenness_method": "exact",
                  "attack_curves": {"degree": curve("degree"), "betweenness": curve("betweenness"),
                                    "random": curve("random"), "adaptive": False,
@@ -212,9 +289,7 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False):
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
-    j["trend"] = {"previous_crawl_id": cid - 1, "new": 17 + cid % 5, "gone": 12 + cid % 3,
-                  "delta_public": (cid * 37) % 11 - 5, "delta_vertices": (cid * 53) % 41 - 20,
-                  "delta_vertex_connectivity": 0}
+    j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
@@ -237,19 +312,21 @@ def main():
     # history: 12 nightly crawls, ids 30..41, days 25 Oct .. 23 Nov (30, 23, 16, 9 days back ...)
     hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
     os.makedirs(os.path.join(here, "history"), exist_ok=True)
+    j = None
     for k, day in enumerate(hist_days):
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
-        j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng)
+        j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
         dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j)
-    cur, addrs = crawl(42, 24, 1432, 0.2179, rng)
+    last = j
+    cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
     dump(os.path.join(here, "crawl-42.json"), cur)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
             f.write(a + "\n")
-    empty, _ = crawl(43, 25, 6, 0, rng, empty=True)
+    empty, _ = crawl(43, 25, 6, 0, rng, empty=True, prev=last)
     dump(os.path.join(here, "empty.json"), empty)
-    hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True)
+    hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True, prev=last)
     dump(os.path.join(here, "hostile.json"), hostile)
 
 
