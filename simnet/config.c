@@ -128,6 +128,8 @@ static enum err set_dialer_mix(void *out, const char *name, const char *value, c
 const struct conf_key simcfg_keys[] = {
     K("nodes", CONF_INT, nodes, 1, 60000, "number of simulated nodes (200)"),
     K("seed", CONF_INT, seed, 0, 9007199254740991.0, "world seed (7)"),
+    K("runtime_seed", CONF_INT, runtime_seed, 0, 9007199254740991.0,
+      "seed of the nodes' run-time draws (Advertise and Nack samples); 0 = new each run (0)"),
     K("base", CONF_STRING, base, 0, 0, "first address, 127.0.0.0/8 or ::1 (127.20.0.0)"),
     K("port", CONF_INT, port, 1, 65535, "listening port of IPv4 nodes (9732)"),
     K("expected_pow", CONF_DOUBLE, expected_pow, 0, 64, "PoW every node demands (0)"),

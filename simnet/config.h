@@ -44,6 +44,7 @@ struct sim_config {
 	/* world */
 	long long nodes;
 	long long seed;
+	long long runtime_seed; /* the nodes' run-time draws; 0 = a new seed each run */
 	char *base;     /* first IPv4 address, 127.0.0.0/8 only */
 	long long port; /* default listening port */
 	double expected_pow;

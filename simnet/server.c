@@ -91,6 +91,7 @@ struct listener {
 	ev_io io;
 	struct srv *s;
 	uint32_t node, point;
+	uint32_t accepted; /* connections accepted so far: keys each one's random stream */
 };
 
 struct snode {
@@ -110,7 +111,6 @@ struct srv {
 	ev_prepare reaper;
 	struct srv_stats st;
 	struct rng rng;
-	uint64_t conn_seq;
 	uint8_t rbuf[65536];
 };
 
@@ -654,9 +654,10 @@ static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap
 	point_format(&p, out, cap);
 }
 
-static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
+static void conn_start(struct srv *s, int fd, struct listener *l,
                        const struct sockaddr_storage *ss)
 {
+	uint32_t node = l->node, point = l->point;
 	const struct sim_node *nd = &s->w->nodes[node];
 	const struct sim_config *cf = s->c;
 	struct conn *c = calloc(1, sizeof *c);
@@ -674,7 +675,9 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	c->node = node;
 	c->point = point;
 	c->kind = nd->beh == BEH_STALL ? CK_STALL : CK_HS;
-	c->rng = rng_fork(&s->rng, ++s->conn_seq);
+	/* The n-th connection to a point draws the same lists in every run of a world,
+	 * whatever the order in which connections to different points arrive. */
+	c->rng = rng_fork(&s->rng, ((uint64_t)point << 32) | ++l->accepted);
 	client_text(ss, c->client, sizeof c->client);
 	ev_io_init(&c->rio, read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
@@ -769,7 +772,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			close(fd);
 			continue;
 		}
-		conn_start(s, fd, l->node, l->point, &ss);
+		conn_start(s, fd, l, &ss);
 	}
 }
 
@@ -840,10 +843,12 @@ enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
 	s->w = w;
 	s->c = c;
 	s->viol = violations;
-	uint64_t rs;
-	randombytes_buf(&rs, sizeof rs);
-	rng_seed(&s->rng,
-	         rs); /* runtime choices (Advertise samples) differ run to run, as in Octez */
+	/* runtime choices (Advertise samples) differ run to run, as in Octez, unless
+	 * runtime_seed fixes them */
+	uint64_t rs = (uint64_t)c->runtime_seed;
+	if (rs == 0)
+		randombytes_buf(&rs, sizeof rs);
+	rng_seed(&s->rng, rs);
 	size_t n = 0;
 	for (size_t i = 0; i < w->point_n; i++)
 		n += w->points[i].kind == SP_LISTEN;
