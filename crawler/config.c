@@ -197,7 +197,7 @@ enum err crawl_config_policy(const struct crawl_config *c, struct policy *p, cha
 		enum err e = policy_add(p, true, c->allow.v[i]);
 		if (e != ERR_OK) {
 			snprintf(err, err_cap, "allow: %s '%s'",
-				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->allow.v[i]);
+				 e == ERR_FULL ? "too many rules at" : "not a CIDR:", c->allow.v[i]);
 			return ERR_CONFIG;
 		}
 	}
@@ -205,7 +205,7 @@ enum err crawl_config_policy(const struct crawl_config *c, struct policy *p, cha
 		enum err e = policy_add(p, false, c->deny.v[i]);
 		if (e != ERR_OK) {
 			snprintf(err, err_cap, "deny: %s '%s'",
-				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->deny.v[i]);
+				 e == ERR_FULL ? "too many rules at" : "not a CIDR:", c->deny.v[i]);
 			return ERR_CONFIG;
 		}
 	}

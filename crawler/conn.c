@@ -484,6 +484,12 @@ static void wake_waiters(struct conn *c)
 	}
 }
 
+/* An HS_EV_ERROR of our own making: an allocation, or our output queue full. */
+static bool hs_error_local(enum err e)
+{
+	return e == ERR_NOMEM || e == ERR_FULL;
+}
+
 /* Drains the session's events; false once the connection is finished. */
 static bool run_events(struct conn *c)
 {
@@ -515,11 +521,10 @@ static bool run_events(struct conn *c)
 		case HS_EV_DROPPED: on_dropped(c, &ev.dropped); break;
 		case HS_EV_ERROR:
 			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
-				 ev.error.code == ERR_NOMEM ? "local: " : "",
+				 hs_error_local(ev.error.code) ? "local: " : "",
 				 c->acked ? "after ack: " : "", err_str(ev.error.code),
 				 ev.error.reason ? ev.error.reason : "?");
-			/* ERR_NOMEM: our allocation or our output queue, not the peer */
-			finish(c, ev.error.code == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
+			finish(c, hs_error_local(ev.error.code) ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
 			       c->errbuf);
 			return false;
 		}

@@ -346,7 +346,7 @@ static void sess_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		enum err e = hs_feed(s->hs, l->rbuf, (size_t)n);
-		if (e == ERR_TOOBIG) {
+		if (e == ERR_FULL) {
 			l->st.protocol_errors++;
 			sess_finish(s, "protocol_error", "more unprocessed input than a session holds");
 			return;

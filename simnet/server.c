@@ -562,7 +562,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (c->kind == CK_STALL || c->closing)
 			continue; /* a stall never answers; a closing session reads nothing more */
 		enum err e = hs_feed(c->hs, s->rbuf, (size_t)n);
-		if (e == ERR_TOOBIG) {
+		if (e == ERR_FULL) {
 			violation(c, "oversized", "more unprocessed input than a session holds");
 			conn_close(c);
 			return;

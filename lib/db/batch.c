@@ -108,7 +108,7 @@ enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_
 	} else {
 		n = snprintf(out, cap, "%s", upsert_fmt[i]);
 	}
-	return (n < 0 || (size_t)n >= cap) ? ERR_NOMEM : ERR_OK;
+	return (n < 0 || (size_t)n >= cap) ? ERR_FULL : ERR_OK;
 }
 
 /* ---- buffers ----------------------------------------------------------- */

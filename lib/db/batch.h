@@ -41,7 +41,7 @@ extern const char db_copy_advs_sql[];
 /* The upsert statements, run in this order inside the batch's transaction. */
 enum db_upsert_stmt { DB_UPSERT_POINTS, DB_UPSERT_PEERS, DB_UPSERT_VISITS, DB_UPSERT_ADVS };
 #define DB_UPSERT_N 4
-/* Writes statement i for crawl_id into out (NUL-terminated). ERR_NOMEM if cap is too small. */
+/* Writes statement i for crawl_id into out (NUL-terminated). ERR_FULL if cap is too small. */
 enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_t cap)
 	__attribute__((warn_unused_result));
 #define DB_UPSERT_SQL_MAX 4096

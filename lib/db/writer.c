@@ -159,7 +159,7 @@ static enum err submit(struct db_writer *w, const struct visit_rec *v, const str
 	if ((v && visit_rec_check(v) != ERR_OK) || (a && adv_rec_check(a) != ERR_OK))
 		return ERR_INVAL;
 	if (w->queued_bytes >= 2 * w->o.max_bytes)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	struct wbatch *b = open_batch(w);
 	if (!b)
 		return ERR_NOMEM;

@@ -158,7 +158,7 @@ static enum err append_record(struct journal_writer *w, const Tzcensus__Record *
 		return ERR_TOOBIG;
 	size_t need = w->len + n + HDR_LEN;
 	if (need > JOURNAL_BUF_MAX)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	if (need > w->cap) {
 		size_t cap = grow_cap(w->cap, need, 65536, SIZE_MAX);
 		uint8_t *nb = realloc(w->buf, cap);

@@ -50,7 +50,7 @@ void p2p_nonce_incr(uint8_t nonce[P2P_NONCE_LEN]);
 
 /*
  * Seals one chunk: out = u16 L || MAC || ciphertext with L = 16 + plain_len.
- * ERR_TOOBIG when plain_len > P2P_CHUNK_PLAIN_MAX; ERR_NOMEM when
+ * ERR_TOOBIG when plain_len > P2P_CHUNK_PLAIN_MAX; ERR_FULL when
  * cap < 18 + plain_len. *out_len = 18 + plain_len. out and plain must not
  * overlap. Does not advance the nonce.
  */
@@ -61,7 +61,7 @@ enum err p2p_chunk_seal(uint8_t *out, size_t cap, size_t *out_len, const uint8_t
 /*
  * Opens one chunk body: box = the L bytes after the u16 (MAC || ciphertext).
  * ERR_PROTO when box_len < 16, ERR_TOOBIG when box_len > 65535 (L is a u16;
- * Octez reads any L in 16..65535), ERR_NOMEM when
+ * Octez reads any L in 16..65535), ERR_FULL when
  * cap < box_len - 16, ERR_CRYPTO when the MAC does not verify (out is then
  * zeroed). *out_len = box_len - 16. Does not advance the nonce.
  */

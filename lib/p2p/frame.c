@@ -281,7 +281,7 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 			size_t n =
 			    p2p_point_field_encode(&m->points[k], w.p + w.len, w.cap - w.len);
 			if (n == 0)
-				return ERR_NOMEM;
+				return ERR_FULL;
 			w.len += n;
 		}
 		break;
@@ -289,7 +289,7 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 	case P2P_TAG_SWAP_ACK: {
 		size_t n = p2p_point_field_encode(&m->swap_point, w.p + w.len, w.cap - w.len);
 		if (n == 0)
-			return ERR_NOMEM;
+			return ERR_FULL;
 		w.len += n;
 		e = wr_bytes(&w, m->swap_peer_id, P2P_PEER_ID_LEN);
 		break;

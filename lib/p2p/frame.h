@@ -133,7 +133,7 @@ enum err p2p_frame_decode(const uint8_t *in, size_t len, size_t *used, struct p2
  * Get_current_branch / Deactivate / Get_current_head (chain_id),
  * Current_branch (chain_id, head.raw/raw_len, history/history_n); any other
  * known tag is written with m->payload as its raw payload. ERR_INVAL for an
- * unknown tag or > 100 points, ERR_NOMEM when cap is short.
+ * unknown tag or > 100 points, ERR_FULL when cap is short.
  */
 enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, size_t *out_len)
     __attribute__((warn_unused_result));

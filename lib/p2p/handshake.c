@@ -12,6 +12,7 @@
  */
 #include "p2p/handshake.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,7 @@ static enum err hbuf_reserve(struct hbuf *b, size_t n)
 	if (b->cap - b->len >= n)
 		return ERR_OK;
 	if (have + n > b->max)
-		return ERR_TOOBIG;
+		return ERR_FULL;
 	size_t ncap = grow_cap(b->cap, b->len + n, 1024, b->max);
 	uint8_t *np = realloc(b->p, ncap);
 	if (!np)
@@ -153,9 +154,51 @@ static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
 	return ERR_OK;
 }
 
+bool hs_transition_ok(enum hs_state from, enum hs_state to)
+{
+	if (to == HS_ST_FAILED)
+		return from != HS_ST_CLOSED && from != HS_ST_FAILED;
+	switch (from) {
+	case HS_ST_CONN: return to == HS_ST_META;
+	case HS_ST_META: return to == HS_ST_ACK || to == HS_ST_DECIDE || to == HS_ST_CLOSED;
+	case HS_ST_DECIDE: return to == HS_ST_ACK || to == HS_ST_CLOSED;
+	case HS_ST_ACK: return to == HS_ST_OPEN || to == HS_ST_CLOSED;
+	case HS_ST_OPEN: return false; /* an open session only fails; the driver closes it */
+	case HS_ST_CLOSED:
+	case HS_ST_FAILED: return false;
+	}
+	return false;
+}
+
+/* Every change of state after hs_new: an illegal one is a bug of this file. */
+static void set_state(struct hs *h, enum hs_state to)
+{
+	assert(hs_transition_ok(h->st, to));
+	h->st = to;
+}
+
+/* The reason of an HS_EV_ERROR for a failed send_chunk / send_ack, one per code. */
+static const char *send_failure(enum err e)
+{
+	switch (e) {
+	case ERR_NOMEM: return "out of memory";
+	case ERR_FULL: return "output queue full";
+	default: return "cannot queue a message";
+	}
+}
+
+/* The session fails with this error, reported by the next hs_next_event. */
+static void fail_later(struct hs *h, enum err code, const char *reason)
+{
+	set_state(h, HS_ST_FAILED);
+	h->pending = HS_EV_ERROR;
+	h->pending_err.code = code;
+	h->pending_err.reason = reason;
+}
+
 static void fail_now(struct hs *h, struct hs_event *ev, enum err code, const char *reason)
 {
-	h->st = HS_ST_FAILED;
+	set_state(h, HS_ST_FAILED);
 	ev->type = HS_EV_ERROR;
 	ev->error.code = code;
 	ev->error.reason = reason;
@@ -175,7 +218,7 @@ struct hs *hs_new(const struct hs_params *p)
 	if (!h)
 		return NULL;
 	h->role = p->role;
-	h->st = HS_ST_CONN;
+	h->st = HS_ST_CONN; /* the initial state; every later change goes through set_state() */
 	h->id = p->id;
 	h->ddb_version = p->ddb_version;
 	h->ddb_min = p->ddb_min;
@@ -361,18 +404,18 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 
 	ev->type = HS_EV_CONN_MSG;
 	ev->conn = *pr;
-	h->st = HS_ST_META;
+	set_state(h, HS_ST_META);
 
 	/* A responder refuses a weak identity before any crypto (Octez greylists it). */
 	if (h->role == HS_RESPONDER && !pr->pow_ok) {
-		h->st = HS_ST_FAILED;
+		set_state(h, HS_ST_FAILED);
 		h->pending = HS_EV_ERROR;
 		h->pending_err.code = ERR_POW;
 		h->pending_err.reason = "peer proof of work below expected_pow";
 		return true;
 	}
 	if (p2p_channel_key(h->key, m.public_key, h->id->sk) != ERR_OK) {
-		h->st = HS_ST_FAILED;
+		set_state(h, HS_ST_FAILED);
 		h->pending = HS_EV_ERROR;
 		h->pending_err.code = ERR_CRYPTO;
 		h->pending_err.reason = "key exchange failed (low-order public key)";
@@ -389,12 +432,8 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 		se = send_ack(h, P2P_ACK, 0, NULL, 0);
 		h->ack_sent = se == ERR_OK;
 	}
-	if (se != ERR_OK) {
-		h->st = HS_ST_FAILED;
-		h->pending = HS_EV_ERROR;
-		h->pending_err.code = ERR_NOMEM;
-		h->pending_err.reason = "output queue full";
-	}
+	if (se != ERR_OK)
+		fail_later(h, se, send_failure(se));
 	return true;
 }
 
@@ -463,14 +502,12 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 	ev->meta = h->peer_meta;
 
 	if (h->role == HS_INITIATOR) {
-		h->st = HS_ST_ACK;
+		set_state(h, HS_ST_ACK);
 		if (h->ack_sent || h->late_ack)
 			return true;
-		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
-			h->st = HS_ST_FAILED;
-			h->pending = HS_EV_ERROR;
-			h->pending_err.code = ERR_NOMEM;
-			h->pending_err.reason = "output queue full";
+		enum err se = send_ack(h, P2P_ACK, 0, NULL, 0);
+		if (se != ERR_OK) {
+			fail_later(h, se, send_failure(se));
 		}
 		return true;
 	}
@@ -483,18 +520,16 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 	else if (!select_version(h->p2p_version, h->p2p_min, h->peer.p2p_version, &h->p2p_sel))
 		motive = P2P_MOTIVE_DEPRECATED_P2P_VERSION;
 	if (motive < 0) {
-		h->st = HS_ST_DECIDE;
+		set_state(h, HS_ST_DECIDE);
 		return true;
 	}
 	enum p2p_ack_kind kind = h->peer.p2p_version == 0 ? P2P_NACK_V0 : P2P_NACK;
-	h->st = HS_ST_CLOSED;
-	if (send_ack(h, kind, motive, h->nack_points, h->nack_points_n) != ERR_OK) {
-		h->st = HS_ST_FAILED;
-		h->pending = HS_EV_ERROR;
-		h->pending_err.code = ERR_NOMEM;
-		h->pending_err.reason = "output queue full";
+	enum err se = send_ack(h, kind, motive, h->nack_points, h->nack_points_n);
+	if (se != ERR_OK) {
+		fail_later(h, se, send_failure(se));
 		return true;
 	}
+	set_state(h, HS_ST_CLOSED);
 	h->pending = HS_EV_NACK_SENT;
 	h->pending_kind = kind;
 	h->pending_motive = motive;
@@ -519,23 +554,24 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 	}
 	switch (ev->ack.kind) {
 	case P2P_ACK:
-		h->st = HS_ST_OPEN;
+		set_state(h, HS_ST_OPEN);
 		ev->type = HS_EV_ACK;
 		if (h->late_ack && !h->ack_sent) {
 			/* our Ack goes first, before anything the driver sends on the event */
-			if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
-				fail_now(h, ev, ERR_NOMEM, "output queue full");
+			enum err se = send_ack(h, P2P_ACK, 0, NULL, 0);
+			if (se != ERR_OK) {
+				fail_now(h, ev, se, send_failure(se));
 				return true;
 			}
 			h->ack_sent = true;
 		}
 		break;
 	case P2P_NACK:
-		h->st = HS_ST_CLOSED;
+		set_state(h, HS_ST_CLOSED);
 		ev->type = HS_EV_NACK;
 		break;
 	case P2P_NACK_V0:
-		h->st = HS_ST_CLOSED;
+		set_state(h, HS_ST_CLOSED);
 		ev->type = HS_EV_NACK_V0;
 		break;
 	}
@@ -711,7 +747,7 @@ enum err hs_accept(struct hs *h)
 	enum err e = send_ack(h, P2P_ACK, 0, NULL, 0);
 	if (e)
 		return e;
-	h->st = HS_ST_ACK;
+	set_state(h, HS_ST_ACK);
 	return ERR_OK;
 }
 
@@ -725,7 +761,7 @@ enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_
 	enum err e = send_ack(h, kind, motive, points, points_n);
 	if (e)
 		return e;
-	h->st = HS_ST_CLOSED;
+	set_state(h, HS_ST_CLOSED);
 	return ERR_OK;
 }
 
@@ -733,7 +769,7 @@ enum err hs_refuse(struct hs *h)
 {
 	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
 		return ERR_STATE;
-	h->st = HS_ST_CLOSED;
+	set_state(h, HS_ST_CLOSED);
 	return ERR_OK;
 }
 
@@ -747,7 +783,7 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 	for (;;) {
 		if (h->scratch_cap) {
 			e = p2p_frame_encode(m, h->scratch, h->scratch_cap, &n);
-			if (e != ERR_NOMEM)
+			if (e != ERR_FULL)
 				break;
 			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
 				return ERR_TOOBIG;

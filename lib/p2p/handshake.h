@@ -57,7 +57,7 @@ enum hs_role { HS_INITIATOR = 0, HS_RESPONDER = 1 };
 
 /* Raw unprocessed input we hold at most (the driver drains events after each feed). */
 #define HS_IN_MAX (1u << 20)
-/* Queued output we hold at most (hs_send fails with ERR_TOOBIG beyond). */
+/* Queued output we hold at most (hs_send fails with ERR_FULL beyond). */
 #define HS_OUT_MAX (16u << 20)
 
 struct hs_params {
@@ -124,6 +124,15 @@ enum hs_state {
 
 const char *hs_state_str(enum hs_state s);
 
+/*
+ * Whether the handshake may go from one state to the other: CONN -> META ->
+ * ACK (initiator) or DECIDE (responder) -> ACK -> OPEN; META, DECIDE and ACK
+ * may end in CLOSED (a Nack sent or received, a refusal); any state but
+ * CLOSED and FAILED may fail. Every change of state inside the handshake is
+ * checked against it (an assert: an illegal one is a bug, not a peer's doing).
+ */
+bool hs_transition_ok(enum hs_state from, enum hs_state to);
+
 enum hs_ev_type {
 	HS_EV_CONN_MSG = 1,
 	HS_EV_METADATA = 2,
@@ -189,8 +198,9 @@ void hs_free(struct hs *h);
 
 /*
  * Takes every received byte (any split). ERR_OK; ERR_STATE once the session
- * is closed or failed (bytes dropped); ERR_TOOBIG when more than HS_IN_MAX
- * unprocessed bytes would be held (drain events after each feed).
+ * is closed or failed (bytes dropped); ERR_FULL when more than HS_IN_MAX
+ * unprocessed bytes would be held (drain events after each feed); ERR_NOMEM
+ * when allocation fails.
  */
 enum err hs_feed(struct hs *h, const uint8_t *in, size_t len) __attribute__((warn_unused_result));
 
@@ -224,9 +234,12 @@ enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
  * of at most P2P_CHUNK_PLAIN_MAX bytes (the message starts a new chunk),
  * seals them and queues them. ERR_STATE before that (or after the session
  * ended), ERR_INVAL for a message p2p_frame_encode refuses (unknown tag,
- * > 100 points), ERR_TOOBIG for a frame over P2P_FRAME_MAX or when more
- * than 16 MiB of output is already queued (flush hs_out), ERR_NOMEM on
- * allocation failure. On error nothing is queued and the nonces do not move.
+ * > 100 points), ERR_TOOBIG for a frame over P2P_FRAME_MAX, ERR_FULL when
+ * more than HS_OUT_MAX of output would be queued (flush hs_out), ERR_NOMEM
+ * on allocation failure. On error nothing is queued and the nonces do not
+ * move. A message the handshake itself queues (metadata, Ack, Nack) fails
+ * the session with the same codes in HS_EV_ERROR: ERR_FULL "output queue
+ * full", ERR_NOMEM "out of memory".
  */
 enum err hs_send(struct hs *h, const struct p2p_msg *m) __attribute__((warn_unused_result));
 

@@ -130,7 +130,7 @@ enum err p2p_identity_load(const char *path, struct p2p_identity *id, double exp
 
 /*
  * Writes the Octez pretty-printed layout (the four members in Octez's order)
- * into out. *out_len gets the length; ERR_NOMEM when cap is too small (512 is
+ * into out. *out_len gets the length; ERR_FULL when cap is too small (512 is
  * always enough). The text holds the secret key: zero it after use.
  */
 enum err p2p_identity_format(char *out, size_t cap, size_t *out_len,

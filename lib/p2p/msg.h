@@ -45,7 +45,7 @@ struct p2p_conn_msg {
 
 /*
  * Writes u16 L || body into out. ERR_TOOBIG when the chain name does not fit
- * a u16 body, ERR_NOMEM when cap is short. *out_len = 2 + L.
+ * a u16 body, ERR_FULL when cap is short. *out_len = 2 + L.
  */
 enum err p2p_conn_msg_encode(const struct p2p_conn_msg *m, uint8_t *out, size_t cap,
                              size_t *out_len) __attribute__((warn_unused_result));
@@ -103,7 +103,7 @@ struct p2p_ack {
 
 /*
  * Encodes the Ack/Nack plaintext. ERR_TOOBIG when points_n > P2P_POINTS_MAX,
- * ERR_NOMEM when cap is short (P2P_ACK_MAX always suffices).
+ * ERR_FULL when cap is short (P2P_ACK_MAX always suffices).
  */
 enum err p2p_ack_encode(const struct p2p_ack *a, uint8_t *out, size_t cap, size_t *out_len)
     __attribute__((warn_unused_result));

@@ -162,7 +162,7 @@ static void test_upsert_sql(void **state)
 	assert_non_null(strstr(sql, "ON CONFLICT (crawl_id, seq) DO NOTHING"));
 	assert_int_equal(db_upsert_sql(DB_UPSERT_ADVS, -1, sql, sizeof sql), ERR_OK);
 	assert_non_null(strstr(sql, "SELECT -1, s.seq"));
-	assert_int_equal(db_upsert_sql(DB_UPSERT_POINTS, 1, sql, 10), ERR_NOMEM);
+	assert_int_equal(db_upsert_sql(DB_UPSERT_POINTS, 1, sql, 10), ERR_FULL);
 	assert_int_equal(db_upsert_sql((enum db_upsert_stmt)DB_UPSERT_N, 1, sql, sizeof sql), ERR_INVAL);
 }
 

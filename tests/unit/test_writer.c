@@ -154,7 +154,7 @@ static void test_backpressure(void **state)
 			i++;
 		assert_true(i < 20000);
 	}
-	assert_int_equal(e, ERR_NOMEM);
+	assert_int_equal(e, ERR_FULL);
 	assert_true(i > at_full); /* slack between full and refusal */
 	struct db_writer_stats s;
 	db_writer_get_stats(w, &s);
