@@ -50,8 +50,6 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "crawler/probe.h"
-#include "crawler/sink.h"
 #include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
@@ -246,24 +244,20 @@ static bool check_complete(struct conn *c)
 	return false;
 }
 
-/*
- * A list of points: stored as edges, offered to the frontier. A node of
- * another chain lists its own network's points (docs/crawler.md, "Other
- * networks"): stored as ADV_FOREIGN_NACK and never offered, so a point learnt
- * only there is never dialed (Octez too forgets points of another network:
- * p2p_connect_handler.ml, authenticate, unregister_point).
- */
+/* A list of points: up to the crawl, as it arrives (recorded, offered unless foreign). */
 static void on_points(struct conn *c, const struct point *pts, size_t n, enum adv_source src,
 		      uint32_t round)
 {
-	struct crawl *cr = c->cr;
-	size_t take = frontier_message_cap(cr->fr, n);
-	int64_t seen_us = wall_us(); /* one message, one instant */
-	for (size_t i = 0; i < take; i++) {
-		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n, seen_us);
-		if (src != ADV_FOREIGN_NACK)
-			crawl_offer(cr, &pts[i], c->lease.depth + 1);
-	}
+	struct visit_points p = {
+	    .from = c->text,
+	    .depth = c->lease.depth,
+	    .pts = pts,
+	    .n = n,
+	    .source = src,
+	    .round = round,
+	    .seen_at_us = wall_us(), /* one message, one instant */
+	};
+	crawl_visit_points(c->cr, &p);
 }
 
 static void on_msg(struct conn *c, const struct p2p_msg *m)
@@ -744,9 +738,16 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
-static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_outcome o,
+/* The visit's one result: its row and what the frontier needs. */
+static void fill_result(const struct conn *c, struct visit_result *r, enum visit_outcome o,
 			const char *why, char *peer_id_text, size_t peer_id_cap)
 {
+	struct visit_rec *v = &r->rec;
+	r->peer = c->have_peer ? &c->peer : NULL;
+	r->foreign = c->chain_bad;
+	r->point_id = c->lease.id;
+	r->depth = c->lease.depth;
+	r->come_back = c->retry;
 	visit_rec_init(v);
 	v->point = c->text;
 	v->started_at_us = c->started_us;
@@ -797,36 +798,9 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 	hang_up(c);
 
 	char peer_id_text[64];
-	struct visit_rec v;
-	fill_record(c, &v, o, why, peer_id_text, sizeof peer_id_text);
-	if (cr->probe)
-		probe_note_visit(cr->probe, &v, c->have_peer ? &c->peer : NULL);
-	crawl_visit(cr, &v);
-	cr->st.dials++;
-	if (c->lease.attempt > 1)
-		cr->st.retries++;
-	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
-		cr->max_depth = c->lease.depth;
-	bool retried;
-	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
-		retried = frontier_retry_local(cr->fr, c->lease.id, crawl_now(cr));
-	else
-		retried = frontier_done(cr->fr, c->lease.id,
-					(o == VISIT_TIMEOUT || c->retry) && !cr->stopping,
-					crawl_now(cr));
-	tally_attempt(&cr->tally, c->lease.id, &v, !retried);
-	if (!retried) {
-		if (c->lease.depth == 0)
-			crawl_seed_result(cr, c->text, o, why);
-		cr->st.dials_final++;
-		if (c->have_peer && !c->chain_bad) {
-			cr->st.public_n++;
-			crawl_note_version(cr, &c->peer);
-		} else if (o == VISIT_LOCAL_ERROR) {
-			cr->st.local_final++; /* never dialed for real: not unreachable */
-		}
-	}
-
+	struct visit_result r;
+	fill_result(c, &r, o, why, peer_id_text, sizeof peer_id_text);
+	crawl_visit_end(cr, &r);
 	bury(c);
 }
 

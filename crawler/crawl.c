@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "crawler/probe.h"
 #include "crawler/sink.h"
 #include "net/sockaddr.h"
 #include "p2p/handshake.h"
@@ -137,6 +136,8 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	cr->started_us = wall_us();
 	cr->t0 = ev_now(loop);
 	cr->tty = isatty(STDERR_FILENO) == 1;
+	cr->discover = true;
+	cr->interactive = true;
 	return ERR_OK;
 }
 
@@ -161,41 +162,89 @@ void crawl_cleanup(struct crawl *cr)
 	tally_cleanup(&cr->tally);
 }
 
-void crawl_visit(struct crawl *cr, const struct visit_rec *v)
+/* Numbers a visit row and hands it to the output. */
+static void record_visit(struct crawl *cr, const struct visit_rec *v, const struct hs_peer *peer)
 {
 	struct visit_rec r = *v;
 	r.seq = cr->seq_visit++;
 	cr->st.visits++;
 	cr->st.outcomes[r.outcome]++;
-	if (cr->sink)
-		sink_visit(cr->sink, &r);
+	if (cr->out.visit)
+		cr->out.visit(cr->out.ctx, &r, peer);
 }
 
-void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us)
+static void record_edge(struct crawl *cr, const struct visit_points *p, size_t i)
 {
 	char text[POINT_FMT_CAP];
-	point_format(to, text, sizeof text);
+	point_format(&p->pts[i], text, sizeof text);
 	struct adv_rec a = {
-		.seq = cr->seq_adv++,
-		.from_point = from,
-		.to_point = text,
-		.source = src,
-		.round = round,
-		.rank = rank,
-		.list_len = list_len,
-		.seen_at_us = seen_at_us,
+	    .seq = cr->seq_adv++,
+	    .from_point = p->from,
+	    .to_point = text,
+	    .source = p->source,
+	    .round = p->round,
+	    .rank = (uint32_t)i,
+	    .list_len = (uint32_t)p->n,
+	    .seen_at_us = p->seen_at_us,
 	};
 	cr->st.edges++;
-	if (cr->probe)
-		probe_note_edge(cr->probe, to, src, round, rank, list_len);
-	if (cr->sink)
-		sink_adv(cr->sink, &a);
+	if (cr->out.edge)
+		cr->out.edge(cr->out.ctx, &a, &p->pts[i]);
+}
+
+/*
+ * A node of another chain lists its own network's points (docs/crawler.md,
+ * "Other networks"): stored as ADV_FOREIGN_NACK and never offered, so a
+ * point learnt only there is never dialed (Octez too forgets points of
+ * another network: p2p_connect_handler.ml, authenticate, unregister_point).
+ */
+void crawl_visit_points(struct crawl *cr, const struct visit_points *p)
+{
+	size_t take = frontier_message_cap(cr->fr, p->n);
+	for (size_t i = 0; i < take; i++) {
+		record_edge(cr, p, i);
+		if (p->source != ADV_FOREIGN_NACK)
+			crawl_offer(cr, &p->pts[i], p->depth + 1);
+	}
+}
+
+static void seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why);
+static void note_version(struct crawl *cr, const struct hs_peer *p);
+
+void crawl_visit_end(struct crawl *cr, const struct visit_result *r)
+{
+	const struct visit_rec *v = &r->rec;
+	enum visit_outcome o = v->outcome;
+	record_visit(cr, v, r->peer);
+	cr->st.dials++;
+	if (v->attempt > 1)
+		cr->st.retries++;
+	if (r->depth > cr->max_depth && o == VISIT_OK)
+		cr->max_depth = r->depth;
+	bool retried;
+	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
+		retried = frontier_retry_local(cr->fr, r->point_id, crawl_now(cr));
+	else
+		retried = frontier_done(cr->fr, r->point_id,
+					(o == VISIT_TIMEOUT || r->come_back) && !cr->stopping,
+					crawl_now(cr));
+	tally_attempt(&cr->tally, r->point_id, v, !retried);
+	if (retried)
+		return;
+	if (r->depth == 0)
+		seed_result(cr, v->point, o, v->error);
+	cr->st.dials_final++;
+	if (r->peer && !r->foreign) {
+		cr->st.public_n++;
+		note_version(cr, r->peer);
+	} else if (o == VISIT_LOCAL_ERROR) {
+		cr->st.local_final++; /* never dialed for real: not unreachable */
+	}
 }
 
 void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 {
-	if (cr->probe)
+	if (!cr->discover)
 		return; /* a probe reports advertised points, it does not dial them */
 	const char *why = NULL;
 	enum fr_add r = frontier_add(cr->fr, pt->addr, pt->port, depth, NULL, &why);
@@ -214,7 +263,7 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 			snprintf(rule, sizeof rule, "policy: %s %s", pv.why, cidr);
 		}
 		cr->seeds_policy++;
-		crawl_seed_result(cr, text, VISIT_POLICY, rule[0] ? rule : err);
+		seed_result(cr, text, VISIT_POLICY, rule[0] ? rule : err);
 	}
 	struct visit_rec v;
 	visit_rec_init(&v);
@@ -223,10 +272,11 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 	v.outcome = VISIT_POLICY;
 	v.attempt = 1;
 	v.error = err;
-	crawl_visit(cr, &v);
+	record_visit(cr, &v, NULL);
 }
 
-void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why)
+/* A seed point's final visit (depth 0, no retry left): counts it as answered or not. */
+static void seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why)
 {
 	bool answered = false;
 	switch (o) {
@@ -262,7 +312,8 @@ void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o
 			 why ? ": " : "", why ? why : "");
 }
 
-void crawl_note_version(struct crawl *cr, const struct hs_peer *p)
+/* Counts the version triple of a peer that sent a connection message. */
+static void note_version(struct crawl *cr, const struct hs_peer *p)
 {
 	size_t keep = p->chain_name_len < sizeof cr->st.versions[0].chain
 			      ? p->chain_name_len
@@ -402,7 +453,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct crawl *cr = w->data;
 	if (cr->stopping && cr->live && crawl_now(cr) >= cr->stop_at)
 		conn_abort_all(cr, "aborted: drain deadline after a signal");
-	if (!cr->probe)
+	if (cr->interactive)
 		progress(cr, false);
 }
 
@@ -434,7 +485,7 @@ void crawl_run(struct crawl *cr)
 	ev_timer_init(&cr->tick, tick_cb, 0.1, 0.1);
 	cr->tick.data = cr;
 	ev_timer_start(cr->loop, &cr->tick);
-	if (!cr->probe) {
+	if (cr->interactive) {
 		ev_signal_init(&cr->sigint, signal_cb, SIGINT);
 		cr->sigint.data = cr;
 		ev_signal_start(cr->loop, &cr->sigint);
@@ -447,7 +498,7 @@ void crawl_run(struct crawl *cr)
 	ev_run(cr->loop, 0);
 	ev_prepare_stop(cr->loop, &cr->reaper);
 	ev_timer_stop(cr->loop, &cr->tick);
-	if (!cr->probe) {
+	if (cr->interactive) {
 		ev_signal_stop(cr->loop, &cr->sigint);
 		ev_signal_stop(cr->loop, &cr->sigterm);
 		progress(cr, true);

@@ -22,6 +22,7 @@
 #include "crawler/config.h"
 #include "crawler/frontier.h"
 #include "crawler/tally.h"
+#include "crawler/visit.h"
 #include "db/record.h"
 #include "net/point.h"
 #include "net/policy.h"
@@ -57,17 +58,16 @@ struct crawl_stats {
 	uint64_t versions_other;
 };
 
-/* What a probe learns (--probe): filled by conn.c, printed by probe.c. */
-struct probe_result;
-
 struct crawl {
 	struct ev_loop *loop;
 	const struct crawl_config *cfg;        /* borrowed */
 	const struct p2p_identity *id;         /* borrowed */
 	struct policy policy;
 	struct frontier *fr;
-	struct sink *sink;                     /* NULL: no storage (probe) */
-	struct probe_result *probe;            /* non-NULL in probe mode */
+	struct visit_out out;                  /* where the records go (the store, or the probe) */
+	struct sink *sink;                     /* the store's backpressure and queue (NULL: none) */
+	bool discover;   /* offer advertised points to the frontier (a probe does not) */
+	bool interactive; /* progress lines and signal handling (a probe has neither) */
 
 	struct conn *live; /* connections in flight (doubly linked) */
 	struct conn *dead; /* finished, waiting for the reaper */
@@ -135,23 +135,23 @@ void crawl_cleanup(struct crawl *cr);
 
 /*
  * Offers a discovered point: into the frontier, and for a point the policy
- * refuses, one `policy` visit row. depth: hops from a seed.
+ * refuses, one `policy` visit row. depth: hops from a seed. Nothing when the
+ * crawl does not discover (a probe).
  */
 void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth);
 
-/* A seed point's final visit (depth 0, no retry left): counts it as answered or not. */
-void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why);
+/*
+ * A list of points a visit received: each (up to the frontier's per-message
+ * cap) recorded as an edge and, unless it is another network's, offered.
+ */
+void crawl_visit_points(struct crawl *cr, const struct visit_points *p);
 
-/* Records one finished visit (sink + counters). */
-void crawl_visit(struct crawl *cr, const struct visit_rec *v);
-
-/* Counts the version triple of a peer that sent a connection message. */
-struct hs_peer;
-void crawl_note_version(struct crawl *cr, const struct hs_peer *p);
-
-/* Records one advertisement edge (sink + counters); seen_at_us: when its message arrived. */
-void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us);
+/*
+ * The end of one dial, the one place it is accounted for: the visit row to
+ * the output, the frontier told (done, or retried), the census tally, the
+ * statistics (outcomes, dials, retries, versions) and the seeds' fate.
+ */
+void crawl_visit_end(struct crawl *cr, const struct visit_result *r);
 
 /* Starts the loop machinery (reaper, tick, signals) and runs until the crawl ends. */
 void crawl_run(struct crawl *cr);

@@ -20,6 +20,12 @@
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
 
+/* A seed from the database: a seed like the configured ones (depth 0). */
+static void offer_seed(void *ctx, const struct point *pt)
+{
+	crawl_offer(ctx, pt, 0);
+}
+
 int tools_migrate(const char *conninfo)
 {
 	char err[512];
@@ -111,9 +117,10 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 			status = 75; /* EX_TEMPFAIL: another crawl of this vantage runs (main.c) */
 		goto out;
 	}
+	cr->out = sink_out(cr->sink);
 	size_t seeded = crawl_seed(cr);
 	if (cfg->seed_from_db)
-		seeded += sink_seed_from_db(cr->sink, cr);
+		seeded += sink_seed_from_db(cr->sink, offer_seed, cr);
 	if (seeded == 0)
 		log_warn("no seed point: the crawl has nothing to visit");
 	if (cr->crawl_id >= 0)
