@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "analyzer/ipaddr.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/rng.h"
 
@@ -151,9 +152,7 @@ void concentration_of(const uint64_t *counts, size_t n, struct concentration *ou
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_mono_s();
 }
 
 static size_t edge_index(const struct model *mo, uint32_t u, uint32_t v)

@@ -49,6 +49,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/sockaddr.h"
 #include "p2p/frame.h"
@@ -255,7 +256,7 @@ static void on_points(struct conn *c, const struct point *pts, size_t n, enum ad
 	    .n = n,
 	    .source = src,
 	    .round = round,
-	    .seen_at_us = wall_us(), /* one message, one instant */
+	    .seen_at_us = clock_wall_us(), /* one message, one instant */
 	};
 	crawl_visit_points(c->cr, &p);
 }
@@ -861,7 +862,7 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	c->pt.port = l->port;
 	point_format(&c->pt, c->text, sizeof c->text);
 	c->t_start = crawl_now(cr);
-	c->started_us = started_us ? started_us : wall_us();
+	c->started_us = started_us ? started_us : clock_wall_us();
 	c->lock_step = lock_step;
 	c->nack_motive = REC_NACK_MOTIVE_ABSENT;
 	ev_init(&c->io, io_cb);

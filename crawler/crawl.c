@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "crawler/sink.h"
 #include "net/sockaddr.h"
@@ -33,13 +34,6 @@
 
 /* TEZOS_MAINNET's chain id (docs/protocol.md §14): Get_current_branch needs it. */
 static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
-
-int64_t wall_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * Descriptors the process holds besides its connections: stdin, stdout,
@@ -133,7 +127,7 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	randombytes_buf(cr->uuid, sizeof cr->uuid);
 	cr->uuid[6] = (uint8_t)((cr->uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	cr->uuid[8] = (uint8_t)((cr->uuid[8] & 0x3f) | 0x80);
-	cr->started_us = wall_us();
+	cr->started_us = clock_wall_us();
 	cr->t0 = ev_now(loop);
 	cr->tty = isatty(STDERR_FILENO) == 1;
 	cr->discover = true;
@@ -268,7 +262,7 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 	struct visit_rec v;
 	visit_rec_init(&v);
 	v.point = text;
-	v.started_at_us = wall_us();
+	v.started_at_us = clock_wall_us();
 	v.outcome = VISIT_POLICY;
 	v.attempt = 1;
 	v.error = err;

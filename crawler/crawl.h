@@ -124,9 +124,6 @@ static inline double crawl_now(const struct crawl *cr)
 	return ev_now(cr->loop);
 }
 
-/* Wall clock, microseconds since the epoch. */
-int64_t wall_us(void);
-
 /* Initialises a crawl on loop (policy from cfg, frontier, signals). ERR_CONFIG / ERR_NOMEM. */
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
 		    const struct p2p_identity *id, char *err, size_t err_cap)

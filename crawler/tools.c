@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "crawler/config.h"
 #include "crawler/crawl.h"
@@ -132,7 +133,7 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 	frontier_stats(cr->fr, &fs);
 	struct crawl_end_rec end;
 	memset(&end, 0, sizeof end);
-	end.finished_at_us = wall_us();
+	end.finished_at_us = clock_wall_us();
 	/* no seed could be dialed: none resolved, the policy refused them, or none answered */
 	bool failed = seeded == 0 || (!cr->aborted && cr->seeds_answered == 0);
 	end.status = cr->aborted ? CRAWL_ABORTED : failed ? CRAWL_FAILED : CRAWL_FINISHED;

@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/sockaddr.h"
 #include "p2p/handshake.h"
@@ -267,7 +268,7 @@ static void db_dial(struct dback *d)
 {
 	struct lsn *l = d->l;
 	d->st = DB_CONNECT;
-	d->started_us = lsn_wall_us();
+	d->started_us = clock_wall_us();
 	d->connect_at = ev_now(l->loop);
 	l->st.dialbacks_started++;
 	bool v4 = point_is_v4(&d->target);
@@ -312,7 +313,7 @@ void lsn_dialback_consider(struct lsn *l, struct lpeer *p, const uint8_t peer_id
 		return;
 	struct point target = *source;
 	target.port = announced_port;
-	int64_t t_us = lsn_wall_us();
+	int64_t t_us = clock_wall_us();
 	if (p)
 		p->last_dial_at = now;
 	if (announced_port == 0) {

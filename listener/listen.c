@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/sockaddr.h"
 #include "p2p/handshake.h"
@@ -63,13 +63,6 @@ const char *nat_class_str(enum nat_class c)
 	case NAT_NOT_DIALED: return nat_class_names[c];
 	}
 	return "?";
-}
-
-int64_t lsn_wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 /* ---- per-IP counters --------------------------------------------------------- */
@@ -204,7 +197,7 @@ static void on_advertise(struct isess *s, const struct p2p_msg *m)
 		return;
 	s->adv_rounds++;
 	struct lsn_adv_rec a = {.from = s->source, .round = s->adv_rounds,
-				.list_len = (uint32_t)m->points_n, .seen_us = lsn_wall_us()};
+				.list_len = (uint32_t)m->points_n, .seen_us = clock_wall_us()};
 	a.from.port = s->announced_port;
 	for (size_t i = 0; i < m->points_n; i++) {
 		a.seq = ++l->seq_adv;
@@ -384,7 +377,7 @@ static void sess_record(struct isess *s, const char *reason, const char *error)
 	struct lsn_session_rec r = {
 	    .seq = ++l->seq_session,
 	    .started_us = s->started_us,
-	    .ended_us = lsn_wall_us(),
+	    .ended_us = clock_wall_us(),
 	    .source = s->source,
 	    .have_conn = s->have_conn,
 	    .announced_port = s->announced_port,
@@ -490,7 +483,7 @@ static void sess_start(struct lsn *l, int fd, const struct point *src, struct ip
 	s->l = l;
 	s->fd = fd;
 	s->source = *src;
-	s->started_us = lsn_wall_us();
+	s->started_us = clock_wall_us();
 	s->ip = ip;
 	ip->live++;
 	int one = 1;

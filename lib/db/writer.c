@@ -25,6 +25,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/clock.h"
 #include "db/batch.h"
 
 #define PUT_CHUNK (256u << 10)
@@ -70,9 +71,7 @@ struct db_writer {
 
 int64_t db_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(clock_mono_s() * 1000.0);
 }
 
 struct db_writer *db_writer_new(const struct db_writer_opts *o)
