@@ -32,9 +32,6 @@
 
 #define DIALS_PER_ITERATION 256 /* new connects per loop iteration: keeps reads flowing */
 
-/* TEZOS_MAINNET's chain id (docs/protocol.md §14): Get_current_branch needs it. */
-static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
-
 /*
  * Descriptors the process holds besides its connections: stdin, stdout,
  * stderr, the database connection (and a second one for seed_from_db),
@@ -72,7 +69,7 @@ void crawl_lower_concurrency(struct crawl *cr, size_t n)
 		return;
 	log_warn("open-file limit reached with %zu connections in flight: concurrency lowered "
 		 "from %zu to %zu (the failed dials are local_error and retried)",
-		 cr->inflight, cr->concurrency, n);
+		 cr->conns.inflight, cr->concurrency, n);
 	cr->concurrency = n;
 }
 
@@ -85,6 +82,30 @@ bool crawl_local_excess(const struct crawl *cr)
 {
 	uint64_t dials = cr->st.dials + cr->st.local_unrecorded;
 	return dials > 0 && (double)crawl_local_errors(cr) > CRAWL_LOCAL_MAX_SHARE * (double)dials;
+}
+
+static void up_points(void *ctx, const struct visit_points *p)
+{
+	crawl_visit_points(ctx, p);
+}
+
+static void up_end(void *ctx, const struct visit_result *r)
+{
+	crawl_visit_end(ctx, r);
+}
+
+/* Nothing to record it with: the point waits for its retry. */
+static void up_unrecorded(void *ctx, const struct fr_lease *l)
+{
+	struct crawl *cr = ctx;
+	cr->st.local_unrecorded++;
+	if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
+		cr->st.local_final++;
+}
+
+static void up_fd_limit(void *ctx, size_t n)
+{
+	crawl_lower_concurrency(ctx, n);
 }
 
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
@@ -100,30 +121,25 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	struct frontier_limits l;
 	crawl_config_frontier_limits(cfg, &l);
 	cr->fr = frontier_new(&l, &cr->policy);
-	cr->peer_chain = calloc(PEER_BUCKETS, sizeof *cr->peer_chain);
-	if (!cr->fr || !cr->peer_chain) {
-		frontier_free(cr->fr);
-		free(cr->peer_chain);
-		cr->fr = NULL;
-		cr->peer_chain = NULL;
+	if (!cr->fr) {
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
+	}
+	struct conn_up up = {up_points, up_end, up_unrecorded, up_fd_limit, cr};
+	enum err e = conn_set_init(&cr->conns, loop, cfg, id, &up);
+	if (e != ERR_OK) {
+		crawl_cleanup(cr);
+		if (e == ERR_CONFIG)
+			snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
+		else
+			snprintf(err, err_cap, "out of memory");
+		return e;
 	}
 	cr->concurrency = fd_budget((size_t)cfg->concurrency);
 	if (cr->concurrency < (size_t)cfg->concurrency)
 		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
 			 "for the database, the journal, stdio and libev)",
 			 cr->concurrency, FD_RESERVED);
-	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {
-		crawl_cleanup(cr);
-		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
-		return ERR_CONFIG;
-	}
-	cr->nonce_used = sizeof cr->nonce_pool; /* empty: filled at the first dial */
-	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
-		memcpy(cr->chain_id, mainnet_chain_id, 4);
-		cr->chain_id_known = true;
-	}
 	randombytes_buf(cr->uuid, sizeof cr->uuid);
 	cr->uuid[6] = (uint8_t)((cr->uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	cr->uuid[8] = (uint8_t)((cr->uuid[8] & 0x3f) | 0x80);
@@ -135,24 +151,11 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	return ERR_OK;
 }
 
-void crawl_nonce(struct crawl *cr, uint8_t out[24])
-{
-	if (cr->nonce_used + 24 > sizeof cr->nonce_pool) {
-		randombytes_buf(cr->nonce_pool, sizeof cr->nonce_pool);
-		cr->nonce_used = 0;
-	}
-	memcpy(out, cr->nonce_pool + cr->nonce_used, 24);
-	cr->nonce_used += 24;
-}
-
 void crawl_cleanup(struct crawl *cr)
 {
-	conn_abort_all(cr, "shutdown");
-	conn_reap(cr);
+	conn_set_cleanup(&cr->conns);
 	frontier_free(cr->fr);
 	cr->fr = NULL;
-	free(cr->peer_chain);
-	cr->peer_chain = NULL;
 	tally_cleanup(&cr->tally);
 }
 
@@ -216,11 +219,11 @@ void crawl_visit_end(struct crawl *cr, const struct visit_result *r)
 	if (r->depth > cr->max_depth && o == VISIT_OK)
 		cr->max_depth = r->depth;
 	bool retried;
-	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
+	if (o == VISIT_LOCAL_ERROR && !cr->conns.stopping)
 		retried = frontier_retry_local(cr->fr, r->point_id, crawl_now(cr));
 	else
 		retried = frontier_done(cr->fr, r->point_id,
-					(o == VISIT_TIMEOUT || r->come_back) && !cr->stopping,
+					(o == VISIT_TIMEOUT || r->come_back) && !cr->conns.stopping,
 					crawl_now(cr));
 	tally_attempt(&cr->tally, r->point_id, v, !retried);
 	if (retried)
@@ -388,18 +391,18 @@ static void progress(struct crawl *cr, bool final)
 	if (cr->tty) {
 		fprintf(stderr,
 			"\r\033[Kdiscovered %zu  done %llu  in flight %zu  ok %llu  %.0f/s  %.1fs%s",
-			fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			fs.points, (unsigned long long)cr->st.visits, cr->conns.inflight,
 			(unsigned long long)cr->st.outcomes[VISIT_OK], rate, el,
-			cr->stopping ? "  (stopping)" : "");
+			cr->conns.stopping ? "  (stopping)" : "");
 		if (final)
 			fputc('\n', stderr);
 		cr->next_progress = now + 0.25;
 	} else {
 		log_info("discovered %zu, done %llu, in flight %zu, ok %llu, %.0f dials/s, %.1fs, "
 			 "db queue %zu%s",
-			 fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			 fs.points, (unsigned long long)cr->st.visits, cr->conns.inflight,
 			 (unsigned long long)cr->st.outcomes[VISIT_OK], rate, el, pend,
-			 cr->stopping ? " (stopping)" : "");
+			 cr->conns.stopping ? " (stopping)" : "");
 		cr->next_progress = now + cr->cfg->log_interval;
 	}
 	fflush(stderr);
@@ -411,7 +414,7 @@ static void end_check(struct crawl *cr)
 {
 	if (cr->finished)
 		return;
-	bool over = cr->stopping ? cr->inflight == 0 : frontier_idle(cr->fr) && cr->inflight == 0;
+	bool over = cr->conns.stopping ? cr->conns.inflight == 0 : frontier_idle(cr->fr) && cr->conns.inflight == 0;
 	if (!over)
 		return;
 	cr->finished = true;
@@ -422,17 +425,17 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	conn_reap(cr);
-	if (!cr->stopping && !cr->finished) {
+	conn_reap(&cr->conns);
+	if (!cr->conns.stopping && !cr->finished) {
 		struct fr_lease l;
 		int started = 0;
-		while (started < DIALS_PER_ITERATION && cr->inflight < cr->concurrency &&
+		while (started < DIALS_PER_ITERATION && cr->conns.inflight < cr->concurrency &&
 		       !(cr->sink && sink_busy(cr->sink)) &&
 		       frontier_next(cr->fr, crawl_now(cr), &l)) {
-			conn_start(cr, &l);
+			conn_start(&cr->conns, &l);
 			started++;
 		}
-		conn_reap(cr); /* dials that failed at once */
+		conn_reap(&cr->conns); /* dials that failed at once */
 	}
 	end_check(cr);
 	/* The database's last rows are drained after the loop (sink_finish). */
@@ -445,8 +448,8 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->stopping && cr->live && crawl_now(cr) >= cr->stop_at)
-		conn_abort_all(cr, "aborted: drain deadline after a signal");
+	if (cr->conns.stopping && cr->conns.live && crawl_now(cr) >= cr->stop_at)
+		conn_abort_all(&cr->conns, "aborted: drain deadline after a signal");
 	if (cr->interactive)
 		progress(cr, false);
 }
@@ -456,15 +459,15 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->stopping) {
+	if (cr->conns.stopping) {
 		log_error("second signal: exiting now (journal flushed)");
 		if (cr->sink)
 			sink_emergency(cr->sink);
 		_exit(130);
 	}
 	log_warn("signal %d: no new dials, %zu in flight get %.1fs to finish", w->signum,
-		 cr->inflight, cr->cfg->drain_timeout);
-	cr->stopping = true;
+		 cr->conns.inflight, cr->cfg->drain_timeout);
+	cr->conns.stopping = true;
 	cr->aborted = true;
 	cr->stop_at = crawl_now(cr) + cr->cfg->drain_timeout;
 	frontier_drain(cr->fr);
@@ -563,7 +566,7 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
-		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->max_inflight));
+		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->conns.max_inflight));
 		json_object_set_new(o, "db_queue_peak_bytes",
 				    json_integer((json_int_t)(cr->sink ? sink_queue_peak_bytes(cr->sink)
 								      : 0)));

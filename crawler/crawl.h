@@ -4,10 +4,10 @@
  * end-of-crawl summary.
  *
  * struct crawl owns everything it points to except cfg and id (borrowed).
- * Connections (conn.c) belong to the crawl: a finished connection is
- * unlinked from `live`, pushed on `dead` and freed by the ev_prepare
- * reaper, never inside its own callback. The reaper is also where new dials
- * start, so all scheduling happens at one place, once per loop iteration.
+ * Connections (conn.h) belong to the crawl (conns): they hand each visit's
+ * result up through struct conn_up, and the crawl's ev_prepare reaper frees
+ * the finished ones. The reaper is also where new dials start, so all
+ * scheduling happens at one place, once per loop iteration.
  * Single-threaded.
  */
 #ifndef TZ_CRAWLER_CRAWL_H
@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "crawler/config.h"
+#include "crawler/conn.h"
 #include "crawler/frontier.h"
 #include "crawler/tally.h"
 #include "crawler/visit.h"
@@ -28,10 +29,8 @@
 #include "net/policy.h"
 
 struct p2p_identity;
-struct conn;
 struct sink;
 
-#define PEER_BUCKETS 4096 /* chains of sessions by peer id (conn.c) */
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
 
 struct crawl_version {
@@ -69,18 +68,13 @@ struct crawl {
 	bool discover;   /* offer advertised points to the frontier (a probe does not) */
 	bool interactive; /* progress lines and signal handling (a probe has neither) */
 
-	struct conn *live; /* connections in flight (doubly linked) */
-	struct conn *dead; /* finished, waiting for the reaper */
-	struct conn **peer_chain; /* PEER_BUCKETS chains of live sessions that have a peer id (conn.c) */
-	size_t inflight;
-	size_t max_inflight; /* peak of inflight */
+	struct conn_set conns; /* the connections in flight (conns.stopping: a signal came, no new dials) */
 	size_t concurrency;
 
 	ev_prepare reaper;
 	ev_timer tick;   /* wakes the loop for retries, progress, drain end */
 	ev_signal sigint, sigterm;
 
-	bool stopping;       /* a signal came: no new dials */
 	double stop_at;      /* monotonic time the drain ends */
 	bool aborted;        /* ended by a signal */
 	bool finished;       /* the loop may stop once sinks are flushed */
@@ -91,14 +85,6 @@ struct crawl {
 	int64_t started_us;  /* wall clock */
 	double t0;           /* monotonic start */
 	uint64_t seq_visit, seq_adv;
-
-	uint8_t chain_id[4];
-	bool chain_id_known; /* else learnt from the peer's Get_current_branch */
-	uint8_t pow_target[32]; /* p2p_pow_target(cfg->expected_pow), once */
-	/* OS randomness drawn 4 KiB at a time for connection-message nonces
-	 * (public once sent): one getrandom per 170 dials, not one per dial. */
-	uint8_t nonce_pool[4096];
-	size_t nonce_used;
 	uint32_t max_depth;  /* deepest discovery chain dialed */
 
 	/* seed points (depth 0): refused by the address policy, ended with an
@@ -114,9 +100,6 @@ struct crawl {
 	struct tally tally;  /* census figures (tally.h) */
 	const char *fail_reason; /* static text when the crawl failed */
 };
-
-/* 24 fresh random bytes for a connection message's nonce. */
-void crawl_nonce(struct crawl *cr, uint8_t out[24]);
 
 /* Monotonic seconds on the crawl's loop. */
 static inline double crawl_now(const struct crawl *cr)
@@ -172,16 +155,5 @@ uint64_t crawl_local_errors(const struct crawl *cr);
 /* True when local errors exceed CRAWL_LOCAL_MAX_SHARE of the dials: the crawl is incomplete. */
 #define CRAWL_LOCAL_MAX_SHARE 0.01
 bool crawl_local_excess(const struct crawl *cr);
-
-/* ---- conn.c ---- */
-
-/* Starts one dial (the lease stays with the connection until it ends). */
-void conn_start(struct crawl *cr, const struct fr_lease *l);
-
-/* Ends every live connection now (drain timeout, second signal). */
-void conn_abort_all(struct crawl *cr, const char *why);
-
-/* Frees every connection on the dead list (the reaper). */
-void conn_reap(struct crawl *cr);
 
 #endif

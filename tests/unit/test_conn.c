@@ -321,7 +321,7 @@ static void test_nonce_pool(void **state)
 	uint8_t(*n)[24] = calloc(N, 24);
 	static const uint8_t zero[24];
 	for (size_t i = 0; i < N; i++) {
-		crawl_nonce(cr, n[i]);
+		conn_nonce(&cr->conns, n[i]);
 		assert_memory_not_equal(n[i], zero, 24);
 		for (size_t j = 0; j < i; j++)
 			assert_memory_not_equal(n[i], n[j], 24);
