@@ -251,7 +251,7 @@ static void on_points(struct conn *c, const struct point *pts, size_t n, enum ad
 		      uint32_t round)
 {
 	struct visit_points p = {
-	    .from = c->text,
+	    .from = &c->pt,
 	    .depth = c->lease.depth,
 	    .pts = pts,
 	    .n = n,

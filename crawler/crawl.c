@@ -172,12 +172,10 @@ static void record_visit(struct crawl *cr, const struct visit_rec *v, const stru
 
 static void record_edge(struct crawl *cr, const struct visit_points *p, size_t i)
 {
-	char text[POINT_FMT_CAP];
-	point_format(&p->pts[i], text, sizeof text);
 	struct adv_rec a = {
 	    .seq = cr->seq_adv++,
-	    .from_point = p->from,
-	    .to_point = text,
+	    .from = *p->from,
+	    .to = p->pts[i],
 	    .source = p->source,
 	    .round = p->round,
 	    .rank = (uint32_t)i,
@@ -186,7 +184,7 @@ static void record_edge(struct crawl *cr, const struct visit_points *p, size_t i
 	};
 	cr->st.edges++;
 	if (cr->out.edge)
-		cr->out.edge(cr->out.ctx, &a, &p->pts[i]);
+		cr->out.edge(cr->out.ctx, &a);
 }
 
 /*

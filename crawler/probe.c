@@ -55,13 +55,13 @@ static void note_visit(void *ctx, const struct visit_rec *v, const struct hs_pee
 	}
 }
 
-static void note_edge(void *ctx, const struct adv_rec *a, const struct point *to)
+static void note_edge(void *ctx, const struct adv_rec *a)
 {
 	struct probe_result *p = ctx;
 	if (p->edges_n == PROBE_EDGES_MAX)
 		return;
 	struct probe_edge *e = &p->edges[p->edges_n++];
-	e->to = *to;
+	e->to = a->to;
 	e->source = a->source;
 	e->round = a->round;
 	e->rank = a->rank;

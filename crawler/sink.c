@@ -284,9 +284,8 @@ static void out_visit(void *ctx, const struct visit_rec *v, const struct hs_peer
 	sink_visit(ctx, v);
 }
 
-static void out_edge(void *ctx, const struct adv_rec *a, const struct point *to)
+static void out_edge(void *ctx, const struct adv_rec *a)
 {
-	(void)to;
 	sink_adv(ctx, a);
 }
 

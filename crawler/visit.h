@@ -21,11 +21,10 @@ struct hs_peer;
 /*
  * One list of points a node gave us (an Advertise, or a Nack's list), handed
  * up as it arrives, so discovery never waits for the end of the visit. The
- * points are structs: the crawl offers them to the frontier as they are and
- * formats each once, for the record.
+ * points stay structs from the codec to the frontier and the store.
  */
 struct visit_points {
-	const char *from;          /* the visited point's canonical text */
+	const struct point *from;  /* the visited point */
 	uint32_t depth;            /* hops from a seed of the visited point */
 	const struct point *pts;   /* the list as received */
 	size_t n;
@@ -55,7 +54,7 @@ struct visit_result {
  */
 struct visit_out {
 	void (*visit)(void *ctx, const struct visit_rec *v, const struct hs_peer *peer);
-	void (*edge)(void *ctx, const struct adv_rec *a, const struct point *to);
+	void (*edge)(void *ctx, const struct adv_rec *a);
 	void *ctx;
 };
 

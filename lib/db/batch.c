@@ -325,6 +325,19 @@ static enum err f_bool(struct buf *b, int8_t v)
  * inet_ntop's text (glibc's inet_pton4 takes a.b.c.d without leading zeros
  * only) and its port is 1 to 5 digits, at most 65535.
  */
+/* A point as COPY's "address<TAB>port", formatted from the struct (IPv4-mapped as IPv4). */
+static enum err f_pt(struct buf *b, const struct point *pt)
+{
+	char t[INET6_ADDRSTRLEN + 8];
+	bool v4 = point_is_v4(pt);
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? pt->addr + 12 : pt->addr, t, sizeof t))
+		return ERR_INVAL;
+	size_t n = strlen(t);
+	t[n++] = '\t';
+	n += fmt_u64(t + n, pt->port);
+	return f_bytes(b, false, t, n);
+}
+
 static enum err f_point(struct buf *b, bool first, const char *point)
 {
 	char t[INET6_ADDRSTRLEN + 8];
@@ -456,8 +469,8 @@ enum err db_batch_add_adv(struct db_batch *b, const struct adv_rec *a)
 	size_t mark = o->len;
 	enum err e = ERR_OK;
 	F(f_u64(o, true, a->seq));
-	F(f_point(o, false, a->from_point));
-	F(f_point(o, false, a->to_point));
+	F(f_pt(o, &a->from));
+	F(f_pt(o, &a->to));
 	F(f_raw(o, false, adv_source_str(a->source)));
 	F(f_i64(o, a->round));
 	F(f_i64(o, a->rank));

@@ -390,9 +390,12 @@ enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
 	if (!w || adv_rec_check(a) != ERR_OK)
 		return ERR_INVAL;
 	Tzcensus__Advertisement m = TZCENSUS__ADVERTISEMENT__INIT;
+	char from[POINT_FMT_CAP], to[POINT_FMT_CAP];
+	point_format(&a->from, from, sizeof from);
+	point_format(&a->to, to, sizeof to);
 	m.seq = a->seq;
-	m.from_point = (char *)a->from_point;
-	m.to_point = (char *)a->to_point;
+	m.from_point = from;
+	m.to_point = to;
 	m.source = (char *)adv_source_str(a->source);
 	m.round = a->round;
 	m.rank = a->rank;
@@ -809,8 +812,10 @@ static enum err convert(Tzcensus__Record *m, struct journal_entry *e)
 		struct adv_rec *a = &e->u.adv;
 		e->kind = JOURNAL_ADV;
 		a->seq = s->seq;
-		a->from_point = s->from_point;
-		a->to_point = s->to_point;
+		if (!str_ok(s->from_point) || !str_ok(s->to_point) ||
+		    point_parse(s->from_point, strlen(s->from_point), &a->from, NULL) != ERR_OK ||
+		    point_parse(s->to_point, strlen(s->to_point), &a->to, NULL) != ERR_OK)
+			return ERR_PROTO;
 		if (!str_ok(s->source) ||
 		    adv_source_parse(s->source, strlen(s->source), &a->source) != ERR_OK)
 			return ERR_PROTO;

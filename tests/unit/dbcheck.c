@@ -177,8 +177,12 @@ void dbcheck_crawl(PGconn *c, int64_t crawl_id, unsigned nv, unsigned na)
 		recfix_adv(&want, i, fb, tb, sizeof fb);
 		memset(&got, 0, sizeof got);
 		got.seq = strtoull(PQgetvalue(r, row, 0), NULL, 10);
-		got.from_point = PQgetvalue(r, row, 1);
-		got.to_point = PQgetvalue(r, row, 2);
+		assert_int_equal(point_parse(PQgetvalue(r, row, 1), strlen(PQgetvalue(r, row, 1)),
+					     &got.from, NULL),
+				 ERR_OK);
+		assert_int_equal(point_parse(PQgetvalue(r, row, 2), strlen(PQgetvalue(r, row, 2)),
+					     &got.to, NULL),
+				 ERR_OK);
 		assert_int_equal(adv_source_parse(PQgetvalue(r, row, 3), strlen(PQgetvalue(r, row, 3)),
 						  &got.source),
 				 ERR_OK);
