@@ -329,11 +329,18 @@ static enum err f_bool(struct buf *b, int8_t v)
 static enum err f_pt(struct buf *b, const struct point *pt)
 {
 	char t[INET6_ADDRSTRLEN + 8];
-	bool v4 = point_is_v4(pt);
-	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? pt->addr + 12 : pt->addr, t, sizeof t))
-		return ERR_INVAL;
-	size_t n = strlen(t);
-	t[n++] = '\t';
+	size_t n = 0;
+	if (point_is_v4(pt)) { /* dotted quad by hand: ~10^5 rows a crawl */
+		for (int i = 12; i < 16; i++) {
+			n += fmt_u64(t + n, pt->addr[i]);
+			t[n++] = i < 15 ? '.' : '\t';
+		}
+	} else {
+		if (!inet_ntop(AF_INET6, pt->addr, t, sizeof t))
+			return ERR_INVAL;
+		n = strlen(t);
+		t[n++] = '\t';
+	}
 	n += fmt_u64(t + n, pt->port);
 	return f_bytes(b, false, t, n);
 }
