@@ -745,6 +745,7 @@ static void fill_result(const struct conn *c, struct visit_result *r, enum visit
 			const char *why, char *peer_id_text, size_t peer_id_cap)
 {
 	struct visit_rec *v = &r->rec;
+	r->pt = &c->pt;
 	r->peer = c->have_peer ? &c->peer : NULL;
 	r->foreign = c->chain_bad;
 	r->point_id = c->lease.id;

@@ -40,6 +40,7 @@ struct visit_points {
  */
 struct visit_result {
 	struct visit_rec rec;          /* seq is the crawl's to set */
+	const struct point *pt;        /* the visited point (rec.point is its text) */
 	const struct hs_peer *peer;    /* NULL before the peer's connection message */
 	bool foreign;                  /* the peer is of another chain */
 	uint32_t point_id;             /* the frontier's lease */
