@@ -67,7 +67,7 @@ endif
 endif
 
 CC      ?= cc
-PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph
+PKGS    := libsodium libpq libprotobuf-c yaml-0.1 jansson igraph libcurl libloc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS  ?= -O2 -g
@@ -85,7 +85,8 @@ LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 PROTO    := $(wildcard schema/*.proto)
 PROTO_C  := $(PROTO:schema/%.proto=$(B)/gen/%.pb-c.c)
 PROTO_H  := $(PROTO_C:.c=.h)
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(PROTO_C:.c=.o) $(B)/gen/migrations.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(PROTO_C:.c=.o) $(B)/gen/migrations.o \
+            $(B)/gen/providers.o
 # SQL migrations embedded into the library (lib/db/migrate.c applies them).
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 LIB_A    := $(B)/libtzcensus.a
@@ -156,6 +157,20 @@ $(B)/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql.sh
 	$(Q)scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/migrations.o: $(B)/gen/migrations.c
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The default provider table (config/providers.yaml), built into the analyzer.
+$(B)/gen/providers.c: config/providers.yaml
+	@mkdir -p $(@D)
+	$(Q){ echo '/* Generated from config/providers.yaml by the Makefile: do not edit. */'; \
+	  echo '#include "analyzer/location.h"'; \
+	  echo 'const unsigned char location_providers_yaml[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'; \
+	  echo '	0x00};'; \
+	  echo 'const size_t location_providers_yaml_len = sizeof location_providers_yaml - 1;'; \
+	} >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/providers.o: $(B)/gen/providers.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/gen/%.pb-c.o: $(B)/gen/%.pb-c.c

@@ -6,13 +6,17 @@
  * sorted by stable keys. Ties in rankings break on that same order.
  */
 #include "analyzer/analyze.h"
+#include "analyzer/releases.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "analyzer/history.h"
 #include "analyzer/ipaddr.h"
+#include "analyzer/locfig.h"
+#include "analyzer/nat.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rng.h"
@@ -47,28 +51,22 @@ static uint32_t uf_find(uint32_t *par, uint32_t x)
 	return x;
 }
 
-enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out)
+enum err attack_giant(const struct ugraph *g, const uint32_t *order, uint32_t *giant)
 {
 	uint32_t n = g->n;
-	if (n == 0) {
-		for (int k = 0; k <= ATTACK_STEPS; k++)
-			out[k] = 0;
+	giant[n] = 0;
+	if (n == 0)
 		return ERR_OK;
-	}
 	uint32_t *par = malloc((size_t)n * sizeof *par);
 	uint32_t *sz = malloc((size_t)n * sizeof *sz);
 	bool *in = calloc(n, sizeof *in);
-	uint32_t *giant =
-	    malloc(((size_t)n + 1) * sizeof *giant); /* giant[i]: order[i..n) present */
-	if (!par || !sz || !in || !giant) {
+	if (!par || !sz || !in) {
 		free(par);
 		free(sz);
 		free(in);
-		free(giant);
 		return ERR_NOMEM;
 	}
 	uint32_t best = 0;
-	giant[n] = 0;
 	for (uint32_t i = n; i-- > 0;) {
 		uint32_t x = order[i];
 		par[x] = x;
@@ -94,15 +92,30 @@ enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out
 			best = sz[r];
 		giant[i] = best;
 	}
-	for (int k = 0; k <= ATTACK_STEPS; k++) {
-		size_t removed = (size_t)n * (size_t)k / ATTACK_STEPS;
-		out[k] = (double)giant[removed] / n;
-	}
 	free(par);
 	free(sz);
 	free(in);
-	free(giant);
 	return ERR_OK;
+}
+
+enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out)
+{
+	uint32_t n = g->n;
+	if (n == 0) {
+		for (int k = 0; k <= ATTACK_STEPS; k++)
+			out[k] = 0;
+		return ERR_OK;
+	}
+	uint32_t *giant = malloc(((size_t)n + 1) * sizeof *giant);
+	if (!giant)
+		return ERR_NOMEM;
+	enum err e = attack_giant(g, order, giant);
+	for (int k = 0; e == ERR_OK && k <= ATTACK_STEPS; k++) {
+		size_t removed = (size_t)n * (size_t)k / ATTACK_STEPS;
+		out[k] = (double)giant[removed] / n;
+	}
+	free(giant);
+	return e;
 }
 
 /* ---- concentration ------------------------------------------------------ */
@@ -1051,6 +1064,15 @@ static json_t *sec_definitions(bool *ok)
 	                "prefix; nakamoto = fewest prefixes holding > 50%, hhi = "
 	                "sum of squared percentage shares"),
 	    ok);
+	put(o, "by_asn",
+	    json_string("public vertices counted once, by the AS (by_country: country; "
+	                "by_provider: provider table entry, else other) of their first point in "
+	                "the location database; not located: the group unknown"),
+	    ok);
+	put(o, "as_level",
+	    json_string("vertices: the ASes of R_core's located nodes; edge: a node of one is "
+	                "adjacent in R_core to a node of the other"),
+	    ok);
 	return o;
 }
 
@@ -1285,6 +1307,10 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 		return e;
 	if ((e = make_display(an)) != ERR_OK || (e = model_graph(&an->mo, &an->s)) != ERR_OK)
 		goto fail;
+	double tl = now_s();
+	if (an->opts.loc && (e = locfig_lookup(an)) != ERR_OK)
+		goto fail;
+	an->location_s = now_s() - tl;
 	double t1 = now_s();
 	an->seconds[0] = t1 - t0;
 	/* S */
@@ -1372,6 +1398,7 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 	put(r, "crawl", sec_crawl(c, &ok), &ok);
 	put(r, "counts", sec_counts(an, &ok), &ok);
 	put(r, "versions", sec_versions(an, &ok), &ok);
+	put(r, "releases", releases_json(an, &ok), &ok); /* analyzer/releases.c */
 	put(r, "metadata", sec_metadata(an, &ok), &ok);
 	put(r, "heads", sec_heads(an, &ok), &ok);
 	json_t *g = json_object();
@@ -1382,8 +1409,28 @@ enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct 
 		put(g, "backbone", sec_backbone(an, &ok), &ok);
 	}
 	put(r, "graph", g, &ok);
-	put(r, "concentration", sec_concentration(an, &ok), &ok);
+	json_t *conc = sec_concentration(an, &ok);
+	put(r, "concentration", conc, &ok);
+	tl = now_s();
+	if (an->opts.loc && g && conc) {
+		put(r, "location", locfig_meta_json(an, &ok), &ok);
+		put(conc, "by_asn", locfig_by_asn_json(an, &ok), &ok);
+		put(conc, "by_country", locfig_by_country_json(an, &ok), &ok);
+		put(conc, "by_provider", locfig_by_provider_json(an, &ok), &ok);
+		put(g, "as_level", locfig_as_level_json(an, &ok), &ok);
+		json_t *ac = json_object_get(json_object_get(g, "core"), "attack_curves");
+		if (ac)
+			put(ac, "by_asn", locfig_attack_json(an, &ok), &ok);
+	} else {
+		put(r, "location", json_null(), &ok);
+	}
+	an->location_s += now_s() - tl;
+	put(r, "nat", nat_report(an, &ok), &ok);
 	put(r, "trend", sec_trend(an, prev, &ok), &ok);
+	struct completeness cmp;
+	if ((e = completeness_compute(an, &cmp)) != ERR_OK)
+		goto fail;
+	put(r, "completeness", completeness_json(&cmp, &ok), &ok);
 	put(r, "definitions", sec_definitions(&ok), &ok);
 	if (!ok) {
 		e = ERR_NOMEM;
@@ -1422,6 +1469,7 @@ void analysis_free(struct analysis *an)
 	vconn_result_free(&an->block_kappa);
 	free(an->b_map);
 	free(an->betw);
+	locfig_free(an);
 	json_decref(an->report);
 	memset(an, 0, sizeof *an);
 }

@@ -18,6 +18,7 @@
 
 #include "analyzer/crawl.h"
 #include "analyzer/graph.h"
+#include "analyzer/location.h"
 #include "analyzer/model.h"
 #include "analyzer/ugraph.h"
 #include "analyzer/vconn.h"
@@ -37,6 +38,7 @@ struct analyze_opts {
 	uint32_t betweenness_exact_max; /* exact betweenness up to this many core vertices */
 	uint32_t betweenness_samples;   /* sampled sources above it */
 	anon_fn *anon;                  /* NULL: no anonymization */
+	const struct location *loc;     /* NULL: no location figures (locfig.h); borrowed */
 };
 void analyze_opts_default(struct analyze_opts *o);
 
@@ -80,8 +82,14 @@ struct analysis {
 	double *betw;                      /* per core vertex */
 	uint32_t betw_sources;             /* 0: exact */
 	double curve[3][ATTACK_STEPS + 1]; /* degree, betweenness, random */
+	/* location (locfig.h), when opts.loc is set */
+	struct location_hit *vloc;         /* per model vertex */
+	uint32_t *as_v;                    /* distinct ASes of the vertices, sorted */
+	char **as_name;                    /* their names in the database */
+	size_t as_n;
 	json_t *report;                    /* owned */
 	double seconds[6];                 /* model, igraph, vconn, betweenness, curves, report */
+	double location_s;                 /* lookups and location figures (part of the above) */
 };
 
 enum err analysis_run(struct analysis *an, const struct acrawl *c, const struct analyze_opts *o,
@@ -93,6 +101,9 @@ void analysis_free(struct analysis *an);
  * 0..ATTACK_STEPS), by one union-find pass adding vertices in reverse.
  */
 enum err attack_curve(const struct ugraph *g, const uint32_t *order, double *out)
+    __attribute__((warn_unused_result));
+/* The same pass, whole: giant[i] = largest component with order[i..n) present (n + 1 entries). */
+enum err attack_giant(const struct ugraph *g, const uint32_t *order, uint32_t *giant)
     __attribute__((warn_unused_result));
 
 /* Concentration of counts (any order): Nakamoto (> 50%), HHI (0..10000), Gini. */

@@ -34,8 +34,13 @@ void acrawl_free(struct acrawl *c)
 		free(c->advs[i].from);
 		free(c->advs[i].to);
 	}
+	for (size_t i = 0; i < c->rpcs_n; i++) {
+		free(c->rpcs[i].point);
+		free(c->rpcs[i].release);
+	}
 	free(c->visits);
 	free(c->advs);
+	free(c->rpcs);
 	free(c->uuid);
 	free(c->started_at);
 	free(c->finished_at);
@@ -54,6 +59,7 @@ struct acrawl_visit acrawl_visit_blank(void)
 	    .private_node = -1,
 	    .disable_mempool = -1,
 	    .head_level = -1,
+	    .advertised_port = -1,
 	};
 	return v;
 }
@@ -164,4 +170,22 @@ enum err acrawl_set_config_digest(struct acrawl *c, const char *config_json)
 	char text[7 + 2 * sizeof h + 1] = "sha256:";
 	hex_encode(text + 7, h, sizeof h);
 	return acrawl_set_str(&c->config_digest, text);
+}
+
+enum err acrawl_add_rpc(struct acrawl *c, const char *point, const char *release)
+{
+	if (!point)
+		return ERR_INVAL;
+	if (grow((void **)&c->rpcs, &c->rpcs_cap, c->rpcs_n, sizeof *c->rpcs) != ERR_OK)
+		return ERR_NOMEM;
+	struct acrawl_rpc *r = &c->rpcs[c->rpcs_n];
+	r->point = strdup(point);
+	r->release = release ? strdup(release) : NULL;
+	if (!r->point || (release && !r->release)) {
+		free(r->point);
+		free(r->release);
+		return ERR_NOMEM;
+	}
+	c->rpcs_n++;
+	return ERR_OK;
 }

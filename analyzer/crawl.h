@@ -29,6 +29,7 @@ struct acrawl_visit {
 	int private_node;    /* -1 absent, else 0/1 */
 	int disable_mempool; /* -1 absent, else 0/1 */
 	int64_t head_level;  /* -1 absent */
+	int advertised_port; /* port its connection message announced, -1 absent */
 	int attempt;
 };
 
@@ -40,6 +41,13 @@ struct acrawl_adv {
 	int round;    /* Bootstrap round 1, 2, ... (Nack lists: 0) */
 	int pos;      /* raw position in the list, 0-based */
 	int list_len; /* length of that list */
+};
+
+/* One answer of the crawler's RPC probe (GET /version on a node's address). */
+struct acrawl_rpc {
+	char *point;   /* the node's P2P point text (owned) */
+	char *release; /* "v22.1", "v21.0~rc3" (record.h rpc_release_text); NULL: no release
+	                * learnt (an error) */
 };
 
 struct acrawl {
@@ -54,6 +62,8 @@ struct acrawl {
 	size_t visits_n, visits_cap;
 	struct acrawl_adv *advs;
 	size_t advs_n, advs_cap;
+	struct acrawl_rpc *rpcs;
+	size_t rpcs_n, rpcs_cap;
 };
 
 void acrawl_init(struct acrawl *c);
@@ -74,6 +84,9 @@ enum err acrawl_add_visit(struct acrawl *c, const struct acrawl_visit *v)
 /* Copies the entry. ERR_INVAL on a negative position or pos >= list_len. */
 enum err acrawl_add_adv(struct acrawl *c, const char *from, const char *to, enum adv_source src,
                         int round, int pos, int list_len) __attribute__((warn_unused_result));
+/* Copies one RPC answer (release NULL for an error). ERR_INVAL without point, ERR_NOMEM. */
+enum err acrawl_add_rpc(struct acrawl *c, const char *point, const char *release)
+    __attribute__((warn_unused_result));
 /* Replaces one of the owned header strings (*field) by a copy of value (may be NULL). */
 enum err acrawl_set_str(char **field, const char *value) __attribute__((warn_unused_result));
 

@@ -23,6 +23,7 @@
 
 #include "analyzer/analyze.h"
 #include "analyzer/crawl.h"
+#include "analyzer/history.h"
 #include "core/err.h"
 
 #define EDGELIST_LINE_MAX 512
@@ -56,6 +57,13 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 enum err load_previous_db(PGconn *db, int64_t crawl_id, struct previous *prev, bool *found,
                           json_t ***hist, size_t *hist_n, size_t hist_max, char *err, size_t cap)
     __attribute__((warn_unused_result));
+
+/*
+ * The public nodes of the last `max` comparable crawls up to crawl_id (that
+ * crawl included), oldest first, appended to h (analyzer/history.h).
+ */
+enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct history *h, char *err,
+                         size_t cap) __attribute__((warn_unused_result));
 
 /* Stores one analysis (analyses row + node_metrics rows) in one transaction. */
 enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest, char *err,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/load.h"
+#include "analyzer/locfig.h"
 #include "analyzer/output.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -108,7 +109,7 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 	    "SELECT p.point, v.outcome, v.peer_id, encode(v.chain_name_raw, 'hex'), "
 	    "v.distributed_db_version, "
 	    "v.p2p_version, v.pow_bits, v.private_node, v.disable_mempool, v.head_level, "
-	    "v.attempt FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
+	    "v.attempt, v.advertised_port FROM visits v JOIN points p ON p.id = v.point_id WHERE v.crawl_id = $1",
 	    1, p, PGRES_TUPLES_OK, "visits", err, cap);
 	if (!r)
 		return ERR_DB;
@@ -134,6 +135,7 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 		v.disable_mempool = tri(r, i, 8);
 		v.head_level = num(r, i, 9, -1);
 		v.attempt = (int)num(r, i, 10, 1);
+		v.advertised_port = (int)num(r, i, 11, -1);
 		e = acrawl_add_visit(c, &v);
 	}
 	PQclear(r);
@@ -161,6 +163,21 @@ enum err load_db(PGconn *db, int64_t crawl_id, struct acrawl *c, char *err, size
 		         crawl_id);
 		return e;
 	}
+	if (e != ERR_OK)
+		goto nomem;
+	/* the RPC probe's answers (007_rpc_versions.sql); the view spells the release */
+	r = query(db,
+	          "SELECT p.point, n.release FROM rpc_versions r"
+	          " JOIN points p ON p.id = r.point_id"
+	          " LEFT JOIN node_releases n ON n.crawl_id = r.crawl_id"
+	          "  AND n.point_id = r.point_id AND n.port = r.port"
+	          " WHERE r.crawl_id = $1 ORDER BY p.point, r.port",
+	          1, p, PGRES_TUPLES_OK, "rpc_versions", err, cap);
+	if (!r)
+		return ERR_DB;
+	for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++)
+		e = acrawl_add_rpc(c, PQgetvalue(r, i, 0), val(r, i, 1));
+	PQclear(r);
 	if (e != ERR_OK)
 		goto nomem;
 	return ERR_OK;
@@ -302,6 +319,41 @@ static void array_elem(char *out, size_t cap, size_t *len, const char *s)
 	copy_text(out, cap, len, tmp);
 }
 
+/* Appends s as it is (COPY syntax: tabs, \N, newline). */
+static void add_raw(char *line, size_t lcap, size_t *len, const char *s)
+{
+	size_t l = strlen(s);
+	if (*len + l + 1 < lcap) {
+		memcpy(line + *len, s, l + 1);
+		*len += l;
+	}
+}
+
+/* "\tasn\tas_name\tcountry\tprovider\n" of model vertex v (\N when unknown). */
+static void copy_location(const struct analysis *an, uint32_t v, char *line, size_t lcap,
+                          size_t *len)
+{
+	const struct location_hit *h = an->vloc ? &an->vloc[v] : NULL;
+	if (h && h->asn) {
+		*len += (size_t)snprintf(line + *len, lcap - *len, "\t%u\t", h->asn);
+		copy_text(line, lcap, len, locfig_as_name(an, h->asn));
+	} else {
+		add_raw(line, lcap, len, "\t\\N\t\\N");
+	}
+	add_raw(line, lcap, len, "\t");
+	if (h && h->country[0])
+		copy_text(line, lcap, len, h->country);
+	else
+		add_raw(line, lcap, len, "\\N");
+	add_raw(line, lcap, len, "\t");
+	const char *p = h ? locfig_provider(an, v) : NULL;
+	if (p)
+		copy_text(line, lcap, len, p);
+	else
+		add_raw(line, lcap, len, "\\N");
+	add_raw(line, lcap, len, "\n");
+}
+
 static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid, char *err,
                           size_t cap)
 {
@@ -330,7 +382,7 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 		copy_text(line, lcap, &len, x->id); /* real ids: the database is not published */
 		len += (size_t)snprintf(line + len, lcap - len, "\t%s\t%s\t{", output_kind(x),
 		                        vclass_str(x->cls));
-		for (uint32_t j = 0; j < x->points_n && len + 200 < lcap; j++) {
+		for (uint32_t j = 0; j < x->points_n && len + 1200 < lcap; j++) {
 			if (j)
 				line[len++] = ',';
 			array_elem(line, lcap, &len, mo->points[mo->vpoints[x->first_point + j]]);
@@ -343,10 +395,11 @@ static enum err copy_rows(PGconn *db, const struct analysis *an, const char *aid
 			snprintf(core, sizeof core, "%u", an->r_core[r]);
 		}
 		len += (size_t)snprintf(
-		    line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n",
+		    line + len, lcap - len, "}\t%u\t%s\t%s\t%s\t%s\t%u\t%s\t%s",
 		    ugraph_deg(&an->s, i), deg_r, c != UINT32_MAX ? "t" : "f", core,
 		    r != UINT32_MAX && ap_r[r] ? "t" : "f",
 		    r != UINT32_MAX ? an->r_blocks.cut_off[r] : 0, bw, ap_s[i] ? "t" : "f");
+		copy_location(an, i, line, lcap, &len);
 		if (PQputCopyData(db, line, (int)len) != 1) {
 			db_errmsg(db, "copy node_metrics", err, cap);
 			e = ERR_DB;
@@ -374,12 +427,18 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 		goto out;
 	if ((e = db_exec(db, "BEGIN", err, cap)) != ERR_OK)
 		goto out;
-	const char *p[6] = {crawl, ANALYZER_VERSION, seed, an->opts.anon ? "t" : "f", metrics, man};
+	char created[24] = "";
+	const struct location *l = an->opts.loc;
+	if (l)
+		snprintf(created, sizeof created, "%lld", (long long)l->created);
+	const char *p[8] = {crawl,   ANALYZER_VERSION, seed, an->opts.anon ? "t" : "f", metrics, man,
+	                    l ? l->vendor : NULL, l ? created : NULL};
 	PGresult *r = query(db,
 	                    "INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, "
-	                    "metrics, manifest) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) "
+	                    "metrics, manifest, location_db_vendor, location_db_created) "
+	                    "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, to_timestamp($8)) "
 	                    "RETURNING id",
-	                    6, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
+	                    8, p, PGRES_TUPLES_OK, "insert analysis", err, cap);
 	if (!r) {
 		e = ERR_DB;
 		goto rollback;
@@ -390,7 +449,7 @@ enum err store_db(PGconn *db, const struct analysis *an, const json_t *manifest,
 	r = query(db,
 	          "COPY node_metrics (analysis_id, crawl_id, node, kind, class, points, degree, "
 	          "degree_public, in_core, coreness, is_articulation, cut_off_if_removed, "
-	          "betweenness, articulation_seen) FROM STDIN",
+	          "betweenness, articulation_seen, asn, as_name, country, provider) FROM STDIN",
 	          0, NULL, PGRES_COPY_IN, "copy node_metrics", err, cap);
 	if (!r) {
 		e = ERR_DB;
@@ -438,5 +497,88 @@ enum err store_gate_db(PGconn *db, int64_t crawl_id, bool publishable, const cha
 	if (!r)
 		return ERR_DB;
 	PQclear(r);
+	return ERR_OK;
+}
+
+/*
+ * The public nodes of the last `max` crawls comparable with crawl $1 (the
+ * crawl itself included whatever its gate verdict, since it is gated after
+ * its analysis), oldest first, each node once per crawl with what its
+ * connection message announced (the highest chain name and versions among
+ * its public visits). Same rule of comparability as COMPARABLE above, less
+ * the crawls whose visits were pruned (crawl_totals): the history_crawls view
+ * (schema/migrations/056_history_unpruned.sql).
+ *
+ * The Octez release of a node is the smallest release text (bytewise, as
+ * analyzer/releases.c takes it) that the RPC probe got from any of its
+ * points in that crawl (node_releases); a crawl with any rpc_versions row
+ * ran the probe.
+ */
+enum err load_history_db(PGconn *db, int64_t crawl_id, size_t max, struct history *h, char *err,
+                         size_t cap)
+{
+	char idbuf[24], lim[24];
+	snprintf(idbuf, sizeof idbuf, "%" PRId64, crawl_id);
+	snprintf(lim, sizeof lim, "%zu", max);
+	const char *p[2] = {idbuf, lim};
+	PGresult *w = query(
+	    db,
+	    "WITH cur AS (SELECT vantage, config->>'chain' AS chain FROM crawls WHERE id = $1) "
+	    "SELECT id, " TS("started_at") ", probed FROM (SELECT c.id, c.started_at, "
+	    "  EXISTS (SELECT 1 FROM rpc_versions r WHERE r.crawl_id = c.id) AS probed "
+	    "  FROM crawls c, cur "
+	    "  WHERE c.id <= $1 AND (c.id = $1 OR (c.status = 'finished' "
+	    "  AND c.publishable IS NOT FALSE)) AND c.vantage IS NOT DISTINCT FROM cur.vantage "
+	    "  AND c.config->>'chain' IS NOT DISTINCT FROM cur.chain "
+	    "  AND NOT EXISTS (SELECT 1 FROM crawl_totals t WHERE t.crawl_id = c.id) "
+	    "  ORDER BY c.id DESC LIMIT $2) w ORDER BY id",
+	    2, p, PGRES_TUPLES_OK, "node history crawls", err, cap);
+	if (!w)
+		return ERR_DB;
+	enum err e = ERR_OK;
+	for (int k = 0; k < PQntuples(w) && e == ERR_OK; k++) {
+		if ((e = history_add_crawl(h, num(w, k, 0, 0), val(w, k, 1))) != ERR_OK)
+			break;
+		h->crawls[h->n - 1].probed = !strcmp(PQgetvalue(w, k, 2), "t");
+		/* One crawl at a time: each is an index scan of visits (crawl_id) and a
+		 * small aggregate. The outcomes that make a visit with a peer id public
+		 * come from visit_point_class() itself, evaluated once per outcome. */
+		const char *q[1] = {PQgetvalue(w, k, 0)};
+		PGresult *r = query(
+		    db,
+		    "SELECT v.peer_id, max(encode(v.chain_name_raw, 'hex')), "
+		    "max(v.distributed_db_version), max(v.p2p_version), "
+		    "min(n.release COLLATE \"C\") AS release "
+		    "FROM visits v LEFT JOIN node_releases n ON n.crawl_id = v.crawl_id "
+		    "AND n.point_id = v.point_id "
+		    "WHERE v.crawl_id = $1 AND v.peer_id IS NOT NULL AND v.outcome IN "
+		    "(SELECT name FROM outcomes WHERE visit_point_class(name, 'id') = 'public') "
+		    "GROUP BY v.peer_id",
+		    1, q, PGRES_TUPLES_OK, "node history", err, cap);
+		if (!r) {
+			PQclear(w);
+			return ERR_DB;
+		}
+		for (int i = 0; i < PQntuples(r) && e == ERR_OK; i++) {
+			const char *hex = val(r, i, 1);
+			char text[ACRAWL_CHAIN_TEXT_CAP];
+			if (hex) { /* raw bytes, rendered as load_db() does */
+				uint8_t raw[128];
+				size_t n = 0, hl = strlen(hex);
+				if (hex_decode(raw, sizeof raw, &n, hex, hl > 256 ? 256 : hl) != ERR_OK)
+					n = 0;
+				acrawl_chain_text(raw, n, text, sizeof text);
+			}
+			e = history_add_node(h, val(r, i, 0), hex ? text : NULL, (int)num(r, i, 2, -1),
+			                     (int)num(r, i, 3, -1), val(r, i, 4));
+		}
+		PQclear(r);
+	}
+	PQclear(w);
+	if (e != ERR_OK) {
+		snprintf(err, cap, "out of memory loading the node history");
+		return e;
+	}
+	history_finish(h);
 	return ERR_OK;
 }

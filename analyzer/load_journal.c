@@ -46,6 +46,7 @@ static enum err on_visit(struct acrawl *c, const struct visit_rec *r)
 	v.disable_mempool = r->disable_mempool;
 	v.head_level = r->has_head ? r->head_level : -1;
 	v.attempt = (int)r->attempt;
+	v.advertised_port = r->advertised_port == REC_ABSENT_I32 ? -1 : (int)r->advertised_port;
 	return acrawl_add_visit(c, &v);
 }
 
@@ -104,6 +105,13 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 				e = acrawl_add_adv(&cur, from, to, en.u.adv.source,
 				                   (int)en.u.adv.round, (int)en.u.adv.rank,
 				                   (int)en.u.adv.list_len);
+			}
+			break;
+		case JOURNAL_RPC:
+			if (in_crawl) {
+				char rel[96];
+				rpc_release_text(&en.u.rpc, rel, sizeof rel);
+				e = acrawl_add_rpc(&cur, en.u.rpc.point, rel[0] ? rel : NULL);
 			}
 			break;
 		case JOURNAL_CRAWL_END: {

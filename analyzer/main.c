@@ -5,6 +5,7 @@
  *   tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]
  *                    [--crawl ID|latest] [--out DIR] [--seed N] [--json]
  *                    [--report] [--title TEXT] [--anonymize] [--gate]
+ *                    [--location-db FILE | --no-location] [--providers FILE]
  *   tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]
  *
  * Exit status: 0 done; 1 failure; 2 usage; 3 --gate refused the crawl (the
@@ -16,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/inbound.h"
 #include "analyzer/analyze.h"
 #include "analyzer/anon.h"
 #include "analyzer/gate.h"
 #include "analyzer/load.h"
+#include "analyzer/location.h"
 #include "analyzer/output.h"
 #include "analyzer/report.h"
 #include "analyzer/site.h"
@@ -36,6 +39,7 @@ static void usage(FILE *f)
 	fputs("usage: tzcensus-analyze [--db CONNINFO | --journal FILE | --edgelist FILE]\n"
 	      "                        [--crawl ID|latest] [--out DIR] [--seed N] [--json]\n"
 	      "                        [--report] [--title TEXT] [--anonymize] [--gate]\n"
+	      "                        [--location-db FILE | --no-location] [--providers FILE]\n"
 	      "       tzcensus-analyze --site DIR [--db CONNINFO] [--crawl ID|latest] [--title TEXT]\n"
 	      "  --db CONNINFO     read the crawl from PostgreSQL and store the results there\n"
 	      "                    (default source; empty CONNINFO = $DATABASE_URL or PG* vars)\n"
@@ -51,6 +55,12 @@ static void usage(FILE *f)
 	      "  --anonymize       publishable outputs: points as /24 and /48 prefixes\n"
 	      "  --gate            refuse (exit 3, no report) a crawl that looks broken and\n"
 	      "                    mark it unpublishable in the database\n"
+	      "  --location-db FILE    IPFire location database for AS, country and provider\n"
+	      "                    figures, offline (default: " LOCATION_DB_UPDATED ",\n"
+	      "                    kept by `location update`, else " LOCATION_DB_SNAPSHOT ")\n"
+	      "  --no-location     no location figures (report.json location is null)\n"
+	      "  --providers FILE  provider table replacing the built-in one\n"
+	      "                    (config/providers.yaml's format)\n"
 	      "  --gate-band LOW:HIGH   public nodes allowed, as multiples of the median of\n"
 	      "                    recent crawls (default 0.5:2)\n"
 	      "  --gate-window N   recent crawls the median is taken over (default 7)\n"
@@ -101,6 +111,9 @@ enum {
 	OPT_GATE_MAX_SHIFT,
 	OPT_SITE,
 	OPT_VERSION,
+	OPT_LOCATION_DB,
+	OPT_NO_LOCATION,
+	OPT_PROVIDERS,
 };
 
 /* The long name of option value ch, for messages (argv may hold "--x=v" or "--x v"). */
@@ -190,6 +203,9 @@ int main(int argc, char **argv)
 	    {"gate-max-shift", required_argument, NULL, OPT_GATE_MAX_SHIFT},
 	    {"site", required_argument, NULL, OPT_SITE},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"location-db", required_argument, NULL, OPT_LOCATION_DB},
+	    {"no-location", no_argument, NULL, OPT_NO_LOCATION},
+	    {"providers", required_argument, NULL, OPT_PROVIDERS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -202,6 +218,8 @@ int main(int argc, char **argv)
 	gate_opts_default(&go);
 	bool timings = false, use_db = false, refused = false;
 	const char *title = NULL; /* report title; NULL: the report's default */
+	const char *location_db = NULL, *providers = NULL;
+	bool no_location = false;
 	uint64_t v;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -293,11 +311,15 @@ int main(int argc, char **argv)
 			site = optarg;
 			break;
 		case OPT_VERSION: printf("tzcensus-analyze %s\n", ANALYZER_VERSION); return 0;
+		case OPT_LOCATION_DB: location_db = optarg; break;
+		case OPT_NO_LOCATION: no_location = true; break;
+		case OPT_PROVIDERS: providers = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (!!journal + !!edgelist + use_db) > 1) {
+	if (optind != argc || (!!journal + !!edgelist + use_db) > 1 ||
+	    (no_location && (location_db || providers))) {
 		usage(stderr);
 		return 2;
 	}
@@ -321,10 +343,35 @@ int main(int argc, char **argv)
 	bool have_prev = false;
 	json_t **hist = NULL;
 	size_t hist_n = 0;
+	struct history nh;
+	memset(&nh, 0, sizeof nh);
+	bool have_nh = false;
+	double history_s = 0; /* loading the trend and the node history */
 	struct analysis an;
 	memset(&an, 0, sizeof an);
 	PGconn *pg = NULL;
 	enum err e;
+	struct location loc;
+	memset(&loc, 0, sizeof loc);
+
+	if (!no_location) {
+		/* Before the crawl is read: a bad database or table fails fast. */
+		const char *path = location_db ? location_db : location_default_path();
+		if (!path) {
+			log_warn("no location database (%s or %s; install libloc-database or "
+			         "give --location-db): no AS, country or provider figures",
+			         LOCATION_DB_UPDATED, LOCATION_DB_SNAPSHOT);
+		} else if ((e = location_open(&loc, path, err, sizeof err)) != ERR_OK ||
+		           (e = providers ? providers_load(&loc.prov, providers, err, sizeof err)
+		                          : providers_load_default(&loc.prov, err, sizeof err)) !=
+		               ERR_OK) {
+			log_error("%s", err);
+			location_close(&loc);
+			return 1;
+		} else {
+			ao.loc = &loc;
+		}
+	}
 
 	if (use_db) {
 		if (!db || !*db)
@@ -334,12 +381,22 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if ((e = db_migrate(pg, NULL, err, sizeof err)) != ERR_OK ||
-		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK ||
-		    (e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
-		                          err, sizeof err)) != ERR_OK) {
+		    (e = load_db(pg, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
 			goto out;
 		}
+		struct timespec h0, h1;
+		clock_gettime(CLOCK_MONOTONIC, &h0);
+		if ((e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
+		                          err, sizeof err)) != ERR_OK ||
+		    (e = load_history_db(pg, crawl.id, HISTORY_WINDOW, &nh, err, sizeof err)) !=
+		        ERR_OK) {
+			log_error("%s", err);
+			goto out;
+		}
+		have_nh = true;
+		clock_gettime(CLOCK_MONOTONIC, &h1);
+		history_s = (double)(h1.tv_sec - h0.tv_sec) + (double)(h1.tv_nsec - h0.tv_nsec) / 1e9;
 	} else if (journal) {
 		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
@@ -359,6 +416,16 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (have_nh) { /* only the database knows earlier crawls */
+		bool ok = true;
+		json_t *hj = history_json(&nh, &ok);
+		if (!ok || !hj || json_object_set_new(an.report, "history", hj)) {
+			log_error("out of memory computing the node history");
+			goto out;
+		}
+	} else if (json_object_set_new(an.report, "history", json_null())) {
+		goto out;
+	}
 	char dir[4096];
 	if (out)
 		snprintf(dir, sizeof dir, "%s", out);
@@ -370,12 +437,16 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (timings && have_nh)
+		fprintf(stderr, "timings: history (trend and node history from the database) %.3fs\n",
+		        history_s);
 	if (timings)
 		fprintf(stderr,
 		        "timings: model %.3fs igraph %.3fs vconn %.3fs (%zu flow tests) "
-		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges\n",
+		        "betweenness %.3fs curves %.3fs report %.3fs; core %u vertices %zu edges; "
+		        "location %.3fs\n",
 		        an.seconds[0], an.seconds[1], an.seconds[2], an.kappa.flow_tests,
-		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m);
+		        an.seconds[3], an.seconds[4], an.seconds[5], an.c.n, an.c.m, an.location_s);
 	if (json_out) {
 		if (json_dumpf(an.report, stdout, REPORT_JSON_FLAGS) != 0)
 			goto out;
@@ -432,9 +503,11 @@ out:
 	for (size_t i = 0; i < hist_n; i++)
 		json_decref(hist[i]);
 	free(hist);
+	history_free(&nh);
 	analysis_free(&an);
 	previous_free(&prev);
 	acrawl_free(&crawl);
 	db_close(pg);
+	location_close(&loc);
 	return rc;
 }

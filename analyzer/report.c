@@ -232,7 +232,8 @@ static void page_head(struct rbuf *h, struct rbuf *md, const struct rctx *r, con
 	    "<a href=\"#provenance\">Provenance</a><a href=\"#headline\">Headline</a>"
 	    "<a href=\"#size\">Size</a><a href=\"#reachability\">Reachability</a>"
 	    "<a href=\"#resilience\">Resilience</a><a href=\"#versions\">Versions</a>"
-	    "<a href=\"#concentration\">Concentration</a><a href=\"#methodology\">Methodology</a>"
+	    "<a href=\"#concentration\">Concentration</a><a href=\"#location\">Where</a>"
+	    "<a href=\"#methodology\">Methodology</a>"
 	    "</nav>\n</div></header>\n<main>\n");
 
 	rbuf_printf(md, "# %s\n\n%s\n", title, sub);
@@ -252,8 +253,11 @@ static void page_head(struct rbuf *h, struct rbuf *md, const struct rctx *r, con
 
 /* The sections, in page order. */
 static void (*const SECTIONS[])(struct rctx *) = {
-    section_provenance, section_headline, section_size,          section_outcomes,
-    section_resilience, section_versions, section_concentration, section_methodology,
+    section_provenance,    section_headline,   section_size,
+    section_outcomes,      section_resilience, section_versions,
+    section_concentration, section_location,   section_nat,
+    section_stability,
+    section_methodology,
 };
 
 enum err report_render(const char *outdir, const json_t *cur, json_t *const *hist, size_t hist_n,

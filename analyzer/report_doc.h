@@ -20,7 +20,7 @@
 #include "core/err.h"
 #include "report_util.h"
 
-#define DOC_FILES_MAX  48
+#define DOC_FILES_MAX  96 /* every CSV and chart of a report with every section (about 60) */
 #define DOC_FIELDS_MAX 12
 
 /* One column of a CSV, as Frictionless Table Schema describes it. */

@@ -42,8 +42,9 @@ static const char *const CAVEATS[] = {
     "as unreachable, one that was busy or had banned us as unverified.",
     "Chain names, versions and ids are what the peers said; they are shown escaped and "
     "unverified.",
-    "Concentration is measured by IP prefix, not by operator: one operator can span many "
-    "prefixes and one hosting prefix can hold many operators.",
+    "Concentration is measured by IP prefix and, with a location database, by the AS, country "
+    "and provider the database gives an address, not by operator: one operator can span many "
+    "prefixes and ASes, and one hosting AS can hold many operators.",
 };
 
 /* A provenance row: 't' our text, 'u' untrusted text, 'c' untrusted as code. */
@@ -112,35 +113,46 @@ struct headline {
 	const char *help; /* what it means, one short phrase: card, page column, CSV */
 	int better;       /* +1: higher is healthier, -1: lower is, 0: neither */
 	bool card;        /* also a card at the top (HTML) */
+	const char *needs; /* shown only when this object is in the current report.json */
 };
+
+/* A row whose figures this report.json cannot have (no location database). */
+static bool headline_skipped(const struct rctx *r, const struct headline *h)
+{
+	return h->needs && !json_is_object(rj_get(r->cur, h->needs));
+}
 
 /* The census classes use the words of docs/methodology.md "Definitions". */
 static const struct headline HEADLINES[] = {
     {"Public nodes", "counts.public", "nodes", H_COUNT,
      "points that sent a valid connection message announcing this chain, merged by peer id", 1,
-     1},
+     1, NULL},
     {"Public ratio", "counts.public_ratio", "share", H_RATIO,
-     "public nodes / (public nodes + unverified points + unreachable points)", 1, 1},
+     "public nodes / (public nodes + unverified points + unreachable points)", 1, 1, NULL},
     {"Unverified points", "counts.unverified", "points", H_COUNT,
-     "accepted the TCP connection but sent no valid connection message", 0, 0},
+     "accepted the TCP connection but sent no valid connection message", 0, 0, NULL},
     {"Unreachable points", "counts.unreachable", "points", H_COUNT,
-     "every attempt was refused, timed out or had no route", 0, 0},
+     "every attempt was refused, timed out or had no route", 0, 0, NULL},
     {"Foreign points", "counts.foreign", "points", H_COUNT,
-     "sent a valid connection message announcing another chain", 0, 0},
+     "sent a valid connection message announcing another chain", 0, 0, NULL},
     {"Undialed points", "counts.undialed", "points", H_COUNT,
-     "never dialed, or dialed only into our own failure", 0, 0},
+     "never dialed, or dialed only into our own failure", 0, 0, NULL},
     {"Points seen", "counts.points_seen", "points", H_COUNT,
-     "distinct points (address and port) discovered", 0, 0},
+     "distinct points (address and port) discovered", 0, 0, NULL},
     {"Backbone vertex connectivity", "graph.backbone.vertex_connectivity", "nodes", H_COUNT,
-     "fewest public nodes whose failure splits the backbone", 1, 1},
+     "fewest public nodes whose failure splits the backbone", 1, 1, NULL},
     {"Single points of failure", "graph.reachable.articulation_points", "nodes", H_LEN,
-     "public nodes whose removal alone cuts other public nodes off", -1, 1},
+     "public nodes whose removal alone cuts other public nodes off", -1, 1, NULL},
     {"Nakamoto coefficient (/24)", "concentration.by_prefix.ipv4_24.nakamoto", "prefixes", H_COUNT,
-     "fewest /24 prefixes holding over half the public IPv4 nodes", 1, 1},
+     "fewest /24 prefixes holding over half the public IPv4 nodes", 1, 1, NULL},
     {"HHI (/24)", "concentration.by_prefix.ipv4_24.hhi", "0-10000", H_DEC,
-     "Herfindahl-Hirschman index of /24 shares", -1, 0},
+     "Herfindahl-Hirschman index of /24 shares", -1, 0, NULL},
     {"Nakamoto coefficient (/16)", "concentration.by_prefix.ipv4_16.nakamoto", "prefixes", H_COUNT,
-     "fewest /16 prefixes holding over half the public IPv4 nodes", 1, 0},
+     "fewest /16 prefixes holding over half the public IPv4 nodes", 1, 0, NULL},
+    {"Nakamoto coefficient (AS)", "concentration.by_asn.nakamoto", "ASes", H_COUNT,
+     "fewest autonomous systems holding over half the public nodes", 1, 1, "location"},
+    {"Nakamoto coefficient (country)", "concentration.by_country.nakamoto", "countries", H_COUNT,
+     "fewest countries holding over half the public nodes", 1, 0, "location"},
 };
 #define HEADLINES_N (sizeof HEADLINES / sizeof HEADLINES[0])
 
@@ -243,7 +255,7 @@ static void headline_cards(struct rctx *r)
 		const struct headline *h = &HEADLINES[c];
 		double v = 0, pv = 0;
 		char vs[48] = "n/a", ds[64] = "";
-		if (!h->card)
+		if (!h->card || headline_skipped(r, h))
 			continue;
 		bool have = headline_value(r, r->cur, h, &v);
 		if (have)
@@ -419,6 +431,8 @@ void section_headline(struct rctx *r)
 		t.head[HEADLINE_COL_SHOWN + 3 * k] = heads[k];
 	}
 	for (size_t i = 0; i < HEADLINES_N; i++) {
+		if (headline_skipped(r, &HEADLINES[i]))
+			continue;
 		json_t *row = headline_row(r, &HEADLINES[i], cmp);
 		rtab_row(&t, row, NULL);
 		json_decref(row);

@@ -26,6 +26,94 @@ static const struct rtable VERSION_TABLE = {
         {"Share", "share", RF_SHARE, NULL, NULL, NULL, RC_CALC},
     }};
 
+/* The Octez release, from the crawler's optional RPC probe (report.json
+ * "releases", analyzer/releases.h): known only where a node's RPC answered. */
+static const struct rtable RELEASE_TABLE = {
+    "releases.csv",
+    "Octez releases",
+    "Public nodes per Octez release, as their RPC server answered GET /version: only nodes "
+    "with a public RPC server are counted.",
+    "No public node's RPC server answered with a release.",
+    "are the most common",
+    {
+        {"Release", "release", RF_TEXT, "release", NULL,
+         "Octez release the node's RPC server reported (version major.minor and "
+         "additional_info, text from the node)",
+         RC_PEER | RC_REQ},
+        {"Nodes", "nodes", RF_COUNT, "nodes", "nodes",
+         "public nodes whose RPC server reported this release", 0},
+        {"Share of known", "share", RF_SHARE, "share", "share (0-1)",
+         "nodes / public nodes whose release is known", 0},
+    }};
+static const struct rchart RELEASE_CHART = {
+    "releases",
+    "Octez releases of public nodes with a public RPC",
+    NULL,
+    "% of nodes whose release is known",
+    "The most common Octez releases, in % of the public nodes whose release is known (not of "
+    "all public nodes).",
+    "no release known",
+    "Octez releases",
+    "releases.csv",
+    true,
+    SVG_GREEN};
+#define RELEASE_CHART_MAX 15
+static void releases(struct rctx *r)
+{
+	struct doc *d = &r->d;
+	const json_t *probed = r_get(r, "releases.probed");
+	if (!json_is_boolean(probed)) {
+		doc_p(d, "report.json gives no Octez release figures.");
+		lack(r, "No Octez release figures in report.json.");
+		return;
+	}
+	double known = 0, pub = 0, cov = 0;
+	bool hp = r_num(r, "releases.public_nodes", &pub);
+	if (hp && pub == 0) { /* nothing to ask: the probe's setting does not show */
+		doc_p(d, "No public node, so no Octez release is known.");
+		return;
+	}
+	if (!json_is_true(probed)) { /* with public nodes, no answer at all: it was off */
+		doc_p(d,
+		      "The crawler's RPC probe was off for this crawl (rpc_probe.enabled), so no "
+		      "node's Octez release is known: the handshake does not tell it.");
+		lack(r, "No Octez release: the crawler's RPC probe was off.");
+		return;
+	}
+	bool hk = r_num(r, "releases.known", &known), hc = r_num(r, "releases.coverage", &cov);
+	doc_p_open(d);
+	if (hk && hp && hc) {
+		char a[32], b[32];
+		fmt_num(a, sizeof a, known, 0);
+		fmt_num(b, sizeof b, pub, 0);
+		doc_tf(d, "Release known for %s of %s public nodes (coverage %.1f%%). ", a, b,
+		       100 * cov);
+	}
+	doc_t(d, "The release is known only for nodes with a public RPC: the crawler asks each "
+	         "public node's address for GET /version on the RPC port (8732 by default), and "
+	         "only nodes whose operator opened their RPC server to the Internet answer, so "
+	         "the shares below describe those nodes, not every public node.");
+	doc_p_close(d);
+
+	const json_t *top = r_get(r, "releases.top");
+	const char *labels[RELEASE_CHART_MAX];
+	char lb[RELEASE_CHART_MAX][RELEASE_LABEL_CAP];
+	double vals[RELEASE_CHART_MAX];
+	size_t nb = 0;
+	for (size_t i = 0; i < json_array_size(top) && nb < RELEASE_CHART_MAX; i++) {
+		const json_t *e = json_array_get(top, i);
+		const char *rel = rj_str(e, "release");
+		double sh = 0;
+		if (!rel || !rj_num(e, "share", &sh))
+			continue;
+		release_label(lb[nb], sizeof lb[nb], rel); /* peer text: the chart escapes it */
+		labels[nb] = lb[nb];
+		vals[nb++] = 100 * sh;
+	}
+	chart_bars(r, &RELEASE_CHART, labels, vals, nb);
+	rtab_array(r, &RELEASE_TABLE, "releases.top");
+}
+
 static const struct rtable FLAG_TABLE = {
     NULL,
     NULL,
@@ -137,6 +225,9 @@ void section_versions(struct rctx *r)
 	rows_with_share(&t, r_get(r, "versions"), "nodes", "versions[]");
 	rtab_close(&t);
 
+	doc_h3(d, "Octez releases");
+	releases(r);
+
 	doc_h3(d, "Flags");
 	double pub = 0;
 	bool hpub = r_num(r, "counts.public", &pub);
@@ -163,6 +254,47 @@ void section_versions(struct rctx *r)
 	doc_h3(d, "Heads far ahead (outliers)");
 	rtab_array(r, &OUTLIER_TABLE, "heads.outliers");
 	doc_raw(d, "</section>\n", NULL);
+}
+
+/* ---- release labels (also report_history.c) ---- */
+
+/* How many characters s[0..] takes on the page (the escapers show a control
+ * byte as \xNN, a bidi override as \u{NNNN}); *len: its bytes. */
+static size_t shown_width(const unsigned char *s, size_t *len)
+{
+	if (s[0] < 0x20 || s[0] == 0x7f) {
+		*len = 1;
+		return 4;
+	}
+	if (s[0] == 0xe2 && ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+	                     (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9))) {
+		*len = 3;
+		return 8;
+	}
+	size_t n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	for (*len = 1; *len < n && (s[*len] & 0xc0) == 0x80; ++*len)
+		;
+	return 1;
+}
+
+/* A bar label: the release as shown, cut with "..." when wider than
+ * RELEASE_LABEL_MAX characters (Octez's own are shorter; the table and the
+ * CSV have the whole text). Cuts between characters, never inside one. */
+void release_label(char *out, size_t cap, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i = 0, cut = 0, len;
+	while (p[i]) {
+		size_t k = shown_width(p + i, &len);
+		if (w + k <= RELEASE_LABEL_MAX - 3)
+			cut = i + len;
+		w += k;
+		i += len;
+	}
+	if (w <= RELEASE_LABEL_MAX)
+		snprintf(out, cap, "%s", s);
+	else
+		snprintf(out, cap, "%.*s...", (int)cut, s);
 }
 
 /* ---- concentration ----------------------------------------------------- */

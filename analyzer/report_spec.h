@@ -167,6 +167,13 @@ const char *pub_id(const struct rctx *r, const char *s, char *buf, size_t cap);
 /* A CSV number: empty when !ok (missing value), integers without decimals. */
 void csv_num(struct rbuf *b, bool ok, double v);
 
+/* A chart label for an Octez release (peer text): cut with "..." when it
+ * would show wider than RELEASE_LABEL_MAX characters once escaped, never
+ * inside a character; out holds RELEASE_LABEL_CAP bytes. */
+#define RELEASE_LABEL_MAX 20
+#define RELEASE_LABEL_CAP (4 * RELEASE_LABEL_MAX + 4)
+void release_label(char *out, size_t cap, const char *s);
+
 /* Sections, in page order. */
 void section_provenance(struct rctx *r);
 void section_headline(struct rctx *r);
@@ -175,6 +182,9 @@ void section_outcomes(struct rctx *r);
 void section_resilience(struct rctx *r);
 void section_versions(struct rctx *r);
 void section_concentration(struct rctx *r);
+void section_stability(struct rctx *r);
+void section_location(struct rctx *r);
+void section_nat(struct rctx *r);
 void section_methodology(struct rctx *r);
 
 /* The headline ratio (counts.public_ratio; derived by its definition, public

@@ -27,6 +27,8 @@ const struct site_figure site_figures[] = {
     {"public_ratio", "Public ratio", "share of dialed", "counts.public_ratio", true, true},
     {"backbone_connectivity", "Backbone vertex connectivity", "nodes",
      "graph.backbone.vertex_connectivity", false, true},
+    {"as_nakamoto", "Nakamoto coefficient (AS)", "ASes", "concentration.by_asn.nakamoto", false,
+     true}, /* only nights analyzed with a location database */
     {"points_seen", "Points seen", "points", "counts.points_seen", false, false},
 };
 const size_t site_figures_n = sizeof site_figures / sizeof site_figures[0];

@@ -80,6 +80,14 @@ const struct conf_key crawl_config_keys[] = {
 	{"ddb_version", CONF_INT, OFF(ddb_version), 0, 65535,
 	 "announced distributed_db_version", NULL, "2"},
 	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535, "announced p2p_version", NULL, "1"},
+	{"rpc_probe.enabled", CONF_BOOL, OFF(rpc_enabled), 0, 0,
+	 "ask each public node's RPC server GET /version", NULL, "false"},
+	{"rpc_probe.ports", CONF_STRLIST, OFF(rpc_ports), 0, 0,
+	 "RPC ports asked on a public node's address (at most 8)", NULL, "8732"},
+	{"rpc_probe.timeout", CONF_DOUBLE, OFF(rpc_timeout), 0.1, 60,
+	 "seconds for one whole RPC request", NULL, "3"},
+	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
+	 "port our connection messages announce; 0: we do not listen", NULL, "0"},
 };
 const size_t crawl_config_keys_n = sizeof crawl_config_keys / sizeof crawl_config_keys[0];
 
@@ -248,6 +256,22 @@ enum err crawl_config_validate(const struct crawl_config *c, char *err, size_t e
 		snprintf(err, err_cap, "identity: must name a file");
 		return ERR_CONFIG;
 	}
+	if (c->rpc_ports.n > CRAWL_RPC_PORTS_MAX) {
+		snprintf(err, err_cap, "rpc_probe.ports: at most %d ports", CRAWL_RPC_PORTS_MAX);
+		return ERR_CONFIG;
+	}
+	if (c->rpc_enabled && c->rpc_ports.n == 0) {
+		snprintf(err, err_cap, "rpc_probe.ports: empty while rpc_probe.enabled is true");
+		return ERR_CONFIG;
+	}
+	for (size_t i = 0; i < c->rpc_ports.n; i++) {
+		unsigned port;
+		if (!port_parse(c->rpc_ports.v[i], &port)) {
+			snprintf(err, err_cap, "rpc_probe.ports: not a port 1-65535: '%s'",
+				 c->rpc_ports.v[i]);
+			return ERR_CONFIG;
+		}
+	}
 	return ERR_OK;
 }
 
@@ -264,6 +288,14 @@ void crawl_config_frontier_limits(const struct crawl_config *c, struct frontier_
 void crawl_config_help(FILE *f)
 {
 	conf_help(f, crawl_config_keys, crawl_config_keys_n);
+}
+
+unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i)
+{
+	unsigned port = 0;
+	if (i < c->rpc_ports.n && !port_parse(c->rpc_ports.v[i], &port))
+		port = 0;
+	return port;
 }
 
 char *crawl_config_json(const struct crawl_config *c)

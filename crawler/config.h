@@ -57,7 +57,14 @@ struct crawl_config {
 	long long db_queue_mb;      /* writer queue cap: dialing pauses above it */
 	long long ddb_version;      /* announced distributed_db_version */
 	long long p2p_version;      /* announced p2p_version */
+	/* the optional RPC probe (crawler/rpc.h): GET /version on public nodes */
+	bool rpc_enabled;           /* rpc_probe.enabled */
+	struct conf_strlist rpc_ports; /* rpc_probe.ports: decimal ports, default ["8732"] */
+	double rpc_timeout;         /* rpc_probe.timeout: s for one whole request */
+	long long announce_port;    /* port announced in our connection message (0: none) */
 };
+
+#define CRAWL_RPC_PORTS_MAX 8 /* rpc_probe.ports entries */
 
 extern const struct conf_key crawl_config_keys[];
 extern const size_t crawl_config_keys_n;
@@ -99,6 +106,8 @@ void crawl_config_help(FILE *f);
 
 /* The frontier's limits from the settings (max_points, per_ip_*, retries). */
 void crawl_config_frontier_limits(const struct crawl_config *c, struct frontier_limits *l);
+/* rpc_probe.ports[i] as a number (validated first), 0 if i is out of range. */
+unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i);
 
 /* The settings as a JSON object text (for crawls.config); malloc'd, NULL on failure. */
 char *crawl_config_json(const struct crawl_config *c);

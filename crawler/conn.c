@@ -928,7 +928,10 @@ static void dial(struct conn_set *cs, const struct fr_lease *l, bool lock_step, 
 	hp.role = HS_INITIATOR;
 	hp.id = cs->id;
 	hp.chain_name = cs->cfg->chain;
-	hp.port = 0; /* we do not listen: never advertise us (docs/protocol.md §9.3) */
+	/* 0 (the default): we do not listen, nobody registers our point (docs/protocol.md
+	 * §9.3); announce_port: a listener of ours, whose point the nodes we visit register
+	 * and advertise (docs/crawler.md "Announcing a port") */
+	hp.port = (uint16_t)cs->cfg->announce_port;
 	hp.ddb_version = (uint16_t)cs->cfg->ddb_version;
 	hp.p2p_version = (uint16_t)cs->cfg->p2p_version;
 	hp.disable_mempool = true;

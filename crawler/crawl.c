@@ -25,6 +25,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "crawler/rpc.h"
 #include "crawler/sink.h"
 #include "net/sockaddr.h"
 #include "p2p/handshake.h"
@@ -84,6 +85,14 @@ bool crawl_local_excess(const struct crawl *cr)
 	return dials > 0 && (double)crawl_local_errors(cr) > CRAWL_LOCAL_MAX_SHARE * (double)dials;
 }
 
+/* One RPC probe answer (rpc.h callback): to the output. */
+static void rpc_result(void *ctx, const struct rpc_rec *r)
+{
+	struct crawl *cr = ctx;
+	if (cr->out.rpc)
+		cr->out.rpc(cr->out.ctx, r);
+}
+
 static void up_points(void *ctx, const struct visit_points *p)
 {
 	crawl_visit_points(ctx, p);
@@ -135,11 +144,19 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 			snprintf(err, err_cap, "out of memory");
 		return e;
 	}
-	cr->concurrency = fd_budget((size_t)cfg->concurrency);
+	/* the RPC probe's requests need descriptors of their own */
+	size_t rpc_fds = cfg->rpc_enabled ? RPC_INFLIGHT_MAX : 0;
+	size_t room = fd_budget((size_t)cfg->concurrency + rpc_fds);
+	cr->concurrency = room > rpc_fds + 1 ? room - rpc_fds : 1;
 	if (cr->concurrency < (size_t)cfg->concurrency)
 		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
 			 "for the database, the journal, stdio and libev)",
 			 cr->concurrency, FD_RESERVED);
+	if (cfg->rpc_enabled && !(cr->rpc = rpc_new(loop, cfg, &cr->policy, rpc_result, cr, err,
+						   err_cap))) {
+		crawl_cleanup(cr);
+		return ERR_NOMEM;
+	}
 	randombytes_buf(cr->uuid, sizeof cr->uuid);
 	cr->uuid[6] = (uint8_t)((cr->uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	cr->uuid[8] = (uint8_t)((cr->uuid[8] & 0x3f) | 0x80);
@@ -154,6 +171,8 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 void crawl_cleanup(struct crawl *cr)
 {
 	conn_set_cleanup(&cr->conns);
+	rpc_free(cr->rpc);
+	cr->rpc = NULL;
 	frontier_free(cr->fr);
 	cr->fr = NULL;
 	tally_cleanup(&cr->tally);
@@ -211,6 +230,12 @@ void crawl_visit_end(struct crawl *cr, const struct visit_result *r)
 	const struct visit_rec *v = &r->rec;
 	enum visit_outcome o = v->outcome;
 	record_visit(cr, v, r->peer);
+	/* a public node of our chain: ask its RPC server which release it runs
+	 * (only points the crawl dialed, so only what the policy allows; a probe,
+	 * which discovers nothing, asks nothing either) */
+	if (cr->rpc && cr->discover && !cr->conns.stopping && v->peer_id &&
+	    o != VISIT_FOREIGN && o != VISIT_SELF)
+		rpc_probe_node(cr->rpc, r->pt, v->peer_id);
 	cr->st.dials++;
 	if (v->attempt > 1)
 		cr->st.retries++;
@@ -413,6 +438,7 @@ static void end_check(struct crawl *cr)
 	if (cr->finished)
 		return;
 	bool over = cr->conns.stopping ? cr->conns.inflight == 0 : frontier_idle(cr->fr) && cr->conns.inflight == 0;
+	over = over && rpc_idle(cr->rpc); /* RPC answers still coming are part of the crawl */
 	if (!over)
 		return;
 	cr->finished = true;
@@ -446,8 +472,11 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->conns.stopping && cr->conns.live && crawl_now(cr) >= cr->stop_at)
-		conn_abort_all(&cr->conns, "aborted: drain deadline after a signal");
+	if (cr->conns.stopping && crawl_now(cr) >= cr->stop_at) {
+		if (cr->conns.live)
+			conn_abort_all(&cr->conns, "aborted: drain deadline after a signal");
+		rpc_abort_all(cr->rpc);
+	}
 	if (cr->interactive)
 		progress(cr, false);
 }
@@ -588,6 +617,15 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 			json_array_append_new(vs, e);
 		}
 		json_object_set_new(o, "versions", vs);
+		if (cr->rpc) {
+			struct rpc_stats rs;
+			rpc_get_stats(cr->rpc, &rs);
+			json_t *ro = json_object();
+			json_object_set_new(ro, "asked", json_integer((json_int_t)rs.asked));
+			json_object_set_new(ro, "releases", json_integer((json_int_t)rs.releases));
+			json_object_set_new(ro, "errors", json_integer((json_int_t)rs.errors));
+			json_object_set_new(o, "rpc_probe", ro);
+		}
 		char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (text)
 			fprintf(out, "%s\n", text);
@@ -630,4 +668,11 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 	if (cr->st.versions_other)
 		fprintf(out, "version: (other combinations): %llu\n",
 			(unsigned long long)cr->st.versions_other);
+	if (cr->rpc) {
+		struct rpc_stats rs;
+		rpc_get_stats(cr->rpc, &rs);
+		fprintf(out, "rpc probe: %llu asked, %llu releases, %llu errors\n",
+			(unsigned long long)rs.asked, (unsigned long long)rs.releases,
+			(unsigned long long)rs.errors);
+	}
 }

@@ -30,6 +30,7 @@
 
 struct p2p_identity;
 struct sink;
+struct rpc_prober;
 
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
 
@@ -67,6 +68,7 @@ struct crawl {
 	struct sink *sink;                     /* the store's backpressure and queue (NULL: none) */
 	bool discover;   /* offer advertised points to the frontier (a probe does not) */
 	bool interactive; /* progress lines and signal handling (a probe has neither) */
+	struct rpc_prober *rpc;                /* the RPC probe (rpc.h); NULL when off */
 
 	struct conn_set conns; /* the connections in flight (conns.stopping: a signal came, no new dials) */
 	size_t concurrency;

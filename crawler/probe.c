@@ -70,7 +70,7 @@ static void note_edge(void *ctx, const struct adv_rec *a)
 
 struct visit_out probe_out(struct probe_result *p)
 {
-	struct visit_out o = {note_visit, note_edge, p};
+	struct visit_out o = {note_visit, note_edge, NULL, p};
 	return o;
 }
 

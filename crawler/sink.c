@@ -289,9 +289,14 @@ static void out_edge(void *ctx, const struct adv_rec *a)
 	sink_adv(ctx, a);
 }
 
+static void out_rpc(void *ctx, const struct rpc_rec *r)
+{
+	sink_rpc(ctx, r);
+}
+
 struct visit_out sink_out(struct sink *s)
 {
-	struct visit_out o = {out_visit, out_edge, s};
+	struct visit_out o = {out_visit, out_edge, out_rpc, s};
 	return o;
 }
 
@@ -312,6 +317,17 @@ void sink_adv(struct sink *s, const struct adv_rec *a)
 		journal_failed(s);
 	if (s->dw) {
 		enum err e = db_writer_adv(s->dw, a);
+		if (e != ERR_OK)
+			db_refused(s, e);
+	}
+}
+
+void sink_rpc(struct sink *s, const struct rpc_rec *r)
+{
+	if (s->jw && journal_rpc(s->jw, r) != ERR_OK)
+		journal_failed(s);
+	if (s->dw) {
+		enum err e = db_writer_rpc(s->dw, r);
 		if (e != ERR_OK)
 			db_refused(s, e);
 	}

@@ -50,6 +50,7 @@ size_t sink_seed_from_db(struct sink *s, void (*offer)(void *ctx, const struct p
 
 void sink_visit(struct sink *s, const struct visit_rec *v);
 void sink_adv(struct sink *s, const struct adv_rec *a);
+void sink_rpc(struct sink *s, const struct rpc_rec *r);
 
 /* The store as the crawl's output (struct crawl's out): visits and edges to sink_visit/sink_adv. */
 struct visit_out sink_out(struct sink *s);

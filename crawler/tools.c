@@ -204,11 +204,13 @@ int tools_replay(const char *path, const char *conninfo, bool no_migrate)
 		snprintf(bad, sizeof bad, ", %llu damaged records skipped",
 			 (unsigned long long)st.corrupt);
 	printf("replay %s: %llu records, %llu crawls (%llu new), visits %llu read / %llu added, "
-	       "advertisements %llu read / %llu added, last crawl id %lld%s%s%s\n",
+	       "advertisements %llu read / %llu added, RPC answers %llu read / %llu added, "
+	       "last crawl id %lld%s%s%s\n",
 	       path, (unsigned long long)st.records, (unsigned long long)st.crawls,
 	       (unsigned long long)st.crawls_created, (unsigned long long)st.visits_read,
 	       (unsigned long long)st.visits_added, (unsigned long long)st.advs_read,
-	       (unsigned long long)st.advs_added, (long long)st.last_crawl_id,
+	       (unsigned long long)st.advs_added, (unsigned long long)st.rpcs_read,
+	       (unsigned long long)st.rpcs_added, (long long)st.last_crawl_id,
 	       st.truncated ? ", last record truncated" : "", bad,
 	       st.crawls_left_running ? ", a crawl without end left running (a crawler of its "
 					"vantage is live)"

@@ -56,6 +56,7 @@ struct visit_result {
 struct visit_out {
 	void (*visit)(void *ctx, const struct visit_rec *v, const struct hs_peer *peer);
 	void (*edge)(void *ctx, const struct adv_rec *a);
+	void (*rpc)(void *ctx, const struct rpc_rec *r); /* an RPC probe's answer; NULL: dropped */
 	void *ctx;
 };
 

@@ -302,7 +302,7 @@ static void process(struct isess *s)
 		case HS_EV_NACK:
 		case HS_EV_NACK_V0: s->end_reason = "refused_by_peer"; break;
 		case HS_EV_MSG: on_msg(s, &ev.msg); break;
-		case HS_EV_DROPPED: break; /* over LSN_FRAME_CAP: unread, nothing we keep */
+		case HS_EV_DROPPED: l->st.frames_dropped++; break; /* over LSN_FRAME_CAP: unkept */
 		case HS_EV_ERROR:
 			if (ev.error.code == ERR_POW) {
 				l->st.bad_pow++;

@@ -102,7 +102,8 @@ struct lsn_sink {
 struct lsn_stats {
 	uint64_t accepted, sessions, handshakes_ok, refused_unfinished, refused_sessions,
 	    refused_ip, refused_deny, auth_timeouts, bad_pow, protocol_errors, nacks_sent,
-	    advertised_points, dialbacks_started;
+	    advertised_points, dialbacks_started,
+	    frames_dropped; /* frames over the session's cap, read past unkept */
 	uint64_t classes[NAT_CLASS_N];
 	size_t unfinished_peak, sessions_peak, peers;
 };

@@ -280,6 +280,7 @@ static void summary(const struct app *a, const uint8_t uuid[16], const char *lis
 	json_object_set_new(o, "auth_timeouts", json_integer((json_int_t)st->auth_timeouts));
 	json_object_set_new(o, "bad_pow", json_integer((json_int_t)st->bad_pow));
 	json_object_set_new(o, "protocol_errors", json_integer((json_int_t)st->protocol_errors));
+	json_object_set_new(o, "frames_dropped", json_integer((json_int_t)st->frames_dropped));
 	json_object_set_new(o, "advertised_points", json_integer((json_int_t)st->advertised_points));
 	json_t *ref = json_object();
 	json_object_set_new(ref, "unfinished", json_integer((json_int_t)st->refused_unfinished));

@@ -155,6 +155,7 @@ start_simnet() { # epoch [more simnet flags]
 	rm -f "$work/ready"
 	"$SIMNET" --nodes "$nodes" --seed "$world_seed" --base "$base" --latency-ms "$latency" \
 		--expected-pow "$pow" --epoch "$epoch" --truth "$work/truth-$epoch.json" \
+		--location-db "$work/location.db" \
 		--ready "$work/ready" --violations "$work/violations-$epoch.jsonl" "$@" \
 		>"$work/simnet-$epoch.out" 2>"$work/simnet-$epoch.log" &
 	simnet_pid=$!
@@ -218,6 +219,7 @@ print(v if isinstance(v, int) else "")' "$work/crawl-$n.json")
 crawl 1
 step "analyzing crawl $(cat "$work/crawl-1.id") (kept in the database as history)"
 run analyze-1.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-1.id")" \
+	--location-db "$work/location.db" --providers "$root/config/simnet-providers.yaml" \
 	--out "$work/analysis-1" --json >"$work/analyze-1.json"
 stop_simnet 0
 # The listener (docs/listener.md) on 127.X.250.1, with its own identity; the
@@ -250,6 +252,7 @@ d = json.load(open(sys.argv[1]))["dialbacks"]
 print(", ".join("%s %d" % kv for kv in sorted(d.items()) if kv[1]))' "$work/listen.json")"
 step "analyzing crawl $(cat "$work/crawl-2.id") and writing the report"
 run analyze-2.log "$ANALYZE" --db "$db" --crawl "$(cat "$work/crawl-2.id")" \
+	--location-db "$work/location.db" --providers "$root/config/simnet-providers.yaml" \
 	--out "$out" --report --json --title "Simulated Tezos network (tzcensus demo)" \
 	>"$work/analyze-2.json"
 
@@ -311,6 +314,11 @@ print("  backbone                %s nodes, vertex connectivity %s" % (
 ap = reach.get("articulation_points")
 print("  single points of failure %s" % fmt(len(ap) if isinstance(ap, list) else None))
 print("  /24 concentration       Nakamoto %s, HHI %s" % (fmt(conc.get("nakamoto")), fmt(conc.get("hhi"))))
+ba, bc = g(r, "concentration", "by_asn") or {}, g(r, "concentration", "by_country") or {}
+top_as = (ba.get("top") or [{}])[0]
+print("  where the nodes are     Nakamoto by AS %s, by country %s; largest AS%s %s (%s); %s ASes halve the core" % (
+    fmt(ba.get("nakamoto")), fmt(bc.get("nakamoto")), fmt(top_as.get("asn")), fmt(top_as.get("name")),
+    fmt(top_as.get("share")), fmt(g(r, "graph", "core", "attack_curves", "by_asn", "ases_to_half"))))
 print("  change since crawl %s    %s public, %s new, %s gone" % (
     fmt(trend.get("previous_crawl_id")), fmt(trend.get("delta_public")),
     fmt(trend.get("new") if not isinstance(trend.get("new"), list) else len(trend["new"])),

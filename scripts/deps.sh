@@ -36,6 +36,9 @@ libyaml-dev             build             configuration files
 libsodium-dev           build             Curve25519, XSalsa20-Poly1305, Blake2b
 libigraph-dev           build             graph metrics
 libjansson-dev          build             JSON (identity.json, truth files, reports)
+libcurl4-openssl-dev    build             the crawler: optional RPC probe (GET /version)
+libloc-dev              build             AS and country of addresses, offline (IPFire location database)
+libloc-database         check,demo        the location database snapshot the analyzer defaults to
 libcmocka-dev           tests             unit tests (the benchmarks share their helpers)
 postgresql              check,demo,bench  throwaway clusters
 postgresql-common       check,demo,bench  pg_virtualenv

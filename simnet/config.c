@@ -1,4 +1,5 @@
 #include "simnet/config.h"
+#include "simnet/rpc.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -121,6 +122,62 @@ static enum err set_dialer_mix(void *out, const char *name, const char *value, c
 	return ERR_OK;
 }
 
+/*
+ * locations.as.<number>: "CC WEIGHT NAME": the AS's country (two capital
+ * letters), its relative share of nodes and its name. A number given twice
+ * replaces the first entry.
+ */
+static enum err set_as(void *out, const char *name, const char *value, char *err, size_t err_cap)
+{
+	struct sim_config *c = out;
+	const char *num = strrchr(name, '.') + 1; /* a wildcard child: there is a dot */
+	char *end;
+	unsigned long long asn = strtoull(num, &end, 10);
+	if (*num < '1' || *num > '9' || *end || asn > UINT32_MAX) {
+		snprintf(err, err_cap, "expected an AS number 1..4294967295 as the key, got '%s'",
+		         num);
+		return ERR_CONFIG;
+	}
+	char cc[3] = "";
+	double wgt;
+	int used = 0;
+	if (sscanf(value, "%2[A-Z] %lf %n", cc, &wgt, &used) != 2 || strlen(cc) != 2 ||
+	    !(wgt >= 0 && wgt <= 1e6) || !value[used] || strlen(value + used) > 100) {
+		snprintf(err, err_cap,
+		         "expected \"CC WEIGHT NAME\" (country code, weight 0..1e6, a name of 1 to "
+		         "100 bytes), got '%s'",
+		         value);
+		return ERR_CONFIG;
+	}
+	if (c->as_builtin) { /* the first AS of a file or flag replaces the built-in table */
+		for (size_t k = 0; k < c->as_n; k++)
+			free(c->as[k].name);
+		c->as_n = 0;
+		c->as_builtin = false;
+	}
+	size_t i = 0;
+	while (i < c->as_n && c->as[i].asn != asn)
+		i++;
+	if (i == c->as_n) {
+		if (c->as_n == SIM_AS_MAX) {
+			snprintf(err, err_cap, "more than %d ASes", SIM_AS_MAX);
+			return ERR_CONFIG;
+		}
+		struct sim_as *nv = realloc(c->as, (c->as_n + 1) * sizeof *nv);
+		if (!nv)
+			return ERR_NOMEM;
+		c->as = nv;
+		memset(&c->as[c->as_n++], 0, sizeof *nv);
+	}
+	char *nm = strdup(value + used);
+	if (!nm)
+		return ERR_NOMEM;
+	free(c->as[i].name);
+	c->as[i] = (struct sim_as){.asn = (uint32_t)asn, .weight = wgt, .name = nm};
+	memcpy(c->as[i].country, cc, 3);
+	return ERR_OK;
+}
+
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
 		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL, NULL                        \
@@ -152,6 +209,10 @@ const struct conf_key simcfg_keys[] = {
     K("topology.shared_ip_group", CONF_INT, shared_ip_group, 2, 16, "peers per shared IP (3)"),
     K("topology.shared_identity", CONF_INT, shared_identity, 0, 1000,
       "public core nodes sharing one identity (0)"),
+    K("nat.private_points", CONF_INT, nat_private_points, 0, 100000,
+      "CGNAT, link-local, Docker-bridge points in lists (0)"),
+    K("nat.port_mismatch", CONF_INT, nat_port_mismatch, 0, 60000,
+      "public nodes announcing another port than they listen on (0)"),
     K("topology.seeds", CONF_INT, seeds, 1, 100, "seed points in the truth file (3)"),
     K("epoch", CONF_INT, epoch, 0, 1000000, "churn epoch, 0 = unchurned world (0)"),
     K("churn", CONF_DOUBLE, churn, 0, 1, "share of listening nodes churned per epoch (0.05)"),
@@ -169,6 +230,14 @@ const struct conf_key simcfg_keys[] = {
     K("rules.branch_throttle_ms", CONF_INT, branch_throttle_ms, 0, 600000, "(4000)"),
     K("rules.max_incoming", CONF_INT, max_incoming, 1, 100000, "handshakes in flight (20)"),
     K("rules.advertise_size", CONF_INT, advertise_size, 1, 100, "Advertise/Nack size (50)"),
+    K("rpc.share", CONF_DOUBLE, rpc_share, 0, 1,
+      "share of public nodes that serve GET /version (0)"),
+    K("rpc.port", CONF_INT, rpc_port, 1, 65535, "RPC port on the node's address (8732)"),
+    K("rpc.hostile", CONF_DOUBLE, rpc_hostile, 0, 1,
+      "share of RPC nodes with a hostile answer (0)"),
+    K("rpc.releases", CONF_STRLIST, rpc_releases, 0, 0,
+      "release mix, release=weight (v22.1=6, v21.4=3, v23.0~rc1=1)"),
+    K("rpc.slow_ms", CONF_INT, rpc_slow_ms, 0, 600000, "a slow answer holds the socket (20000)"),
     K("dialers.count", CONF_INT, dialers_count, 1, 20000, "dialers with --dial (20)"),
     K("dialers.interval", CONF_DOUBLE, dialers_interval, 0, 86400,
       "seconds between one dialer's sessions; 0 = once (0)"),
@@ -181,8 +250,13 @@ const struct conf_key simcfg_keys[] = {
       "dialers behind one shared address (3)"),
     K("dialers.advertise", CONF_INT, dialers_advertise, 0, 100,
       "points each dialer advertises (5)"),
+    K("dialers.big_frame", CONF_INT, dialers_big_frame, 0, 20000,
+      "dialers that send one ~8 MiB Current_branch after the handshake (0)"),
     {"dialers.mix.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each dialer kind",
      set_dialer_mix, NULL},
+    {"locations.as.*", CONF_CUSTOM, 0, 0, 0, "an AS: \"CC WEIGHT NAME\" (none)", set_as, NULL},
+    K("locations.unlocated", CONF_DOUBLE, unlocated, 0, 1e6,
+      "weight of nodes no network of the location database covers (0)"),
 };
 #undef K
 const size_t simcfg_keys_n = sizeof simcfg_keys / sizeof simcfg_keys[0];
@@ -228,14 +302,51 @@ enum err simcfg_init(struct sim_config *c)
 	c->branch_throttle_ms = 4000;
 	c->max_incoming = 20;
 	c->advertise_size = 50;
+	c->rpc_port = 8732;
+	c->rpc_slow_ms = 20000;
+	if (conf_strlist_add(&c->rpc_releases, "v22.1=6") != ERR_OK ||
+	    conf_strlist_add(&c->rpc_releases, "v21.4=3") != ERR_OK ||
+	    conf_strlist_add(&c->rpc_releases, "v23.0~rc1=1") != ERR_OK) {
+		simcfg_cleanup(c);
+		return ERR_NOMEM;
+	}
 	c->dialers_count = 20;
 	c->dialers_interval = 0;
 	c->dialers_spread = 1.0;
 	c->dialers_port = 9732;
 	c->dialers_shared_group = 3;
 	c->dialers_advertise = 5;
+	c->dialers_big_frame = 0;
 	for (int k = 0; k < 5; k++)
 		c->dialer_mix[k] = 1.0;
+	/* RFC 5398 documentation AS numbers: a few large hosts and a long tail. */
+	static const char *const default_as[][2] = {
+	    {"locations.as.64496", "US 25 Hyperscale Cloud"},
+	    {"locations.as.64497", "DE 20 Budget Hosting"},
+	    {"locations.as.64498", "FR 12 Euro Cloud"},
+	    {"locations.as.64499", "FI 6 Nordic Servers"},
+	    {"locations.as.64500", "SG 5 Asia Pacific Cloud"},
+	    {"locations.as.64501", "JP 4 Tokyo Telecom"},
+	    {"locations.as.64502", "NL 3 Dutch Datacenter"},
+	    {"locations.as.64503", "CA 3 Maple Broadband"},
+	    {"locations.as.64504", "GB 2 London Colo"},
+	    {"locations.as.64505", "US 2 Midwest Cable"},
+	    {"locations.as.64506", "BR 2 Sao Paulo Fibra"},
+	    {"locations.as.64507", "KR 2 Seoul Net"},
+	    {"locations.as.64508", "CH 2 Alpine Hosting"},
+	    {"locations.as.64509", "PL 1 Warsaw ISP"},
+	    {"locations.as.64510", "AU 1 Sydney Net"},
+	    {"locations.as.64511", "IN 1 Mumbai Mobile"},
+	};
+	c->unlocated = 2;
+	for (size_t k = 0; k < sizeof default_as / sizeof default_as[0]; k++) {
+		char e[256];
+		if (set_as(c, default_as[k][0], default_as[k][1], e, sizeof e) != ERR_OK) {
+			simcfg_cleanup(c);
+			return ERR_NOMEM;
+		}
+	}
+	c->as_builtin = true;
 	c->base = strdup("127.20.0.0");
 	c->chain_name = strdup("TEZOS_MAINNET");
 	c->wrong_chain_name = strdup("TEZOS_ITHACANET_2022-01-25T15:00:00Z");
@@ -248,6 +359,11 @@ enum err simcfg_init(struct sim_config *c)
 
 void simcfg_cleanup(struct sim_config *c)
 {
+	for (size_t i = 0; c->as && i < c->as_n; i++)
+		free(c->as[i].name);
+	free(c->as);
+	c->as = NULL;
+	c->as_n = 0;
 	conf_free(simcfg_keys, simcfg_keys_n, c);
 }
 
@@ -316,9 +432,39 @@ enum err simcfg_check(const struct sim_config *c, char *err, size_t err_cap)
 		         c->min_degree, c->bottleneck + 1);
 		return ERR_CONFIG;
 	}
+	double as_total = 0;
+	for (size_t i = 0; i < c->as_n; i++)
+		as_total += c->as[i].weight;
+	if (c->as_n && !(as_total > 0)) {
+		snprintf(err, err_cap, "locations: every AS weight is 0");
+		return ERR_CONFIG;
+	}
+	if (c->dialers_big_frame > c->dialers_count) {
+		snprintf(err, err_cap, "dialers.big_frame (%lld) above dialers.count (%lld)",
+		         c->dialers_big_frame, c->dialers_count);
+		return ERR_CONFIG;
+	}
 	if (c->v6_port_base != 0 && c->v6_port_base + 200 > 65535) {
 		snprintf(err, err_cap, "topology.v6_port_base too high");
 		return ERR_CONFIG;
+	}
+	if (c->rpc_share > 0 && c->rpc_releases.n == 0) {
+		snprintf(err, err_cap, "rpc.releases: empty while rpc.share is above 0");
+		return ERR_CONFIG;
+	}
+	if (c->rpc_releases.n > SIM_RELEASES_MAX) {
+		snprintf(err, err_cap, "rpc.releases: at most %d", SIM_RELEASES_MAX);
+		return ERR_CONFIG;
+	}
+	for (size_t i = 0; i < c->rpc_releases.n; i++) {
+		struct sim_release r;
+		if (sim_release_parse(c->rpc_releases.v[i], &r) != ERR_OK) {
+			snprintf(err, err_cap,
+			         "rpc.releases: '%s' is not release=weight (v22.1=6, v21.0~rc3=1, "
+			         "v23.0+dev=1)",
+			         c->rpc_releases.v[i]);
+			return ERR_CONFIG;
+		}
 	}
 	return ERR_OK;
 }

@@ -40,6 +40,15 @@ const char *sim_behavior_str(enum sim_behavior b);
 /* Name -> behaviour; false when the name is unknown. */
 bool sim_behavior_parse(const char *name, enum sim_behavior *out);
 
+/* One autonomous system of the simulated world (config `locations.as.<number>`). */
+struct sim_as {
+	uint32_t asn;
+	char country[3]; /* ISO 3166 alpha-2 */
+	double weight;   /* relative share of nodes */
+	char *name;      /* owned */
+};
+#define SIM_AS_MAX 1000
+
 struct sim_config {
 	/* world */
 	long long nodes;
@@ -67,6 +76,9 @@ struct sim_config {
 	    v6_port_base; /* first [::1] port; 0 = 10000 + 100 * (second octet of base % 200) */
 	long long shared_ip_group;
 	long long shared_identity; /* public core nodes that run one cloned identity (0 = none) */
+	/* NAT cases (docs/simnet.md "NAT cases"), 0 = none */
+	long long nat_private_points; /* CGNAT, link-local and Docker-bridge points in lists */
+	long long nat_port_mismatch;  /* public nodes announcing another port than they listen on */
 	long long seeds; /* core points listed in the truth file as crawl seeds */
 	/* churn (docs/simnet.md "Epochs and churn") */
 	long long epoch; /* 0 = the seed's world as built; k > 0 = churned from it */
@@ -87,6 +99,12 @@ struct sim_config {
 	long long branch_throttle_ms;
 	long long max_incoming;
 	long long advertise_size;
+	/* RPC servers (simnet/rpc.h): GET /version on some public nodes */
+	double rpc_share;             /* rpc.share: of the public nodes on their own IPv4 address */
+	long long rpc_port;           /* rpc.port (8732) */
+	double rpc_hostile;           /* rpc.hostile: of the RPC nodes, with a hostile answer */
+	struct conf_strlist rpc_releases; /* rpc.releases: "v22.1=6", release=weight */
+	long long rpc_slow_ms;        /* rpc.slow_ms: how long a slow answer keeps the socket */
 	/* dialers (--dial; simnet/dialer.h, docs/simnet.md "Dialers") */
 	long long dialers_count;
 	double dialers_interval; /* s between one dialer's sessions; 0 = dial once */
@@ -95,7 +113,13 @@ struct sim_config {
 	long long dialers_port;  /* announced port of every dialer that announces one */
 	long long dialers_shared_group;
 	long long dialers_advertise; /* points each dialer advertises */
+	long long dialers_big_frame; /* dialers that send one ~8 MiB frame after the handshake */
 	double dialer_mix[5];    /* dialers.mix.<kind>: relative weights (enum dialer_kind) */
+	/* locations (simnet/locdb.h): ASes in key order of the file, weight of unlocated nodes */
+	struct sim_as *as; /* owned */
+	size_t as_n;
+	bool as_builtin; /* as[] is simcfg_init's table: the first configured AS replaces it */
+	double unlocated;
 };
 
 extern const struct conf_key simcfg_keys[];

@@ -6,6 +6,12 @@
  * that is never accepted from, so the kernel completes the TCP handshake
  * and nothing more is ever said), or nothing (nat_refused, the others of a
  * shared group: the kernel answers RST).
+ *
+ * A big frame is a well-formed Current_branch: its history (zero hashes)
+ * fills it to just under P2P_FRAME_MAX, the largest size lib/p2p does not
+ * refuse outright (ERR_TOOBIG), so only the listener's own frame cap keeps
+ * it from buffering 8 MiB per session. hs_send cuts it into chunks as
+ * Octez does.
  */
 #include "simnet/dialer.h"
 
@@ -67,6 +73,7 @@ struct dialer;
 struct dsess {
 	struct dialer *d;
 	bool outgoing, open, dead;
+	bool big_pending; /* a big frame is queued, not yet all written */
 	int fd;
 	ev_io io;
 	ev_timer hold;
@@ -89,6 +96,7 @@ struct dialer {
 	struct p2p_identity id;
 	struct point adv[100];
 	size_t adv_n;
+	bool big_frame;    /* sends one big frame on its outgoing sessions */
 	struct dsess *out; /* the outgoing session in flight */
 	unsigned tries;
 	ev_timer next; /* the next dial */
@@ -103,6 +111,7 @@ struct dialer_set {
 	struct dsess *live, *dead;
 	ev_prepare reaper;
 	struct dialer_stats st;
+	uint8_t *big_hist; /* zero hashes of a big frame (P2P_FRAME_MAX bytes), owned */
 	uint8_t rbuf[65536];
 };
 
@@ -130,6 +139,11 @@ static bool sess_flush(struct dsess *x)
 		}
 		sess_close(x);
 		return false;
+	}
+	if (x->big_pending) {
+		x->big_pending = false;
+		x->d->set->st.big_frames++;
+		log_info("dialer %zu: big frame written", x->d->idx);
 	}
 	ev_io_stop(x->d->set->loop, &x->io);
 	ev_io_set(&x->io, x->fd, EV_READ);
@@ -165,6 +179,29 @@ static void answer_branch(struct dsess *x)
 	m.history = hist;
 	m.history_n = SIM_HISTORY_N;
 	x->d->set->st.branches++;
+	sess_send(x, &m);
+}
+
+/* One Current_branch of just under P2P_FRAME_MAX bytes (dialer.h). */
+static void send_big_frame(struct dsess *x)
+{
+	struct dialer_set *s = x->d->set;
+	static struct p2p_msg m;
+	uint8_t head[SIM_HEAD_MAX];
+	size_t head_len;
+	if (sim_head_encode(DIALER_BIG_FRAME_LEVEL, 1700000000, head, sizeof head, &head_len) !=
+	    ERR_OK) {
+		sess_close(x);
+		return;
+	}
+	p2p_msg_init(&m, P2P_TAG_CURRENT_BRANCH);
+	memcpy(m.chain_id, simnet_chain_id, 4);
+	m.head.raw = head;
+	m.head.raw_len = head_len;
+	m.history = s->big_hist;
+	/* size field: tag 2 + chain id 4 + header length 4 + header + history */
+	m.history_n = (P2P_FRAME_MAX - 10 - head_len) / P2P_BLOCK_HASH_LEN;
+	x->big_pending = true;
 	sess_send(x, &m);
 }
 
@@ -205,6 +242,8 @@ static void on_open(struct dsess *x)
 	p2p_msg_init(&m, P2P_TAG_GET_CURRENT_BRANCH);
 	memcpy(m.chain_id, simnet_chain_id, 4);
 	sess_send(x, &m);
+	if (!x->dead && x->outgoing && x->d->big_frame)
+		send_big_frame(x);
 }
 
 static void process(struct dsess *x)
@@ -536,6 +575,12 @@ enum err dialer_set_new(struct dialer_set **out, struct ev_loop *loop, const str
 	s->n = n;
 	ev_prepare_init(&s->reaper, reaper_cb);
 	s->reaper.data = s;
+	size_t big = (size_t)c->dialers_big_frame;
+	if (big > 0 && !(s->big_hist = calloc(1, P2P_FRAME_MAX))) {
+		free(s->d);
+		free(s);
+		return ERR_NOMEM;
+	}
 	size_t per[DK_N];
 	allot(c->dialer_mix, n, per);
 	struct rng r;
@@ -556,6 +601,7 @@ enum err dialer_set_new(struct dialer_set **out, struct ev_loop *loop, const str
 			d->lfd = -1;
 			d->kind = (enum dialer_kind)k;
 			d->port = k == DK_PORT_ZERO ? 0 : port;
+			d->big_frame = (i + 1) * big / n > i * big / n; /* big of n, evenly spaced */
 			switch (d->kind) {
 			case DK_FORWARDED:
 				d->responder = true;
@@ -652,6 +698,8 @@ json_t *dialer_set_truth(const struct dialer_set *s)
 			json_array_append_new(adv, json_string(t));
 		}
 		json_object_set_new(o, "advertises", adv);
+		json_object_set_new(o, "head_level", json_integer(s->c->head_level));
+		json_object_set_new(o, "big_frame", json_boolean(d->big_frame));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -682,6 +730,7 @@ void dialer_set_free(struct dialer_set *s)
 	while (s->live)
 		sess_close(s->live);
 	reaper_cb(s->loop, &s->reaper, 0);
+	free(s->big_hist);
 	free(s->d);
 	free(s);
 }

@@ -18,8 +18,12 @@
  * Get_current_branch, answers the listener's Bootstrap with an Advertise of
  * its known points (listed in the truth file) and Get_current_branch with
  * its head, and stays until the listener closes. Failed dials before the Ack
- * (the listener's limits) are retried a few times. The set borrows the loop
- * and the config and owns every socket and session. Single-threaded.
+ * (the listener's limits) are retried a few times. dialers.big_frame of them,
+ * of every kind, are also hostile: right after their Get_current_branch they
+ * send one Current_branch of almost P2P_FRAME_MAX (8 MiB) in Octez's chunks,
+ * whose head (level DIALER_BIG_FRAME_LEVEL) a listener must not store. The set
+ * borrows the loop and the config and owns every socket and session.
+ * Single-threaded.
  */
 #ifndef SIMNET_DIALER_H
 #define SIMNET_DIALER_H
@@ -49,14 +53,19 @@ const char *dialer_kind_str(enum dialer_kind k);
 /* Name -> kind; false when unknown. */
 bool dialer_kind_parse(const char *name, enum dialer_kind *out);
 
+/* The head level of a big frame: no dialer answers with it. */
+#define DIALER_BIG_FRAME_LEVEL 1
+
 struct dialer_stats {
 	uint64_t dials, sessions, retries, advertises, branches, dialbacks_answered, failures;
+	uint64_t big_frames; /* big frames written whole to the socket */
 };
 
 /*
  * Builds c->dialers_count dialers against target (kinds from the mix,
- * identities at c->expected_pow), binds their forwarded and black-hole
- * listeners. ERR_CONFIG / ERR_IO with a message in err.
+ * c->dialers_big_frame of them spread evenly over the set, identities at
+ * c->expected_pow), binds their forwarded and black-hole listeners.
+ * ERR_CONFIG / ERR_IO with a message in err.
  */
 enum err dialer_set_new(struct dialer_set **out, struct ev_loop *loop, const struct sim_config *c,
 			const struct point *target, char *err, size_t err_cap)
@@ -66,7 +75,8 @@ enum err dialer_set_new(struct dialer_set **out, struct ev_loop *loop, const str
 void dialer_set_start(struct dialer_set *s);
 
 /* The truth: one object per dialer (peer_id, kind, external_addr,
- * announced_port, expected_class, advertised points). New reference. */
+ * announced_port, expected_class, advertised points, head_level it answers,
+ * big_frame). New reference. */
 json_t *dialer_set_truth(const struct dialer_set *s);
 
 const struct dialer_stats *dialer_set_stats(const struct dialer_set *s);

@@ -4,6 +4,7 @@
  *   tzcensus-simnet [--config FILE] [--nodes N] [--seed S] [--base ADDR]
  *                   [--expected-pow F] [--latency-ms MIN:MAX] [--epoch K] [--churn F]
  *                   --truth OUT.json [--ready FILE] [--violations OUT.jsonl]
+ *                   [--dial ADDR:PORT] [--location-db OUT.db]
  *
  * Start-up: config file, then flags over it; build the world; write the truth
  * file; bind every listener; write the ready file. Then serve until SIGTERM
@@ -25,7 +26,9 @@
 #include "core/log.h"
 #include "simnet/config.h"
 #include "simnet/dialer.h"
+#include "simnet/locdb.h"
 #include "simnet/server.h"
+#include "simnet/rpc.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
 
@@ -40,7 +43,9 @@ static void usage(FILE *f)
 	        "                       [--expected-pow F] [--latency-ms MIN:MAX]\n"
 	        "                       [--epoch K] [--churn F]\n"
 	        "                       --truth OUT.json [--ready FILE] [--violations OUT.jsonl]\n"
-	        "                       [--dial ADDR:PORT] [--dry-run] [--quiet]\n"
+	        "                       [--rpc-log OUT.jsonl] [--dial ADDR:PORT]\n"
+	        "                       [--location-db OUT.db]\n"
+	        "                       [--dry-run] [--quiet]\n"
 	        "\n"
 	        "  --config FILE        YAML: behaviour mix, topology, latency, options\n"
 	        "                       (see config/simnet.yaml); flags override it\n"
@@ -56,8 +61,13 @@ static void usage(FILE *f)
 	        "  --truth OUT.json     ground-truth file (required)\n"
 	        "  --ready FILE         written once every listener is bound\n"
 	        "  --violations FILE    JSON lines: {node, client, reason, ...}\n"
+	        "  --rpc-log FILE       JSON lines, one per RPC request: {node, port, client,\n"
+	        "                       path, answer} (RPC servers: rpc.share in the config)\n"
 	        "  --dial ADDR:PORT     also run simulated NATed dialers (YAML dialers:)\n"
 	        "                       against the listener at ADDR:PORT (loopback only)\n"
+	        "  --location-db OUT.db write a libloc location database of the world (its\n"
+	        "                       addresses' ASes and countries, from the config's\n"
+	        "                       locations) for tzcensus-analyze --location-db\n"
 	        "  --dry-run            write the truth file and exit without binding\n"
 	        "  --quiet              warnings and errors only\n"
 	        "  --help, --version\n");
@@ -138,9 +148,11 @@ int main(int argc, char **argv)
 		O_TRUTH,
 		O_READY,
 		O_VIOL,
+		O_RPCLOG,
 		O_DRY,
 		O_DIAL,
 		O_QUIET,
+		O_LOCDB,
 		O_HELP,
 		O_VERSION
 	};
@@ -156,9 +168,11 @@ int main(int argc, char **argv)
 	    {"truth", required_argument, NULL, O_TRUTH},
 	    {"ready", required_argument, NULL, O_READY},
 	    {"violations", required_argument, NULL, O_VIOL},
+	    {"rpc-log", required_argument, NULL, O_RPCLOG},
 	    {"dry-run", no_argument, NULL, O_DRY},
 	    {"dial", required_argument, NULL, O_DIAL},
 	    {"quiet", no_argument, NULL, O_QUIET},
+	    {"location-db", required_argument, NULL, O_LOCDB},
 	    {"help", no_argument, NULL, O_HELP},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -167,7 +181,9 @@ int main(int argc, char **argv)
 	log_init("tzcensus-simnet", LOG_INFO);
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *dial = NULL;
+	const char *config = NULL, *truth = NULL, *ready = NULL, *viol = NULL, *rpclog = NULL,
+		   *dial = NULL;
+	const char *locdb = NULL;
 	bool dry = false;
 	/* pass 1: the config file comes first, whatever its place on the line */
 	int o;
@@ -212,8 +228,10 @@ int main(int argc, char **argv)
 		case O_TRUTH: truth = optarg; break;
 		case O_READY: ready = optarg; break;
 		case O_VIOL: viol = optarg; break;
+		case O_RPCLOG: rpclog = optarg; break;
 		case O_DRY: dry = true; break;
 		case O_DIAL: dial = optarg; break;
+		case O_LOCDB: locdb = optarg; break;
 		case O_QUIET: log_init("tzcensus-simnet", LOG_WARN); break;
 		case O_HELP:
 			usage(stdout);
@@ -266,6 +284,8 @@ int main(int argc, char **argv)
 		fatal("%s", err);
 	if (write_truth(&w, &c, ds, dial, truth, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
+	if (locdb && locdb_write(&w, &c, locdb, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
 	double t_truth = clock_mono_s();
 	if (w.epoch > 0)
 		log_info("epoch %llu: %zu nodes went down, %zu came up (churn %g)",
@@ -285,6 +305,13 @@ int main(int argc, char **argv)
 	if (srv_new(&s, loop, &w, &c, vf, err, sizeof err) != ERR_OK)
 		fatal("%s", err);
 	srv_start(s);
+	FILE *rf = NULL;
+	if (rpclog && !(rf = fopen(rpclog, "w")))
+		fatal("%s: %s", rpclog, strerror(errno));
+	struct sim_rpc *rpc;
+	if (sim_rpc_new(&rpc, loop, &w, &c, rf, err, sizeof err) != ERR_OK)
+		fatal("%s", err);
+	sim_rpc_start(rpc);
 	if (ds)
 		dialer_set_start(ds);
 	ev_signal sterm, sint;
@@ -295,22 +322,33 @@ int main(int argc, char **argv)
 	double startup_ms = (clock_mono_s() - t0) * 1e3;
 	if (ready)
 		write_ready(ready, srv_listener_n(s), &w, startup_ms);
-	log_info("ready: %zu listeners bound in %.0f ms since start", srv_listener_n(s),
-	         startup_ms);
+	log_info("ready: %zu listeners bound in %.0f ms since start (%zu RPC servers)",
+	         srv_listener_n(s), startup_ms, sim_rpc_listener_n(rpc));
 	ev_run(loop, 0);
 
 	const struct srv_stats *st = srv_stats(s);
 	log_info("served: %llu accepted, %llu acks, %llu nacks, %llu refused, %llu silent, "
 	         "%llu busy, %llu stalled, %llu sessions, %llu advertises, %llu branches, "
 	         "%llu auth timeouts, %llu violations, %llu old-close resets, "
-	         "%llu throttled bootstraps",
+	         "%llu throttled bootstraps, %llu client points registered",
 	         (unsigned long long)st->accepted, (unsigned long long)st->acks,
 	         (unsigned long long)st->nacks, (unsigned long long)st->refused,
 	         (unsigned long long)st->silent_closed, (unsigned long long)st->busy_closed,
 	         (unsigned long long)st->stalled, (unsigned long long)st->sessions_open,
 	         (unsigned long long)st->advertises, (unsigned long long)st->branches,
 	         (unsigned long long)st->auth_timeouts, (unsigned long long)st->violations,
-	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled);
+	         (unsigned long long)st->old_close_resets, (unsigned long long)st->boot_throttled,
+	         (unsigned long long)st->clients_registered);
+	const struct sim_rpc_stats *rs = sim_rpc_stats(rpc);
+	log_info("rpc: %llu connections, %llu requests (%llu version, %llu hostile)",
+	         (unsigned long long)rs->accepted, (unsigned long long)rs->requests,
+	         (unsigned long long)rs->answers[SRPC_VERSION],
+	         (unsigned long long)(rs->answers[SRPC_SLOW] + rs->answers[SRPC_HUGE] +
+	                              rs->answers[SRPC_NOT_JSON] + rs->answers[SRPC_REDIRECT] +
+	                              rs->answers[SRPC_GARBAGE_CHUNKS]));
+	sim_rpc_free(rpc);
+	if (rf)
+		fclose(rf);
 	if (ds) {
 		const struct dialer_stats *dst = dialer_set_stats(ds);
 		log_info("dialers: %llu dials, %llu sessions, %llu retries, %llu advertises, "

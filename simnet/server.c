@@ -71,6 +71,8 @@ struct conn {
 	struct hs *hs;
 	struct p2p_identity id;
 	char client[POINT_FMT_CAP];
+	struct point client_pt; /* the TCP source address and port */
+	uint16_t client_port;   /* the port its connection message announced, 0 = none */
 	uint8_t peer_id[16];
 	bool have_peer, registered, inflight, open, closing, dead, client_private;
 	bool reset_close; /* old close: a reset is due when the deadline timer fires */
@@ -94,9 +96,15 @@ struct listener {
 	uint32_t accepted; /* connections accepted so far: keys each one's random stream */
 };
 
+/* Client points a node registered, as Octez does for an incoming peer that
+ * announces a port (docs/simnet.md "Announced client points"). */
+#define LEARNED_MAX 16
+
 struct snode {
 	struct conn *conns;
 	uint32_t inflight;
+	struct point learned[LEARNED_MAX]; /* most recently registered first */
+	uint32_t learned_n;
 };
 
 struct srv {
@@ -262,16 +270,66 @@ static void release_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- the node's side of the protocol ------------------------------------- */
 
+/*
+ * The node's list, sampled as Octez does. Registered client points rank
+ * before the world's list: Octez sorts the points it saw last first, and it
+ * has just seen them. Their indices run past the world's points.
+ */
 static size_t sample_points(struct conn *c, struct point *out)
 {
 	const struct world *w = c->s->w;
 	const struct sim_node *nd = &w->nodes[c->node];
+	const struct snode *sn = &c->s->nodes[c->node];
 	uint32_t idx[100];
 	size_t size = (size_t)c->s->c->advertise_size;
-	size_t n = world_sample(nd->adv, nd->adv_n, size, &c->rng, idx);
+	const uint32_t *cand = nd->adv;
+	size_t cand_n = nd->adv_n;
+	uint32_t *both = NULL;
+	if (sn->learned_n > 0) {
+		both = malloc((sn->learned_n + nd->adv_n) * sizeof *both);
+		if (both) { /* else the world's list alone */
+			for (uint32_t i = 0; i < sn->learned_n; i++)
+				both[i] = (uint32_t)w->point_n + i;
+			if (nd->adv_n)
+				memcpy(both + sn->learned_n, nd->adv, nd->adv_n * sizeof *both);
+			cand = both;
+			cand_n = sn->learned_n + nd->adv_n;
+		}
+	}
+	size_t n = world_sample(cand, cand_n, size, &c->rng, idx);
 	for (size_t i = 0; i < n; i++)
-		out[i] = w->points[idx[i]].pt;
+		out[i] = idx[i] >= w->point_n ? sn->learned[idx[i] - w->point_n] : w->points[idx[i]].pt;
+	free(both);
 	return n;
+}
+
+/*
+ * Octez registers an incoming peer's point (source address : announced port)
+ * once the authentication succeeded, Ack or Nack alike, and marks it public
+ * when the peer's metadata says private_node = false
+ * (src/lib_p2p/p2p_connect_handler.ml `raw_authenticate`). Port 0: nothing.
+ * Called at the decision, so only when chain and versions match: a
+ * simplification (docs/simnet.md "Announced client points").
+ */
+static void register_client(struct conn *c)
+{
+	struct snode *sn = &c->s->nodes[c->node];
+	if (c->client_port == 0 || c->client_private ||
+	    c->s->w->nodes[c->node].reveal == REVEAL_NONE)
+		return;
+	struct point p = c->client_pt;
+	p.port = c->client_port;
+	uint32_t at = sn->learned_n < LEARNED_MAX ? sn->learned_n : LEARNED_MAX - 1;
+	for (uint32_t i = 0; i < sn->learned_n; i++)
+		if (sn->learned[i].port == p.port && !memcmp(sn->learned[i].addr, p.addr, 16)) {
+			at = i;
+			break;
+		}
+	if (at == sn->learned_n)
+		sn->learned_n++;
+	memmove(sn->learned + 1, sn->learned, at * sizeof *sn->learned);
+	sn->learned[0] = p;
+	c->s->st.clients_registered++;
 }
 
 static bool peer_busy(struct conn *c)
@@ -506,12 +564,15 @@ static void process(struct conn *c)
 		switch (ev.type) {
 		case HS_EV_CONN_MSG:
 			memcpy(c->peer_id, ev.conn.peer_id, 16);
+			c->client_port = ev.conn.port;
 			c->have_peer = true;
 			break;
 		case HS_EV_METADATA:
 			c->client_private = ev.meta.private_node;
-			if (hs_state(c->hs) == HS_ST_DECIDE)
+			if (hs_state(c->hs) == HS_ST_DECIDE) {
+				register_client(c);
 				decide(c);
+			}
 			break;
 		case HS_EV_NACK_SENT:
 			c->s->st.nacks++;
@@ -647,10 +708,11 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	reap(w->data);
 }
 
-static void client_text(const struct sockaddr_storage *ss, char *out, size_t cap)
+static void client_text(const struct sockaddr_storage *ss, struct point *pt, char *out, size_t cap)
 {
 	struct point p;
 	(void)point_from_sockaddr((const struct sockaddr *)ss, &p);
+	*pt = p;
 	point_format(&p, out, cap);
 }
 
@@ -678,7 +740,7 @@ static void conn_start(struct srv *s, int fd, struct listener *l,
 	/* The n-th connection to a point draws the same lists in every run of a world,
 	 * whatever the order in which connections to different points arrive. */
 	c->rng = rng_fork(&s->rng, ((uint64_t)point << 32) | ++l->accepted);
-	client_text(ss, c->client, sizeof c->client);
+	client_text(ss, &c->client_pt, c->client, sizeof c->client);
 	ev_io_init(&c->rio, read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
 	ev_init(&c->release, release_cb);
@@ -711,7 +773,7 @@ static void conn_start(struct srv *s, int fd, struct listener *l,
 	    .role = HS_RESPONDER,
 	    .id = &c->id,
 	    .chain_name = nd->beh == BEH_WRONG_CHAIN ? cf->wrong_chain_name : cf->chain_name,
-	    .port = s->w->points[point].pt.port,
+	    .port = nd->announce_port ? nd->announce_port : s->w->points[point].pt.port,
 	    .ddb_version = nd->ddb_version,
 	    .ddb_min = 0,
 	    .p2p_version = nd->p2p_version,

@@ -34,6 +34,7 @@ struct srv_stats {
 	uint64_t advertises, branches, client_closed;
 	uint64_t old_close_resets; /* old_close nodes that reset instead of sending their Nack or FIN */
 	uint64_t boot_throttled;   /* Bootstrap requests delayed by the 100 ms throttle */
+	uint64_t clients_registered; /* client points registered (announced port, not private) */
 };
 
 /*

@@ -1,5 +1,7 @@
 #include "simnet/truth.h"
 
+#include "simnet/locdb.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include "core/hex.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
+#include "simnet/rpc.h"
 
 const uint8_t simnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
 
@@ -58,7 +61,8 @@ static const char *expected_outcome(enum sim_behavior b, int *motive)
 #define APP(a, v)    ok &= json_array_append_new((a), (v)) == 0
 
 static json_t *node_json(const struct world *w, const struct sim_config *c, size_t i,
-                         const uint32_t *listed_by, bool *okp)
+                         const uint32_t *listed_by, const int32_t *as_of,
+                         const struct sim_rpc_node *rpc, bool *okp)
 {
 	bool ok = true;
 	const struct sim_node *nd = &w->nodes[i];
@@ -78,6 +82,11 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	hex_encode(hex, nd->pk, sizeof nd->pk);
 	SET(o, "public_key", json_string(hex));
 	SET(o, "behavior", json_string(sim_behavior_str(nd->beh)));
+	/* locations (simnet/locdb.h): null when the config has none or the node is unlocated */
+	const struct sim_as *as = as_of[i] >= 0 ? &c->as[as_of[i]] : NULL;
+	SET(o, "asn", as ? json_integer(as->asn) : json_null());
+	SET(o, "as_name", as ? json_string(as->name) : json_null());
+	SET(o, "country", as ? json_string(as->country) : json_null());
 	SET(o, "listening", json_boolean(nd->beh != BEH_NO_LISTEN));
 	int motive;
 	SET(o, "expected_outcome", json_string(expected_outcome(nd->beh, &motive)));
@@ -111,6 +120,17 @@ static json_t *node_json(const struct world *w, const struct sim_config *c, size
 	SET(o, "latency_ms", json_integer(nd->latency_ms));
 	SET(o, "old_close", json_boolean(nd->old_close));
 	SET(o, "shared_identity", json_boolean(nd->shared_identity));
+	SET(o, "announced_port",
+	    json_integer(nd->announce_port ? nd->announce_port : w->points[nd->pt[0]].pt.port));
+	if (rpc) { /* only with RPC servers (rpc.share > 0): older truth files unchanged */
+		SET(o, "rpc", json_string(sim_rpc_kind_str((enum sim_rpc_kind)rpc[i].kind)));
+		struct sim_release r;
+		if (rpc[i].kind == SRPC_VERSION &&
+		    sim_release_parse(c->rpc_releases.v[rpc[i].release], &r) == ERR_OK)
+			SET(o, "release", json_string(r.text));
+		else
+			SET(o, "release", json_null());
+	}
 	*okp &= ok;
 	return o;
 }
@@ -120,7 +140,8 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 	bool ok = true;
 	json_t *root = json_object();
 	uint32_t *listed_by = calloc(w->node_n ? w->node_n : 1, sizeof *listed_by);
-	if (!root || !listed_by)
+	int32_t *as_of = malloc((w->node_n + 1) * sizeof *as_of);
+	if (!root || !listed_by || !as_of || locdb_assign(w, c, as_of) != ERR_OK)
 		goto fail;
 	/* listed_by: how many revealing nodes list one of this node's points */
 	for (size_t i = 0; i < w->node_n; i++) {
@@ -228,11 +249,37 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 		SET(rules, "stall_hold_ms", json_integer(c->stall_hold_ms));
 	}
 	SET(root, "rules", rules);
+	json_t *locs = json_array(); /* the config's ASes, in its order */
+	for (size_t a = 0; locs && a < c->as_n; a++) {
+		json_t *x = json_object();
+		if (x) {
+			SET(x, "asn", json_integer(c->as[a].asn));
+			SET(x, "name", json_string(c->as[a].name));
+			SET(x, "country", json_string(c->as[a].country));
+			SET(x, "weight", json_real(c->as[a].weight));
+		}
+		APP(locs, x);
+	}
+	SET(root, "locations", locs);
+	struct sim_rpc_node *rpc = NULL;
+	if (c->rpc_share > 0) {
+		if (sim_rpc_plan(w, c, &rpc) != ERR_OK)
+			ok = false;
+		json_t *ro = json_object();
+		if (ro) {
+			SET(ro, "port", json_integer(c->rpc_port));
+			SET(ro, "share", json_real(c->rpc_share));
+			SET(ro, "hostile", json_real(c->rpc_hostile));
+		}
+		SET(root, "rpc", ro);
+	}
 	json_t *nodes = json_array();
 	for (size_t i = 0; nodes && i < w->node_n; i++)
-		APP(nodes, node_json(w, c, i, listed_by, &ok));
+		APP(nodes, node_json(w, c, i, listed_by, as_of, rpc, &ok));
 	SET(root, "nodes", nodes);
+	free(rpc);
 	free(listed_by);
+	free(as_of);
 	if (!ok) {
 		json_decref(root);
 		return NULL;
@@ -240,6 +287,7 @@ json_t *truth_json(const struct world *w, const struct sim_config *c)
 	return root;
 fail:
 	free(listed_by);
+	free(as_of);
 	json_decref(root);
 	return NULL;
 }

@@ -836,6 +836,67 @@ static void share_identity(struct builder *B)
 	}
 }
 
+/*
+ * NAT cases, from a stream of their own so that worlds without them stay as
+ * they were. Private points: CGNAT 100.64.0.0/10, link-local 169.254.0.0/16
+ * and Docker's default bridge 172.17.0.0/16 in turn, data only, each appended
+ * to the list of a random public node (what a node learns from a client in a
+ * container or behind a carrier NAT). Port mismatch: the last public nodes in
+ * node order announce their listening port + 1 (a wrong advertised-net-port).
+ */
+static enum err nat_cases(struct builder *B)
+{
+	struct world *w = B->w;
+	const struct sim_config *c = B->c;
+	struct rng r = rng_fork(&B->r, 0x4a7c0de500000000ull);
+	uint32_t *pub = malloc(w->node_n * sizeof *pub);
+	size_t pub_n = 0;
+	if (!pub)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < w->node_n; i++)
+		if (w->nodes[i].beh == BEH_PUBLIC && !w->nodes[i].shared_identity)
+			pub[pub_n++] = (uint32_t)i;
+	static const struct {
+		uint32_t net;
+		unsigned bits;
+	} ranges[] = {
+	    {0x64400000u, 10}, /* 100.64.0.0/10 CGNAT */
+	    {0xa9fe0000u, 16}, /* 169.254.0.0/16 link-local */
+	    {0xac110000u, 16}, /* 172.17.0.0/16 Docker's default bridge */
+	};
+	enum err e = ERR_OK;
+	for (long long d = 0; pub_n > 0 && d < c->nat_private_points; d++) {
+		unsigned rg = (unsigned)(d % 3);
+		uint32_t host = (uint32_t)rng_next(&r) & ((1u << (32 - ranges[rg].bits)) - 1);
+		if (host == 0)
+			host = 2;
+		uint32_t idx;
+		if ((e = add_point(B, point_v4(ranges[rg].net | host, 9732), SP_DATA, -1, &idx)) != ERR_OK)
+			goto out;
+		struct sim_node *nd = &w->nodes[pub[rng_below(&r, pub_n)]];
+		if (nd->adv_n == nd->adv_cap) {
+			uint32_t cap = (uint32_t)grow_cap(nd->adv_cap, (size_t)nd->adv_n + 1, 8,
+							  UINT32_MAX);
+			uint32_t *na = realloc(nd->adv, cap * sizeof *na);
+			if (!na) {
+				e = ERR_NOMEM;
+				goto out;
+			}
+			nd->adv = na;
+			nd->adv_cap = cap;
+		}
+		nd->adv[nd->adv_n++] = idx;
+	}
+	for (size_t k = 0; k < pub_n && (long long)k < c->nat_port_mismatch; k++) {
+		struct sim_node *nd = &w->nodes[pub[pub_n - 1 - k]];
+		uint16_t listen = w->points[nd->pt[0]].pt.port;
+		nd->announce_port = listen == 65535 ? 1 : (uint16_t)(listen + 1);
+	}
+out:
+	free(pub);
+	return e;
+}
+
 enum err world_build(const struct sim_config *c, struct world *w, char *err, size_t err_cap)
 {
 	memset(w, 0, sizeof *w);
@@ -876,6 +937,8 @@ enum err world_build(const struct sim_config *c, struct world *w, char *err, siz
 		goto out;
 	mark_old_close(&B);
 	share_identity(&B);
+	if ((e = nat_cases(&B)) != ERR_OK)
+		goto out;
 	if (c->epoch > 0)
 		e = apply_churn(c, w);
 out:

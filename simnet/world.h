@@ -33,7 +33,11 @@
  * Attributes drawn from streams forked off the seed, so that worlds without
  * them stay as they were: old_close (config old_close.<behaviour>) and
  * shared_identity (the first topology.shared_identity public core nodes, in
- * node order, all run the keys and stamp of the first of them).
+ * node order, all run the keys and stamp of the first of them), and the NAT
+ * cases: nat.private_points points in CGNAT, link-local and Docker-bridge
+ * ranges, each appended to the list of one public node; nat.port_mismatch
+ * public nodes (the last ones in node order) announcing their listening
+ * port + 1.
  *
  * Owns all its memory (world_free). Secret keys are simulation keys derived
  * from the seed, wiped on free. Not thread-safe.
@@ -100,6 +104,9 @@ struct sim_node {
 	bool old_close;
 	/* runs the identity of the first such node (config topology.shared_identity) */
 	bool shared_identity;
+	/* the port its connection message announces when not its listening port
+	 * (config nat.port_mismatch), else 0 */
+	uint16_t announce_port;
 	uint32_t *adv;                     /* known points, rank order (owned) */
 	uint32_t adv_n, adv_cap;
 };

@@ -31,10 +31,15 @@ const char db_stage_setup_sql[] =
 	"CREATE TEMPORARY TABLE IF NOT EXISTS tz_stage_advs ("
 	" seq bigint, from_addr inet, from_port integer, to_addr inet, to_port integer,"
 	" source text, round integer, rank integer, list_len integer, seen_us bigint)"
-	" ON COMMIT DELETE ROWS";
+	" ON COMMIT DELETE ROWS;"
+	"CREATE TEMPORARY TABLE IF NOT EXISTS tz_stage_rpc ("
+	" addr inet, port integer, rpc_port integer, probed_us bigint, peer_id text,"
+	" http_status integer, major integer, minor integer, additional_info text,"
+	" commit_hash text, commit_date text, error text) ON COMMIT DELETE ROWS";
 
 const char db_copy_visits_sql[] = "COPY tz_stage_visits FROM STDIN";
 const char db_copy_advs_sql[] = "COPY tz_stage_advs FROM STDIN";
+const char db_copy_rpcs_sql[] = "COPY tz_stage_rpc FROM STDIN";
 
 #define TS(x) "(timestamptz 'epoch' + (" x ") * interval '1 microsecond')"
 
@@ -45,7 +50,8 @@ static const char *const upsert_fmt[DB_UPSERT_N] = {
 		" SELECT addr, port, min(t), max(t) FROM ("
 		"  SELECT addr, port, " TS("started_us") " AS t FROM tz_stage_visits"
 		"  UNION ALL SELECT from_addr, from_port, " TS("seen_us") " FROM tz_stage_advs"
-		"  UNION ALL SELECT to_addr, to_port, " TS("seen_us") " FROM tz_stage_advs) s"
+		"  UNION ALL SELECT to_addr, to_port, " TS("seen_us") " FROM tz_stage_advs"
+		"  UNION ALL SELECT addr, port, " TS("probed_us") " FROM tz_stage_rpc) s"
 		" GROUP BY addr, port ORDER BY addr, port"
 		" ON CONFLICT (addr, port) DO UPDATE SET"
 		"  first_seen = least(points.first_seen, excluded.first_seen),"
@@ -92,6 +98,16 @@ static const char *const upsert_fmt[DB_UPSERT_N] = {
 		" JOIN points pt ON pt.addr = s.to_addr AND pt.port = s.to_port"
 		" ORDER BY s.seq"
 		" ON CONFLICT (crawl_id, seq) DO NOTHING",
+	/* one row per (point, RPC port) and crawl: a retry or replay adds nothing */
+	[DB_UPSERT_RPCS] =
+		"INSERT INTO rpc_versions (crawl_id, point_id, peer_id, port, probed_at,"
+		" http_status, major, minor, additional_info, commit_hash, commit_date, error)"
+		" SELECT %1$" PRId64 ", p.id, s.peer_id, s.rpc_port, " TS("s.probed_us") ","
+		" s.http_status, s.major, s.minor, s.additional_info, s.commit_hash,"
+		" s.commit_date, s.error"
+		" FROM tz_stage_rpc s JOIN points p ON p.addr = s.addr AND p.port = s.port"
+		" ORDER BY p.id, s.rpc_port"
+		" ON CONFLICT (crawl_id, point_id, port) DO NOTHING",
 };
 
 enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_t cap)
@@ -100,7 +116,7 @@ enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_
 		return ERR_INVAL;
 	/* Positional %1$ lets the visits and advs statements use the id once or not at all. */
 	int n;
-	if (i == DB_UPSERT_VISITS || i == DB_UPSERT_ADVS) {
+	if (i == DB_UPSERT_VISITS || i == DB_UPSERT_ADVS || i == DB_UPSERT_RPCS) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		n = snprintf(out, cap, upsert_fmt[i], crawl_id);
@@ -392,23 +408,24 @@ void db_batch_cleanup(struct db_batch *b)
 		return;
 	buf_free(&b->visits);
 	buf_free(&b->advs);
-	b->visits_n = b->advs_n = 0;
+	buf_free(&b->rpcs);
+	b->visits_n = b->advs_n = b->rpcs_n = 0;
 }
 
 void db_batch_clear(struct db_batch *b)
 {
-	b->visits.len = b->advs.len = 0;
-	b->visits_n = b->advs_n = 0;
+	b->visits.len = b->advs.len = b->rpcs.len = 0;
+	b->visits_n = b->advs_n = b->rpcs_n = 0;
 }
 
 size_t db_batch_rows(const struct db_batch *b)
 {
-	return b->visits_n + b->advs_n;
+	return b->visits_n + b->advs_n + b->rpcs_n;
 }
 
 size_t db_batch_bytes(const struct db_batch *b)
 {
-	return b->visits.len + b->advs.len;
+	return b->visits.len + b->advs.len + b->rpcs.len;
 }
 
 enum err db_batch_add_visit(struct db_batch *b, const struct visit_rec *v)
@@ -484,12 +501,39 @@ enum err db_batch_add_adv(struct db_batch *b, const struct adv_rec *a)
 	F(f_i64(o, a->list_len));
 	F(f_i64(o, a->seen_at_us));
 	F(f_end(o));
-#undef F
 	if (e != ERR_OK) {
 		o->len = mark;
 		return e;
 	}
 	b->advs_n++;
+	return ERR_OK;
+}
+
+enum err db_batch_add_rpc(struct db_batch *b, const struct rpc_rec *r)
+{
+	if (rpc_rec_check(r) != ERR_OK)
+		return ERR_INVAL;
+	struct buf *o = &b->rpcs;
+	size_t mark = o->len;
+	enum err e = ERR_OK;
+	F(f_point(o, true, r->point));
+	F(f_i64(o, r->port));
+	F(f_i64(o, r->probed_at_us));
+	F(f_text(o, r->peer_id));
+	F(f_opt_i32(o, r->http_status));
+	F(f_opt_i32(o, r->major));
+	F(f_opt_i32(o, r->minor));
+	F(f_text(o, r->additional_info));
+	F(f_text(o, r->commit_hash));
+	F(f_text(o, r->commit_date));
+	F(f_text(o, r->error));
+	F(f_end(o));
+#undef F
+	if (e != ERR_OK) {
+		o->len = mark;
+		return e;
+	}
+	b->rpcs_n++;
 	return ERR_OK;
 }
 
@@ -546,6 +590,8 @@ enum err db_batch_apply_sync(PGconn *c, int64_t crawl_id, const struct db_batch 
 		goto fail;
 	if (b->advs_n && copy_sync(c, db_copy_advs_sql, &b->advs, err, err_cap) != ERR_OK)
 		goto fail;
+	if (b->rpcs_n && copy_sync(c, db_copy_rpcs_sql, &b->rpcs, err, err_cap) != ERR_OK)
+		goto fail;
 	for (int i = 0; i < DB_UPSERT_N; i++) {
 		char sql[DB_UPSERT_SQL_MAX];
 		if (db_upsert_sql((enum db_upsert_stmt)i, crawl_id, sql, sizeof sql) != ERR_OK)
@@ -564,6 +610,8 @@ enum err db_batch_apply_sync(PGconn *c, int64_t crawl_id, const struct db_batch 
 			res->visits_added = n;
 		else if (i == DB_UPSERT_ADVS)
 			res->advs_added = n;
+		else if (i == DB_UPSERT_RPCS)
+			res->rpcs_added = n;
 	}
 	if (db_exec(c, "COMMIT", err, err_cap) != ERR_OK)
 		goto fail;

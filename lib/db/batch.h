@@ -7,8 +7,8 @@
  * borrowed pointers are not kept), the batch is COPYed into temporary
  * staging tables, then upserted in the same transaction: points and peers
  * get ids, visits and advertisements are inserted with ON CONFLICT (crawl_id,
- * seq) DO NOTHING, which makes a retried batch or a replayed journal add
- * nothing. Peer-supplied text is stored twice: the exact bytes (bytea) and
+ * seq) DO NOTHING (RPC answers: ON CONFLICT (crawl_id, point_id, port)),
+ * which makes a retried batch or a replayed journal add nothing. Peer-supplied text is stored twice: the exact bytes (bytea) and
  * a safe text form (invalid UTF-8 and NUL replaced by U+FFFD).
  *
  * A batch owns its memory; not thread-safe; no I/O except db_batch_apply_sync.
@@ -29,18 +29,26 @@
 struct db_batch {
 	struct buf visits; /* COPY lines for tz_stage_visits */
 	struct buf advs;   /* COPY lines for tz_stage_advs */
-	size_t visits_n, advs_n;
+	struct buf rpcs;   /* COPY lines for tz_stage_rpc */
+	size_t visits_n, advs_n, rpcs_n;
 };
 
 /* Per-connection setup: creates the temporary staging tables. */
 extern const char db_stage_setup_sql[];
-/* COPY commands for the two staging tables. */
+/* COPY commands for the three staging tables. */
 extern const char db_copy_visits_sql[];
 extern const char db_copy_advs_sql[];
+extern const char db_copy_rpcs_sql[];
 
 /* The upsert statements, run in this order inside the batch's transaction. */
-enum db_upsert_stmt { DB_UPSERT_POINTS, DB_UPSERT_PEERS, DB_UPSERT_VISITS, DB_UPSERT_ADVS };
-#define DB_UPSERT_N 4
+enum db_upsert_stmt {
+	DB_UPSERT_POINTS,
+	DB_UPSERT_PEERS,
+	DB_UPSERT_VISITS,
+	DB_UPSERT_ADVS,
+	DB_UPSERT_RPCS,
+};
+#define DB_UPSERT_N 5
 /* Writes statement i for crawl_id into out (NUL-terminated). ERR_FULL if cap is too small. */
 enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_t cap)
 	__attribute__((warn_unused_result));
@@ -57,10 +65,12 @@ enum err db_batch_add_visit(struct db_batch *b, const struct visit_rec *v)
 	__attribute__((warn_unused_result));
 enum err db_batch_add_adv(struct db_batch *b, const struct adv_rec *a)
 	__attribute__((warn_unused_result));
+enum err db_batch_add_rpc(struct db_batch *b, const struct rpc_rec *r)
+	__attribute__((warn_unused_result));
 
 /* Rows the last applied batch inserted (the rest were already there). */
 struct db_batch_result {
-	uint64_t visits_added, advs_added, points_added_or_updated;
+	uint64_t visits_added, advs_added, rpcs_added, points_added_or_updated;
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const outcome_names[VISIT_OUTCOME_N] = {
@@ -249,4 +250,84 @@ enum err adv_rec_check(const struct adv_rec *a)
 	if (a->seq > (uint64_t)INT64_MAX)
 		return ERR_INVAL;
 	return ERR_OK;
+}
+
+void rpc_rec_init(struct rpc_rec *r)
+{
+	memset(r, 0, sizeof *r);
+	r->http_status = REC_ABSENT_I32;
+	r->major = REC_ABSENT_I32;
+	r->minor = REC_ABSENT_I32;
+}
+
+/* Short printable ASCII: what the prober lets through from a node's answer. */
+static bool rpc_text_ok(const char *s)
+{
+	if (!s)
+		return true;
+	size_t n = strnlen(s, REC_RPC_TEXT_MAX + 1);
+	if (n == 0 || n > REC_RPC_TEXT_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+enum err rpc_rec_check(const struct rpc_rec *r)
+{
+	uint8_t addr[16];
+	uint16_t port;
+	bool v4;
+	if (!r || rec_point_split(r->point, addr, &port, &v4) != ERR_OK || r->port == 0)
+		return ERR_INVAL;
+	if (r->http_status != REC_ABSENT_I32 && (r->http_status < 100 || r->http_status > 599))
+		return ERR_INVAL;
+	if (!opt_range(r->major, INT32_MAX - 1) || !opt_range(r->minor, INT32_MAX - 1))
+		return ERR_INVAL;
+	if (r->peer_id && (r->peer_id[0] == '\0' || strlen(r->peer_id) > 64))
+		return ERR_INVAL;
+	if (!rpc_text_ok(r->additional_info) || !rpc_text_ok(r->commit_hash) ||
+	    !rpc_text_ok(r->commit_date))
+		return ERR_INVAL;
+	/* a release is all of major, minor, additional_info, and no error */
+	bool release = r->major != REC_ABSENT_I32 && r->minor != REC_ABSENT_I32 &&
+		       r->additional_info != NULL;
+	if (r->error ? (r->major != REC_ABSENT_I32 || r->minor != REC_ABSENT_I32 ||
+			r->additional_info)
+		     : !release)
+		return ERR_INVAL;
+	return ERR_OK;
+}
+
+/*
+ * Octez's own text of a version (src/lib_version/version.ml, to_string):
+ * major.minor, then nothing for a release, "+dev", "~rcN", "~rcN+dev",
+ * "~betaN", "~betaN+dev".
+ */
+void rpc_release_text(const struct rpc_rec *r, char *out, size_t cap)
+{
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (r->error || r->major == REC_ABSENT_I32 || r->minor == REC_ABSENT_I32 ||
+	    !r->additional_info)
+		return;
+	const char *ai = r->additional_info;
+	const char *kind = "", *num = "", *dev = "";
+	if (strcmp(ai, "release") == 0) {
+	} else if (strcmp(ai, "dev") == 0) {
+		dev = "+dev";
+	} else if (strncmp(ai, "rc_dev", 6) == 0) {
+		kind = "~rc", num = ai + 6, dev = "+dev";
+	} else if (strncmp(ai, "beta_dev", 8) == 0) {
+		kind = "~beta", num = ai + 8, dev = "+dev";
+	} else if (strncmp(ai, "rc", 2) == 0) {
+		kind = "~rc", num = ai + 2;
+	} else if (strncmp(ai, "beta", 4) == 0) {
+		kind = "~beta", num = ai + 4;
+	} else {
+		kind = "~", num = ai; /* not a name Octez uses: shown as given */
+	}
+	snprintf(out, cap, "v%d.%d%s%s%s", (int)r->major, (int)r->minor, kind, num, dev);
 }

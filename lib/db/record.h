@@ -167,6 +167,37 @@ struct adv_rec {
 };
 
 /*
+ * One RPC probe of a public node (rpc_versions row; journal record
+ * RpcVersion): the answer to `GET /version` on one RPC port of the node's
+ * address (docs/crawler.md, "Which Octez release"). At most one per
+ * (point, port) per crawl, which is what makes a replay add nothing twice.
+ * error NULL means the answer parsed: major, minor and additional_info are
+ * then present. Peer-supplied text (additional_info, commit_hash,
+ * commit_date) was checked by the prober (short, printable ASCII).
+ */
+#define REC_RPC_TEXT_MAX 64 /* additional_info, commit_hash, commit_date */
+
+struct rpc_rec {
+	const char *point;         /* the node's P2P point, canonical text; required */
+	const char *peer_id;       /* from that point's handshake; NULL = absent */
+	uint16_t port;             /* the RPC port asked, 1..65535 */
+	int64_t probed_at_us;      /* when the request started */
+	int32_t http_status;       /* 100..599; REC_ABSENT_I32 = no HTTP answer */
+	int32_t major, minor;      /* >= 0; REC_ABSENT_I32 = absent */
+	const char *additional_info; /* "release", "dev", "rc2", "rc_dev2", "beta1",
+				      * "beta_dev1"; NULL = absent */
+	const char *commit_hash;   /* NULL = absent */
+	const char *commit_date;   /* as the node wrote it; NULL = absent */
+	const char *error;         /* "kind: detail" (docs/crawler.md); NULL = a release */
+};
+
+/* Sets every optional field of r to absent and the rest to zero. */
+void rpc_rec_init(struct rpc_rec *r);
+
+/* The release as Octez prints it ("v22.1", "v21.0~rc3", "v23.0+dev"); "" when unknown. */
+void rpc_release_text(const struct rpc_rec *r, char *out, size_t cap);
+
+/*
  * Splits canonical point text into an address and a port: addr gets 16 bytes
  * (IPv4 as v4-mapped ::ffff:a.b.c.d), *is_v4 says which. ERR_INVAL unless the
  * text is "a.b.c.d:port" or "[v6]:port" with a numeric port 0..65535.
@@ -177,5 +208,6 @@ enum err rec_point_split(const char *text, uint8_t addr[16], uint16_t *port, boo
 /* Checks a record before it is queued: required fields, ranges, point text. */
 enum err visit_rec_check(const struct visit_rec *v) __attribute__((warn_unused_result));
 enum err adv_rec_check(const struct adv_rec *a) __attribute__((warn_unused_result));
+enum err rpc_rec_check(const struct rpc_rec *r) __attribute__((warn_unused_result));
 
 #endif

@@ -6,7 +6,8 @@
  * results). A batch is one transaction:
  *   "BEGIN; COPY tz_stage_visits FROM STDIN" + data   (if it has visits)
  *   "[BEGIN;] COPY tz_stage_advs FROM STDIN" + data    (if it has advs)
- *   "<4 upserts>; COMMIT"
+ *   "[BEGIN;] COPY tz_stage_rpc FROM STDIN" + data     (if it has RPC answers)
+ *   "<5 upserts>; COMMIT"
  * and leaves the queue only when the COMMIT's result came back and
  * PQgetResult() returned NULL. Any failure drops the connection: the server
  * rolls the transaction back, and the batch is sent again after a backoff.
@@ -36,13 +37,13 @@ struct wbatch {
 };
 
 enum conn_state { C_DOWN, C_CONNECTING, C_READY };
-enum phase { PH_IDLE, PH_SETUP, PH_COPY_V, PH_COPY_A, PH_UPSERT };
+enum phase { PH_IDLE, PH_SETUP, PH_COPY_V, PH_COPY_A, PH_COPY_R, PH_UPSERT };
 enum io { IO_NONE, IO_FLUSH, IO_RESULTS, IO_PUT };
 
 struct db_writer {
 	struct db_writer_opts o;
 	char *conninfo;
-	char *upsert_sql; /* the four upserts and COMMIT, for this crawl */
+	char *upsert_sql; /* the upserts and COMMIT, for this crawl */
 
 	PGconn *conn;
 	enum conn_state cs;
@@ -151,11 +152,13 @@ static struct wbatch *open_batch(struct db_writer *w)
 	return b;
 }
 
-static enum err submit(struct db_writer *w, const struct visit_rec *v, const struct adv_rec *a)
+static enum err submit(struct db_writer *w, const struct visit_rec *v, const struct adv_rec *a,
+		       const struct rpc_rec *rp)
 {
 	if (!w)
 		return ERR_INVAL;
-	if ((v && visit_rec_check(v) != ERR_OK) || (a && adv_rec_check(a) != ERR_OK))
+	if ((v && visit_rec_check(v) != ERR_OK) || (a && adv_rec_check(a) != ERR_OK) ||
+	    (rp && rpc_rec_check(rp) != ERR_OK))
 		return ERR_INVAL;
 	if (w->queued_bytes >= 2 * w->o.max_bytes)
 		return ERR_FULL;
@@ -163,7 +166,8 @@ static enum err submit(struct db_writer *w, const struct visit_rec *v, const str
 	if (!b)
 		return ERR_NOMEM;
 	size_t before = db_batch_bytes(&b->b);
-	enum err e = v ? db_batch_add_visit(&b->b, v) : db_batch_add_adv(&b->b, a);
+	enum err e = v ? db_batch_add_visit(&b->b, v)
+		       : a ? db_batch_add_adv(&b->b, a) : db_batch_add_rpc(&b->b, rp);
 	if (e != ERR_OK)
 		return e;
 	w->queued_bytes += db_batch_bytes(&b->b) - before;
@@ -176,12 +180,17 @@ static enum err submit(struct db_writer *w, const struct visit_rec *v, const str
 
 enum err db_writer_visit(struct db_writer *w, const struct visit_rec *v)
 {
-	return submit(w, v, NULL);
+	return submit(w, v, NULL, NULL);
 }
 
 enum err db_writer_adv(struct db_writer *w, const struct adv_rec *a)
 {
-	return submit(w, NULL, a);
+	return submit(w, NULL, a, NULL);
+}
+
+enum err db_writer_rpc(struct db_writer *w, const struct rpc_rec *r)
+{
+	return submit(w, NULL, NULL, r);
 }
 
 bool db_writer_full(const struct db_writer *w)
@@ -294,6 +303,37 @@ static bool start_cmd(struct db_writer *w, const char *sql, int64_t now)
 	return true;
 }
 
+/*
+ * Starts the COPY after phase `after` that has rows (visits, advs, RPC
+ * answers, in that order; the first one opens the transaction), or the
+ * upserts when none is left. Returns true if a command was started.
+ */
+static bool next_copy(struct db_writer *w, enum phase after, int64_t now)
+{
+	static const struct {
+		enum phase ph;
+		const char *sql; /* after "BEGIN; " when first */
+	} copies[] = {
+		{PH_COPY_V, "COPY tz_stage_visits FROM STDIN"},
+		{PH_COPY_A, "COPY tz_stage_advs FROM STDIN"},
+		{PH_COPY_R, "COPY tz_stage_rpc FROM STDIN"},
+	};
+	const struct db_batch *b = &w->head->b;
+	const struct buf *bufs[] = {&b->visits, &b->advs, &b->rpcs};
+	const size_t rows[] = {b->visits_n, b->advs_n, b->rpcs_n};
+	for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
+		if (copies[i].ph <= after || rows[i] == 0)
+			continue;
+		char sql[64];
+		snprintf(sql, sizeof sql, "%s%s", after == PH_IDLE ? "BEGIN; " : "", copies[i].sql);
+		w->ph = copies[i].ph;
+		w->put_buf = bufs[i];
+		return start_cmd(w, sql, now);
+	}
+	w->ph = PH_UPSERT;
+	return start_cmd(w, w->upsert_sql, now);
+}
+
 /* Starts the head batch if idle. Returns true if a command was started. */
 static bool start_batch(struct db_writer *w, int64_t now)
 {
@@ -303,14 +343,7 @@ static bool start_batch(struct db_writer *w, int64_t now)
 	if (w->open == b)
 		w->open = NULL; /* sealed: new rows go to a new batch */
 	w->batch_inserted = 0;
-	if (b->b.visits_n) {
-		w->ph = PH_COPY_V;
-		w->put_buf = &b->b.visits;
-		return start_cmd(w, "BEGIN; COPY tz_stage_visits FROM STDIN", now);
-	}
-	w->ph = PH_COPY_A;
-	w->put_buf = &b->b.advs;
-	return start_cmd(w, "BEGIN; COPY tz_stage_advs FROM STDIN", now);
+	return next_copy(w, PH_IDLE, now);
 }
 
 /* The command in flight returned its last result. */
@@ -325,18 +358,9 @@ static void cmd_done(struct db_writer *w, int64_t now)
 			link_event(w, true, now); /* nothing to store proves it otherwise */
 		break;
 	case PH_COPY_V:
-		if (w->head->b.advs_n) {
-			w->ph = PH_COPY_A;
-			w->put_buf = &w->head->b.advs;
-			start_cmd(w, "COPY tz_stage_advs FROM STDIN", now);
-		} else {
-			w->ph = PH_UPSERT;
-			start_cmd(w, w->upsert_sql, now);
-		}
-		break;
 	case PH_COPY_A:
-		w->ph = PH_UPSERT;
-		start_cmd(w, w->upsert_sql, now);
+	case PH_COPY_R:
+		next_copy(w, w->ph, now);
 		break;
 	case PH_UPSERT:
 		w->ph = PH_IDLE;
@@ -356,8 +380,9 @@ static void on_result(struct db_writer *w, PGresult *r)
 		w->result_failed = true;
 		return;
 	}
-	/* Upsert results: points, peers, visits, advs, COMMIT. */
-	if (w->ph == PH_UPSERT && (w->result_idx == DB_UPSERT_VISITS || w->result_idx == DB_UPSERT_ADVS))
+	/* Upsert results: points, peers, visits, advs, RPC answers, COMMIT. */
+	if (w->ph == PH_UPSERT && (w->result_idx == DB_UPSERT_VISITS ||
+				   w->result_idx == DB_UPSERT_ADVS || w->result_idx == DB_UPSERT_RPCS))
 		w->batch_inserted += strtoull(PQcmdTuples(r), NULL, 10);
 }
 

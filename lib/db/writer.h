@@ -96,6 +96,8 @@ enum err db_writer_visit(struct db_writer *w, const struct visit_rec *v)
 	__attribute__((warn_unused_result));
 enum err db_writer_adv(struct db_writer *w, const struct adv_rec *a)
 	__attribute__((warn_unused_result));
+enum err db_writer_rpc(struct db_writer *w, const struct rpc_rec *r)
+	__attribute__((warn_unused_result));
 
 /* True while the queue holds max_bytes or more: stop producing rows. */
 bool db_writer_full(const struct db_writer *w);

@@ -407,6 +407,34 @@ enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
 	return append_record(w, &rec, false);
 }
 
+enum err journal_rpc(struct journal_writer *w, const struct rpc_rec *r)
+{
+	if (!w || rpc_rec_check(r) != ERR_OK)
+		return ERR_INVAL;
+	Tzcensus__RpcVersion m = TZCENSUS__RPC_VERSION__INIT;
+	m.point = (char *)r->point;
+	m.port = r->port;
+	m.probed_at_us = r->probed_at_us;
+	m.peer_id = (char *)r->peer_id;
+#define OPT_U32(f)                        \
+	if (r->f != REC_ABSENT_I32) {     \
+		m.has_##f = true;         \
+		m.f = (uint32_t)r->f;     \
+	}
+	OPT_U32(http_status)
+	OPT_U32(major)
+	OPT_U32(minor)
+#undef OPT_U32
+	m.additional_info = (char *)r->additional_info;
+	m.commit_hash = (char *)r->commit_hash;
+	m.commit_date = (char *)r->commit_date;
+	m.error = (char *)r->error;
+	Tzcensus__Record rec = TZCENSUS__RECORD__INIT;
+	rec.kind_case = TZCENSUS__RECORD__KIND_RPC;
+	rec.rpc = &m;
+	return append_record(w, &rec, false);
+}
+
 enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec *e)
 {
 	if (!w || !e || (unsigned)e->status >= CRAWL_STATUS_N)
@@ -843,6 +871,33 @@ static enum err convert(Tzcensus__Record *m, struct journal_entry *e)
 		}
 		c->points_discovered = s->has_points_discovered ? s->points_discovered : 0;
 		return ERR_OK;
+	}
+	case TZCENSUS__RECORD__KIND_RPC: {
+		Tzcensus__RpcVersion *s = m->rpc;
+		struct rpc_rec *r = &e->u.rpc;
+		rpc_rec_init(r);
+		e->kind = JOURNAL_RPC;
+		if (s->port == 0 || s->port > 65535)
+			return ERR_PROTO;
+		r->point = s->point;
+		r->port = (uint16_t)s->port;
+		r->probed_at_us = s->probed_at_us;
+		r->peer_id = s->peer_id;
+#define OPT_I32(f)                                       \
+	if (s->has_##f) {                                \
+		if (s->f > INT32_MAX - 1)                \
+			return ERR_PROTO;                \
+		r->f = (int32_t)s->f;                    \
+	}
+		OPT_I32(http_status)
+		OPT_I32(major)
+		OPT_I32(minor)
+#undef OPT_I32
+		r->additional_info = s->additional_info;
+		r->commit_hash = s->commit_hash;
+		r->commit_date = s->commit_date;
+		r->error = s->error;
+		return rpc_rec_check(r) == ERR_OK ? ERR_OK : ERR_PROTO;
 	}
 	case TZCENSUS__RECORD__KIND__NOT_SET:
 		break;

@@ -7,9 +7,9 @@
  * records, each a 12-byte header (body length, CRC-32C of the body, CRC-32C
  * of those 8 bytes) and a tzcensus.Record of at most JOURNAL_RECORD_MAX
  * bytes (the table is in journal.c). A crawl is CrawlStart,
- * Visit/Advertisement records, CrawlEnd; a file may hold several crawls one
- * after another. Format 1 (varint length, no checksums, no file header) is
- * still read; the writer refuses to append to it.
+ * Visit/Advertisement/RpcVersion records, CrawlEnd; a file may hold several
+ * crawls one after another. Format 1 (varint length, no checksums, no file
+ * header) is still read; the writer refuses to append to it.
  *
  * Writer: appends records to an in-memory buffer; journal_flush() write()s
  * it (the crawler calls it at every loop iteration, so a SIGKILL loses
@@ -74,6 +74,8 @@ enum err journal_visit(struct journal_writer *w, const struct visit_rec *v)
 	__attribute__((warn_unused_result));
 enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
 	__attribute__((warn_unused_result));
+enum err journal_rpc(struct journal_writer *w, const struct rpc_rec *r)
+	__attribute__((warn_unused_result));
 /* Appends CrawlEnd and syncs. */
 enum err journal_crawl_end(struct journal_writer *w, const struct crawl_end_rec *e)
 	__attribute__((warn_unused_result));
@@ -107,6 +109,7 @@ enum journal_kind {
 	JOURNAL_VISIT = 2,
 	JOURNAL_ADV = 3,
 	JOURNAL_CRAWL_END = 4,
+	JOURNAL_RPC = 5,
 };
 
 struct journal_entry {
@@ -118,6 +121,7 @@ struct journal_entry {
 		struct visit_rec visit;
 		struct adv_rec adv;
 		struct crawl_end_rec end;
+		struct rpc_rec rpc;
 	} u;
 };
 

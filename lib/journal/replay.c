@@ -33,6 +33,7 @@ static enum err flush(struct replay *r)
 		return e;
 	r->st->visits_added += res.visits_added;
 	r->st->advs_added += res.advs_added;
+	r->st->rpcs_added += res.rpcs_added;
 	db_batch_clear(&r->b);
 	return ERR_OK;
 }
@@ -73,6 +74,7 @@ static enum err on_entry(struct replay *r, const struct journal_entry *e, const 
 	}
 	case JOURNAL_VISIT:
 	case JOURNAL_ADV:
+	case JOURNAL_RPC:
 		if (!r->crawl_id) {
 			snprintf(r->err, r->err_cap,
 				 "journal: %s: record %llu at offset %llu comes before any crawl start",
@@ -95,9 +97,12 @@ static enum err on_entry(struct replay *r, const struct journal_entry *e, const 
 		if (e->kind == JOURNAL_VISIT) {
 			st = db_batch_add_visit(&r->b, &e->u.visit);
 			r->st->visits_read++;
-		} else {
+		} else if (e->kind == JOURNAL_ADV) {
 			st = db_batch_add_adv(&r->b, &e->u.adv);
 			r->st->advs_read++;
+		} else {
+			st = db_batch_add_rpc(&r->b, &e->u.rpc);
+			r->st->rpcs_read++;
 		}
 		if (st != ERR_OK) {
 			snprintf(r->err, r->err_cap, "journal: %s: record %llu: %s", path,

@@ -26,8 +26,8 @@ struct journal_replay_stats {
 	uint64_t records;      /* complete records read */
 	uint64_t crawls;       /* CrawlStart records */
 	uint64_t crawls_created; /* crawls that were not in the database yet */
-	uint64_t visits_read, advs_read;
-	uint64_t visits_added, advs_added; /* rows actually inserted (0 on a second replay) */
+	uint64_t visits_read, advs_read, rpcs_read;
+	uint64_t visits_added, advs_added, rpcs_added; /* rows actually inserted (0 on a second replay) */
 	uint64_t crawls_left_running; /* without CrawlEnd, but a crawler of their vantage
 					 is live: left running, not marked aborted */
 	uint64_t corrupt;      /* damaged records skipped (checksum mismatch; see err) */

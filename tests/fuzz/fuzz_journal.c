@@ -56,6 +56,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (adv_rec_check(&e.u.adv) != ERR_OK)
 				abort();
 			break;
+		case JOURNAL_RPC:
+			if (rpc_rec_check(&e.u.rpc) != ERR_OK)
+				abort();
+			sink += strlen(e.u.rpc.point);
+			break;
 		case JOURNAL_CRAWL_START:
 			if (e.u.start.vantage)
 				sink += strlen(e.u.start.vantage);

@@ -137,11 +137,23 @@ if not isinstance(tr.get("delta_public"), int) or tr["delta_public"] != tr.get("
 # A reader sees at once that the demo report describes a simulated network.
 if "<h1>Simulated Tezos network" not in html:
     bad("report.html's title does not say the network is simulated")
-# The report's sections (docs/report.md; ids of the report's <section> elements).
+# Every section of the report (ids of its <section> elements): the demo runs
+# with a location database, a listener with dialers and a stored history.
 for sec in ("provenance", "headline", "size", "reachability", "resilience", "versions",
-            "concentration", "methodology"):
+            "concentration", "location", "nat", "stability", "methodology"):
     if not re.search(r'<section[^>]*\bid="%s"' % sec, html):
         bad("report.html has no section id=%r" % sec)
+# What those sections show comes from report.json: the located nodes, the
+# listener's inbound peers, and the two crawls of the node history.
+asn = (r.get("concentration") or {}).get("by_asn") or {}
+if not isinstance(asn.get("nakamoto"), int) or asn["nakamoto"] < 1 or not asn.get("top"):
+    bad("report.json: concentration.by_asn = %r, want a Nakamoto coefficient and top ASes" % asn)
+inbound = (r.get("nat") or {}).get("inbound") or {}
+if not isinstance(inbound.get("peers"), int) or inbound["peers"] < 1:
+    bad("report.json: nat.inbound = %r, want the listener's peers" % inbound)
+hist = r.get("history") or {}
+if len(hist.get("crawls") or []) != 2:
+    bad("report.json: history.crawls has %d crawls, want the demo's 2" % len(hist.get("crawls") or []))
 if html.count("<svg") < 3:
     bad("report.html has %d inline charts, want at least 3" % html.count("<svg"))
 if re.search(r"<script|https?://[^\s\"']+\.(js|css|woff2?)", html, re.I):

@@ -97,6 +97,24 @@ if [ -x "$BIN/tzcensus-analyze" ]; then
 	grep -q "was pruned" "$tmp/an.err" || { cat "$tmp/an.err"; bad "tzcensus-analyze should say the crawl was pruned"; }
 fi
 
+# Node history leaves the pruned crawls out (their visits are gone): the
+# recent crawl alone, where every one of its 12 nodes was public, not three
+# nights with two empty ones.
+[ "$(q "SELECT count(*) || ' ' || min(crawls_total) || ' ' || max(crawls_total) || ' ' || min(uptime) || ' ' || min(streak)
+        FROM node_history WHERE vantage = 'v'")" = "12 1 1 1 1" ] ||
+	bad "node_history should count only the unpruned crawl: $(q "SELECT count(*), min(crawls_total), max(crawls_total), min(uptime) FROM node_history WHERE vantage = 'v'")"
+if [ -x "$BIN/tzcensus-analyze" ]; then
+	"$BIN/tzcensus-analyze" --db "$db" --crawl "${ids[2]}" --out "$tmp/recent" >/dev/null 2>"$tmp/recent.err" ||
+		{ cat "$tmp/recent.err"; bad "tzcensus-analyze of the recent crawl failed"; }
+	"$PY" - "$tmp/recent/report.json" <<'PYEOF' || bad "report.json history should hold the unpruned crawl only"
+import json, sys
+h = json.load(open(sys.argv[1]))["history"]
+crawls = h["crawls"]
+assert len(crawls) == 1 and crawls[0]["public_nodes"] == 12, crawls
+assert h["uptime"]["stable_nodes"] == 12, h["uptime"]
+PYEOF
+fi
+
 # Idempotent: nothing left to prune.
 "$BIN/tzcensus-crawl" --prune-days 30 --db "$db" >"$tmp/prune2.out" 2>&1 || bad "second --prune-days exited non-zero"
 grep -q "^prune: 0 crawls older than 30 days pruned, 0 visits and 0 advertisements removed$" "$tmp/prune2.out" ||

@@ -53,7 +53,9 @@ INSERT INTO analyses (crawl_id, analyzer_version, seed, anonymized, metrics)
 SELECT c.id, 'test', 1, true, jsonb_build_object(
          'counts', jsonb_build_object('public', CASE WHEN c.vantage = 'home' AND c.config->>'chain' = 'TEZOS_MAINNET' THEN 1000 + k ELSE 5 END,
                                       'public_ratio', k / 1000.0, 'points_seen', 3000 + k),
-         'graph', jsonb_build_object('backbone', jsonb_build_object('vertex_connectivity', k % 7)))
+         'graph', jsonb_build_object('backbone', jsonb_build_object('vertex_connectivity', k % 7)),
+         'concentration', CASE WHEN k < 200 THEN jsonb_build_object('by_asn', jsonb_build_object('nakamoto', 3 + k % 5))
+                               ELSE '{}'::jsonb END)
 FROM crawls c, LATERAL (SELECT round(extract(epoch FROM now() - c.finished_at) / 86400)::int AS k) d;
 INSERT INTO analyses (crawl_id, computed_at, analyzer_version, seed, anonymized, metrics)
 SELECT a.crawl_id, a.computed_at + interval '1 minute', 'test', 1, true,
@@ -163,6 +165,10 @@ for r in p.rows:
     if cells[col["Backbone vertex connectivity"]] != str(k % 7):
         bad("night k=%d: backbone %s" % (k, cells[col["Backbone vertex connectivity"]]))
         break
+    want_as = str(3 + k % 5) if k < 200 else "n/a"  # located nights only
+    if cells[col["Nakamoto coefficient (AS)"]] != want_as:
+        bad("night k=%d: AS Nakamoto %s, want %s" % (k, cells[col["Nakamoto coefficient (AS)"]], want_as))
+        break
     want_link = "nights/%d/report.html" % r["id"] if k <= 2 else None
     if r["link"] != want_link:
         bad("night k=%d: link %s, want %s" % (k, r["link"], want_link))
@@ -170,8 +176,8 @@ for r in p.rows:
 for s in ("latest", "last-30", "last-90", "last-365", "nights"):
     if s not in p.sections:
         bad("no section %s" % s)
-if p.svgs != 9:
-    bad("%d charts, want 9 (3 figures x 30/90/365 days)" % p.svgs)
+if p.svgs != 12:
+    bad("%d charts, want 12 (4 figures x 30/90/365 days)" % p.svgs)
 # Each window's charts hold the nights of that window (caption counts).
 for days in (30, 90, 365):
     want = sum(1 for k in published.values() if k <= days)
@@ -205,7 +211,7 @@ else
 		{ tail -5 "$tmp/chrome.log"; bad "chromium --dump-dom failed"; }
 	rows=$(grep -o '<tr id="crawl-' "$tmp/dom.html" | wc -l)
 	[ "$rows" -eq 397 ] || bad "the browser's DOM has $rows night rows, want 397"
-	[ "$(grep -o '<svg' "$tmp/dom.html" | wc -l)" -eq 9 ] || bad "the browser's DOM does not have the 9 charts"
+	[ "$(grep -o '<svg' "$tmp/dom.html" | wc -l)" -eq 12 ] || bad "the browser's DOM does not have the 12 charts"
 	if [ -n "${TZCENSUS_SITE_SHOT:-}" ]; then
 		timeout 60 "$chromium" "${flags[@]}" --window-size=1280,2000 --hide-scrollbars \
 			--screenshot="$TZCENSUS_SITE_SHOT" "file://$site/index.html" >/dev/null 2>>"$tmp/chrome.log" ||

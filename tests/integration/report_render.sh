@@ -10,7 +10,12 @@
 #     (an independent Python scan, whole-address matches only);
 #   - report.json's public nodes and public ratio are the figure of every
 #     place that shows them (cards, headline table and sentence, "Compare
-#     with", report.md, headline.csv, size_over_time.csv).
+#     with", report.md, headline.csv, size_over_time.csv);
+#   - the versions section's Octez releases: releases.csv is report.json's
+#     releases.top, the coverage line and the "public RPC" sentence are on
+#     the page, the chart draws one bar per release; screenshots of the
+#     section and of Stability's releases over time alone (their HTML with
+#     the page's CSS), not blank.
 # Leaves the screenshots in $B/report-shots/ and prints their paths.
 set -euo pipefail
 B=${B:-build}
@@ -41,6 +46,25 @@ timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-
   --screenshot="$shots/phone.png" --window-size=390,2400 "file://$work/out/history/report.html" \
   >"$work/chrome-phone.log" 2>&1
 
+# The Octez releases on their own, for people to look at: the versions
+# section's (first, hostile) and Stability's releases over time (time).
+for shot in first:first:"Octez releases":Flags hostile:hostile:"Octez releases":Flags \
+    time:first:"Octez releases over time":"Completeness: public nodes this crawl missed"; do
+  IFS=: read -r name case from to <<<"$shot"
+  "$PY" - "$work/out/$case/report.html" "$work/releases-$name.html" "${from//\"/}" "${to//\"/}" <<'PYEOF'
+import sys
+h = open(sys.argv[1], encoding="utf-8").read()
+a = h.index("<h3>%s</h3>" % sys.argv[3])
+b = h.index("<h3>%s</h3>" % sys.argv[4], a)
+open(sys.argv[2], "w", encoding="utf-8").write(
+    h[:h.index("<body")] + "<body><main>" + h[a:b] + "</main></body></html>\n")
+PYEOF
+  timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --user-data-dir="$work/profile-rel-$name" \
+    --screenshot="$shots/releases-$name.png" --window-size=1280,1100 "file://$work/releases-$name.html" \
+    >"$work/chrome-rel-$name.log" 2>&1
+done
+
 "$PY" - "$work/out" "$shots" tests/data/report/crawl-42.addresses <<'PYEOF'
 import os, re, sys
 from PIL import Image
@@ -49,7 +73,8 @@ out, shots, addr_file = sys.argv[1:4]
 charts = ["size", "outcomes", "attack", "coreness", "pow", "lag", "prefixes", "peers_per_ip"]
 fail = []
 
-for case in ["first", "history", "empty", "anon", "hostile"]:
+for case in ["first", "history", "empty", "anon", "hostile", "releases-first",
+             "releases-hostile", "releases-time"]:
     im = Image.open(os.path.join(shots, case + ".png")).convert("RGB")
     w, h = im.size
     small = im.resize((w // 4, h // 4))
@@ -59,6 +84,8 @@ for case in ["first", "history", "empty", "anon", "hostile"]:
     print("CHECKED: %s screenshot %dx%d, %d colours, %.0f%% non-white" % (case, w, h, colours, 100 * ink))
     if colours < 64 or ink < 0.08:
         fail.append("%s: screenshot looks blank (%d colours, %.1f%% ink)" % (case, colours, 100 * ink))
+    if case.startswith("releases-"):
+        continue
     html = open(os.path.join(out, case, "report.html"), encoding="utf-8").read()
     for bad in ("<script", "src=", "@import", "url(", "<link", "<iframe", "<object"):
         if bad in html:
@@ -165,6 +192,52 @@ for case, name in fixture.items():
     agreed += 1
 print("CHECKED: public nodes and public ratio agree in %d reports (cards, table, census, "
       "Compare with, Markdown, headline.csv, size_over_time.csv)" % agreed)
+
+# Octez releases (an independent read of report.json "releases"): the CSV is
+# releases.top row for row, the page gives the coverage and says the release is
+# known only for nodes with a public RPC, the chart has one bar per release.
+import html as htmlmod
+rel_checked = 0
+for case, name in fixture.items():
+    d = os.path.join(out, case)
+    rel = json.load(open(os.path.join("tests/data/report", name)))["releases"]
+    page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+    sec = page[page.index("<h3>Octez releases</h3>"):page.index("<h3>Flags</h3>")]
+    if rel["public_nodes"] == 0:
+        if "No public node, so no Octez release is known." not in sec or \
+           os.path.exists(os.path.join(d, "releases.csv")):
+            fail.append("%s: releases without public nodes: %s" % (case, sec[:200]))
+        rel_checked += 1
+        continue
+    line = "Release known for %d of %d public nodes (coverage %.1f%%)." % (
+        rel["known"], rel["public_nodes"], 100 * rel["coverage"])
+    for w in (line, "The release is known only for nodes with a public RPC"):
+        if w not in sec:
+            fail.append("%s: the releases section lacks %s" % (case, w))
+    with open(os.path.join(d, "releases.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    want = rel["top"]
+    if len(rows) != len(want):
+        fail.append("%s: releases.csv has %d rows, releases.top %d" % (case, len(rows), len(want)))
+    for row, w in zip(rows, want):
+        text = row["release"][1:] if row["release"][:1] == "'" and w["release"][:1] in "=+-@" \
+            else row["release"]
+        shown = w["release"].replace("\n", "\\x0a").replace("\u202e", "\\u{202e}")
+        if text != shown or int(row["nodes"]) != w["nodes"] or \
+           abs(float(row["share"]) - w["share"]) > 1e-9:
+            fail.append("%s: releases.csv row %s, report.json %s" % (case, row, w))
+        cell = "<td><code>%s</code></td><td class=\"n\">%d</td><td class=\"n\">%.1f%%</td>" % (
+            htmlmod.escape(shown, quote=True).replace("&#x27;", "&#39;"), w["nodes"],
+            100 * w["share"])
+        if cell not in sec:
+            fail.append("%s: the releases table lacks %s" % (case, cell))
+    m = re.search(r'<svg id="releases"[^>]*>(.*?)</svg>', sec, re.S)
+    bars = len(re.findall(r"<rect\b[^>]*fill=\"#(?!ffffff)", m.group(1))) if m else 0
+    if bars != min(len(want), 15):
+        fail.append("%s: the releases chart has %d bars for %d releases" % (case, bars, len(want)))
+    rel_checked += 1
+print("CHECKED: Octez releases (CSV = releases.top, coverage line, public-RPC sentence, one bar "
+      "per release) in %d reports" % rel_checked)
 
 # anonymize: no full address of the fixture anywhere in the anonymized outputs
 addrs = []

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -737,6 +738,59 @@ static void test_nodes_csv_formula(void **state)
 	acrawl_free(&c);
 }
 
+/*
+ * report.json releases: coverage over public nodes; a node with two points
+ * takes the smallest release text; errors, unknown points and non-public
+ * nodes count for nothing; no RPC answer at all: probed false, top empty.
+ */
+static void test_releases(void **state)
+{
+	(void)state;
+	struct acrawl c;
+	acrawl_init(&c);
+	visit(&c, "10.0.0.1:9732", "ok", "idA");
+	visit(&c, "10.0.0.1:9733", "ok", "idA"); /* idA at two points */
+	visit(&c, "10.0.0.2:9732", "ok", "idB");
+	visit(&c, "10.0.0.3:9732", "nack", "idC");
+	visit(&c, "10.0.0.4:9732", "ok", "idD");
+	visit(&c, "10.0.0.5:9732", "refused", NULL);
+	struct analyze_opts o;
+	analyze_opts_default(&o);
+	struct analysis an;
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	json_t *r = json_object_get(an.report, "releases");
+	assert_false(json_is_true(json_object_get(r, "probed")));
+	assert_int_equal(json_integer_value(json_object_get(r, "known")), 0);
+	assert_true(json_real_value(json_object_get(r, "coverage")) == 0.0);
+	assert_int_equal(json_array_size(json_object_get(r, "top")), 0);
+	analysis_free(&an);
+
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.1:9733", "v22.1"), ERR_OK);
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.1:9732", "v21.4"), ERR_OK); /* smaller: kept */
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.2:9732", "v22.1"), ERR_OK);
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.3:9732", "v22.1"), ERR_OK);
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.4:9732", NULL), ERR_OK);    /* an error */
+	assert_int_equal(acrawl_add_rpc(&c, "10.0.0.5:9732", "v9.9"), ERR_OK);  /* not public */
+	assert_int_equal(acrawl_add_rpc(&c, "10.9.9.9:9732", "v9.9"), ERR_OK);  /* unknown point */
+	assert_int_equal(acrawl_add_rpc(&c, NULL, "v1.0"), ERR_INVAL);
+	assert_int_equal(analysis_run(&an, &c, &o, NULL), ERR_OK);
+	r = json_object_get(an.report, "releases");
+	assert_true(json_is_true(json_object_get(r, "probed")));
+	assert_int_equal(json_integer_value(json_object_get(r, "public_nodes")), 4);
+	assert_int_equal(json_integer_value(json_object_get(r, "known")), 3);
+	assert_true(json_real_value(json_object_get(r, "coverage")) == 0.75);
+	json_t *top = json_object_get(r, "top");
+	assert_int_equal(json_array_size(top), 2);
+	json_t *t0 = json_array_get(top, 0), *t1 = json_array_get(top, 1);
+	assert_string_equal(json_string_value(json_object_get(t0, "release")), "v22.1");
+	assert_int_equal(json_integer_value(json_object_get(t0, "nodes")), 2);
+	assert_true(fabs(json_real_value(json_object_get(t0, "share")) - 2.0 / 3.0) < 1e-12);
+	assert_string_equal(json_string_value(json_object_get(t1, "release")), "v21.4");
+	assert_int_equal(json_integer_value(json_object_get(t1, "nodes")), 1);
+	analysis_free(&an);
+	acrawl_free(&c);
+}
+
 static void test_load_edgelist_errors(void **state)
 {
 	(void)state;
@@ -783,6 +837,7 @@ int main(void)
 	    cmocka_unit_test(test_heads_liars),
 	    cmocka_unit_test(test_empty_and_anonymized_outputs),
 	    cmocka_unit_test(test_load_edgelist_errors),
+	    cmocka_unit_test(test_releases),
 	    cmocka_unit_test(test_nodes_csv_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,43 @@ static void test_copy_lines(void **state)
 	assert_int_equal(db_batch_rows(&b), 2);
 	assert_int_equal(db_batch_bytes(&b), strlen(want) + strlen(wa));
 
+	/* An RPC answer: a release, then an error; NULL columns as \N. */
+	struct rpc_rec r;
+	rpc_rec_init(&r);
+	r.point = "1.2.3.4:9732";
+	r.peer_id = "idX";
+	r.port = 8732;
+	r.probed_at_us = 11;
+	r.http_status = 200;
+	r.major = 22;
+	r.minor = 1;
+	r.additional_info = "release";
+	r.commit_hash = "ab";
+	r.commit_date = "2025-06-02 09:00:00 +0000";
+	assert_int_equal(db_batch_add_rpc(&b, &r), ERR_OK);
+	struct rpc_rec e;
+	rpc_rec_init(&e);
+	e.point = "[::1]:9733";
+	e.port = 18732;
+	e.probed_at_us = 12;
+	e.error = "timeout: no\tanswer";
+	assert_int_equal(db_batch_add_rpc(&b, &e), ERR_OK);
+	const char *wr = "1.2.3.4\t9732\t8732\t11\tidX\t200\t22\t1\trelease\tab\t"
+			 "2025-06-02 09:00:00 +0000\t\\N\n"
+			 "::1\t9733\t18732\t12\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t"
+			 "timeout: no\\\\x09answer\n"; /* a control byte is stored as \x09 */
+	assert_int_equal(b.rpcs.len, strlen(wr));
+	assert_memory_equal(b.rpcs.p, wr, b.rpcs.len);
+	assert_int_equal(b.rpcs_n, 2);
+	assert_int_equal(db_batch_rows(&b), 4);
+	assert_int_equal(db_batch_bytes(&b), strlen(want) + strlen(wa) + strlen(wr));
+	/* refused: an error with a version, a release without additional_info */
+	e.major = 1;
+	assert_int_equal(db_batch_add_rpc(&b, &e), ERR_INVAL);
+	r.additional_info = NULL;
+	assert_int_equal(db_batch_add_rpc(&b, &r), ERR_INVAL);
+	assert_int_equal(b.rpcs_n, 2);
+
 	/* A refused row leaves the batch as it was. */
 	size_t before = db_batch_bytes(&b);
 	v.point = "1.2.3.4:70000";
@@ -91,7 +128,7 @@ static void test_copy_lines(void **state)
 	a.rank = 2;
 	assert_int_equal(db_batch_add_adv(&b, &a), ERR_INVAL);
 	assert_int_equal(db_batch_bytes(&b), before);
-	assert_int_equal(db_batch_rows(&b), 2);
+	assert_int_equal(db_batch_rows(&b), 4);
 
 	db_batch_clear(&b);
 	assert_int_equal(db_batch_rows(&b), 0);

@@ -92,9 +92,12 @@ static void test_defaults_agree(void **state)
 			fail_msg("man/tzcensus-crawl.1 SETTINGS lacks, for %s:\n%s", k->name, man_want);
 		if (!k->def)
 			continue;
-		/* the loader: setting the default over the defaults changes nothing */
+		/* the loader: setting the default over the defaults changes nothing (a list's
+		 * --set appends: empty it first) */
 		struct crawl_config c;
 		assert_int_equal(crawl_config_init(&c), ERR_OK);
+		if (k->type == CONF_STRLIST)
+			conf_strlist_clear((struct conf_strlist *)(void *)((char *)&c + k->offset));
 		char err[256] = "";
 		if (conf_set(crawl_config_keys, crawl_config_keys_n, &c, k->name, k->def, err,
 			     sizeof err) != ERR_OK)
@@ -104,9 +107,20 @@ static void test_defaults_agree(void **state)
 		assert_string_equal(cj, dj);
 		free(cj);
 		crawl_config_free(&c);
-		char ex[160];
-		snprintf(ex, sizeof ex, "\n%s: %s\n", k->name, k->def);
-		if (!strstr(example, ex))
+		/* "name: D", or under "section:" for "section.leaf" ("[D]" for a list) */
+		char ex[160], sec[64];
+		const char *dot = strchr(k->name, '.'), *in = example;
+		if (dot) {
+			snprintf(sec, sizeof sec, "\n%.*s:\n", (int)(dot - k->name), k->name);
+			in = strstr(example, sec);
+			if (!in)
+				fail_msg("crawler.example.yaml has no section for %s", k->name);
+			snprintf(ex, sizeof ex, k->type == CONF_STRLIST ? "\n  %s: [%s]\n" : "\n  %s: %s\n",
+				 dot + 1, k->def);
+		} else {
+			snprintf(ex, sizeof ex, "\n%s: %s\n", k->name, k->def);
+		}
+		if (!strstr(in, ex))
 			fail_msg("crawler.example.yaml does not set %s: %s", k->name, k->def);
 	}
 	assert_int_equal(*line, '\0');
@@ -173,6 +187,52 @@ static void test_shipped_configs(void **state)
 	assert_true(policy_allows(&p, lo));
 	assert_true(policy_allows(&p, v6lo));
 	assert_false(policy_allows(&p, pub));
+	crawl_config_free(&c);
+}
+
+/* rpc_probe: off by default, [8732] and 3 s; ports replaced by the file; bad ports refused. */
+static void test_rpc_probe(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	struct crawl_config c;
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	assert_false(c.rpc_enabled);
+	assert_int_equal(c.rpc_ports.n, 1);
+	assert_int_equal(crawl_config_rpc_port(&c, 0), 8732);
+	assert_true(c.rpc_timeout == 3.0);
+	const char *t = "rpc_probe:\n  enabled: true\n  ports: [8732, 18732]\n  timeout: 1.5\n";
+	assert_int_equal(conf_load_buf("r.yaml", t, strlen(t), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_OK);
+	assert_true(c.rpc_enabled);
+	assert_int_equal(c.rpc_ports.n, 2);
+	assert_int_equal(crawl_config_rpc_port(&c, 1), 18732);
+	assert_int_equal(crawl_config_rpc_port(&c, 2), 0);
+	assert_true(c.rpc_timeout == 1.5);
+	assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_OK);
+	crawl_config_free(&c);
+	static const char *const bad[] = {
+		"rpc_probe:\n  ports: [0]\n",
+		"rpc_probe:\n  ports: [65536]\n",
+		"rpc_probe:\n  ports: [\"87x2\"]\n",
+		"rpc_probe:\n  ports: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n",
+		"rpc_probe:\n  enabled: true\n  ports: []\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(crawl_config_init(&c), ERR_OK);
+		assert_int_equal(conf_load_buf("b.yaml", bad[i], strlen(bad[i]), crawl_config_keys,
+					       crawl_config_keys_n, &c, err, sizeof err),
+				 ERR_OK);
+		assert_int_equal(crawl_config_validate(&c, err, sizeof err), ERR_CONFIG);
+		assert_non_null(strstr(err, "rpc_probe.ports"));
+		crawl_config_free(&c);
+	}
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	const char *tt = "rpc_probe:\n  timeout: 0.01\n";
+	assert_int_equal(conf_load_buf("t.yaml", tt, strlen(tt), crawl_config_keys,
+				       crawl_config_keys_n, &c, err, sizeof err),
+			 ERR_CONFIG);
 	crawl_config_free(&c);
 }
 
@@ -302,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_example_is_defaults),
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_rpc_probe),
 		cmocka_unit_test(test_override),
 		cmocka_unit_test(test_seed_parse),
 	};

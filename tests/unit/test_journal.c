@@ -126,6 +126,7 @@ static enum err check_read(struct journal_reader *r, unsigned *n_out, bool *saw_
 			*saw_end = true;
 			break;
 		}
+		case JOURNAL_RPC:
 		case JOURNAL_END_OF_FILE:
 			fail();
 		}
@@ -693,6 +694,90 @@ static void test_write_error_keeps_data(void **state)
 }
 
 /* Several crawls in one file read back in order. */
+/* RpcVersion records: a release and an error come back field for field; bad ones are refused. */
+static void test_rpc_round_trip(void **state)
+{
+	(void)state;
+	char path[256], err[256];
+	path_in_dir(path, sizeof path, "rpc.tzj");
+	struct journal_writer *w = journal_open(path, 0, NULL, err, sizeof err);
+	assert_non_null(w);
+	struct crawl_rec c;
+	crawl_fixture(&c);
+	assert_int_equal(journal_crawl_start(w, &c), ERR_OK);
+	struct rpc_rec ok, bad;
+	rpc_rec_init(&ok);
+	ok.point = "127.9.0.5:9732";
+	ok.peer_id = "idtXYZ";
+	ok.port = 8732;
+	ok.probed_at_us = 1764000000999000LL;
+	ok.http_status = 200;
+	ok.major = 21;
+	ok.minor = 0;
+	ok.additional_info = "rc3";
+	ok.commit_hash = "0123abcd";
+	ok.commit_date = "2024-11-05 10:00:00 +0000";
+	assert_int_equal(journal_rpc(w, &ok), ERR_OK);
+	rpc_rec_init(&bad);
+	bad.point = "[::1]:9733";
+	bad.port = 18732;
+	bad.probed_at_us = 5;
+	bad.http_status = 302;
+	bad.error = "redirect: 302";
+	assert_int_equal(journal_rpc(w, &bad), ERR_OK);
+	/* refused: an error with a version, a release without additional_info, port 0 */
+	struct rpc_rec x = bad;
+	x.major = 1;
+	assert_int_equal(journal_rpc(w, &x), ERR_INVAL);
+	x = ok;
+	x.additional_info = NULL;
+	assert_int_equal(journal_rpc(w, &x), ERR_INVAL);
+	x = ok;
+	x.port = 0;
+	assert_int_equal(journal_rpc(w, &x), ERR_INVAL);
+	x = ok;
+	x.commit_hash = "tab\there";
+	assert_int_equal(journal_rpc(w, &x), ERR_INVAL);
+	assert_int_equal(journal_close(w), ERR_OK);
+
+	struct journal_reader *r = journal_reader_open(path, err, sizeof err);
+	assert_non_null(r);
+	struct journal_entry e;
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_CRAWL_START);
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_RPC);
+	assert_string_equal(e.u.rpc.point, ok.point);
+	assert_string_equal(e.u.rpc.peer_id, ok.peer_id);
+	assert_int_equal(e.u.rpc.port, 8732);
+	assert_true(e.u.rpc.probed_at_us == ok.probed_at_us);
+	assert_int_equal(e.u.rpc.http_status, 200);
+	assert_int_equal(e.u.rpc.major, 21);
+	assert_int_equal(e.u.rpc.minor, 0);
+	assert_string_equal(e.u.rpc.additional_info, "rc3");
+	assert_string_equal(e.u.rpc.commit_hash, ok.commit_hash);
+	assert_string_equal(e.u.rpc.commit_date, ok.commit_date);
+	assert_null(e.u.rpc.error);
+	char rel[64];
+	rpc_release_text(&e.u.rpc, rel, sizeof rel);
+	assert_string_equal(rel, "v21.0~rc3");
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_RPC);
+	assert_string_equal(e.u.rpc.point, "[::1]:9733");
+	assert_null(e.u.rpc.peer_id);
+	assert_int_equal(e.u.rpc.port, 18732);
+	assert_int_equal(e.u.rpc.http_status, 302);
+	assert_int_equal(e.u.rpc.major, REC_ABSENT_I32);
+	assert_null(e.u.rpc.additional_info);
+	assert_string_equal(e.u.rpc.error, "redirect: 302");
+	rpc_release_text(&e.u.rpc, rel, sizeof rel);
+	assert_string_equal(rel, "");
+	assert_int_equal(journal_next(r, &e), ERR_OK);
+	assert_int_equal(e.kind, JOURNAL_END_OF_FILE);
+	journal_reader_free(r);
+	unlink(path);
+}
+
 static void test_two_crawls(void **state)
 {
 	(void)state;
@@ -737,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_sync_every),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_two_crawls),
+		cmocka_unit_test(test_rpc_round_trip),
 		cmocka_unit_test(test_write_error_keeps_data),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

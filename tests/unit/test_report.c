@@ -251,7 +251,7 @@ static void check_common(const char *dir, char **html_out)
 	static const char *const sections[] = {
 	    "Provenance",    "Headline figures", "Network size over time",
 	    "Reachability",  "Resilience",       "Versions and metadata",
-	    "Concentration", "Methodology",      "Compare with"};
+	    "Concentration", "Methodology",      "Compare with", "Where the nodes are"};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		if (!strstr(html, sections[i]))
 			fail_msg("report.html lacks section %s", sections[i]);
@@ -268,6 +268,62 @@ static void check_common(const char *dir, char **html_out)
 		*html_out = html;
 	else
 		free(html);
+}
+
+/*
+ * "Where the nodes are": the figures of the fixture's location keys reach
+ * the page, the headline, the CSVs and datapackage.json.
+ */
+static void check_location(const char *dir, const json_t *cur)
+{
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "<section id=\"location\">"));
+	assert_non_null(strstr(html, "Located with the IPFire Project location database of "));
+	assert_non_null(strstr(html, "Nakamoto coefficient (AS)"));
+	assert_non_null(strstr(html, "Nakamoto coefficient (country)"));
+	assert_non_null(strstr(html, "Resilience by AS"));
+	assert_non_null(strstr(html, "Minimum AS cut: AS"));
+	assert_null(strstr(html, "No location database"));
+	const json_t *conc = json_object_get(cur, "concentration");
+	const json_t *a0 = json_array_get(json_object_get(json_object_get(conc, "by_asn"), "top"), 0);
+	char want[160];
+	snprintf(want, sizeof want, "<td>AS%" JSON_INTEGER_FORMAT "</td>",
+	         json_integer_value(json_object_get(a0, "asn")));
+	if (!strstr(html, want))
+		fail_msg("report.html lacks the largest AS cell %s", want);
+	free(html);
+	char *csv = slurp(dir, "as_top.csv", NULL);
+	snprintf(want, sizeof want, "%" JSON_INTEGER_FORMAT ",\"%s\",%" JSON_INTEGER_FORMAT ",",
+	         json_integer_value(json_object_get(a0, "asn")),
+	         json_string_value(json_object_get(a0, "name")),
+	         json_integer_value(json_object_get(a0, "nodes")));
+	if (!strstr(csv, want))
+		fail_msg("as_top.csv lacks the row %s", want);
+	assert_non_null(strstr(csv, ",\"unknown\","));
+	free(csv);
+	static const char *const files[] = {"location_concentration.csv", "country_top.csv",
+	                                    "provider_top.csv", "as_attack.csv", "asns.svg",
+	                                    "countries.svg", "providers.svg", "as_attack.svg"};
+	char *dp = slurp(dir, "datapackage.json", NULL);
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		size_t len = 0;
+		char *f = slurp(dir, files[i], &len);
+		if (!f || len == 0)
+			fail_msg("%s missing or empty", files[i]);
+		free(f);
+		if (strstr(files[i], ".csv") && !strstr(dp, files[i]))
+			fail_msg("datapackage.json lacks %s", files[i]);
+	}
+	free(dp);
+	csv = slurp(dir, "location_concentration.csv", NULL);
+	assert_non_null(strstr(csv, "\"asn\","));
+	assert_non_null(strstr(csv, "\"country\","));
+	assert_non_null(strstr(csv, "\"provider\","));
+	free(csv);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "## Where the nodes are"));
+	assert_non_null(strstr(md, "](asns.svg)"));
+	free(md);
 }
 
 static void test_first_crawl(void **state)
@@ -294,6 +350,7 @@ static void test_first_crawl(void **state)
 	char *csv = slurp(dir, "outcomes.csv", NULL);
 	assert_non_null(strstr(csv, "\"ok\",273,"));
 	free(csv);
+	check_location(dir, cur);
 	rmdir_all(dir);
 	json_decref(cur);
 }
@@ -613,7 +670,29 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(
 	    csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\",0,0,1\r\n"));
 	free(csv);
+	/* a release is text from a node's RPC answer too: table, chart and CSV */
+	html = slurp(dir, "report.html", NULL);
+	assert_null(strstr(html, "<script>alert(2)"));
+	assert_non_null(strstr(html, "<code>&lt;script&gt;alert(2)&lt;/script&gt;|*y*|[b]"));
+	free(html);
+	csv = slurp(dir, "releases.csv", NULL);
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, "\"'@SUM(B1)\\x0a\\u{202e}v9\",1,"));
+	free(csv);
+	char *rsvg = slurp(dir, "releases.svg", NULL);
+	assert_non_null(rsvg);
+	/* bar labels are cut to 20 characters as shown (escapes count), escaped
+	 * like the rest; never inside an escaped character */
+	assert_non_null(strstr(rsvg, ">&lt;script&gt;alert(2)&lt;...</text>"));
+	assert_non_null(strstr(rsvg, ">@SUM(B1)\\x0a...</text>"));
+	assert_non_null(strstr(rsvg, ">v23.0~rc1</text>"));
+	assert_null(strstr(rsvg, "<script>"));
+	free(rsvg);
 	assert_false(contains_all_files(dir, "\xe2\x80\xae")); /* raw U+202E nowhere */
+	/* an AS name is foreign text too: neutralised in the CSV, escaped in the page */
+	csv = slurp(dir, "as_top.csv", NULL);
+	assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"http://e.invalid\"\")\\x0a\\u{202e}TENNIAM\""));
+	free(csv);
 	/* this fixture gives attack curves as {"removed", "giant"} objects */
 	char *svg = slurp(dir, "attack.svg", NULL);
 	assert_non_null(strstr(svg, "<polyline"));
@@ -650,6 +729,222 @@ static void test_hostile_strings(void **state)
 	assert_non_null(strstr(csv, "\"'-2+3\",\"'@x\",100000000,90000000\r\n"));
 	free(csv);
 	rmdir_all(dir);
+	json_decref(cur);
+}
+
+/* Does datapackage.json in dir list the CSV name? */
+static bool dp_lists(const char *dir, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/datapackage.json", dir);
+	json_error_t e;
+	json_t *dp = json_load_file(path, 0, &e);
+	assert_non_null(dp);
+	bool found = false;
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(dp, "resources"), i, r)
+	{
+		const char *p = json_string_value(json_object_get(r, "path"));
+		found |= p && strcmp(p, name) == 0;
+	}
+	json_decref(dp);
+	return found;
+}
+
+/*
+ * The versions section shows report.json releases: the coverage line, the
+ * sentence that the release is known only for nodes with a public RPC, a
+ * chart and a table of releases.top (releases.csv, in datapackage.json).
+ * With the probe off: a sentence saying so, no table, chart or CSV.
+ */
+static void test_releases(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	const json_t *top = json_object_get(json_object_get(cur, "releases"), "top");
+	assert_int_equal(json_array_size(top), 8);
+	static const char why[] = "The release is known only for nodes with a public RPC";
+	char dir[512];
+	outdir(dir, sizeof dir, "releases");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	char *html = slurp(dir, "report.html", NULL);
+	const char *sec = strstr(html, "<h3>Octez releases</h3>");
+	assert_non_null(sec);
+	const char *end = strstr(sec, "<h3>Flags</h3>");
+	assert_non_null(end);
+	assert_true(sec > strstr(html, "Versions and metadata"));
+	const char *at = strstr(sec, "Release known for 96 of 312 public nodes (coverage 30.8%).");
+	assert_true(at && at < end);
+	at = strstr(sec, why);
+	assert_true(at && at < end);
+	at = strstr(sec, "<svg id=\"releases\"");
+	assert_true(at && at < end);
+	at = strstr(sec, "<tr><td><code>v22.1</code></td><td class=\"n\">46</td><td "
+	                 "class=\"n\">47.9%</td></tr>");
+	assert_true(at && at < end);
+	at = strstr(sec, "<td><code>v22.1+dev</code></td><td class=\"n\">1</td>");
+	assert_true(at && at < end);
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "### Octez releases"));
+	assert_non_null(strstr(md, "Release known for 96 of 312 public nodes (coverage 30.8%)."));
+	assert_non_null(strstr(md, why));
+	assert_non_null(strstr(md, "| v22\\.1 | 46 | 47.9% |"));
+	assert_non_null(strstr(md, "](releases.svg)"));
+	free(md);
+	char *csv = slurp(dir, "releases.csv", NULL);
+	assert_non_null(csv);
+	static const char head[] = "release,nodes,share\r\n\"v22.1\",46,0.4791666667\r\n";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	size_t lines = 0;
+	for (const char *p = csv; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(lines, 1 + json_array_size(top));
+	free(csv);
+	char *svg = slurp(dir, "releases.svg", NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, ">v23.0~rc1</text>"));
+	free(svg);
+	assert_true(dp_lists(dir, "releases.csv"));
+	rmdir_all(dir);
+
+	/* the probe was on, no RPC server answered with a release */
+	json_t *rel = json_object_get(cur, "releases");
+	json_object_set_new(rel, "known", json_integer(0));
+	json_object_set_new(rel, "coverage", json_real(0));
+	json_object_set_new(rel, "top", json_array());
+	outdir(dir, sizeof dir, "releases-none");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "Release known for 0 of 312 public nodes (coverage 0.0%)."));
+	assert_non_null(strstr(html, why));
+	assert_non_null(strstr(html, "No public node&#39;s RPC server answered with a release."));
+	free(html);
+	rmdir_all(dir);
+
+	/* the probe was off: said so, nothing else */
+	json_object_set_new(rel, "probed", json_false());
+	outdir(dir, sizeof dir, "releases-off");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No Octez release: the crawler&#39;s RPC probe was off."));
+	assert_null(strstr(html, "<svg id=\"releases\""));
+	char *vs = strstr(html, "<h3>Octez releases</h3>"); /* to Flags: this crawl's releases */
+	assert_non_null(vs);
+	char *ve = strstr(vs, "<h3>Flags</h3>");
+	assert_non_null(ve);
+	*ve = '\0';
+	assert_non_null(strstr(vs, "<p>The crawler&#39;s RPC probe was off for this crawl"));
+	assert_null(strstr(vs, why));
+	assert_null(strstr(vs, "Release known for"));
+	assert_null(strstr(vs, "<th>Release</th>"));
+	free(html);
+	assert_null(slurp(dir, "releases.csv", NULL));
+	assert_null(slurp(dir, "releases.svg", NULL));
+	assert_false(dp_lists(dir, "releases.csv"));
+	rmdir_all(dir);
+	json_decref(cur);
+}
+
+struct missing {
+	char list[4096];
+	int n;
+};
+
+static void render_missing(const json_t *cur, struct missing *m);
+
+static size_t count_of(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/*
+ * Stability's versions over time carry the Octez release (history
+ * crawls[].versions[].release: a Release column, n/a where not known), and
+ * "Octez releases over time" draws the five most common releases' shares per
+ * crawl with releases_over_time.csv; without the probe in the window, a
+ * sentence and neither.
+ */
+static void test_releases_over_time(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	const json_t *crawls = json_object_get(json_object_get(cur, "history"), "crawls");
+	size_t rows = 0, nulls = 0;
+	for (size_t i = 0; i < json_array_size(crawls); i++) {
+		const json_t *a = json_object_get(json_array_get(crawls, i), "releases");
+		rows += json_array_size(a);
+		nulls += json_is_null(a);
+	}
+	assert_true(nulls > 0 && rows > 0); /* the fixture has crawls with and without the probe */
+	char dir[512];
+	outdir(dir, sizeof dir, "releases-time");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	char *html = slurp(dir, "report.html", NULL);
+	char *st = strstr(html, "<section id=\"stability\">");
+	assert_non_null(st);
+	char *vot = strstr(st, "<h3>Versions over time</h3>");
+	assert_non_null(vot);
+	assert_non_null(strstr(vot, "<th>Release</th>"));
+	assert_non_null(strstr(vot,
+	                       "<td class=\"n\">42</td><td><code>TEZOS_MAINNET</code></td><td "
+	                       "class=\"n\">2</td><td class=\"n\">1</td><td><code>v22.1</code></"
+	                       "td><td class=\"n\">46</td>"));
+	assert_non_null(strstr(vot, "<td class=\"n\">1</td><td>n/a</td><td class=\"n\">204</td>"));
+	char *rot = strstr(st, "<h3>Octez releases over time</h3>");
+	assert_non_null(rot);
+	char *svg = strstr(rot, "<svg id=\"releases_over_time\"");
+	assert_non_null(svg);
+	char *svg_end = strstr(svg, "</svg>");
+	*svg_end = '\0';
+	assert_int_equal(count_of(svg, "<g class=\"series\""), 5);
+	assert_non_null(strstr(svg, "<g class=\"series\" data-name=\"v22.1\">"));
+	assert_int_equal(count_of(svg, "<polyline"), 5);
+	*svg_end = '<';
+	assert_non_null(
+	    strstr(rot, "<td class=\"n\">42</td><td>2026-11-24T02:00:42Z</td><td><code>"
+	                "v22.1</code></td><td class=\"n\">46</td><td class=\"n\">47.9%</td>"));
+	free(html);
+	char *csv = slurp(dir, "releases_over_time.csv", NULL);
+	assert_non_null(csv);
+	static const char head[] = "crawl_id,started_at,release,nodes,share\r\n"
+	                           "42,\"2026-11-24T02:00:42Z\",\"v22.1\",46,0.4791666667\r\n";
+	assert_int_equal(strncmp(csv, head, strlen(head)), 0);
+	assert_int_equal(count_of(csv, "\n"), 1 + rows);
+	free(csv);
+	csv = slurp(dir, "versions_over_time.csv", NULL);
+	assert_non_null(strstr(csv, "\r\n42,\"TEZOS_MAINNET\",2,1,\"v22.1\",46\r\n"));
+	assert_non_null(strstr(csv, "\r\n42,\"TEZOS_MAINNET\",2,1,,204\r\n"));
+	free(csv);
+	assert_true(dp_lists(dir, "releases_over_time.csv"));
+	rmdir_all(dir);
+
+	/* no crawl of the window ran the probe: said so, no chart, no CSV */
+	for (size_t i = 0; i < json_array_size(crawls); i++)
+		json_object_set_new(json_array_get(crawls, i), "releases", json_null());
+	outdir(dir, sizeof dir, "releases-time-off");
+	render_ok(dir, cur, NULL, 0, false);
+	check_common(dir, NULL);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No crawl of the window ran the crawler&#39;s RPC probe"));
+	assert_null(strstr(html, "<svg id=\"releases_over_time\""));
+	free(html);
+	assert_null(slurp(dir, "releases_over_time.csv", NULL));
+	rmdir_all(dir);
+
+	/* a history without the key is reported as lacking it */
+	json_object_del(json_array_get(crawls, 3), "releases");
+	struct missing m;
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "history.crawls[].releases");
 	json_decref(cur);
 }
 
@@ -1019,11 +1314,6 @@ static void test_head_outliers(void **state)
 }
 
 /* Keys the report's spec names that a rendered report.json lacks. */
-struct missing {
-	char list[4096];
-	int n;
-};
-
 static void on_missing(void *arg, const char *path)
 {
 	struct missing *m = arg;
@@ -1086,6 +1376,30 @@ static void test_missing_keys(void **state)
 	if (m.n)
 		fail_msg("empty.json: report.json lacks %s", m.list);
 	json_decref(cur);
+	/* without a location database: no location key is read, the report says so */
+	cur = load("crawl-42.json");
+	json_object_set_new(cur, "location", json_null());
+	json_object_del(json_object_get(cur, "concentration"), "by_asn");
+	json_object_del(json_object_get(cur, "graph"), "as_level");
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("crawl-42.json without location: report.json lacks %s", m.list);
+	char dir[512];
+	outdir(dir, sizeof dir, "no-location");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No location database: no figures by AS, country or provider."));
+	assert_null(strstr(html, "Nakamoto coefficient (AS)"));
+	free(html);
+	rmdir_all(dir);
+	json_decref(cur);
+	/* with one, a location key it lacks is reported */
+	cur = load("crawl-42.json");
+	json_object_del(json_object_get(json_object_get(cur, "concentration"), "by_country"),
+	                "nakamoto");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "concentration.by_country.nakamoto");
+	json_decref(cur);
 	/* the check can fail: take keys away, one of them inside array elements */
 	cur = load("crawl-42.json");
 	json_object_del(json_object_get(json_object_get(cur, "graph"), "core"),
@@ -1093,6 +1407,8 @@ static void test_missing_keys(void **state)
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 1), "nodes");
 	json_object_del(json_array_get(json_object_get(cur, "versions"), 2), "nodes");
 	json_object_del(json_object_get(cur, "metadata"), "pow_bits");
+	json_object_del(json_array_get(json_object_get(json_object_get(cur, "releases"), "top"), 1),
+	                "nodes");
 	json_object_del(json_object_get(json_object_get(cur, "graph"), "backbone"),
 	                "vertex_connectivity");
 	json_object_del(json_array_get(json_object_get(json_object_get(cur, "heads"), "outliers"), 1),
@@ -1100,7 +1416,65 @@ static void test_missing_keys(void **state)
 	render_missing(cur, &m);
 	assert_string_equal(m.list, "graph.backbone.vertex_connectivity "
 	                            "graph.core.betweenness_method versions[].nodes "
-	                            "metadata.pow_bits heads.outliers[].point");
+	                            "releases.top[].nodes metadata.pow_bits heads.outliers[].point");
+	json_decref(cur);
+}
+
+/*
+ * "Behind NAT": every crawl-side figure in words, both charts, the tables
+ * and the listener's classes when report.json has nat.inbound; without it
+ * the section says so and no key is reported missing (inbound is optional),
+ * while a crawl-side key taken away is.
+ */
+static void test_nat_section(void **state)
+{
+	(void)state;
+	json_t *cur = load("crawl-42.json");
+	char dir[512];
+	outdir(dir, sizeof dir, "nat");
+	render_ok(dir, cur, NULL, 0, false);
+	char *html = slurp(dir, "report.html", NULL);
+	assert_non_null(html);
+	static const char *const want[] = {
+	    "<section id=\"nat\">", "Behind NAT", "<svg id=\"nat_unreachable\"",
+	    "<svg id=\"nat_ranges\"", "Docker bridge: 172.17.0.0/16",
+	    "public nodes advertise", "announced another port than the one we reached",
+	    "answered with several nodes", "Of 946 unreachable points",
+	    "nat_refused", "the dial-back was refused", "382 peers dialed our listener",
+	    "81.9% of these peers",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(html, want[i]))
+			fail_msg("report.html lacks \"%s\"", want[i]);
+	free(html);
+	char *md = slurp(dir, "report.md", NULL);
+	assert_non_null(strstr(md, "## Behind NAT"));
+	free(md);
+	static const char *const files[] = {"nat_private_advertisers.csv", "nat_port_mismatch.csv",
+	                                    "nat_shared_addresses.csv", "nat_inbound.csv",
+	                                    "nat_unreachable.svg", "nat_ranges.svg"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *f = slurp(dir, files[i], NULL);
+		if (!f)
+			fail_msg("%s missing", files[i]);
+		free(f);
+	}
+	json_t *nat = json_object_get(cur, "nat");
+	json_object_del(nat, "inbound");
+	struct missing m;
+	render_missing(cur, &m);
+	if (m.n)
+		fail_msg("without nat.inbound: report.json lacks %s", m.list);
+	render_ok(dir, cur, NULL, 0, false);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "No listener data for this vantage"));
+	assert_null(strstr(html, "nat_refused"));
+	free(html);
+	json_object_del(json_object_get(nat, "port_mismatch"), "nodes");
+	json_object_del(json_object_get(nat, "unreachable_by_cause"), "timed_out");
+	render_missing(cur, &m);
+	assert_string_equal(m.list, "nat.port_mismatch.nodes nat.unreachable_by_cause.timed_out");
+	rmdir_all(dir);
 	json_decref(cur);
 }
 
@@ -1127,6 +1501,9 @@ int main(void)
 	    cmocka_unit_test(test_figures_agree),
 	    cmocka_unit_test(test_backbone_and_points),
 	    cmocka_unit_test(test_head_outliers),
+	    cmocka_unit_test(test_releases),
+	    cmocka_unit_test(test_releases_over_time),
+	    cmocka_unit_test(test_nat_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

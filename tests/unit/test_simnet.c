@@ -37,6 +37,10 @@
 #include "simclient.h"
 #include "simnet/config.h"
 #include "simnet/head.h"
+#include "simnet/rpc.h"
+#include "simnet/locdb.h"
+#include "analyzer/location.h"
+#include "net/point.h"
 #include "core/rng.h"
 #include "simnet/truth.h"
 #include "simnet/world.h"
@@ -77,6 +81,81 @@ static void test_same_seed_same_world(void **state)
 	free(a);
 	free(b);
 	free(d);
+}
+
+/* rpc.releases entries: the forms Octez prints, and refusals. */
+static void test_release_parse(void **state)
+{
+	(void)state;
+	struct sim_release r;
+	assert_int_equal(sim_release_parse("v22.1=6", &r), ERR_OK);
+	assert_int_equal(r.major, 22);
+	assert_int_equal(r.minor, 1);
+	assert_string_equal(r.pre, "");
+	assert_false(r.dev);
+	assert_true(r.weight == 6);
+	assert_string_equal(r.text, "v22.1");
+	assert_int_equal(sim_release_parse("v21.0~rc3+dev=0.5", &r), ERR_OK);
+	assert_string_equal(r.pre, "rc");
+	assert_int_equal(r.pre_n, 3);
+	assert_true(r.dev);
+	assert_int_equal(sim_release_parse("v23.0~beta1=1", &r), ERR_OK);
+	assert_string_equal(r.pre, "beta");
+	static const char *const bad[] = {"22.1=1", "v22=1", "v22.1", "v22.1=", "v22.1=x",
+	                                  "v22.1~alpha1=1", "v22.1~rc=1", "v22.1+devx=1",
+	                                  "v22.1=-1", "v1234567890.1=1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(sim_release_parse(bad[i], &r), ERR_CONFIG);
+}
+
+/*
+ * The RPC plan: only public nodes on their own IPv4 address; every kind
+ * appears; the same seed gives the same plan; turning rpc.share on changes
+ * nothing else in the truth file.
+ */
+static void test_rpc_plan(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(400, 5);
+	struct world w;
+	char err[256];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	json_t *before = truth_json(&w, &c);
+	c.rpc_share = 1;
+	c.rpc_hostile = 0.5;
+	struct sim_rpc_node *p, *q;
+	assert_int_equal(sim_rpc_plan(&w, &c, &p), ERR_OK);
+	assert_int_equal(sim_rpc_plan(&w, &c, &q), ERR_OK);
+	assert_memory_equal(p, q, w.node_n * sizeof *p);
+	size_t kinds[SRPC_KIND_N] = {0};
+	for (size_t i = 0; i < w.node_n; i++) {
+		const struct sim_node *nd = &w.nodes[i];
+		bool eligible = nd->beh == BEH_PUBLIC && point_is_v4(&w.points[nd->pt[0]].pt);
+		assert_int_equal(p[i].kind != SRPC_NONE, eligible);
+		assert_int_equal(p[i].release >= 0, p[i].kind == SRPC_VERSION);
+		kinds[p[i].kind]++;
+	}
+	for (int k = SRPC_VERSION; k < SRPC_KIND_N; k++)
+		assert_true(kinds[k] > 0);
+	json_t *after = truth_json(&w, &c);
+	assert_non_null(after);
+	/* the same truth once the rpc fields are taken out */
+	json_object_del(after, "rpc");
+	json_t *nodes = json_object_get(after, "nodes");
+	size_t i;
+	json_t *n;
+	json_array_foreach(nodes, i, n) {
+		assert_non_null(json_object_get(n, "rpc"));
+		json_object_del(n, "rpc");
+		json_object_del(n, "release");
+	}
+	assert_true(json_equal(before, after));
+	json_decref(before);
+	json_decref(after);
+	free(p);
+	free(q);
+	world_free(&w);
+	simcfg_cleanup(&c);
 }
 
 static bool in_range(const struct point *p, uint32_t net, unsigned bits)
@@ -363,7 +442,135 @@ static void test_config_errors(void **state)
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
 	c.min_degree = 4;
 	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
+	/* dialers.big_frame: at most dialers.count */
+	const char *big = "dialers:\n  count: 4\n  big_frame: 5\n";
+	assert_int_equal(conf_load_buf("s.yaml", big, strlen(big), simcfg_keys, simcfg_keys_n, &c,
+	                               err, sizeof err),
+	                 ERR_OK);
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "dialers.big_frame"));
+	c.dialers_big_frame = 4;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
 	simcfg_cleanup(&c);
+	simcfg_cleanup(&c);
+}
+
+static void test_location_config(void **state)
+{
+	(void)state;
+	struct sim_config c;
+	char err[512];
+	assert_int_equal(simcfg_init(&c), ERR_OK);
+	assert_int_equal(c.as_n, 16); /* the built-in table */
+	assert_int_equal(c.as[0].asn, 64496);
+	assert_string_equal(c.as[0].name, "Hyperscale Cloud");
+	assert_string_equal(c.as[0].country, "US");
+	static const char *const bad[][2] = {
+	    {"locations:\n  as:\n    0: US 1 A\n", "AS number 1..4294967295"},
+	    {"locations:\n  as:\n    x1: US 1 A\n", "AS number 1..4294967295"},
+	    {"locations:\n  as:\n    4294967296: US 1 A\n", "AS number 1..4294967295"},
+	    {"locations:\n  as:\n    7: us 1 A\n", "CC WEIGHT NAME"},
+	    {"locations:\n  as:\n    7: USA 1 A\n", "CC WEIGHT NAME"},
+	    {"locations:\n  as:\n    7: US -1 A\n", "CC WEIGHT NAME"},
+	    {"locations:\n  as:\n    7: US 1\n", "CC WEIGHT NAME"},
+	    {"locations:\n  unlocated: -1\n", "locations.unlocated"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct sim_config b;
+		assert_int_equal(simcfg_init(&b), ERR_OK);
+		if (conf_load_buf("s.yaml", bad[i][0], strlen(bad[i][0]), simcfg_keys, simcfg_keys_n,
+		                  &b, err, sizeof err) != ERR_CONFIG ||
+		    !strstr(err, bad[i][1]) || !strstr(err, "s.yaml:"))
+			fail_msg("%s: '%s', want '%s'", bad[i][0], err, bad[i][1]);
+		simcfg_cleanup(&b);
+	}
+	/* a file's ASes replace the built-in table */
+	const char *two = "locations:\n  as:\n    65000: DE 1 One\n    65001: FR 0 Two Words\n";
+	assert_int_equal(conf_load_buf("s.yaml", two, strlen(two), simcfg_keys, simcfg_keys_n, &c, err,
+	                               sizeof err),
+	                 ERR_OK);
+	assert_int_equal(c.as_n, 2);
+	assert_string_equal(c.as[1].name, "Two Words");
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_OK);
+	c.as[0].weight = 0;
+	assert_int_equal(simcfg_check(&c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "every AS weight is 0"));
+	simcfg_cleanup(&c);
+	simcfg_cleanup(&c);
+}
+
+/*
+ * locdb: nodes sharing an address share an AS; the database written with
+ * libloc's writer answers, for every node address, the AS and country the
+ * truth gives, and nothing for unlocated nodes; the same seed gives the
+ * same assignment.
+ */
+static void test_location_db(void **state)
+{
+	(void)state;
+	struct sim_config c = small_config(400, 11);
+	c.unlocated = 5;
+	c.v6_nodes = 3;
+	struct world w;
+	char err[512];
+	assert_int_equal(world_build(&c, &w, err, sizeof err), ERR_OK);
+	int32_t *as_of = malloc(w.node_n * sizeof *as_of), *again = malloc(w.node_n * sizeof *again);
+	assert_int_equal(locdb_assign(&w, &c, as_of), ERR_OK);
+	assert_int_equal(locdb_assign(&w, &c, again), ERR_OK);
+	assert_memory_equal(as_of, again, w.node_n * sizeof *as_of);
+	size_t unloc = 0, big = 0;
+	for (size_t i = 0; i < w.node_n; i++) {
+		unloc += as_of[i] < 0;
+		big += as_of[i] == 0;
+		for (size_t j = 0; j < i; j++) /* one address, one AS */
+			if (!memcmp(w.points[w.nodes[i].pt[0]].pt.addr, w.points[w.nodes[j].pt[0]].pt.addr,
+			            16))
+				assert_int_equal(as_of[i], as_of[j]);
+	}
+	assert_true(unloc > 0 && unloc < w.node_n / 5);
+	assert_true(big > w.node_n / 8); /* weight 25 of ~98 */
+	char dir[] = "/tmp/test_simnet_loc_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/loc.db", dir);
+	assert_int_equal(locdb_write(&w, &c, path, err, sizeof err), ERR_OK);
+	struct location l;
+	assert_int_equal(location_open(&l, path, err, sizeof err), ERR_OK);
+	assert_string_equal(l.vendor, "tzcensus-simnet");
+	size_t checked = 0;
+	for (size_t i = 0; i < w.node_n; i++)
+		for (unsigned k = 0; k < w.nodes[i].pt_n; k++) {
+			char text[POINT_FMT_CAP];
+			point_format(&w.points[w.nodes[i].pt[k]].pt, text, sizeof text);
+			struct ipaddr ip;
+			assert_int_equal(ipaddr_of_point(text, &ip), ERR_OK);
+			struct location_hit h;
+			location_lookup(&l, &ip, &h);
+			const struct sim_as *a = as_of[i] >= 0 ? &c.as[as_of[i]] : NULL;
+			if (h.asn != (a ? a->asn : 0) || strcmp(h.country, a ? a->country : ""))
+				fail_msg("%s: database AS%u %s, assigned AS%u", text, h.asn, h.country,
+				         a ? a->asn : 0);
+			checked++;
+		}
+	char name[LOCATION_NAME_MAX];
+	location_as_name(&l, 64497, name, sizeof name);
+	assert_string_equal(name, "Budget Hosting");
+	location_close(&l);
+	assert_true(checked > w.node_n);
+	/* no locations: an error, nothing written */
+	struct sim_config none = c;
+	none.as_n = 0;
+	snprintf(path, sizeof path, "%s/none.db", dir);
+	assert_int_equal(locdb_write(&w, &none, path, err, sizeof err), ERR_CONFIG);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof path, "%s/nodir/x.db", dir);
+	assert_int_equal(locdb_write(&w, &c, path, err, sizeof err), ERR_IO);
+	snprintf(path, sizeof path, "%s/loc.db", dir);
+	unlink(path);
+	rmdir(dir);
+	free(as_of);
+	free(again);
+	world_free(&w);
 	simcfg_cleanup(&c);
 }
 
@@ -976,12 +1183,16 @@ int main(void)
 		return 1;
 	const struct CMUnitTest unit[] = {
 	    cmocka_unit_test(test_same_seed_same_world),
+	    cmocka_unit_test(test_release_parse),
+	    cmocka_unit_test(test_rpc_plan),
 	    cmocka_unit_test(test_truth_write_errors),
 	    cmocka_unit_test(test_world_invariants),
 	    cmocka_unit_test(test_low_pow_and_expected_pow),
 	    cmocka_unit_test(test_sample_order),
 	    cmocka_unit_test(test_old_close_and_shared_identity),
 	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_location_config),
+	    cmocka_unit_test(test_location_db),
 	};
 	const struct CMUnitTest live[] = {
 	    cmocka_unit_test(test_live_every_behaviour),

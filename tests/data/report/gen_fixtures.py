@@ -74,6 +74,35 @@ def trend(cid, prev, public, vertices):
             "delta_backbone_vertex_connectivity": (0 if public else -3)}
 
 
+# Octez releases as analyzer/releases.c names them (major.minor, then ~rcN,
+# ~betaN, +dev); weights roughly a month after a release.
+RELEASES = [("v22.1", 40), ("v22.0", 14), ("v21.4", 12), ("v23.0~rc1", 4), ("v21.3", 3),
+            ("v22.1+dev", 2), ("v20.3", 1), ("v23.0~beta2", 1)]
+PROBE_FROM = 34  # crawls before this id ran with the RPC probe off
+
+
+def releases(cid, public, hostile=False):
+    """report.json "releases" (analyzer/releases.c): from its own random stream,
+    so the other figures do not change with it."""
+    if public == 0 or cid < PROBE_FROM:
+        return {"coverage": 0.0 if public else None, "public_nodes": public, "known": 0,
+                "probed": False, "top": []}
+    rng = random.Random(cid * 1009)
+    known = int(public * (0.29 + 0.01 * (cid % 4)))
+    weights = [w for _, w in RELEASES]
+    counts = {}
+    for _ in range(known):
+        r = rng.choices([n for n, _ in RELEASES], weights)[0]
+        counts[r] = counts.get(r, 0) + 1
+    if hostile:  # text from a node's RPC answer: the renderer must not trust it
+        counts["<script>alert(2)</script>|*y*|[b](http://e.invalid)"] = 1
+        counts["@SUM(B1)\n\u202ev9"] = 1
+        known += 2
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"coverage": known / public, "public_nodes": public, "known": known, "probed": True,
+            "top": [{"release": r, "nodes": n, "share": n / known} for r, n in top]}
+
+
 def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=False, prev=None):
     started = "2026-11-%02dT02:00:%02dZ" % (day, cid % 60) if day > 0 else None
     # days before November go into October
@@ -121,8 +150,11 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
         j["concentration"] = {"peers_per_ip": {}, "ips_with_many_peer_ids": [],
                               "by_prefix": {k: {"nodes": 0, "prefixes": 0, "nakamoto": 0, "hhi": 0, "gini": 0, "top": []}
                                             for k in ("ipv4_24", "ipv4_16", "ipv6_48")}}
+        j["releases"] = releases(cid, 0)
         j["trend"] = trend(cid, prev, 0, 6)
         j["definitions"] = DEFINITIONS
+        location(j, cid, 0, 0, empty=True)
+        j["_nat_args"] = ([], [], [], j["counts"]["outcomes"])
         return j, []
 
     # the classes of docs/methodology.md "Definitions": public nodes (public
@@ -289,13 +321,195 @@ def crawl(cid, day, seen, public_ratio, rng, empty=False, hostile=False, liars=F
                           "by_prefix": {"ipv4_24": prefix_stats("ipv4_24", 61, public - v6),
                                         "ipv4_16": prefix_stats("ipv4_16", 1, public - v6),
                                         "ipv6_48": prefix_stats("ipv6_48", 4, v6)}}
+    j["releases"] = releases(cid, public, hostile)
     j["trend"] = trend(cid, prev, public, vertices)
     j["definitions"] = DEFINITIONS
+    location(j, cid, public, core_v, hostile=hostile)
+    j["_nat_args"] = (pts, ids, many, outcomes)
     addrs = pts + [m["ip"] for m in many]
     return j, addrs
 
 
-def dump(path, obj):
+# ASes of the fixtures: RFC 5398 documentation numbers, invented names.
+FIXTURE_ASES = [(64496, "Example Cloud", "DE"), (64497, "Sample Hosting", "US"),
+                (64498, "Demo Datacenter", "FR"), (64499, "Test Telecom", "FI"),
+                (64500, "Placeholder Networks Incorporated Worldwide", "SG"),
+                (64501, "Illustrative ISP", "JP"), (64502, "Mock Metro", "NL"),
+                (64503, "Specimen Broadband", "CA"), (64504, "Dummy Colo", "GB"),
+                (64505, "Pretend Fibre", "BR"), (64506, "Fictional Cable", "US"),
+                (64507, "Instance Net", "KR")]
+FIXTURE_PROVIDERS = {64496: "Example Cloud", 64497: "Sample Hosting", 64502: "Sample Hosting"}
+
+
+def location(j, cid, public, core_v, hostile=False, empty=False):
+    """The "Where the nodes are" keys, as analyzer/locfig.c writes them, from
+    a stream of their own (the other figures keep their values)."""
+    rng = random.Random(1000 + cid)
+    ases = list(FIXTURE_ASES)
+    if hostile:
+        ases[1] = (64497, "<script>alert(1)</script>|*x*|[a](http://e.invalid)", "US")
+        ases[3] = (64499, "=HYPERLINK(\"http://e.invalid\")\n\u202eTENNIAM", "A1")
+    w = [30, 22, 12, 8, 6, 5, 4, 3, 2, 2, 1, 1]
+    counts = {}
+    for _ in range(public):
+        if rng.random() < 0.03:
+            k = None
+        else:
+            k = rng.choices(range(len(ases)), weights=w)[0]
+        counts[k] = counts.get(k, 0) + 1
+
+    def block(groups, label):
+        ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        total = sum(groups.values())
+        acc, nak = 0, 0
+        for i, (_, n) in enumerate(ranked):
+            acc += n
+            if 2 * acc > total:
+                nak = i + 1
+                break
+        hhi = sum((100.0 * n / total) ** 2 for _, n in ranked) if total else 0
+        asc = sorted(n for _, n in ranked)
+        m = len(asc)
+        gini = max(0.0, 2.0 * sum((i + 1) * x for i, x in enumerate(asc)) / (m * total) - (m + 1.0) / m) if total else 0
+        return {"nodes": total, "groups": len(ranked), "nakamoto": nak, "hhi": round(hhi, 3),
+                "gini": round(gini, 4),
+                "top": [dict(label(key), nodes=n, share=round(n / total, 6)) for key, n in ranked[:10]]}
+
+    by_asn = {("unknown" if k is None else str(ases[k][0])): n for k, n in counts.items()}
+    names = {str(a): nm for a, nm, _ in ases}
+    by_cc, by_prov = {}, {}
+    for k, n in counts.items():
+        cc = "unknown" if k is None else ases[k][2]
+        pv = "unknown" if k is None else FIXTURE_PROVIDERS.get(ases[k][0], "other")
+        by_cc[cc] = by_cc.get(cc, 0) + n
+        by_prov[pv] = by_prov.get(pv, 0) + n
+    j["concentration"]["by_asn"] = block(
+        by_asn, lambda k: {"asn": None, "name": "unknown"} if k == "unknown" else {"asn": int(k), "name": names[k]})
+    j["concentration"]["by_country"] = block(by_cc, lambda k: {"country": k})
+    j["concentration"]["by_provider"] = block(by_prov, lambda k: {"provider": k})
+    located = public - counts.get(None, 0)
+    j["location"] = {"vendor": "IPFire Project", "created": "2026-11-%02dT05:59:54Z" % (10 + cid % 10),
+                     "coverage": round(located / public, 6) if public else 0, "public_nodes": public,
+                     "located": located, "with_country": located, "providers": 17}
+    in_core = sorted(((ases[k][0], n) for k, n in counts.items() if k is not None),
+                     key=lambda an: (-an[1], an[0]))
+    n_as = len(in_core)
+    j["graph"]["as_level"] = {"vertices": n_as, "edges": n_as * (n_as - 1) // 3 if n_as > 1 else 0,
+                              "vertex_connectivity": min(4, max(0, n_as - 1)),
+                              "min_vertex_cut": [a for a, _ in in_core[:min(4, max(0, n_as - 1))]],
+                              "unlocated_nodes": counts.get(None, 0)}
+    giant, left = [1.0 if core_v else 0.0], core_v
+    for _, n in in_core:
+        left = max(0, left - n)
+        giant.append(round(left / core_v * (0.9 if left else 0), 4) if core_v else 0.0)
+    half = next((i for i, g in enumerate(giant) if g < 0.5), None) if core_v else None
+    j["graph"]["core"]["attack_curves"]["by_asn"] = {
+        "order": [a for a, _ in in_core], "giant": giant, "ases_to_half": half,
+        "x": "ASes removed, most R_core nodes first", "y": "largest component / R_core vertices"}
+
+
+NAT_RANGES = ("private", "docker_bridge", "cgnat", "link_local", "loopback")
+INBOUND_CLASSES = ("reachable", "nat_refused", "nat_silent", "port_zero", "other_peer",
+                   "not_dialed")
+
+
+def nat(j, pts, ids, many, outcomes, inbound=False):
+    """report.json `nat` for a crawl; a stream of its own leaves the rest as it was."""
+    rng = random.Random(j["crawl"]["id"] * 7717)
+    if not pts:
+        j["nat"] = {"private_advertisers": {"nodes": 0, "points": 0,
+                                            "by_range": {r: {"nodes": 0, "points": 0}
+                                                         for r in NAT_RANGES}, "top": []},
+                    "port_mismatch": {"nodes": 0, "points": 0, "checked_points": 0,
+                                      "announce_zero": 0, "top": []},
+                    "shared_addresses": {"addresses": 0, "nodes": 0, "top": []},
+                    "unreachable_by_cause": {"points": 6, "refused": 2, "timed_out": 4,
+                                             "no_route": 0}}
+        return
+    adv = []
+    by = {r: {"nodes": 0, "points": 0} for r in NAT_RANGES}
+    for k in range(min(len(pts), 40)):
+        i = (k * 7) % len(pts)
+        ranges = {}
+        for r in NAT_RANGES:
+            if rng.random() < (0.6, 0.25, 0.15, 0.08, 0.03)[NAT_RANGES.index(r)]:
+                ranges[r] = 1 + int(rng.expovariate(0.4))
+                by[r]["nodes"] += 1
+                by[r]["points"] += ranges[r]
+        if ranges:
+            adv.append({"id": ids[i], "point": pts[i], "points": sum(ranges.values()),
+                        "ranges": ranges})
+    adv.sort(key=lambda a: (-a["points"], a["id"]))
+    mism = []
+    for k in range(min(len(pts), 9)):
+        i = (k * 11 + 5) % len(pts)
+        dialed = int(pts[i].rsplit(":", 1)[1])
+        mism.append({"id": ids[i], "point": pts[i], "dialed_port": dialed,
+                     "announced_port": 9732 if dialed != 9732 else 19732})
+    j["nat"] = {
+        "private_advertisers": {"nodes": len(adv), "points": sum(a["points"] for a in adv),
+                                "by_range": by, "top": adv[:20]},
+        "port_mismatch": {"nodes": len(mism), "points": len(mism), "checked_points": len(pts),
+                          "announce_zero": 2, "top": mism},
+        "shared_addresses": {"addresses": len(many),
+                             "nodes": sum(m["peer_ids"] for m in many),
+                             "top": [{"address": m["ip"], "nodes": m["peer_ids"],
+                                      "points": m["peer_ids"]} for m in many[:20]]},
+        "unreachable_by_cause": {"points": outcomes["refused"] + outcomes["timeout"]
+                                 + outcomes["unreachable"],
+                                 "refused": outcomes["refused"], "timed_out": outcomes["timeout"],
+                                 "no_route": outcomes["unreachable"]},
+    }
+    if inbound:
+        by_class = {c: n for c, n in zip(INBOUND_CLASSES, (61, 188, 97, 23, 9, 4))}
+        j["nat"]["inbound"] = {"window_hours": 24, "peers": sum(by_class.values()),
+                               "by_class": by_class, "hidden_share": 0.8187}
+
+
+def node_history(crawls):
+    """report.json `history` (analyzer/history.c) over the given crawls, oldest
+    first, the last one being the crawl analysed: made-up uptime figures,
+    churn from each crawl's trend, versions split by the release the RPC
+    probe learned (releases: null for a crawl without the probe)."""
+    out = []
+    for j in crawls:
+        rel = j["releases"]
+        known = {e["release"]: e["nodes"] for e in rel["top"]}
+        versions = []
+        for v in j["versions"]:
+            if (v["distributed_db_version"], v["p2p_version"]) == (2, 1) and known:
+                for r, n in known.items():
+                    versions.append(dict(v, release=r, nodes=n))
+                rest = v["nodes"] - sum(known.values())
+                if rest > 0:
+                    versions.append(dict(v, nodes=rest))
+            else:
+                versions.append(dict(v))
+        versions.sort(key=lambda v: (-v["nodes"], v["chain_name"], v["distributed_db_version"],
+                                     v["p2p_version"], v.get("release", "")))
+        out.append({"crawl_id": j["crawl"]["id"], "started_at": j["crawl"]["started_at"],
+                    "public_nodes": j["counts"]["public"],
+                    "new": j["trend"]["new"] if out else None,
+                    "gone": j["trend"]["gone"] if out else None,
+                    "versions": versions,
+                    "releases": [{"release": e["release"], "nodes": e["nodes"]} for e in rel["top"]]
+                    if rel["probed"] else None})
+    public = crawls[-1]["counts"]["public"]
+    bins = [41, 17, 12, 9, 8, 7, 9, 11, 18, 231]
+    core = 205
+    return {"window": len(out),
+            "uptime": {"nodes": sum(bins), "stable_nodes": bins[9],
+                       "stable_share": bins[9] / sum(bins), "stable_public_now": 224,
+                       "distribution": [{"from": b / 10, "to": (b + 1) / 10, "nodes": n}
+                                        for b, n in enumerate(bins)]},
+            "core": {"nodes": core, "share_of_public_now": core / public},
+            "crawls": out}
+
+
+def dump(path, obj, with_nat=False, inbound=False):
+    args = obj.pop("_nat_args", None)
+    if with_nat:
+        nat(obj, *args, inbound=inbound)
     with open(path, "w") as f:
         json.dump(obj, f, indent=1, ensure_ascii=False)
         f.write("\n")
@@ -306,28 +520,31 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--nodes":
         n = int(sys.argv[2])
         j, _ = crawl(900, 24, n, 0.22, random.Random(n))
-        dump(sys.argv[3], j)
+        dump(sys.argv[3], j, with_nat=True)
         return
     rng = random.Random(20261124)
     # history: 12 nightly crawls, ids 30..41, days 25 Oct .. 23 Nov (30, 23, 16, 9 days back ...)
     hist_days = [-6, -5, 1, 8, 10, 14, 17, 19, 20, 21, 22, 23]
     os.makedirs(os.path.join(here, "history"), exist_ok=True)
     j = None
+    hist = []
     for k, day in enumerate(hist_days):
         cid = 30 + k
         seen = 1300 + (k * 29) % 140
         j, _ = crawl(cid, day, seen, 0.205 + 0.002 * k, rng, prev=j)
-        dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j)
+        hist.append(j)
+        dump(os.path.join(here, "history", "crawl-%02d.json" % cid), j, with_nat=True)
     last = j
     cur, addrs = crawl(42, 24, 1432, 0.2179, rng, liars=True, prev=last)
-    dump(os.path.join(here, "crawl-42.json"), cur)
+    cur["history"] = node_history(hist + [cur])
+    dump(os.path.join(here, "crawl-42.json"), cur, with_nat=True, inbound=True)
     with open(os.path.join(here, "crawl-42.addresses"), "w") as f:
         for a in sorted(set(addrs)):
             f.write(a + "\n")
     empty, _ = crawl(43, 25, 6, 0, rng, empty=True, prev=last)
-    dump(os.path.join(here, "empty.json"), empty)
+    dump(os.path.join(here, "empty.json"), empty, with_nat=True)
     hostile, _ = crawl(44, 25, 300, 0.2, rng, hostile=True, prev=last)
-    dump(os.path.join(here, "hostile.json"), hostile)
+    dump(os.path.join(here, "hostile.json"), hostile, with_nat=True)
 
 
 if __name__ == "__main__":
