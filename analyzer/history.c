@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/model.h"
+#include "core/buf.h"
 
 void history_free(struct history *h)
 {
@@ -42,7 +43,7 @@ static char *dup_or_null(const char *s, bool *ok)
 enum err history_add_crawl(struct history *h, int64_t id, const char *started_at)
 {
 	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 32;
+		size_t cap = grow_cap(h->cap, h->n + 1, 32, SIZE_MAX);
 		struct hcrawl *p = realloc(h->crawls, cap * sizeof *p);
 		if (!p)
 			return ERR_NOMEM;
@@ -64,7 +65,7 @@ enum err history_add_node(struct history *h, const char *peer_id, const char *ch
 		return ERR_INVAL;
 	struct hcrawl *c = &h->crawls[h->n - 1];
 	if (c->nodes_n == c->nodes_cap) {
-		size_t cap = c->nodes_cap ? 2 * c->nodes_cap : 64;
+		size_t cap = grow_cap(c->nodes_cap, c->nodes_n + 1, 64, SIZE_MAX);
 		struct hnode *p = realloc(c->nodes, cap * sizeof *p);
 		if (!p)
 			return ERR_NOMEM;
