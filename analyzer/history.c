@@ -100,7 +100,8 @@ void history_finish(struct history *h)
 	for (size_t i = 0; i < h->n; i++) {
 		struct hcrawl *c = &h->crawls[i];
 		/* qsort is not stable: "the first kept" means the first after sorting */
-		qsort(c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode);
+		if (c->nodes_n > 1) /* a crawl without nodes has no array: qsort wants one */
+			qsort(c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode);
 		size_t k = 0;
 		for (size_t j = 0; j < c->nodes_n; j++) {
 			if (k && !strcmp(c->nodes[k - 1].peer_id, c->nodes[j].peer_id)) {
@@ -130,7 +131,8 @@ static void push(json_t *a, json_t *v, bool *ok)
 static bool has(const struct hcrawl *c, const char *peer_id)
 {
 	struct hnode key = {.peer_id = (char *)peer_id};
-	return bsearch(&key, c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode) != NULL;
+	return c->nodes_n &&
+	       bsearch(&key, c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode) != NULL;
 }
 
 /* Nodes of a not in b. */

@@ -521,9 +521,9 @@ static enum err list_others(struct builder *B)
 	size_t n = B->core.n;
 	if (n == 0)
 		return ERR_OK;
-	uint32_t *listers =
-	    malloc((size_t)(c->listed_by > c->nat_listed_by ? c->listed_by : c->nat_listed_by) *
-	           sizeof *listers);
+	/* the most listers drawn at once: listed_by, nat_listed_by, or 2 for a data point */
+	size_t lmax = (size_t)(c->listed_by > c->nat_listed_by ? c->listed_by : c->nat_listed_by);
+	uint32_t *listers = malloc((lmax > 2 ? lmax : 2) * sizeof *listers);
 	uint32_t *turn = calloc(w->node_n, sizeof *turn);
 	if (!listers || !turn) {
 		free(listers);
