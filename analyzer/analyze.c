@@ -1,5 +1,5 @@
 /*
- * analyze — the pipeline of issue 6 and the report.json object.
+ * analyze — the pipeline of docs/analyzer.md and the report.json object.
  *
  * Vertex numbers never reach an output: every list is written in vertex
  * order, and vertices are numbered by sorted id (model.h), so outputs are
@@ -13,10 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/ipaddr.h"
 #include "analyzer/history.h"
+#include "analyzer/ipaddr.h"
 #include "analyzer/locfig.h"
 #include "analyzer/nat.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/rng.h"
 
@@ -164,9 +165,7 @@ void concentration_of(const uint64_t *counts, size_t n, struct concentration *ou
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_mono_s();
 }
 
 static size_t edge_index(const struct model *mo, uint32_t u, uint32_t v)

@@ -1,5 +1,5 @@
 /*
- * analyze — one crawl in, every figure of issue 6 out.
+ * analyze — one crawl in, every figure of docs/analyzer.md out.
  *
  * analysis_run() builds the model (model.h), the three graphs S (all
  * vertices), R (public vertices) and R_core (largest component of R), runs

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/hex.h"
 
 void acrawl_init(struct acrawl *c)
@@ -84,15 +85,7 @@ enum err acrawl_set_str(char **field, const char *value)
 
 static enum err grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
-		return ERR_OK;
-	size_t nc = *cap ? *cap * 2 : 256;
-	void *p = realloc(*arr, nc * elem);
-	if (!p)
-		return ERR_NOMEM;
-	*arr = p;
-	*cap = nc;
-	return ERR_OK;
+	return array_reserve(arr, cap, n + 1, elem, 256);
 }
 
 enum err acrawl_add_visit(struct acrawl *c, const struct acrawl_visit *v)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analyzer/model.h"
+#include "core/buf.h"
 
 void history_free(struct history *h)
 {
@@ -42,7 +43,7 @@ static char *dup_or_null(const char *s, bool *ok)
 enum err history_add_crawl(struct history *h, int64_t id, const char *started_at)
 {
 	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 32;
+		size_t cap = grow_cap(h->cap, h->n + 1, 32, SIZE_MAX);
 		struct hcrawl *p = realloc(h->crawls, cap * sizeof *p);
 		if (!p)
 			return ERR_NOMEM;
@@ -64,7 +65,7 @@ enum err history_add_node(struct history *h, const char *peer_id, const char *ch
 		return ERR_INVAL;
 	struct hcrawl *c = &h->crawls[h->n - 1];
 	if (c->nodes_n == c->nodes_cap) {
-		size_t cap = c->nodes_cap ? 2 * c->nodes_cap : 64;
+		size_t cap = grow_cap(c->nodes_cap, c->nodes_n + 1, 64, SIZE_MAX);
 		struct hnode *p = realloc(c->nodes, cap * sizeof *p);
 		if (!p)
 			return ERR_NOMEM;
@@ -99,7 +100,8 @@ void history_finish(struct history *h)
 	for (size_t i = 0; i < h->n; i++) {
 		struct hcrawl *c = &h->crawls[i];
 		/* qsort is not stable: "the first kept" means the first after sorting */
-		qsort(c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode);
+		if (c->nodes_n > 1) /* a crawl without nodes has no array: qsort wants one */
+			qsort(c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode);
 		size_t k = 0;
 		for (size_t j = 0; j < c->nodes_n; j++) {
 			if (k && !strcmp(c->nodes[k - 1].peer_id, c->nodes[j].peer_id)) {
@@ -129,7 +131,8 @@ static void push(json_t *a, json_t *v, bool *ok)
 static bool has(const struct hcrawl *c, const char *peer_id)
 {
 	struct hnode key = {.peer_id = (char *)peer_id};
-	return bsearch(&key, c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode) != NULL;
+	return c->nodes_n &&
+	       bsearch(&key, c->nodes, c->nodes_n, sizeof *c->nodes, cmp_hnode) != NULL;
 }
 
 /* Nodes of a not in b. */

@@ -98,10 +98,14 @@ enum err load_journal(const char *path, int64_t nth, struct acrawl *out, char *e
 			break;
 		case JOURNAL_ADV:
 			/* another network's points (docs/crawler.md): no edge of this graph */
-			if (in_crawl && en.u.adv.source != ADV_FOREIGN_NACK)
-				e = acrawl_add_adv(&cur, en.u.adv.from_point, en.u.adv.to_point,
-				                   en.u.adv.source, (int)en.u.adv.round,
-				                   (int)en.u.adv.rank, (int)en.u.adv.list_len);
+			if (in_crawl && en.u.adv.source != ADV_FOREIGN_NACK) {
+				char from[POINT_FMT_CAP], to[POINT_FMT_CAP];
+				point_format(&en.u.adv.from, from, sizeof from);
+				point_format(&en.u.adv.to, to, sizeof to);
+				e = acrawl_add_adv(&cur, from, to, en.u.adv.source,
+				                   (int)en.u.adv.round, (int)en.u.adv.rank,
+				                   (int)en.u.adv.list_len);
+			}
 			break;
 		case JOURNAL_RPC:
 			if (in_crawl) {

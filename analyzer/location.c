@@ -25,6 +25,8 @@
 #include <libloc/libloc.h>
 #include <libloc/network.h>
 
+#include "core/buf.h"
+
 const char *location_default_path(void)
 {
 	if (access(LOCATION_DB_UPDATED, R_OK) == 0)
@@ -224,13 +226,15 @@ enum err providers_load(struct providers *p, const char *path, char *err, size_t
 				e = ERR_CONFIG;
 				break;
 			}
-			unsigned char *nb = realloc(buf, bcap = bcap ? 2 * bcap : 4096);
+			size_t nc = grow_cap(bcap, len + 1, 4096, SIZE_MAX);
+			unsigned char *nb = realloc(buf, nc);
 			if (!nb) {
 				e = ERR_NOMEM;
 				snprintf(err, cap, "providers %s: out of memory", path);
 				break;
 			}
 			buf = nb;
+			bcap = nc;
 		}
 		size_t r = fread(buf + len, 1, bcap - len, f);
 		len += r;

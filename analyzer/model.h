@@ -1,5 +1,5 @@
 /*
- * model — the crawl as a graph of nodes (issue 6, "The graph").
+ * model — the crawl as a graph of nodes (docs/analyzer.md, "The graph").
  *
  * A vertex is a node: its peer id when a handshake revealed one (several
  * points with one peer id are one vertex), else its point text. Vertices are

@@ -1,5 +1,5 @@
 /*
- * report — renders one crawl's report.json (the contract of issue 6) into the
+ * report — renders one crawl's report.json (the contract of docs/analyzer.md) into the
  * published report: report.html (one self-contained file: inline CSS and SVG,
  * no script, no fetched font, responsive, print CSS), report.md (the same
  * content, charts as SVG files beside it), the CSV behind every chart and

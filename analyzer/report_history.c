@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "report_spec.h"
 
 static const struct rkv STABLE_FIGURES[] = {
@@ -174,7 +175,7 @@ static void releases_over_time(struct rctx *r, const json_t *crawls)
 				j++;
 			if (j == rn) {
 				if (rn == cap) {
-					size_t nc = cap ? 2 * cap : 16;
+					size_t nc = grow_cap(cap, rn + 1, 16, SIZE_MAX);
 					struct rot_rel *p = realloc(rel, nc * sizeof *p);
 					if (!p) {
 						d->html.oom = true;

@@ -5,6 +5,7 @@
  * override characters: jansson guarantees the strings it loads are valid
  * UTF-8, and bytes we do not recognise are passed through unchanged.
  */
+#include "core/buf.h"
 #include "report_util.h"
 
 #include <math.h>
@@ -29,14 +30,7 @@ static bool grow(struct rbuf *b, size_t extra)
 		return false;
 	if (b->len + extra + 1 <= b->cap)
 		return true;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + extra + 1) {
-		if (cap > SIZE_MAX / 2) {
-			b->oom = true;
-			return false;
-		}
-		cap *= 2;
-	}
+	size_t cap = grow_cap(b->cap, b->len + extra + 1, 4096, SIZE_MAX);
 	char *p = realloc(b->p, cap);
 	if (!p) {
 		b->oom = true;

@@ -8,6 +8,7 @@
  * from the residual graph is a set of vertices.
  */
 #include "analyzer/vconn.h"
+#include "core/buf.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -123,12 +124,10 @@ static enum err flow_init(struct flow *f, const struct ugraph *g)
 static enum err touch(struct flow *f, uint32_t a)
 {
 	if (f->touched_n == f->touched_cap) {
-		size_t nc = f->touched_cap * 2;
-		uint32_t *p = realloc(f->touched, nc * sizeof *p);
-		if (!p)
-			return ERR_NOMEM;
-		f->touched = p;
-		f->touched_cap = nc;
+		enum err e = array_reserve((void **)&f->touched, &f->touched_cap, f->touched_n + 1,
+					   sizeof *f->touched, 1024);
+		if (e != ERR_OK)
+			return e;
 	}
 	f->touched[f->touched_n++] = a;
 	return ERR_OK;

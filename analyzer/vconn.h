@@ -2,7 +2,7 @@
  * vconn — vertex connectivity of a simple undirected graph, with a witness
  * minimum vertex cut. Written here, not taken from igraph 0.10.2, whose
  * igraph_vertex_connectivity is O(V^5) and whose minimum_size_separators
- * returns wrong sets (research/anchors-analysis.md §1.3).
+ * returns wrong sets (docs/analyzer.md, "Algorithms").
  *
  * Esfahanian–Hakimi: v of minimum degree δ; κ = min(δ, κ(v, w) for every
  * non-neighbour w, κ(x, y) for every non-adjacent pair of v's neighbours).

@@ -9,8 +9,8 @@
 #  2. vertex connectivity at 1,000 vertices against networkx's
 #     node_connectivity on the same graphs (random 6-regular, G(1000, 10000));
 #     target >= 20x. python3-igraph is not installed here, and igraph's own
-#     vertex_connectivity is O(V^5) (~an hour at 1,000 vertices measured in
-#     research/anchors-analysis.md), so it is not run.
+#     vertex_connectivity is O(V^5) (~an hour at 1,000 vertices, see
+#     docs/analyzer.md "Algorithms"), so it is not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}

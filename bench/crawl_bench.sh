@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crawl benchmark (issue 5), not a test: prints figures, asserts nothing.
+# Crawl benchmark (docs/crawler.md, "Performance"), not a test: prints figures, asserts nothing.
 #
 #   bench/crawl_bench.sh [NODES]        (default 10000; run from the repo root after make)
 #   QUICK=1 bench/crawl_bench.sh [NODES]  only the baseline and the no-latency

@@ -3,7 +3,7 @@
  * second one core could do if the crawl were nothing but libsodium calls.
  *
  * One "handshake" is exactly the cryptography the initiator performs in a
- * tzcensus visit (spec 5, 16.1): the peer's PoW hash and peer id (two
+ * tzcensus visit (docs/protocol.md §5, §16.1): the peer's PoW hash and peer id (two
  * Blake2b), the channel key (crypto_box_beforenm: one X25519), the two
  * channel nonces (two Blake2b over both connection messages), and the
  * chunks of a full visit: 6 sealed (metadata, Ack, 2 Bootstrap,

@@ -97,8 +97,9 @@ static struct row *make_rows(unsigned nv, unsigned per, size_t *n_out)
 					to = (to + 1) % nv;
 				point_text(a->p2, to);
 				a->a.seq = ++aseq;
-				a->a.from_point = a->p1;
-				a->a.to_point = a->p2;
+				if (point_parse(a->p1, strlen(a->p1), &a->a.from, NULL) != ERR_OK ||
+				    point_parse(a->p2, strlen(a->p2), &a->a.to, NULL) != ERR_OK)
+					abort();
 				a->a.source = ADV_ADVERTISE;
 				a->a.round = 1 + k / 50;
 				a->a.rank = k % 50;
@@ -304,8 +305,8 @@ static double run_insert(const char *admin, const struct row *rows, size_t n, si
 			const struct adv_rec *a = &r->a;
 			snprintf(b[1], 80, "%" PRIu64, a->seq);
 			p[1] = b[1];
-			split(a->from_point, b[2], b[3]);
-			split(a->to_point, b[4], b[5]);
+			split(r->p1, b[2], b[3]);
+			split(r->p2, b[4], b[5]);
 			p[2] = b[2];
 			p[3] = b[3];
 			p[4] = b[4];

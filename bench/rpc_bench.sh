@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# RPC probe benchmark (issue 19), not a test: prints figures, asserts nothing.
+# RPC probe benchmark (docs/crawler.md), not a test: prints figures, asserts nothing.
 #
 #   bench/rpc_bench.sh [NODES] [REPEAT]   (defaults 3000 and 3; from the repo root after make)
 #   SIM_FLAGS="--latency-ms 20:200" bench/rpc_bench.sh   extra simnet flags (a world with latency)

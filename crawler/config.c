@@ -1,7 +1,9 @@
 /*
  * Crawler settings. The key table below is the single list of what can be
- * configured: config/crawler.example.yaml documents the same names, and a
- * unit test checks that every key of the table appears in that file.
+ * configured, with each setting's type, range, help and default: the YAML
+ * loader, crawl_config_init(), --help (crawl_config_help) and --set read it;
+ * config/crawler.example.yaml and man/tzcensus-crawl.1 document the same
+ * names and defaults, and unit tests check that they agree with the table.
  */
 #include "crawler/config.h"
 
@@ -15,116 +17,88 @@
 #define OFF(f) offsetof(struct crawl_config, f)
 
 const struct conf_key crawl_config_keys[] = {
-	{"db", CONF_STRING, OFF(db), 0, 0, "libpq conninfo or URL (default: PG* environment)", NULL},
-	{"seeds", CONF_STRLIST, OFF(seeds), 0, 0, "seed points host:port (--seed)", NULL},
+	/* name, type, field, min, max, help (the default is def, the last column), def */
+	{"db", CONF_STRING, OFF(db), 0, 0,
+	 "libpq conninfo or URL (unset: PG* environment)", NULL, NULL},
+	{"seeds", CONF_STRLIST, OFF(seeds), 0, 0, "seed points host:port (--seed)", NULL, NULL},
 	{"seed_from_db", CONF_BOOL, OFF(seed_from_db), 0, 0,
-	 "also seed with points that answered in recent crawls (default false)", NULL},
+	 "also seed with points that answered in recent crawls", NULL, "false"},
 	{"seed_from_db_crawls", CONF_INT, OFF(seed_from_db_crawls), 1, 100,
-	 "how many recent finished crawls seed_from_db reads (default 3)", NULL},
+	 "how many recent finished crawls seed_from_db reads", NULL, "3"},
 	{"allow", CONF_STRLIST, OFF(allow), 0, 0, "CIDR allow list; exclusive when set (--allow)",
-	 NULL},
-	{"deny", CONF_STRLIST, OFF(deny), 0, 0, "CIDR deny list (--deny)", NULL},
-	{"identity", CONF_STRING, OFF(identity), 0, 0, "identity.json (default identity.json)",
-	 NULL},
+	 NULL, NULL},
+	{"deny", CONF_STRLIST, OFF(deny), 0, 0, "CIDR deny list (--deny)", NULL, NULL},
+	{"identity", CONF_STRING, OFF(identity), 0, 0, "Octez identity.json file", NULL,
+	 "identity.json"},
 	{"expected_pow", CONF_DOUBLE, OFF(expected_pow), 0, 256,
-	 "the network's proof of work: peers' checked and recorded; ours must reach it "
-	 "(default 26)", NULL},
-	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced (default TEZOS_MAINNET)",
-	 NULL},
-	{"concurrency", CONF_INT, OFF(concurrency), 1, 60000,
-	 "connections in flight (default 1000)", NULL},
+	 "the network's proof of work: peers' checked and recorded; ours must reach it", NULL,
+	 "26"},
+	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced", NULL, "TEZOS_MAINNET"},
+	{"concurrency", CONF_INT, OFF(concurrency), 1, 60000, "connections in flight", NULL,
+	 "1000"},
 	{"connect_timeout", CONF_DOUBLE, OFF(connect_timeout), 0.1, 120,
-	 "seconds for the TCP connect (default 10)", NULL},
+	 "seconds for the TCP connect", NULL, "10"},
 	{"handshake_timeout", CONF_DOUBLE, OFF(handshake_timeout), 0.1, 60,
-	 "seconds from connect to the peer's Ack (default 5)", NULL},
+	 "seconds from connect to the peer's Ack", NULL, "5"},
 	{"bootstrap_rounds", CONF_INT, OFF(bootstrap_rounds), 0, 10,
-	 "Bootstrap messages per visit (default 2)", NULL},
+	 "Bootstrap messages per visit", NULL, "2"},
 	{"bootstrap_interval", CONF_DOUBLE, OFF(bootstrap_interval), 0.1, 10,
-	 "seconds between Bootstrap rounds (default 0.1)", NULL},
+	 "seconds between Bootstrap rounds", NULL, "0.1"},
 	{"advertise_wait", CONF_DOUBLE, OFF(advertise_wait), 0.05, 30,
-	 "seconds to wait for each Advertise (default 2)", NULL},
-	{"no_head", CONF_BOOL, OFF(no_head), 0, 0, "skip Get_current_branch (default false)", NULL},
+	 "seconds to wait for each Advertise", NULL, "2"},
+	{"no_head", CONF_BOOL, OFF(no_head), 0, 0, "skip Get_current_branch", NULL, "false"},
 	{"head_wait", CONF_DOUBLE, OFF(head_wait), 0.05, 30,
-	 "seconds to wait for Current_branch (default 2)", NULL},
-	{"vantage", CONF_STRING, OFF(vantage), 0, 0, "name of this crawler's location (default local)",
-	 NULL},
-	{"journal", CONF_STRING, OFF(journal), 0, 0, "journal file (default: none)", NULL},
-	{"json", CONF_BOOL, OFF(json), 0, 0, "print the summary as JSON (default false)", NULL},
+	 "seconds to wait for Current_branch", NULL, "2"},
+	{"vantage", CONF_STRING, OFF(vantage), 0, 0, "name of this crawler's location", NULL,
+	 "local"},
+	{"journal", CONF_STRING, OFF(journal), 0, 0, "journal file (unset: none)", NULL, NULL},
+	{"json", CONF_BOOL, OFF(json), 0, 0, "print the summary as JSON", NULL, "false"},
 	{"no_migrate", CONF_BOOL, OFF(no_migrate), 0, 0,
-	 "do not apply database migrations at start (default false)", NULL},
+	 "do not apply database migrations at start", NULL, "false"},
 	{"per_ip_inflight", CONF_INT, OFF(per_ip_inflight), 1, 20,
-	 "connections at once per IP address (default 2)", NULL},
+	 "connections at once per IP address", NULL, "2"},
 	{"per_ip_ports", CONF_INT, OFF(per_ip_ports), 1, 1000,
-	 "distinct ports dialed per IP address (default 4)", NULL},
+	 "distinct ports dialed per IP address", NULL, "4"},
 	{"per_message_points", CONF_INT, OFF(per_message_points), 1, 100,
-	 "points taken from one message (default 100)", NULL},
+	 "points taken from one message", NULL, "100"},
 	{"max_points", CONF_INT, OFF(max_points), 1, 10000000,
-	 "cap on distinct points known (default 200000)", NULL},
+	 "cap on distinct points known", NULL, "200000"},
 	{"connect_retries", CONF_INT, OFF(connect_retries), 0, 5,
-	 "extra attempts after a connect timeout (default 1)", NULL},
+	 "extra attempts after a connect timeout", NULL, "1"},
 	{"retry_delay", CONF_DOUBLE, OFF(retry_delay), 0, 3600,
-	 "seconds before a retry (default 2)", NULL},
+	 "seconds before a retry", NULL, "2"},
 	{"retry_connect_timeout", CONF_DOUBLE, OFF(retry_connect_timeout), 0.1, 120,
-	 "seconds for a retry's TCP connect, at most connect_timeout (default 4)", NULL},
+	 "seconds for a retry's TCP connect, at most connect_timeout", NULL, "4"},
 	{"drain_timeout", CONF_DOUBLE, OFF(drain_timeout), 0, 60,
-	 "seconds in-flight visits get after SIGINT/SIGTERM (default 3)", NULL},
+	 "seconds in-flight visits get after SIGINT/SIGTERM", NULL, "3"},
 	{"log_interval", CONF_DOUBLE, OFF(log_interval), 0.5, 3600,
-	 "seconds between progress log lines off a terminal (default 5)", NULL},
+	 "seconds between progress log lines off a terminal", NULL, "5"},
 	{"db_queue_mb", CONF_INT, OFF(db_queue_mb), 1, 4096,
-	 "MiB of rows queued for the database before dialing pauses (default 8)", NULL},
+	 "MiB of rows queued for the database before dialing pauses", NULL, "8"},
 	{"db_flush_timeout", CONF_DOUBLE, OFF(db_flush_timeout), 0, 3600,
-	 "seconds the end of a crawl waits for the database (default 60)", NULL},
+	 "seconds the end of a crawl waits for the database", NULL, "60"},
 	{"ddb_version", CONF_INT, OFF(ddb_version), 0, 65535,
-	 "announced distributed_db_version (default 2)", NULL},
-	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535,
-	 "announced p2p_version (default 1)", NULL},
+	 "announced distributed_db_version", NULL, "2"},
+	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535, "announced p2p_version", NULL, "1"},
 	{"rpc_probe.enabled", CONF_BOOL, OFF(rpc_enabled), 0, 0,
-	 "ask each public node's RPC server GET /version (default false)", NULL},
+	 "ask each public node's RPC server GET /version", NULL, "false"},
 	{"rpc_probe.ports", CONF_STRLIST, OFF(rpc_ports), 0, 0,
-	 "RPC ports asked on a public node's address (default [8732], at most 8)", NULL},
+	 "RPC ports asked on a public node's address (at most 8)", NULL, "8732"},
 	{"rpc_probe.timeout", CONF_DOUBLE, OFF(rpc_timeout), 0.1, 60,
-	 "seconds for one whole RPC request (default 3)", NULL},
+	 "seconds for one whole RPC request", NULL, "3"},
 	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
-	 "port our connection messages announce; 0: we do not listen (default 0)", NULL},
+	 "port our connection messages announce; 0: we do not listen", NULL, "0"},
 };
 const size_t crawl_config_keys_n = sizeof crawl_config_keys / sizeof crawl_config_keys[0];
 
 enum err crawl_config_init(struct crawl_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->seed_from_db_crawls = 3;
-	c->identity = strdup("identity.json");
-	c->expected_pow = 26.0;
-	c->chain = strdup("TEZOS_MAINNET");
-	c->concurrency = 1000;
-	c->connect_timeout = 10.0;
-	c->handshake_timeout = 5.0;
-	c->bootstrap_rounds = 2;
-	c->bootstrap_interval = 0.1;
-	c->advertise_wait = 2.0;
-	c->head_wait = 2.0;
-	c->vantage = strdup("local");
-	c->per_ip_inflight = 2;
-	c->per_ip_ports = 4;
-	c->per_message_points = 100;
-	c->max_points = 200000;
-	c->connect_retries = 1;
-	c->retry_delay = 2.0;
-	c->retry_connect_timeout = 4.0;
-	c->drain_timeout = 3.0;
-	c->log_interval = 5.0;
-	c->db_flush_timeout = 60.0;
-	c->db_queue_mb = 8;
-	c->ddb_version = 2;
-	c->p2p_version = 1;
-	c->rpc_timeout = 3.0;
-	if (conf_strlist_add(&c->rpc_ports, "8732") != ERR_OK) {
+	char err[256];
+	enum err e = conf_defaults(crawl_config_keys, crawl_config_keys_n, c, err, sizeof err);
+	if (e != ERR_OK) {
 		crawl_config_free(c);
-		return ERR_NOMEM;
-	}
-	if (!c->identity || !c->chain || !c->vantage) {
-		crawl_config_free(c);
-		return ERR_NOMEM;
+		return e;
 	}
 	return ERR_OK;
 }
@@ -231,7 +205,7 @@ enum err crawl_config_policy(const struct crawl_config *c, struct policy *p, cha
 		enum err e = policy_add(p, true, c->allow.v[i]);
 		if (e != ERR_OK) {
 			snprintf(err, err_cap, "allow: %s '%s'",
-				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->allow.v[i]);
+				 e == ERR_FULL ? "too many rules at" : "not a CIDR:", c->allow.v[i]);
 			return ERR_CONFIG;
 		}
 	}
@@ -239,7 +213,7 @@ enum err crawl_config_policy(const struct crawl_config *c, struct policy *p, cha
 		enum err e = policy_add(p, false, c->deny.v[i]);
 		if (e != ERR_OK) {
 			snprintf(err, err_cap, "deny: %s '%s'",
-				 e == ERR_NOMEM ? "too many rules at" : "not a CIDR:", c->deny.v[i]);
+				 e == ERR_FULL ? "too many rules at" : "not a CIDR:", c->deny.v[i]);
 			return ERR_CONFIG;
 		}
 	}
@@ -299,6 +273,21 @@ enum err crawl_config_validate(const struct crawl_config *c, char *err, size_t e
 		}
 	}
 	return ERR_OK;
+}
+
+void crawl_config_frontier_limits(const struct crawl_config *c, struct frontier_limits *l)
+{
+	l->max_points = (size_t)c->max_points;
+	l->per_ip_inflight = (unsigned)c->per_ip_inflight;
+	l->per_ip_ports = (unsigned)c->per_ip_ports;
+	l->per_message = (unsigned)c->per_message_points;
+	l->connect_retries = (unsigned)c->connect_retries;
+	l->retry_delay_s = c->retry_delay;
+}
+
+void crawl_config_help(FILE *f)
+{
+	conf_help(f, crawl_config_keys, crawl_config_keys_n);
 }
 
 unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i)

@@ -13,9 +13,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "conf/conf.h"
 #include "core/err.h"
+#include "crawler/frontier.h"
 #include "net/policy.h"
 
 #define CRAWL_DEFAULT_PORT 9732
@@ -67,7 +69,10 @@ struct crawl_config {
 extern const struct conf_key crawl_config_keys[];
 extern const size_t crawl_config_keys_n;
 
-/* Fills every default (strings allocated). ERR_NOMEM. */
+/*
+ * Fills every default of the key table (strings allocated). ERR_NOMEM
+ * (ERR_CONFIG only for a default outside its own range: a table mistake).
+ */
 enum err crawl_config_init(struct crawl_config *c) __attribute__((warn_unused_result));
 void crawl_config_free(struct crawl_config *c);
 
@@ -93,6 +98,14 @@ struct seed_spec {
 /* Parses "host[:port]", "[v6][:port]", a bare IPv6 literal. ERR_CONFIG. */
 enum err seed_parse(const char *text, struct seed_spec *out) __attribute__((warn_unused_result));
 
+/*
+ * Writes one line per key of the table: "  name  help (default D, range)",
+ * the settings part of --help.
+ */
+void crawl_config_help(FILE *f);
+
+/* The frontier's limits from the settings (max_points, per_ip_*, retries). */
+void crawl_config_frontier_limits(const struct crawl_config *c, struct frontier_limits *l);
 /* rpc_probe.ports[i] as a number (validated first), 0 if i is out of range. */
 unsigned crawl_config_rpc_port(const struct crawl_config *c, size_t i);
 

@@ -23,7 +23,7 @@
  * closed, result recorded) and freed later by the reaper.
  *
  * The crawler sends only: its connection message, metadata, Ack (all inside
- * hs), Bootstrap, Get_current_branch and Disconnect (spec 9.4, 16.1). The
+ * hs), Bootstrap, Get_current_branch and Disconnect (docs/protocol.md §9.4, §16.1). The
  * Ack goes right behind our metadata and the first Bootstrap and
  * Get_current_branch right behind it (ask_early): the same bytes in the same
  * order as in lock step, one round trip fewer per visit.
@@ -36,7 +36,7 @@
  * our Ack held until the node's (hs late_ack), and that connection's end is
  * the outcome. Nodes that Ack pay nothing; only those resets cost a dial.
  */
-#include "crawler/crawl.h"
+#include "crawler/conn.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -49,12 +49,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
-#include "crawler/probe.h"
-#include "crawler/sink.h"
+#include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
+#include "p2p/pow.h"
 
 #define READ_MAX 16384 /* bytes read per readable event */
 #define WAKE_DELAY_S 0.2 /* a held session goes on this long after the other one ended */
@@ -72,9 +73,9 @@
 enum conn_st { CS_CONNECTING = 0, CS_HANDSHAKE = 1, CS_OPEN = 2, CS_DONE = 3 };
 
 struct conn {
-	struct crawl *cr;
+	struct conn_set *cs;
 	struct conn *prev, *next; /* live list, then dead list (next only) */
-	struct conn *peer_prev, *peer_next; /* cr->peer_chain[peer_bucket()] while live with have_peer */
+	struct conn *peer_prev, *peer_next; /* cs->peer_chain[peer_bucket()] while live with have_peer */
 	ev_io io;
 	ev_timer deadline;
 	ev_timer round;
@@ -93,7 +94,7 @@ struct conn {
 	/*
 	 * Another of our sessions is talking to the same peer id (a node with
 	 * two points): Octez would Nack the second one Already_connected
-	 * (spec 9.2 item 6), so this one holds its metadata back until the
+	 * (docs/protocol.md §9.2 item 6), so this one holds its metadata back until the
 	 * other ends. has_waiters marks the session others wait for.
 	 */
 	bool waiting, has_waiters;
@@ -121,7 +122,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void round_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void finish(struct conn *c, enum visit_outcome o, const char *why);
-static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us);
+static void dial(struct conn_set *cs, const struct fr_lease *l, bool lock_step, int64_t started_us);
 
 static double open_window(const struct crawl_config *cfg)
 {
@@ -137,11 +138,11 @@ static double open_window(const struct crawl_config *cfg)
 /* The only place a state changes: checks the transition and re-arms its deadline. */
 static void set_state(struct conn *c, enum conn_st st)
 {
-	const struct crawl_config *cfg = c->cr->cfg;
+	const struct crawl_config *cfg = c->cs->cfg;
 	/* CONNECTING -> HANDSHAKE -> OPEN, and any state -> DONE. */
 	assert(st == CS_DONE || st == CS_CONNECTING || (int)st == (int)c->st + 1);
 	c->st = st;
-	ev_timer_stop(c->cr->loop, &c->deadline);
+	ev_timer_stop(c->cs->loop, &c->deadline);
 	double after = 0;
 	switch (st) {
 	case CS_CONNECTING:
@@ -154,16 +155,16 @@ static void set_state(struct conn *c, enum conn_st st)
 	case CS_DONE: return;
 	}
 	ev_timer_set(&c->deadline, after, 0.);
-	ev_timer_start(c->cr->loop, &c->deadline);
+	ev_timer_start(c->cs->loop, &c->deadline);
 }
 
 static void watch(struct conn *c, int events)
 {
 	if (c->io.events == events && ev_is_active(&c->io))
 		return;
-	ev_io_stop(c->cr->loop, &c->io);
+	ev_io_stop(c->cs->loop, &c->io);
 	ev_io_set(&c->io, c->fd, events);
-	ev_io_start(c->cr->loop, &c->io);
+	ev_io_start(c->cs->loop, &c->io);
 }
 
 /* Writes what hs has queued; watches EV_WRITE while some is left. false on a write error. */
@@ -200,7 +201,7 @@ static void send_msg(struct conn *c, uint16_t tag)
 	struct p2p_msg m;
 	p2p_msg_init(&m, tag);
 	if (tag == P2P_TAG_GET_CURRENT_BRANCH)
-		memcpy(m.chain_id, c->cr->chain_id, 4);
+		memcpy(m.chain_id, c->cs->chain_id, 4);
 	enum err e = hs_send(c->hs, &m);
 	if (e != ERR_OK)
 		log_debug("%s: cannot send %s: %s", c->text, p2p_tag_str(tag), err_str(e));
@@ -209,10 +210,10 @@ static void send_msg(struct conn *c, uint16_t tag)
 /* The next round, bootstrap_interval from now; only once the node's Ack is in (see top). */
 static void arm_round(struct conn *c)
 {
-	if (c->acked && (long long)c->rounds_sent < c->cr->cfg->bootstrap_rounds) {
-		ev_timer_stop(c->cr->loop, &c->round);
-		ev_timer_set(&c->round, c->cr->cfg->bootstrap_interval, 0.);
-		ev_timer_start(c->cr->loop, &c->round);
+	if (c->acked && (long long)c->rounds_sent < c->cs->cfg->bootstrap_rounds) {
+		ev_timer_stop(c->cs->loop, &c->round);
+		ev_timer_set(&c->round, c->cs->cfg->bootstrap_interval, 0.);
+		ev_timer_start(c->cs->loop, &c->round);
 	}
 }
 
@@ -225,7 +226,7 @@ static void send_bootstrap(struct conn *c)
 
 static void maybe_send_head(struct conn *c)
 {
-	if (c->cr->cfg->no_head || c->head_sent || !c->cr->chain_id_known)
+	if (c->cs->cfg->no_head || c->head_sent || !c->cs->chain_id_known)
 		return;
 	send_msg(c, P2P_TAG_GET_CURRENT_BRANCH);
 	c->head_sent = true;
@@ -234,7 +235,7 @@ static void maybe_send_head(struct conn *c)
 /* Everything asked for has arrived: finish early. */
 static bool check_complete(struct conn *c)
 {
-	const struct crawl_config *cfg = c->cr->cfg;
+	const struct crawl_config *cfg = c->cs->cfg;
 	bool adv_done = (long long)c->adv_seen >= cfg->bootstrap_rounds;
 	bool head_done = cfg->no_head || c->have_head || c->head_dropped;
 	if (adv_done && head_done) {
@@ -245,29 +246,25 @@ static bool check_complete(struct conn *c)
 	return false;
 }
 
-/*
- * A list of points: stored as edges, offered to the frontier. A node of
- * another chain lists its own network's points (docs/crawler.md, "Other
- * networks"): stored as ADV_FOREIGN_NACK and never offered, so a point learnt
- * only there is never dialed (Octez too forgets points of another network:
- * p2p_connect_handler.ml, authenticate, unregister_point).
- */
+/* A list of points: up to the crawl, as it arrives (recorded, offered unless foreign). */
 static void on_points(struct conn *c, const struct point *pts, size_t n, enum adv_source src,
 		      uint32_t round)
 {
-	struct crawl *cr = c->cr;
-	size_t take = frontier_message_cap(cr->fr, n);
-	int64_t seen_us = wall_us(); /* one message, one instant */
-	for (size_t i = 0; i < take; i++) {
-		crawl_edge(cr, c->text, &pts[i], src, round, (uint32_t)i, (uint32_t)n, seen_us);
-		if (src != ADV_FOREIGN_NACK)
-			crawl_offer(cr, &pts[i], c->lease.depth + 1);
-	}
+	struct visit_points p = {
+	    .from = &c->pt,
+	    .depth = c->lease.depth,
+	    .pts = pts,
+	    .n = n,
+	    .source = src,
+	    .round = round,
+	    .seen_at_us = clock_wall_us(), /* one message, one instant */
+	};
+	c->cs->up.points(c->cs->up.ctx, &p);
 }
 
 static void on_msg(struct conn *c, const struct p2p_msg *m)
 {
-	const struct crawl_config *cfg = c->cr->cfg;
+	const struct crawl_config *cfg = c->cs->cfg;
 	switch (m->tag) {
 	case P2P_TAG_ADVERTISE:
 		/* At most one Advertise per round we asked for: a peer cannot push more. */
@@ -286,9 +283,9 @@ static void on_msg(struct conn *c, const struct p2p_msg *m)
 		break;
 	case P2P_TAG_GET_CURRENT_BRANCH:
 		/* The node tells us its chain id (spec errata 6): use it if we had none. */
-		if (!c->cr->chain_id_known) {
-			memcpy(c->cr->chain_id, m->chain_id, 4);
-			c->cr->chain_id_known = true;
+		if (!c->cs->chain_id_known) {
+			memcpy(c->cs->chain_id, m->chain_id, 4);
+			c->cs->chain_id_known = true;
 		}
 		maybe_send_head(c);
 		return;
@@ -314,7 +311,7 @@ static void ask_early(struct conn *c)
 {
 	if (c->chain_bad || c->waiting || c->lock_step || c->st != CS_HANDSHAKE)
 		return;
-	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
+	if (c->cs->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
 	maybe_send_head(c);
 }
@@ -322,14 +319,14 @@ static void ask_early(struct conn *c)
 static void on_ack(struct conn *c)
 {
 	c->acked = true;
-	c->t_answer = crawl_now(c->cr);
+	c->t_answer = ev_now(c->cs->loop);
 	if (c->chain_bad) {
 		/* Another network: do not mix its peer lists into ours. */
 		finish(c, VISIT_FOREIGN, "acked with another chain name");
 		return;
 	}
 	set_state(c, CS_OPEN);
-	if (c->cr->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
+	if (c->cs->cfg->bootstrap_rounds > 0 && c->rounds_sent == 0)
 		send_bootstrap(c);
 	else
 		arm_round(c); /* the first went early: time the second from this Ack */
@@ -339,7 +336,7 @@ static void on_ack(struct conn *c)
 
 static void on_nack(struct conn *c, const struct hs_event *ev)
 {
-	c->t_answer = crawl_now(c->cr);
+	c->t_answer = ev_now(c->cs->loop);
 	/* Another chain name in its connection message: foreign, whatever the
 	 * motive; our chain but no common version: incompatible. */
 	bool incompatible = false;
@@ -400,7 +397,7 @@ static size_t peer_bucket(const struct conn *c)
 
 static void peer_link(struct conn *c)
 {
-	struct conn **head = &c->cr->peer_chain[peer_bucket(c)];
+	struct conn **head = &c->cs->peer_chain[peer_bucket(c)];
 	c->peer_prev = NULL;
 	c->peer_next = *head;
 	if (*head)
@@ -413,7 +410,7 @@ static void peer_unlink(struct conn *c)
 	if (c->peer_prev)
 		c->peer_prev->peer_next = c->peer_next;
 	else
-		c->cr->peer_chain[peer_bucket(c)] = c->peer_next;
+		c->cs->peer_chain[peer_bucket(c)] = c->peer_next;
 	if (c->peer_next)
 		c->peer_next->peer_prev = c->peer_prev;
 	c->peer_prev = c->peer_next = NULL;
@@ -422,7 +419,7 @@ static void peer_unlink(struct conn *c)
 /* Another live session that already talks to c's peer id, or NULL. */
 static struct conn *same_peer(const struct conn *c)
 {
-	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next)
+	for (struct conn *o = c->cs->peer_chain[peer_bucket(c)]; o; o = o->peer_next)
 		if (o != c && o->counted &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0)
 			return o;
@@ -440,11 +437,11 @@ static struct conn *same_peer(const struct conn *c)
  */
 static void hold_if_busy(struct conn *c)
 {
-	struct crawl *cr = c->cr;
+	struct conn_set *cs = c->cs;
 	struct conn *o = same_peer(c);
-	double now = crawl_now(cr);
+	double now = ev_now(cs->loop);
 	if (!c->waiting) {
-		double d = cr->cfg->handshake_timeout < NODE_AUTH_S ? cr->cfg->handshake_timeout
+		double d = cs->cfg->handshake_timeout < NODE_AUTH_S ? cs->cfg->handshake_timeout
 								  : NODE_AUTH_S;
 		c->hold_until = c->t_connected + d / 2;
 	}
@@ -460,9 +457,9 @@ static void hold_if_busy(struct conn *c)
 			  o->text);
 	c->waiting = true;
 	o->has_waiters = true;
-	ev_timer_stop(cr->loop, &c->round);
+	ev_timer_stop(cs->loop, &c->round);
 	ev_timer_set(&c->round, c->hold_until - now, 0.);
-	ev_timer_start(cr->loop, &c->round);
+	ev_timer_start(cs->loop, &c->round);
 }
 
 /* c ends: sessions holding for its peer id may go on after a short pause. */
@@ -470,17 +467,23 @@ static void wake_waiters(struct conn *c)
 {
 	if (!c->has_waiters || !c->have_peer)
 		return;
-	for (struct conn *o = c->cr->peer_chain[peer_bucket(c)]; o; o = o->peer_next) {
+	for (struct conn *o = c->cs->peer_chain[peer_bucket(c)]; o; o = o->peer_next) {
 		if (o->waiting &&
 		    memcmp(o->peer.peer_id, c->peer.peer_id, sizeof o->peer.peer_id) == 0) {
 			/* let the node see our close first (never past the hold's end) */
-			double left = o->hold_until - crawl_now(c->cr);
-			ev_timer_stop(c->cr->loop, &o->round);
+			double left = o->hold_until - ev_now(c->cs->loop);
+			ev_timer_stop(c->cs->loop, &o->round);
 			ev_timer_set(&o->round, left < WAKE_DELAY_S ? (left > 0 ? left : 0) : WAKE_DELAY_S,
 				     0.);
-			ev_timer_start(c->cr->loop, &o->round);
+			ev_timer_start(c->cs->loop, &o->round);
 		}
 	}
+}
+
+/* An HS_EV_ERROR of our own making: an allocation, or our output queue full. */
+static bool hs_error_local(enum err e)
+{
+	return e == ERR_NOMEM || e == ERR_FULL;
 }
 
 /* Drains the session's events; false once the connection is finished. */
@@ -514,11 +517,10 @@ static bool run_events(struct conn *c)
 		case HS_EV_DROPPED: on_dropped(c, &ev.dropped); break;
 		case HS_EV_ERROR:
 			snprintf(c->errbuf, sizeof c->errbuf, "%s%s%s: %s",
-				 ev.error.code == ERR_NOMEM ? "local: " : "",
+				 hs_error_local(ev.error.code) ? "local: " : "",
 				 c->acked ? "after ack: " : "", err_str(ev.error.code),
 				 ev.error.reason ? ev.error.reason : "?");
-			/* ERR_NOMEM: our allocation or our output queue, not the peer */
-			finish(c, ev.error.code == ERR_NOMEM ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
+			finish(c, hs_error_local(ev.error.code) ? VISIT_LOCAL_ERROR : VISIT_PROTOCOL_ERROR,
 			       c->errbuf);
 			return false;
 		}
@@ -536,16 +538,16 @@ static void bury(struct conn *c);
  */
 static bool redial(struct conn *c)
 {
-	if (c->lock_step || c->st != CS_HANDSHAKE || !c->have_peer || c->cr->stopping)
+	if (c->lock_step || c->st != CS_HANDSHAKE || !c->have_peer || c->cs->stopping)
 		return false;
-	struct crawl *cr = c->cr;
+	struct conn_set *cs = c->cs;
 	struct fr_lease l = c->lease;
 	int64_t started_us = c->started_us;
 	log_debug("%s: reset after the %s: dialing again in lock step", c->text,
 		  c->have_meta ? "metadata" : "connection message");
 	hang_up(c);
 	bury(c);
-	dial(cr, &l, true, started_us);
+	dial(cs, &l, true, started_us);
 	return true;
 }
 
@@ -634,7 +636,7 @@ static void connect_failed(struct conn *c, int err)
 
 static void on_connected(struct conn *c)
 {
-	c->t_connected = crawl_now(c->cr);
+	c->t_connected = ev_now(c->cs->loop);
 	set_state(c, CS_HANDSHAKE);
 	if (!flush_out(c))
 		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
@@ -707,11 +709,11 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		break;
 	case CS_OPEN: {
 		const char *why = NULL;
-		if ((long long)c->adv_seen < c->cr->cfg->bootstrap_rounds)
+		if ((long long)c->adv_seen < c->cs->cfg->bootstrap_rounds)
 			why = c->adv_seen == 0 ? "no advertise" : "fewer advertise than rounds";
 		else if (c->head_dropped)
 			why = c->errbuf;
-		else if (!c->have_head && !c->cr->cfg->no_head)
+		else if (!c->have_head && !c->cs->cfg->no_head)
 			why = "no current_branch";
 		finish(c, c->chain_bad ? VISIT_FOREIGN : VISIT_OK, why);
 		break;
@@ -738,9 +740,17 @@ static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		on_hangup(c, errno == EPIPE ? "broken pipe" : "write error", write_reset());
 }
 
-static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_outcome o,
+/* The visit's one result: its row and what the frontier needs. */
+static void fill_result(const struct conn *c, struct visit_result *r, enum visit_outcome o,
 			const char *why, char *peer_id_text, size_t peer_id_cap)
 {
+	struct visit_rec *v = &r->rec;
+	r->pt = &c->pt;
+	r->peer = c->have_peer ? &c->peer : NULL;
+	r->foreign = c->chain_bad;
+	r->point_id = c->lease.id;
+	r->depth = c->lease.depth;
+	r->come_back = c->retry;
 	visit_rec_init(v);
 	v->point = c->text;
 	v->started_at_us = c->started_us;
@@ -778,7 +788,7 @@ static void fill_record(const struct conn *c, struct visit_rec *v, enum visit_ou
 
 static void finish(struct conn *c, enum visit_outcome o, const char *why)
 {
-	struct crawl *cr = c->cr;
+	struct conn_set *cs = c->cs;
 	if (c->st == CS_DONE)
 		return;
 	if (c->acked && c->hs && hs_state(c->hs) == HS_ST_OPEN) {
@@ -791,50 +801,23 @@ static void finish(struct conn *c, enum visit_outcome o, const char *why)
 	hang_up(c);
 
 	char peer_id_text[64];
-	struct visit_rec v;
-	fill_record(c, &v, o, why, peer_id_text, sizeof peer_id_text);
-	if (cr->probe)
-		probe_note_visit(cr->probe, &v, c->have_peer ? &c->peer : NULL);
-	crawl_visit(cr, &v);
-	cr->st.dials++;
-	if (c->lease.attempt > 1)
-		cr->st.retries++;
-	if (c->lease.depth > cr->max_depth && o == VISIT_OK)
-		cr->max_depth = c->lease.depth;
-	bool retried;
-	if (o == VISIT_LOCAL_ERROR && !cr->stopping)
-		retried = frontier_retry_local(cr->fr, c->lease.id, crawl_now(cr));
-	else
-		retried = frontier_done(cr->fr, c->lease.id,
-					(o == VISIT_TIMEOUT || c->retry) && !cr->stopping,
-					crawl_now(cr));
-	tally_attempt(&cr->tally, c->lease.id, &v, !retried);
-	if (!retried) {
-		if (c->lease.depth == 0)
-			crawl_seed_result(cr, c->text, o, why);
-		cr->st.dials_final++;
-		if (c->have_peer && !c->chain_bad) {
-			cr->st.public_n++;
-			crawl_note_version(cr, &c->peer);
-		} else if (o == VISIT_LOCAL_ERROR) {
-			cr->st.local_final++; /* never dialed for real: not unreachable */
-		}
-	}
-
+	struct visit_result r;
+	fill_result(c, &r, o, why, peer_id_text, sizeof peer_id_text);
+	cs->up.end(cs->up.ctx, &r);
 	bury(c);
 }
 
 /* Ends c's connection: watchers stopped, socket closed, sessions held behind it woken. */
 static void hang_up(struct conn *c)
 {
-	struct crawl *cr = c->cr;
+	struct conn_set *cs = c->cs;
 	set_state(c, CS_DONE);
 	c->counted = false;
 	if (c->have_peer)
 		peer_unlink(c);
 	wake_waiters(c);
-	ev_io_stop(cr->loop, &c->io);
-	ev_timer_stop(cr->loop, &c->round);
+	ev_io_stop(cs->loop, &c->io);
+	ev_timer_stop(cs->loop, &c->round);
 	if (c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;
@@ -844,44 +827,84 @@ static void hang_up(struct conn *c)
 /* live -> dead; the reaper frees it */
 static void bury(struct conn *c)
 {
-	struct crawl *cr = c->cr;
+	struct conn_set *cs = c->cs;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		cr->live = c->next;
+		cs->live = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = NULL;
-	c->next = cr->dead;
-	cr->dead = c;
-	cr->inflight--;
+	c->next = cs->dead;
+	cs->dead = c;
+	cs->inflight--;
 }
 
-void conn_start(struct crawl *cr, const struct fr_lease *l)
+/* TEZOS_MAINNET's chain id (docs/protocol.md §14): Get_current_branch needs it. */
+static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
+
+enum err conn_set_init(struct conn_set *cs, struct ev_loop *loop, const struct crawl_config *cfg,
+		       const struct p2p_identity *id, const struct conn_up *up)
 {
-	dial(cr, l, false, 0);
+	memset(cs, 0, sizeof *cs);
+	cs->loop = loop;
+	cs->cfg = cfg;
+	cs->id = id;
+	cs->up = *up;
+	if (p2p_pow_target(cs->pow_target, cfg->expected_pow) != ERR_OK)
+		return ERR_CONFIG;
+	cs->peer_chain = calloc(PEER_BUCKETS, sizeof *cs->peer_chain);
+	if (!cs->peer_chain)
+		return ERR_NOMEM;
+	cs->nonce_used = sizeof cs->nonce_pool; /* empty: filled at the first dial */
+	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
+		memcpy(cs->chain_id, mainnet_chain_id, 4);
+		cs->chain_id_known = true;
+	}
+	return ERR_OK;
+}
+
+void conn_set_cleanup(struct conn_set *cs)
+{
+	conn_abort_all(cs, "shutdown");
+	conn_reap(cs);
+	free(cs->peer_chain);
+	cs->peer_chain = NULL;
+}
+
+void conn_nonce(struct conn_set *cs, uint8_t out[24])
+{
+	if (cs->nonce_used + 24 > sizeof cs->nonce_pool) {
+		randombytes_buf(cs->nonce_pool, sizeof cs->nonce_pool);
+		cs->nonce_used = 0;
+	}
+	memcpy(out, cs->nonce_pool + cs->nonce_used, 24);
+	cs->nonce_used += 24;
+}
+
+void conn_start(struct conn_set *cs, const struct fr_lease *l)
+{
+	dial(cs, l, false, 0);
 }
 
 /* One connection of a visit; lock_step: the visit's second, after a reset. started_us: 0 = now. */
-static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int64_t started_us)
+static void dial(struct conn_set *cs, const struct fr_lease *l, bool lock_step, int64_t started_us)
 {
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		/* Nothing to record it with: the point waits for its retry. */
 		log_error("out of memory for a connection to point %u: retried later", l->id);
-		cr->st.local_unrecorded++;
-		if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
-			cr->st.local_final++;
+		cs->up.unrecorded(cs->up.ctx, l);
 		return;
 	}
-	c->cr = cr;
+	c->cs = cs;
 	c->fd = -1;
 	c->lease = *l;
 	memcpy(c->pt.addr, l->addr, 16);
 	c->pt.port = l->port;
 	point_format(&c->pt, c->text, sizeof c->text);
-	c->t_start = crawl_now(cr);
-	c->started_us = started_us ? started_us : wall_us();
+	c->t_start = ev_now(cs->loop);
+	c->started_us = started_us ? started_us : clock_wall_us();
 	c->lock_step = lock_step;
 	c->nack_motive = REC_NACK_MOTIVE_ABSENT;
 	ev_init(&c->io, io_cb);
@@ -891,34 +914,34 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	ev_init(&c->round, round_cb);
 	c->round.data = c;
 
-	c->next = cr->live;
-	if (cr->live)
-		cr->live->prev = c;
-	cr->live = c;
-	cr->inflight++;
-	if (cr->inflight > cr->max_inflight)
-		cr->max_inflight = cr->inflight;
+	c->next = cs->live;
+	if (cs->live)
+		cs->live->prev = c;
+	cs->live = c;
+	cs->inflight++;
+	if (cs->inflight > cs->max_inflight)
+		cs->max_inflight = cs->inflight;
 	c->st = CS_CONNECTING;
 
 	struct hs_params hp;
 	memset(&hp, 0, sizeof hp);
 	hp.role = HS_INITIATOR;
-	hp.id = cr->id;
-	hp.chain_name = cr->cfg->chain;
-	/* 0 (the default): we do not listen, nobody registers our point (spec 9.3);
-	 * announce_port: a listener of ours, whose point the nodes we visit register
+	hp.id = cs->id;
+	hp.chain_name = cs->cfg->chain;
+	/* 0 (the default): we do not listen, nobody registers our point (docs/protocol.md
+	 * §9.3); announce_port: a listener of ours, whose point the nodes we visit register
 	 * and advertise (docs/crawler.md "Announcing a port") */
-	hp.port = (uint16_t)cr->cfg->announce_port;
-	hp.ddb_version = (uint16_t)cr->cfg->ddb_version;
-	hp.p2p_version = (uint16_t)cr->cfg->p2p_version;
+	hp.port = (uint16_t)cs->cfg->announce_port;
+	hp.ddb_version = (uint16_t)cs->cfg->ddb_version;
+	hp.p2p_version = (uint16_t)cs->cfg->p2p_version;
 	hp.disable_mempool = true;
 	hp.private_node = false;
-	hp.expected_pow = cr->cfg->expected_pow;
-	hp.pow_target = cr->pow_target;
+	hp.expected_pow = cs->cfg->expected_pow;
+	hp.pow_target = cs->pow_target;
 	hp.early_ack = !lock_step;
 	hp.late_ack = lock_step;
 	hp.frame_cap = CRAWL_FRAME_CAP;
-	crawl_nonce(cr, hp.msg_nonce);
+	conn_nonce(cs, hp.msg_nonce);
 	c->hs = hs_new(&hp);
 	if (!c->hs) {
 		finish(c, VISIT_LOCAL_ERROR, "local: cannot create a session");
@@ -927,27 +950,13 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 
 	bool v4 = point_is_v4(&c->pt);
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	memset(&ss, 0, sizeof ss);
-	if (v4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(c->pt.port);
-		memcpy(&s4->sin_addr, c->pt.addr + 12, 4);
-		sl = sizeof *s4;
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(c->pt.port);
-		memcpy(&s6->sin6_addr, c->pt.addr, 16);
-		sl = sizeof *s6;
-	}
+	socklen_t sl = point_to_sockaddr(&c->pt, &ss);
 	c->fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		int err = errno;
 		snprintf(c->errbuf, sizeof c->errbuf, "local: socket: %s", strerror(err));
 		if (err == EMFILE || err == ENFILE)
-			crawl_lower_concurrency(cr, cr->inflight - 1);
+			cs->up.fd_limit(cs->up.ctx, cs->inflight - 1);
 		finish(c, VISIT_LOCAL_ERROR, c->errbuf);
 		return;
 	}
@@ -965,10 +974,10 @@ static void dial(struct crawl *cr, const struct fr_lease *l, bool lock_step, int
 	send_first(c);
 }
 
-void conn_abort_all(struct crawl *cr, const char *why)
+void conn_abort_all(struct conn_set *cs, const char *why)
 {
-	while (cr->live) {
-		struct conn *c = cr->live;
+	while (cs->live) {
+		struct conn *c = cs->live;
 		switch (c->st) {
 		case CS_CONNECTING: finish(c, VISIT_TIMEOUT, why); break;
 		case CS_HANDSHAKE: finish(c, VISIT_HANDSHAKE_TIMEOUT, why); break;
@@ -978,11 +987,11 @@ void conn_abort_all(struct crawl *cr, const char *why)
 	}
 }
 
-void conn_reap(struct crawl *cr)
+void conn_reap(struct conn_set *cs)
 {
-	while (cr->dead) {
-		struct conn *c = cr->dead;
-		cr->dead = c->next;
+	while (cs->dead) {
+		struct conn *c = cs->dead;
+		cs->dead = c->next;
 		hs_free(c->hs);
 		free(c);
 	}

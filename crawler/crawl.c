@@ -23,24 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
-#include "crawler/probe.h"
 #include "crawler/rpc.h"
 #include "crawler/sink.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/pow.h"
 
 #define DIALS_PER_ITERATION 256 /* new connects per loop iteration: keeps reads flowing */
-
-/* TEZOS_MAINNET's chain id (spec 14): Get_current_branch needs it. */
-static const uint8_t mainnet_chain_id[4] = {0x7a, 0x06, 0xa7, 0x70};
-
-int64_t wall_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * Descriptors the process holds besides its connections: stdin, stdout,
@@ -79,7 +70,7 @@ void crawl_lower_concurrency(struct crawl *cr, size_t n)
 		return;
 	log_warn("open-file limit reached with %zu connections in flight: concurrency lowered "
 		 "from %zu to %zu (the failed dials are local_error and retried)",
-		 cr->inflight, cr->concurrency, n);
+		 cr->conns.inflight, cr->concurrency, n);
 	cr->concurrency = n;
 }
 
@@ -94,6 +85,38 @@ bool crawl_local_excess(const struct crawl *cr)
 	return dials > 0 && (double)crawl_local_errors(cr) > CRAWL_LOCAL_MAX_SHARE * (double)dials;
 }
 
+/* One RPC probe answer (rpc.h callback): to the output. */
+static void rpc_result(void *ctx, const struct rpc_rec *r)
+{
+	struct crawl *cr = ctx;
+	if (cr->out.rpc)
+		cr->out.rpc(cr->out.ctx, r);
+}
+
+static void up_points(void *ctx, const struct visit_points *p)
+{
+	crawl_visit_points(ctx, p);
+}
+
+static void up_end(void *ctx, const struct visit_result *r)
+{
+	crawl_visit_end(ctx, r);
+}
+
+/* Nothing to record it with: the point waits for its retry. */
+static void up_unrecorded(void *ctx, const struct fr_lease *l)
+{
+	struct crawl *cr = ctx;
+	cr->st.local_unrecorded++;
+	if (!frontier_retry_local(cr->fr, l->id, crawl_now(cr)))
+		cr->st.local_final++;
+}
+
+static void up_fd_limit(void *ctx, size_t n)
+{
+	crawl_lower_concurrency(ctx, n);
+}
+
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
 		    const struct p2p_identity *id, char *err, size_t err_cap)
 {
@@ -105,22 +128,21 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 	if (crawl_config_policy(cfg, &cr->policy, err, err_cap) != ERR_OK)
 		return ERR_CONFIG;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
-	l.max_points = (size_t)cfg->max_points;
-	l.per_ip_inflight = (unsigned)cfg->per_ip_inflight;
-	l.per_ip_ports = (unsigned)cfg->per_ip_ports;
-	l.per_message = (unsigned)cfg->per_message_points;
-	l.connect_retries = (unsigned)cfg->connect_retries;
-	l.retry_delay_s = cfg->retry_delay;
+	crawl_config_frontier_limits(cfg, &l);
 	cr->fr = frontier_new(&l, &cr->policy);
-	cr->peer_chain = calloc(PEER_BUCKETS, sizeof *cr->peer_chain);
-	if (!cr->fr || !cr->peer_chain) {
-		frontier_free(cr->fr);
-		free(cr->peer_chain);
-		cr->fr = NULL;
-		cr->peer_chain = NULL;
+	if (!cr->fr) {
 		snprintf(err, err_cap, "out of memory");
 		return ERR_NOMEM;
+	}
+	struct conn_up up = {up_points, up_end, up_unrecorded, up_fd_limit, cr};
+	enum err e = conn_set_init(&cr->conns, loop, cfg, id, &up);
+	if (e != ERR_OK) {
+		crawl_cleanup(cr);
+		if (e == ERR_CONFIG)
+			snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
+		else
+			snprintf(err, err_cap, "out of memory");
+		return e;
 	}
 	/* the RPC probe's requests need descriptors of their own */
 	size_t rpc_fds = cfg->rpc_enabled ? RPC_INFLIGHT_MAX : 0;
@@ -130,104 +152,119 @@ enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_c
 		log_warn("concurrency lowered to %zu by the open-file limit (%d descriptors kept "
 			 "for the database, the journal, stdio and libev)",
 			 cr->concurrency, FD_RESERVED);
-	if (p2p_pow_target(cr->pow_target, cfg->expected_pow) != ERR_OK) {
-		crawl_cleanup(cr);
-		snprintf(err, err_cap, "expected_pow %g out of range", cfg->expected_pow);
-		return ERR_CONFIG;
-	}
-	if (cfg->rpc_enabled && !(cr->rpc = rpc_new(loop, cfg, &cr->policy, crawl_rpc_result, cr,
-						   err, err_cap))) {
+	if (cfg->rpc_enabled && !(cr->rpc = rpc_new(loop, cfg, &cr->policy, rpc_result, cr, err,
+						   err_cap))) {
 		crawl_cleanup(cr);
 		return ERR_NOMEM;
-	}
-	cr->nonce_used = sizeof cr->nonce_pool; /* empty: filled at the first dial */
-	if (strcmp(cfg->chain, "TEZOS_MAINNET") == 0) {
-		memcpy(cr->chain_id, mainnet_chain_id, 4);
-		cr->chain_id_known = true;
 	}
 	randombytes_buf(cr->uuid, sizeof cr->uuid);
 	cr->uuid[6] = (uint8_t)((cr->uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	cr->uuid[8] = (uint8_t)((cr->uuid[8] & 0x3f) | 0x80);
-	cr->started_us = wall_us();
+	cr->started_us = clock_wall_us();
 	cr->t0 = ev_now(loop);
 	cr->tty = isatty(STDERR_FILENO) == 1;
+	cr->discover = true;
+	cr->interactive = true;
 	return ERR_OK;
-}
-
-void crawl_nonce(struct crawl *cr, uint8_t out[24])
-{
-	if (cr->nonce_used + 24 > sizeof cr->nonce_pool) {
-		randombytes_buf(cr->nonce_pool, sizeof cr->nonce_pool);
-		cr->nonce_used = 0;
-	}
-	memcpy(out, cr->nonce_pool + cr->nonce_used, 24);
-	cr->nonce_used += 24;
 }
 
 void crawl_cleanup(struct crawl *cr)
 {
-	conn_abort_all(cr, "shutdown");
-	conn_reap(cr);
+	conn_set_cleanup(&cr->conns);
 	rpc_free(cr->rpc);
 	cr->rpc = NULL;
 	frontier_free(cr->fr);
 	cr->fr = NULL;
-	free(cr->peer_chain);
-	cr->peer_chain = NULL;
 	tally_cleanup(&cr->tally);
 }
 
-void crawl_visit(struct crawl *cr, const struct visit_rec *v)
+/* Numbers a visit row and hands it to the output. */
+static void record_visit(struct crawl *cr, const struct visit_rec *v, const struct hs_peer *peer)
 {
 	struct visit_rec r = *v;
 	r.seq = cr->seq_visit++;
 	cr->st.visits++;
 	cr->st.outcomes[r.outcome]++;
-	if (cr->sink)
-		sink_visit(cr->sink, &r);
-	/* a public node of our chain: ask its RPC server which release it runs
-	 * (only points the crawl dialed, so only what the policy allows) */
-	if (cr->rpc && !cr->probe && !cr->stopping && r.peer_id && r.outcome != VISIT_FOREIGN &&
-	    r.outcome != VISIT_SELF) {
-		struct point pt;
-		bool v4;
-		if (rec_point_split(r.point, pt.addr, &pt.port, &v4) == ERR_OK)
-			rpc_probe_node(cr->rpc, &pt, r.peer_id);
+	if (cr->out.visit)
+		cr->out.visit(cr->out.ctx, &r, peer);
+}
+
+static void record_edge(struct crawl *cr, const struct visit_points *p, size_t i)
+{
+	struct adv_rec a = {
+	    .seq = cr->seq_adv++,
+	    .from = *p->from,
+	    .to = p->pts[i],
+	    .source = p->source,
+	    .round = p->round,
+	    .rank = (uint32_t)i,
+	    .list_len = (uint32_t)p->n,
+	    .seen_at_us = p->seen_at_us,
+	};
+	cr->st.edges++;
+	if (cr->out.edge)
+		cr->out.edge(cr->out.ctx, &a);
+}
+
+/*
+ * A node of another chain lists its own network's points (docs/crawler.md,
+ * "Other networks"): stored as ADV_FOREIGN_NACK and never offered, so a
+ * point learnt only there is never dialed (Octez too forgets points of
+ * another network: p2p_connect_handler.ml, authenticate, unregister_point).
+ */
+void crawl_visit_points(struct crawl *cr, const struct visit_points *p)
+{
+	size_t take = frontier_message_cap(cr->fr, p->n);
+	for (size_t i = 0; i < take; i++) {
+		record_edge(cr, p, i);
+		if (p->source != ADV_FOREIGN_NACK)
+			crawl_offer(cr, &p->pts[i], p->depth + 1);
 	}
 }
 
-void crawl_rpc_result(void *ctx, const struct rpc_rec *r)
-{
-	struct crawl *cr = ctx;
-	if (cr->sink)
-		sink_rpc(cr->sink, r);
-}
+static void seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why);
+static void note_version(struct crawl *cr, const struct hs_peer *p);
 
-void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us)
+void crawl_visit_end(struct crawl *cr, const struct visit_result *r)
 {
-	char text[POINT_FMT_CAP];
-	point_format(to, text, sizeof text);
-	struct adv_rec a = {
-		.seq = cr->seq_adv++,
-		.from_point = from,
-		.to_point = text,
-		.source = src,
-		.round = round,
-		.rank = rank,
-		.list_len = list_len,
-		.seen_at_us = seen_at_us,
-	};
-	cr->st.edges++;
-	if (cr->probe)
-		probe_note_edge(cr->probe, to, src, round, rank, list_len);
-	if (cr->sink)
-		sink_adv(cr->sink, &a);
+	const struct visit_rec *v = &r->rec;
+	enum visit_outcome o = v->outcome;
+	record_visit(cr, v, r->peer);
+	/* a public node of our chain: ask its RPC server which release it runs
+	 * (only points the crawl dialed, so only what the policy allows; a probe,
+	 * which discovers nothing, asks nothing either) */
+	if (cr->rpc && cr->discover && !cr->conns.stopping && v->peer_id &&
+	    o != VISIT_FOREIGN && o != VISIT_SELF)
+		rpc_probe_node(cr->rpc, r->pt, v->peer_id);
+	cr->st.dials++;
+	if (v->attempt > 1)
+		cr->st.retries++;
+	if (r->depth > cr->max_depth && o == VISIT_OK)
+		cr->max_depth = r->depth;
+	bool retried;
+	if (o == VISIT_LOCAL_ERROR && !cr->conns.stopping)
+		retried = frontier_retry_local(cr->fr, r->point_id, crawl_now(cr));
+	else
+		retried = frontier_done(cr->fr, r->point_id,
+					(o == VISIT_TIMEOUT || r->come_back) && !cr->conns.stopping,
+					crawl_now(cr));
+	tally_attempt(&cr->tally, r->point_id, v, !retried);
+	if (retried)
+		return;
+	if (r->depth == 0)
+		seed_result(cr, v->point, o, v->error);
+	cr->st.dials_final++;
+	if (r->peer && !r->foreign) {
+		cr->st.public_n++;
+		note_version(cr, r->peer);
+	} else if (o == VISIT_LOCAL_ERROR) {
+		cr->st.local_final++; /* never dialed for real: not unreachable */
+	}
 }
 
 void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 {
-	if (cr->probe)
+	if (!cr->discover)
 		return; /* a probe reports advertised points, it does not dial them */
 	const char *why = NULL;
 	enum fr_add r = frontier_add(cr->fr, pt->addr, pt->port, depth, NULL, &why);
@@ -246,19 +283,20 @@ void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth)
 			snprintf(rule, sizeof rule, "policy: %s %s", pv.why, cidr);
 		}
 		cr->seeds_policy++;
-		crawl_seed_result(cr, text, VISIT_POLICY, rule[0] ? rule : err);
+		seed_result(cr, text, VISIT_POLICY, rule[0] ? rule : err);
 	}
 	struct visit_rec v;
 	visit_rec_init(&v);
 	v.point = text;
-	v.started_at_us = wall_us();
+	v.started_at_us = clock_wall_us();
 	v.outcome = VISIT_POLICY;
 	v.attempt = 1;
 	v.error = err;
-	crawl_visit(cr, &v);
+	record_visit(cr, &v, NULL);
 }
 
-void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why)
+/* A seed point's final visit (depth 0, no retry left): counts it as answered or not. */
+static void seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why)
 {
 	bool answered = false;
 	switch (o) {
@@ -294,7 +332,8 @@ void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o
 			 why ? ": " : "", why ? why : "");
 }
 
-void crawl_note_version(struct crawl *cr, const struct hs_peer *p)
+/* Counts the version triple of a peer that sent a connection message. */
+static void note_version(struct crawl *cr, const struct hs_peer *p)
 {
 	size_t keep = p->chain_name_len < sizeof cr->st.versions[0].chain
 			      ? p->chain_name_len
@@ -343,18 +382,8 @@ static size_t seed_one(struct crawl *cr, const char *text)
 	size_t n = 0;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		struct point pt;
-		memset(&pt, 0, sizeof pt);
-		pt.port = (uint16_t)s.port;
-		if (ai->ai_family == AF_INET) {
-			const struct sockaddr_in *s4 = (const void *)ai->ai_addr;
-			pt.addr[10] = pt.addr[11] = 0xff;
-			memcpy(pt.addr + 12, &s4->sin_addr, 4);
-		} else if (ai->ai_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const void *)ai->ai_addr;
-			memcpy(pt.addr, &s6->sin6_addr, 16);
-		} else {
+		if (!point_from_addrinfo(ai, (uint16_t)s.port, &pt))
 			continue;
-		}
 		crawl_offer(cr, &pt, 0);
 		n++;
 	}
@@ -385,18 +414,18 @@ static void progress(struct crawl *cr, bool final)
 	if (cr->tty) {
 		fprintf(stderr,
 			"\r\033[Kdiscovered %zu  done %llu  in flight %zu  ok %llu  %.0f/s  %.1fs%s",
-			fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			fs.points, (unsigned long long)cr->st.visits, cr->conns.inflight,
 			(unsigned long long)cr->st.outcomes[VISIT_OK], rate, el,
-			cr->stopping ? "  (stopping)" : "");
+			cr->conns.stopping ? "  (stopping)" : "");
 		if (final)
 			fputc('\n', stderr);
 		cr->next_progress = now + 0.25;
 	} else {
 		log_info("discovered %zu, done %llu, in flight %zu, ok %llu, %.0f dials/s, %.1fs, "
 			 "db queue %zu%s",
-			 fs.points, (unsigned long long)cr->st.visits, cr->inflight,
+			 fs.points, (unsigned long long)cr->st.visits, cr->conns.inflight,
 			 (unsigned long long)cr->st.outcomes[VISIT_OK], rate, el, pend,
-			 cr->stopping ? " (stopping)" : "");
+			 cr->conns.stopping ? " (stopping)" : "");
 		cr->next_progress = now + cr->cfg->log_interval;
 	}
 	fflush(stderr);
@@ -408,7 +437,7 @@ static void end_check(struct crawl *cr)
 {
 	if (cr->finished)
 		return;
-	bool over = cr->stopping ? cr->inflight == 0 : frontier_idle(cr->fr) && cr->inflight == 0;
+	bool over = cr->conns.stopping ? cr->conns.inflight == 0 : frontier_idle(cr->fr) && cr->conns.inflight == 0;
 	over = over && rpc_idle(cr->rpc); /* RPC answers still coming are part of the crawl */
 	if (!over)
 		return;
@@ -420,17 +449,17 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	conn_reap(cr);
-	if (!cr->stopping && !cr->finished) {
+	conn_reap(&cr->conns);
+	if (!cr->conns.stopping && !cr->finished) {
 		struct fr_lease l;
 		int started = 0;
-		while (started < DIALS_PER_ITERATION && cr->inflight < cr->concurrency &&
+		while (started < DIALS_PER_ITERATION && cr->conns.inflight < cr->concurrency &&
 		       !(cr->sink && sink_busy(cr->sink)) &&
 		       frontier_next(cr->fr, crawl_now(cr), &l)) {
-			conn_start(cr, &l);
+			conn_start(&cr->conns, &l);
 			started++;
 		}
-		conn_reap(cr); /* dials that failed at once */
+		conn_reap(&cr->conns); /* dials that failed at once */
 	}
 	end_check(cr);
 	/* The database's last rows are drained after the loop (sink_finish). */
@@ -443,12 +472,12 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->stopping && crawl_now(cr) >= cr->stop_at) {
-		if (cr->live)
-			conn_abort_all(cr, "aborted: drain deadline after a signal");
+	if (cr->conns.stopping && crawl_now(cr) >= cr->stop_at) {
+		if (cr->conns.live)
+			conn_abort_all(&cr->conns, "aborted: drain deadline after a signal");
 		rpc_abort_all(cr->rpc);
 	}
-	if (!cr->probe)
+	if (cr->interactive)
 		progress(cr, false);
 }
 
@@ -457,15 +486,15 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct crawl *cr = w->data;
-	if (cr->stopping) {
+	if (cr->conns.stopping) {
 		log_error("second signal: exiting now (journal flushed)");
 		if (cr->sink)
 			sink_emergency(cr->sink);
 		_exit(130);
 	}
 	log_warn("signal %d: no new dials, %zu in flight get %.1fs to finish", w->signum,
-		 cr->inflight, cr->cfg->drain_timeout);
-	cr->stopping = true;
+		 cr->conns.inflight, cr->cfg->drain_timeout);
+	cr->conns.stopping = true;
 	cr->aborted = true;
 	cr->stop_at = crawl_now(cr) + cr->cfg->drain_timeout;
 	frontier_drain(cr->fr);
@@ -480,7 +509,7 @@ void crawl_run(struct crawl *cr)
 	ev_timer_init(&cr->tick, tick_cb, 0.1, 0.1);
 	cr->tick.data = cr;
 	ev_timer_start(cr->loop, &cr->tick);
-	if (!cr->probe) {
+	if (cr->interactive) {
 		ev_signal_init(&cr->sigint, signal_cb, SIGINT);
 		cr->sigint.data = cr;
 		ev_signal_start(cr->loop, &cr->sigint);
@@ -493,7 +522,7 @@ void crawl_run(struct crawl *cr)
 	ev_run(cr->loop, 0);
 	ev_prepare_stop(cr->loop, &cr->reaper);
 	ev_timer_stop(cr->loop, &cr->tick);
-	if (!cr->probe) {
+	if (cr->interactive) {
 		ev_signal_stop(cr->loop, &cr->sigint);
 		ev_signal_stop(cr->loop, &cr->sigterm);
 		progress(cr, true);
@@ -564,7 +593,7 @@ void crawl_summary(const struct crawl *cr, const char *status, double duration_s
 		json_object_set_new(o, "dropped_points",
 				    json_integer((json_int_t)(fs.dropped_full + fs.dropped_msg)));
 		json_object_set_new(o, "max_depth", json_integer(cr->max_depth));
-		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->max_inflight));
+		json_object_set_new(o, "max_inflight", json_integer((json_int_t)cr->conns.max_inflight));
 		json_object_set_new(o, "db_queue_peak_bytes",
 				    json_integer((json_int_t)(cr->sink ? sink_queue_peak_bytes(cr->sink)
 								      : 0)));

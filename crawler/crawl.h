@@ -4,10 +4,10 @@
  * end-of-crawl summary.
  *
  * struct crawl owns everything it points to except cfg and id (borrowed).
- * Connections (conn.c) belong to the crawl: a finished connection is
- * unlinked from `live`, pushed on `dead` and freed by the ev_prepare
- * reaper, never inside its own callback. The reaper is also where new dials
- * start, so all scheduling happens at one place, once per loop iteration.
+ * Connections (conn.h) belong to the crawl (conns): they hand each visit's
+ * result up through struct conn_up, and the crawl's ev_prepare reaper frees
+ * the finished ones. The reaper is also where new dials start, so all
+ * scheduling happens at one place, once per loop iteration.
  * Single-threaded.
  */
 #ifndef TZ_CRAWLER_CRAWL_H
@@ -20,18 +20,18 @@
 #include <stdio.h>
 
 #include "crawler/config.h"
+#include "crawler/conn.h"
 #include "crawler/frontier.h"
 #include "crawler/tally.h"
+#include "crawler/visit.h"
 #include "db/record.h"
 #include "net/point.h"
 #include "net/policy.h"
 
 struct p2p_identity;
-struct conn;
 struct sink;
 struct rpc_prober;
 
-#define PEER_BUCKETS 4096 /* chains of sessions by peer id (conn.c) */
 #define CRAWL_VERSIONS_MAX 32 /* distinct (chain, ddb, p2p) combinations kept for the summary */
 
 struct crawl_version {
@@ -58,31 +58,25 @@ struct crawl_stats {
 	uint64_t versions_other;
 };
 
-/* What a probe learns (--probe): filled by conn.c, printed by probe.c. */
-struct probe_result;
-
 struct crawl {
 	struct ev_loop *loop;
 	const struct crawl_config *cfg;        /* borrowed */
 	const struct p2p_identity *id;         /* borrowed */
 	struct policy policy;
 	struct frontier *fr;
-	struct sink *sink;                     /* NULL: no storage (probe) */
-	struct probe_result *probe;            /* non-NULL in probe mode */
+	struct visit_out out;                  /* where the records go (the store, or the probe) */
+	struct sink *sink;                     /* the store's backpressure and queue (NULL: none) */
+	bool discover;   /* offer advertised points to the frontier (a probe does not) */
+	bool interactive; /* progress lines and signal handling (a probe has neither) */
 	struct rpc_prober *rpc;                /* the RPC probe (rpc.h); NULL when off */
 
-	struct conn *live; /* connections in flight (doubly linked) */
-	struct conn *dead; /* finished, waiting for the reaper */
-	struct conn **peer_chain; /* PEER_BUCKETS chains of live sessions that have a peer id (conn.c) */
-	size_t inflight;
-	size_t max_inflight; /* peak of inflight */
+	struct conn_set conns; /* the connections in flight (conns.stopping: a signal came, no new dials) */
 	size_t concurrency;
 
 	ev_prepare reaper;
 	ev_timer tick;   /* wakes the loop for retries, progress, drain end */
 	ev_signal sigint, sigterm;
 
-	bool stopping;       /* a signal came: no new dials */
 	double stop_at;      /* monotonic time the drain ends */
 	bool aborted;        /* ended by a signal */
 	bool finished;       /* the loop may stop once sinks are flushed */
@@ -93,14 +87,6 @@ struct crawl {
 	int64_t started_us;  /* wall clock */
 	double t0;           /* monotonic start */
 	uint64_t seq_visit, seq_adv;
-
-	uint8_t chain_id[4];
-	bool chain_id_known; /* else learnt from the peer's Get_current_branch */
-	uint8_t pow_target[32]; /* p2p_pow_target(cfg->expected_pow), once */
-	/* OS randomness drawn 4 KiB at a time for connection-message nonces
-	 * (public once sent): one getrandom per 170 dials, not one per dial. */
-	uint8_t nonce_pool[4096];
-	size_t nonce_used;
 	uint32_t max_depth;  /* deepest discovery chain dialed */
 
 	/* seed points (depth 0): refused by the address policy, ended with an
@@ -117,17 +103,11 @@ struct crawl {
 	const char *fail_reason; /* static text when the crawl failed */
 };
 
-/* 24 fresh random bytes for a connection message's nonce. */
-void crawl_nonce(struct crawl *cr, uint8_t out[24]);
-
 /* Monotonic seconds on the crawl's loop. */
 static inline double crawl_now(const struct crawl *cr)
 {
 	return ev_now(cr->loop);
 }
-
-/* Wall clock, microseconds since the epoch. */
-int64_t wall_us(void);
 
 /* Initialises a crawl on loop (policy from cfg, frontier, signals). ERR_CONFIG / ERR_NOMEM. */
 enum err crawl_init(struct crawl *cr, struct ev_loop *loop, const struct crawl_config *cfg,
@@ -137,26 +117,23 @@ void crawl_cleanup(struct crawl *cr);
 
 /*
  * Offers a discovered point: into the frontier, and for a point the policy
- * refuses, one `policy` visit row. depth: hops from a seed.
+ * refuses, one `policy` visit row. depth: hops from a seed. Nothing when the
+ * crawl does not discover (a probe).
  */
 void crawl_offer(struct crawl *cr, const struct point *pt, uint32_t depth);
 
-/* A seed point's final visit (depth 0, no retry left): counts it as answered or not. */
-void crawl_seed_result(struct crawl *cr, const char *point, enum visit_outcome o, const char *why);
+/*
+ * A list of points a visit received: each (up to the frontier's per-message
+ * cap) recorded as an edge and, unless it is another network's, offered.
+ */
+void crawl_visit_points(struct crawl *cr, const struct visit_points *p);
 
-/* Records one finished visit (sink + counters). */
-void crawl_visit(struct crawl *cr, const struct visit_rec *v);
-
-/* One RPC probe answer (rpc.h callback; ctx is the crawl): to the sink. */
-void crawl_rpc_result(void *ctx, const struct rpc_rec *r);
-
-/* Counts the version triple of a peer that sent a connection message. */
-struct hs_peer;
-void crawl_note_version(struct crawl *cr, const struct hs_peer *p);
-
-/* Records one advertisement edge (sink + counters); seen_at_us: when its message arrived. */
-void crawl_edge(struct crawl *cr, const char *from, const struct point *to, enum adv_source src,
-		uint32_t round, uint32_t rank, uint32_t list_len, int64_t seen_at_us);
+/*
+ * The end of one dial, the one place it is accounted for: the visit row to
+ * the output, the frontier told (done, or retried), the census tally, the
+ * statistics (outcomes, dials, retries, versions) and the seeds' fate.
+ */
+void crawl_visit_end(struct crawl *cr, const struct visit_result *r);
 
 /* Starts the loop machinery (reaper, tick, signals) and runs until the crawl ends. */
 void crawl_run(struct crawl *cr);
@@ -180,16 +157,5 @@ uint64_t crawl_local_errors(const struct crawl *cr);
 /* True when local errors exceed CRAWL_LOCAL_MAX_SHARE of the dials: the crawl is incomplete. */
 #define CRAWL_LOCAL_MAX_SHARE 0.01
 bool crawl_local_excess(const struct crawl *cr);
-
-/* ---- conn.c ---- */
-
-/* Starts one dial (the lease stays with the connection until it ends). */
-void conn_start(struct crawl *cr, const struct fr_lease *l);
-
-/* Ends every live connection now (drain timeout, second signal). */
-void conn_abort_all(struct crawl *cr, const char *why);
-
-/* Frees every connection on the dead list (the reaper). */
-void conn_reap(struct crawl *cr);
 
 #endif

@@ -7,6 +7,7 @@
  * waits the same delay).
  */
 #include "crawler/frontier.h"
+#include "core/buf.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -58,16 +59,6 @@ struct frontier {
 
 	struct frontier_stats st;
 };
-
-void frontier_limits_default(struct frontier_limits *l)
-{
-	l->max_points = 200000;
-	l->per_ip_inflight = 2;
-	l->per_ip_ports = 4;
-	l->per_message = 100;
-	l->connect_retries = 1;
-	l->retry_delay_s = 5.0;
-}
 
 static uint64_t hash_bytes(const struct frontier *f, const uint8_t *in, size_t len)
 {
@@ -169,7 +160,7 @@ static bool grow_ptab(struct frontier *f)
 {
 	if ((f->pts_n + 1) * 2 <= f->ptab_cap)
 		return true;
-	size_t cap = f->ptab_cap * 2;
+	size_t cap = grow_cap(f->ptab_cap, (f->pts_n + 1) * 2, 1024, SIZE_MAX);
 	uint32_t *t = calloc(cap, sizeof *t);
 	if (!t)
 		return false;
@@ -185,7 +176,7 @@ static bool grow_itab(struct frontier *f)
 {
 	if ((f->ips_n + 1) * 2 <= f->itab_cap)
 		return true;
-	size_t cap = f->itab_cap * 2;
+	size_t cap = grow_cap(f->itab_cap, (f->ips_n + 1) * 2, 1024, SIZE_MAX);
 	uint32_t *t = calloc(cap, sizeof *t);
 	if (!t)
 		return false;
@@ -199,15 +190,7 @@ static bool grow_itab(struct frontier *f)
 
 static bool grow_array(void **arr, size_t *cap, size_t n, size_t elem)
 {
-	if (n < *cap)
-		return true;
-	size_t nc = *cap ? *cap * 2 : 256;
-	void *p = realloc(*arr, nc * elem);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = nc;
-	return true;
+	return array_reserve(arr, cap, n + 1, elem, 256) == ERR_OK;
 }
 
 /* ---- queues ------------------------------------------------------------- */
@@ -397,7 +380,7 @@ bool frontier_next(struct frontier *f, double now_s, struct fr_lease *out)
 static bool rq_push(struct frontier *f, uint32_t id, double due_s)
 {
 	if (f->rq_n == f->rq_cap) {
-		size_t nc = f->rq_cap ? f->rq_cap * 2 : 64;
+		size_t nc = grow_cap(f->rq_cap, f->rq_n + 1, 64, SIZE_MAX);
 		struct retry *n = malloc(nc * sizeof *n);
 		if (!n)
 			return false;

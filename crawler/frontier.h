@@ -4,7 +4,7 @@
  * Owns every point the crawl has seen (deduplicated by address and port,
  * each with a stable id 0, 1, 2, ...), the queue of points waiting for a
  * dial, per-IP bookkeeping and the delayed retries. It enforces the safety
- * limits of issue 5 that depend only on addresses:
+ * limits of docs/crawler.md ("Address policy") that depend only on addresses:
  *
  *   - the address policy (lib/net/policy) is decided once, when a point is
  *     first seen; a denied point is stored (so it is counted and recorded
@@ -33,6 +33,7 @@
 #include "core/err.h"
 #include "net/policy.h"
 
+/* Filled from the crawler's settings (crawl_config_frontier_limits in crawler/config.h). */
 struct frontier_limits {
 	size_t max_points;        /* distinct points stored, >= 1 */
 	unsigned per_ip_inflight; /* concurrent leases per IP address, >= 1 */
@@ -41,9 +42,6 @@ struct frontier_limits {
 	unsigned connect_retries; /* extra attempts after a connect timeout, >= 0 */
 	double retry_delay_s;     /* wait before a retry, >= 0 */
 };
-
-/* Defaults of issue 5: 200000 points, 2 per IP in flight, 4 ports, 100 per message, 1 retry. */
-void frontier_limits_default(struct frontier_limits *l);
 
 enum fr_add {
 	FR_NEW = 0,      /* stored and queued for a dial */

@@ -14,12 +14,13 @@
 #include "core/log.h"
 #include "crawler/config.h"
 #include "crawler/crawl.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/msg.h"
 
-void probe_note_visit(struct probe_result *p, const struct visit_rec *v,
-		      const struct hs_peer *peer)
+static void note_visit(void *ctx, const struct visit_rec *v, const struct hs_peer *peer)
 {
+	struct probe_result *p = ctx;
 	p->visited = true;
 	p->v = *v;
 	snprintf(p->point, sizeof p->point, "%s", v->point);
@@ -54,17 +55,23 @@ void probe_note_visit(struct probe_result *p, const struct visit_rec *v,
 	}
 }
 
-void probe_note_edge(struct probe_result *p, const struct point *to, enum adv_source src,
-		     uint32_t round, uint32_t rank, uint32_t list_len)
+static void note_edge(void *ctx, const struct adv_rec *a)
 {
+	struct probe_result *p = ctx;
 	if (p->edges_n == PROBE_EDGES_MAX)
 		return;
 	struct probe_edge *e = &p->edges[p->edges_n++];
-	e->to = *to;
-	e->source = src;
-	e->round = round;
-	e->rank = rank;
-	e->list_len = list_len;
+	e->to = a->to;
+	e->source = a->source;
+	e->round = a->round;
+	e->rank = a->rank;
+	e->list_len = a->list_len;
+}
+
+struct visit_out probe_out(struct probe_result *p)
+{
+	struct visit_out o = {note_visit, note_edge, NULL, p};
+	return o;
 }
 
 static json_t *opt_int(int64_t v, int64_t absent)
@@ -186,7 +193,9 @@ int probe_run(const struct crawl_config *cfg_in, const struct p2p_identity *id, 
 		log_error("--probe: %s", err);
 		goto out;
 	}
-	cr->probe = res;
+	cr->out = probe_out(res);
+	cr->discover = false;
+	cr->interactive = false;
 
 	struct addrinfo hints, *ai = NULL;
 	memset(&hints, 0, sizeof hints);
@@ -204,17 +213,8 @@ int probe_run(const struct crawl_config *cfg_in, const struct p2p_identity *id, 
 	pt.port = (uint16_t)s.port;
 	const struct addrinfo *a = ai;
 	for (; a; a = a->ai_next) {
-		memset(pt.addr, 0, 16);
-		if (a->ai_family == AF_INET) {
-			const struct sockaddr_in *s4 = (const void *)a->ai_addr;
-			pt.addr[10] = pt.addr[11] = 0xff;
-			memcpy(pt.addr + 12, &s4->sin_addr, 4);
-		} else if (a->ai_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const void *)a->ai_addr;
-			memcpy(pt.addr, &s6->sin6_addr, 16);
-		} else {
+		if (!point_from_addrinfo(a, (uint16_t)s.port, &pt))
 			continue;
-		}
 		if (policy_allows(&cr->policy, pt.addr))
 			break;
 	}
@@ -231,7 +231,7 @@ int probe_run(const struct crawl_config *cfg_in, const struct p2p_identity *id, 
 		v.outcome = VISIT_POLICY;
 		v.attempt = 1;
 		v.error = err;
-		probe_note_visit(res, &v, NULL);
+		note_visit(res, &v, NULL);
 		probe_print(res);
 		crawl_cleanup(cr);
 		status = 1;

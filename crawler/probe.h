@@ -1,8 +1,9 @@
 /*
  * probe — `tzcensus-crawl --probe HOST:PORT`: one visit, everything learnt
- * printed as one JSON object on stdout, no database. The connection code
- * fills a struct probe_result (copies, nothing borrowed); probe_print()
- * writes it with jansson.
+ * printed as one JSON object on stdout, no database. The probe is the
+ * crawl's output (probe_out, in place of the store): the crawl hands it the
+ * visit and the edges, kept in a struct probe_result (copies, nothing
+ * borrowed); probe_print() writes it with jansson.
  */
 #ifndef TZ_CRAWLER_PROBE_H
 #define TZ_CRAWLER_PROBE_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crawler/visit.h"
 #include "db/record.h"
 #include "net/point.h"
 
@@ -42,10 +44,8 @@ struct probe_result {
 	size_t edges_n;
 };
 
-void probe_note_visit(struct probe_result *p, const struct visit_rec *v,
-		      const struct hs_peer *peer);
-void probe_note_edge(struct probe_result *p, const struct point *to, enum adv_source src,
-		     uint32_t round, uint32_t rank, uint32_t list_len);
+/* The probe as the crawl's output (struct crawl's out): the visit and its edges kept in p. */
+struct visit_out probe_out(struct probe_result *p);
 
 /* Writes the JSON object (and a newline) to stdout. */
 void probe_print(const struct probe_result *p);

@@ -26,9 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "crawler/config.h"
-#include "crawler/crawl.h"
 #include "crawler/rpc_version.h"
 
 struct rpc_job {
@@ -90,7 +91,7 @@ static size_t pair_hash(const uint8_t addr[16], uint16_t port)
 
 static bool set_grow(struct rpc_prober *p)
 {
-	size_t cap = p->set_cap ? p->set_cap * 2 : 1024;
+	size_t cap = grow_cap(p->set_cap, p->set_cap + 1, 1024, SIZE_MAX); /* doubles */
 	struct asked *n = calloc(cap, sizeof *n);
 	if (!n)
 		return false;
@@ -146,11 +147,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 		return 0; /* CURLE_WRITE_ERROR */
 	}
 	if (j->body_len + n > j->body_cap) {
-		size_t cap = j->body_cap ? j->body_cap : 4096;
-		while (cap < j->body_len + n)
-			cap *= 2;
-		if (cap > RPC_BODY_MAX)
-			cap = RPC_BODY_MAX;
+		size_t cap = grow_cap(j->body_cap, j->body_len + n, 4096, RPC_BODY_MAX);
 		char *b = realloc(j->body, cap);
 		if (!b)
 			return 0;
@@ -173,7 +170,7 @@ static bool job_start(struct rpc_prober *p, struct rpc_job *j)
 	if (!e)
 		return false;
 	j->easy = e;
-	j->started_us = wall_us();
+	j->started_us = clock_wall_us();
 	bool ok = curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK &&
 		  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http") == CURLE_OK &&
 		  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&

@@ -15,7 +15,6 @@
 
 #include "core/log.h"
 #include "crawler/config.h"
-#include "crawler/crawl.h"
 #include "db/conn.h"
 #include "db/crawl.h"
 #include "db/migrate.h"
@@ -222,7 +221,8 @@ fail:
 	return NULL;
 }
 
-size_t sink_seed_from_db(struct sink *s, struct crawl *cr)
+size_t sink_seed_from_db(struct sink *s, void (*offer)(void *ctx, const struct point *pt),
+			 void *ctx)
 {
 	if (s->crawl_id < 0) {
 		log_warn("seed_from_db: no database");
@@ -252,7 +252,7 @@ size_t sink_seed_from_db(struct sink *s, struct crawl *cr)
 			struct point pt;
 			if (point_parse(text, strlen(text), &pt, NULL) != ERR_OK)
 				continue;
-			crawl_offer(cr, &pt, 0);
+			offer(ctx, &pt);
 			n++;
 		}
 		log_info("seed_from_db: %zu points from the last %lld crawls of vantage %s", n,
@@ -276,6 +276,28 @@ static void db_refused(struct sink *s, enum err e)
 	if (s->db_refused++ == 0 && !s->journal_only)
 		log_error("database writer refused a row (%s): it is %s", err_str(e),
 			  s->jw ? "in the journal only" : "lost");
+}
+
+static void out_visit(void *ctx, const struct visit_rec *v, const struct hs_peer *peer)
+{
+	(void)peer;
+	sink_visit(ctx, v);
+}
+
+static void out_edge(void *ctx, const struct adv_rec *a)
+{
+	sink_adv(ctx, a);
+}
+
+static void out_rpc(void *ctx, const struct rpc_rec *r)
+{
+	sink_rpc(ctx, r);
+}
+
+struct visit_out sink_out(struct sink *s)
+{
+	struct visit_out o = {out_visit, out_edge, out_rpc, s};
+	return o;
 }
 
 void sink_visit(struct sink *s, const struct visit_rec *v)

@@ -17,7 +17,9 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "crawler/visit.h"
 #include "db/record.h"
+#include "net/point.h"
 
 struct crawl_config;
 struct sink;
@@ -39,16 +41,19 @@ struct sink *sink_open(struct ev_loop *loop, const struct crawl_config *cfg,
 		       char *err, size_t err_cap);
 
 /*
- * seed_from_db: offers (crawl_offer, depth 0) every point that ended in `ok`
- * in the last cfg->seed_from_db_crawls finished crawls of cfg->vantage.
- * Blocking; call before the loop runs. Returns how many points.
+ * seed_from_db: offers (offer(ctx, point), the caller's seeding) every point
+ * that ended in `ok` in the last cfg->seed_from_db_crawls finished crawls of
+ * cfg->vantage. Blocking; call before the loop runs. Returns how many points.
  */
-struct crawl;
-size_t sink_seed_from_db(struct sink *s, struct crawl *cr);
+size_t sink_seed_from_db(struct sink *s, void (*offer)(void *ctx, const struct point *pt),
+			 void *ctx);
 
 void sink_visit(struct sink *s, const struct visit_rec *v);
 void sink_adv(struct sink *s, const struct adv_rec *a);
 void sink_rpc(struct sink *s, const struct rpc_rec *r);
+
+/* The store as the crawl's output (struct crawl's out): visits and edges to sink_visit/sink_adv. */
+struct visit_out sink_out(struct sink *s);
 
 /*
  * True while the writer's queue is above its high-water mark: do not start

@@ -7,6 +7,7 @@
  * maximum over attempts, as in crawl_summary and the analyzer.
  */
 #include "crawler/tally.h"
+#include "core/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static uint64_t hash_str(const char *s)
 
 static bool grow_peers(struct tally *t)
 {
-	size_t cap = t->peers_cap ? 2 * t->peers_cap : 256;
+	size_t cap = grow_cap(t->peers_cap, t->peers_cap + 1, 256, SIZE_MAX); /* doubles */
 	char **n = calloc(cap, sizeof *n);
 	if (!n)
 		return false;
@@ -64,9 +65,7 @@ void tally_attempt(struct tally *t, uint32_t point_id, const struct visit_rec *v
 {
 	enum point_class k = census_visit_class(v->outcome, v->peer_id != NULL);
 	if (point_id >= t->cls_cap) {
-		size_t cap = t->cls_cap ? t->cls_cap : 1024;
-		while (cap <= point_id)
-			cap *= 2;
+		size_t cap = grow_cap(t->cls_cap, (size_t)point_id + 1, 1024, SIZE_MAX);
 		uint8_t *n = realloc(t->cls, cap);
 		if (!n) {
 			t->nomem = true;

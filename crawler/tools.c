@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "crawler/config.h"
 #include "crawler/crawl.h"
@@ -19,6 +20,12 @@
 #ifndef TZCENSUS_VERSION
 #define TZCENSUS_VERSION "0.1.0-dev"
 #endif
+
+/* A seed from the database: a seed like the configured ones (depth 0). */
+static void offer_seed(void *ctx, const struct point *pt)
+{
+	crawl_offer(ctx, pt, 0);
+}
 
 int tools_migrate(const char *conninfo)
 {
@@ -111,9 +118,10 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 			status = 75; /* EX_TEMPFAIL: another crawl of this vantage runs (main.c) */
 		goto out;
 	}
+	cr->out = sink_out(cr->sink);
 	size_t seeded = crawl_seed(cr);
 	if (cfg->seed_from_db)
-		seeded += sink_seed_from_db(cr->sink, cr);
+		seeded += sink_seed_from_db(cr->sink, offer_seed, cr);
 	if (seeded == 0)
 		log_warn("no seed point: the crawl has nothing to visit");
 	if (cr->crawl_id >= 0)
@@ -125,7 +133,7 @@ int tools_crawl(const struct crawl_config *cfg, const struct p2p_identity *id)
 	frontier_stats(cr->fr, &fs);
 	struct crawl_end_rec end;
 	memset(&end, 0, sizeof end);
-	end.finished_at_us = wall_us();
+	end.finished_at_us = clock_wall_us();
 	/* no seed could be dialed: none resolved, the policy refused them, or none answered */
 	bool failed = seeded == 0 || (!cr->aborted && cr->seeds_answered == 0);
 	end.status = cr->aborted ? CRAWL_ABORTED : failed ? CRAWL_FAILED : CRAWL_FINISHED;

@@ -1,7 +1,8 @@
 /*
  * Listener settings. The key table is the single list of what can be
- * configured; config/listener.example.yaml names every key (a unit test
- * checks it).
+ * configured, with each setting's type, range, help and default: the YAML
+ * loader, lsn_config_init(), --help (conf_help) and --set read it;
+ * config/listener.example.yaml names every key (a unit test checks it).
  */
 #include "listener/config.h"
 
@@ -15,92 +16,76 @@
 #define OFF(f) offsetof(struct lsn_config, f)
 
 const struct conf_key lsn_config_keys[] = {
-	{"listen", CONF_STRING, OFF(listen), 0, 0, "ADDR:PORT to listen on (--listen; required)",
-	 NULL},
-	{"identity", CONF_STRING, OFF(identity), 0, 0, "identity.json (default identity.json)",
-	 NULL},
-	{"db", CONF_STRING, OFF(db), 0, 0, "libpq conninfo or URL (default: PG* environment)", NULL},
+	/* name, type, field, min, max, help (the default is def, the last column), set, def */
+	{"listen", CONF_STRING, OFF(listen), 0, 0,
+	 "ADDR:PORT to listen on (--listen; required)", NULL, NULL},
+	{"identity", CONF_STRING, OFF(identity), 0, 0,
+	 "Octez identity.json file", NULL, "identity.json"},
+	{"db", CONF_STRING, OFF(db), 0, 0,
+	 "libpq conninfo or URL (unset: PG* environment)", NULL, NULL},
 	{"no_db", CONF_BOOL, OFF(no_db), 0, 0,
-	 "store nothing in PostgreSQL: journal and summary only (default false)", NULL},
-	{"journal", CONF_STRING, OFF(journal), 0, 0, "journal file (default: none)", NULL},
-	{"vantage", CONF_STRING, OFF(vantage), 0, 0, "name of this listener's location (default local)",
-	 NULL},
+	 "store nothing in PostgreSQL: journal and summary only", NULL, "false"},
+	{"journal", CONF_STRING, OFF(journal), 0, 0, "journal file (unset: none)", NULL, NULL},
+	{"vantage", CONF_STRING, OFF(vantage), 0, 0,
+	 "name of this listener's location", NULL, "local"},
 	{"duration", CONF_DOUBLE, OFF(duration), 0, 1e9,
-	 "seconds to run; 0 = until SIGTERM (default 0)", NULL},
-	{"allow", CONF_STRLIST, OFF(allow), 0, 0, "CIDR allow list for dial-backs; exclusive (--allow)",
-	 NULL},
+	 "seconds to run; 0 = until SIGTERM", NULL, "0"},
+	{"allow", CONF_STRLIST, OFF(allow), 0, 0,
+	 "CIDR allow list for dial-backs; exclusive (--allow)", NULL, NULL},
 	{"deny", CONF_STRLIST, OFF(deny), 0, 0,
-	 "CIDR deny list: never dialed back, inbound refused (--deny)", NULL},
+	 "CIDR deny list: never dialed back, inbound refused (--deny)", NULL, NULL},
 	{"expected_pow", CONF_DOUBLE, OFF(expected_pow), 0, 256,
-	 "the network's proof of work: dialers below it are refused (default 26)", NULL},
-	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced (default TEZOS_MAINNET)", NULL},
+	 "the network's proof of work: dialers below it are refused", NULL, "26"},
+	{"chain", CONF_STRING, OFF(chain), 0, 0, "chain name announced", NULL, "TEZOS_MAINNET"},
 	{"chain_id", CONF_STRING, OFF(chain_id), 0, 0,
-	 "chain id (b58) for our Get_current_branch (default: learnt from the dialer's)", NULL},
+	 "chain id (b58) for our Get_current_branch (unset: learnt from the dialer's)", NULL, NULL},
 	{"announce_port", CONF_INT, OFF(announce_port), 0, 65535,
-	 "port our connection messages announce (default 0: the bound port)", NULL},
-	{"json", CONF_BOOL, OFF(json), 0, 0, "print the summary as JSON (default false)", NULL},
+	 "port our connection messages announce (0: the bound port)", NULL, "0"},
+	{"json", CONF_BOOL, OFF(json), 0, 0, "print the summary as JSON", NULL, "false"},
 	{"no_migrate", CONF_BOOL, OFF(no_migrate), 0, 0,
-	 "do not apply database migrations at start (default false)", NULL},
+	 "do not apply database migrations at start", NULL, "false"},
 	{"ddb_version", CONF_INT, OFF(ddb_version), 0, 65535,
-	 "announced distributed_db_version (default 2)", NULL},
-	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535, "announced p2p_version (default 1)",
-	 NULL},
+	 "announced distributed_db_version", NULL, "2"},
+	{"p2p_version", CONF_INT, OFF(p2p_version), 0, 65535, "announced p2p_version", NULL, "1"},
 	{"max_unfinished", CONF_INT, OFF(max_unfinished), 1, 10000,
-	 "inbound handshakes in progress at once (default 20, as Octez)", NULL},
+	 "inbound handshakes in progress at once (the default is Octez's)", NULL, "20"},
 	{"max_sessions", CONF_INT, OFF(max_sessions), 1, 60000,
-	 "inbound connections at once (default 1000)", NULL},
+	 "inbound connections at once", NULL, "1000"},
 	{"per_ip_sessions", CONF_INT, OFF(per_ip_sessions), 1, 10000,
-	 "inbound connections at once per IP address (default 8)", NULL},
+	 "inbound connections at once per IP address", NULL, "8"},
 	{"per_ip_per_minute", CONF_INT, OFF(per_ip_per_minute), 1, 100000,
-	 "connections accepted per IP address per minute (default 30)", NULL},
+	 "connections accepted per IP address per minute", NULL, "30"},
 	{"max_peers", CONF_INT, OFF(max_peers), 1, 10000000,
-	 "peers remembered for dial-back (default 100000)", NULL},
+	 "peers remembered for dial-back", NULL, "100000"},
 	{"auth_timeout", CONF_DOUBLE, OFF(auth_timeout), 0.1, 120,
-	 "seconds from accept to the dialer's Ack (default 5)", NULL},
+	 "seconds from accept to the dialer's Ack", NULL, "5"},
 	{"session_time", CONF_DOUBLE, OFF(session_time), 0.1, 3600,
-	 "seconds an open session lasts at most (default 10)", NULL},
+	 "seconds an open session lasts at most", NULL, "10"},
 	{"advertise_wait", CONF_DOUBLE, OFF(advertise_wait), 0.05, 3600,
-	 "seconds after the Ack to wait for an Advertise and the head (default 3)", NULL},
+	 "seconds after the Ack to wait for an Advertise and the head", NULL, "3"},
 	{"dialback_interval", CONF_DOUBLE, OFF(dialback_interval), 0, 1e8,
-	 "seconds between two dial-backs of one peer (default 21600 = 6 h)", NULL},
+	 "seconds between two dial-backs of one peer (21600: 6 h)", NULL, "21600"},
 	{"dialback_delay", CONF_DOUBLE, OFF(dialback_delay), 0, 3600,
-	 "seconds from a peer's first inbound session to its dial-back (default 0.5)", NULL},
+	 "seconds from a peer's first inbound session to its dial-back", NULL, "0.5"},
 	{"dialback_timeout", CONF_DOUBLE, OFF(dialback_timeout), 0.1, 120,
-	 "seconds for a dial-back's connect and the peer's answer (default 5)", NULL},
+	 "seconds for a dial-back's connect and the peer's answer", NULL, "5"},
 	{"max_dialbacks", CONF_INT, OFF(max_dialbacks), 1, 60000,
-	 "dial-backs in flight; more are not_dialed (default 256)", NULL},
+	 "dial-backs in flight; more are not_dialed", NULL, "256"},
 	{"metrics", CONF_STRING, OFF(metrics), 0, 0,
-	 "Prometheus textfile written while running (default: none)", NULL},
+	 "Prometheus textfile written while running (unset: none)", NULL, NULL},
 	{"metrics_interval", CONF_DOUBLE, OFF(metrics_interval), 1, 86400,
-	 "seconds between metrics writes (default 60)", NULL},
+	 "seconds between metrics writes", NULL, "60"},
 };
 const size_t lsn_config_keys_n = sizeof lsn_config_keys / sizeof lsn_config_keys[0];
 
 enum err lsn_config_init(struct lsn_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->identity = strdup("identity.json");
-	c->vantage = strdup("local");
-	c->chain = strdup("TEZOS_MAINNET");
-	c->expected_pow = 26.0;
-	c->ddb_version = 2;
-	c->p2p_version = 1;
-	c->max_unfinished = 20;
-	c->max_sessions = 1000;
-	c->per_ip_sessions = 8;
-	c->per_ip_per_minute = 30;
-	c->max_peers = 100000;
-	c->auth_timeout = 5.0;
-	c->session_time = 10.0;
-	c->advertise_wait = 3.0;
-	c->dialback_interval = 6 * 3600.0;
-	c->dialback_delay = 0.5;
-	c->dialback_timeout = 5.0;
-	c->max_dialbacks = 256;
-	c->metrics_interval = 60.0;
-	if (!c->identity || !c->vantage || !c->chain) {
+	char err[256];
+	enum err e = conf_defaults(lsn_config_keys, lsn_config_keys_n, c, err, sizeof err);
+	if (e != ERR_OK) {
 		lsn_config_free(c);
-		return ERR_NOMEM;
+		return e;
 	}
 	return ERR_OK;
 }

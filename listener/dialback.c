@@ -27,7 +27,9 @@
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 
 enum db_st { DB_WAIT = 0, DB_CONNECT = 1, DB_HS = 2 };
@@ -266,7 +268,7 @@ static void db_dial(struct dback *d)
 {
 	struct lsn *l = d->l;
 	d->st = DB_CONNECT;
-	d->started_us = lsn_wall_us();
+	d->started_us = clock_wall_us();
 	d->connect_at = ev_now(l->loop);
 	l->st.dialbacks_started++;
 	bool v4 = point_is_v4(&d->target);
@@ -275,16 +277,9 @@ static void db_dial(struct dback *d)
 		db_end(d, NAT_NOT_DIALED, strerror(errno));
 		return;
 	}
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(d->target.port)};
-		memcpy(&a.sin_addr, d->target.addr + 12, 4);
-		rc = connect(d->fd, (struct sockaddr *)&a, sizeof a);
-	} else {
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(d->target.port)};
-		memcpy(&a.sin6_addr, d->target.addr, 16);
-		rc = connect(d->fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(&d->target, &ss);
+	int rc = connect(d->fd, (struct sockaddr *)&ss, sl);
 	if (rc != 0 && errno != EINPROGRESS) {
 		db_end(d, errno == ECONNREFUSED ? NAT_REFUSED : NAT_SILENT, strerror(errno));
 		return;
@@ -318,7 +313,7 @@ void lsn_dialback_consider(struct lsn *l, struct lpeer *p, const uint8_t peer_id
 		return;
 	struct point target = *source;
 	target.port = announced_port;
-	int64_t t_us = lsn_wall_us();
+	int64_t t_us = clock_wall_us();
 	if (p)
 		p->last_dial_at = now;
 	if (announced_port == 0) {

@@ -22,12 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/log.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 #include "p2p/pow.h"
@@ -62,13 +63,6 @@ const char *nat_class_str(enum nat_class c)
 	case NAT_NOT_DIALED: return nat_class_names[c];
 	}
 	return "?";
-}
-
-int64_t lsn_wall_us(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 /* ---- per-IP counters --------------------------------------------------------- */
@@ -203,7 +197,7 @@ static void on_advertise(struct isess *s, const struct p2p_msg *m)
 		return;
 	s->adv_rounds++;
 	struct lsn_adv_rec a = {.from = s->source, .round = s->adv_rounds,
-				.list_len = (uint32_t)m->points_n, .seen_us = lsn_wall_us()};
+				.list_len = (uint32_t)m->points_n, .seen_us = clock_wall_us()};
 	a.from.port = s->announced_port;
 	for (size_t i = 0; i < m->points_n; i++) {
 		a.seq = ++l->seq_adv;
@@ -345,7 +339,7 @@ static void sess_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		enum err e = hs_feed(s->hs, l->rbuf, (size_t)n);
-		if (e == ERR_TOOBIG) {
+		if (e == ERR_FULL) {
 			l->st.protocol_errors++;
 			sess_finish(s, "protocol_error", "more unprocessed input than a session holds");
 			return;
@@ -383,7 +377,7 @@ static void sess_record(struct isess *s, const char *reason, const char *error)
 	struct lsn_session_rec r = {
 	    .seq = ++l->seq_session,
 	    .started_us = s->started_us,
-	    .ended_us = lsn_wall_us(),
+	    .ended_us = clock_wall_us(),
 	    .source = s->source,
 	    .have_conn = s->have_conn,
 	    .announced_port = s->announced_port,
@@ -479,21 +473,6 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	ev_prepare_stop(loop, w);
 }
 
-static struct point sockaddr_point(const struct sockaddr_storage *ss)
-{
-	struct point p;
-	memset(&p, 0, sizeof p);
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		p = point_v4(ntohl(a->sin_addr.s_addr), ntohs(a->sin_port));
-	} else {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		memcpy(p.addr, &a->sin6_addr, 16);
-		p.port = ntohs(a->sin6_port);
-	}
-	return p;
-}
-
 static void sess_start(struct lsn *l, int fd, const struct point *src, struct iprate *ip)
 {
 	struct isess *s = calloc(1, sizeof *s);
@@ -504,7 +483,7 @@ static void sess_start(struct lsn *l, int fd, const struct point *src, struct ip
 	s->l = l;
 	s->fd = fd;
 	s->source = *src;
-	s->started_us = lsn_wall_us();
+	s->started_us = clock_wall_us();
 	s->ip = ip;
 	ip->live++;
 	int one = 1;
@@ -598,7 +577,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		l->st.accepted++;
-		struct point src = sockaddr_point(&ss);
+		struct point src;
+		point_from_sockaddr((const struct sockaddr *)&ss, &src); /* the listening family */
 		struct iprate *ip = NULL;
 		const char *why = admit(l, &src, &ip);
 		if (why) {
@@ -626,17 +606,11 @@ static int bind_point(const struct point *pt, char *err, size_t err_cap)
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
-		memcpy(&a.sin_addr, pt->addr + 12, 4);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
+	if (!v4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
-		memcpy(&a.sin6_addr, pt->addr, 16);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(pt, &ss);
+	int rc = bind(fd, (struct sockaddr *)&ss, sl);
 	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
 		snprintf(err, err_cap, "cannot listen on %s: %s", text, strerror(errno));
 		close(fd);

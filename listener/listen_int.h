@@ -81,7 +81,6 @@ struct lsn {
 	uint8_t rbuf[65536];
 };
 
-int64_t lsn_wall_us(void);
 struct lpeer *lsn_peer_find(struct lsn *l, const uint8_t id[16]);
 void lsn_reap(struct lsn *l);
 

@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/conn.h"
 #include "db/migrate.h"
@@ -506,12 +507,7 @@ enum err store_close(struct store *s, double timeout_s, char *err, size_t err_ca
 	ev_timer_stop(s->loop, &s->tick);
 	watch(s, 0);
 	journal_flush(s);
-	int64_t now_us = 0;
-	{
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	}
+	int64_t now_us = clock_wall_us();
 	if (s->connecting) { /* a reconnect under way: start over, blocking */
 		db_close(s->pc);
 		s->pc = NULL;

@@ -180,20 +180,23 @@ static enum err set_as(void *out, const char *name, const char *value, char *err
 
 #define K(n, t, f, lo, hi, h)                                                                      \
 	{                                                                                          \
-		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL                              \
+		n, t, offsetof(struct sim_config, f), lo, hi, h, NULL, NULL                        \
 	}
 const struct conf_key simcfg_keys[] = {
     K("nodes", CONF_INT, nodes, 1, 60000, "number of simulated nodes (200)"),
     K("seed", CONF_INT, seed, 0, 9007199254740991.0, "world seed (7)"),
+    K("runtime_seed", CONF_INT, runtime_seed, 0, 9007199254740991.0,
+      "seed of the nodes' run-time draws (Advertise and Nack samples); 0 = new each run (0)"),
     K("base", CONF_STRING, base, 0, 0, "first address, 127.0.0.0/8 or ::1 (127.20.0.0)"),
     K("port", CONF_INT, port, 1, 65535, "listening port of IPv4 nodes (9732)"),
     K("expected_pow", CONF_DOUBLE, expected_pow, 0, 64, "PoW every node demands (0)"),
     K("chain_name", CONF_STRING, chain_name, 0, 0, "network name (TEZOS_MAINNET)"),
     K("latency.min_ms", CONF_INT, latency_min_ms, 0, 60000, "per-node delay, low end (0)"),
     K("latency.max_ms", CONF_INT, latency_max_ms, 0, 60000, "per-node delay, high end (0)"),
-    {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share},
+    {"behaviors.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each behaviour", set_share,
+     NULL},
     {"old_close.*", CONF_CUSTOM, 0, 0, 0, "share of a behaviour closing as Octez <= v21",
-     set_old_close},
+     set_old_close, NULL},
     K("topology.min_degree", CONF_INT, min_degree, 1, 50, "edges per new core node (3)"),
     K("topology.bottleneck", CONF_INT, bottleneck, 0, 20, "planted core cut size (2)"),
     K("topology.islands", CONF_INT, islands, 0, 1000, "islands behind a bridge (2)"),
@@ -250,8 +253,8 @@ const struct conf_key simcfg_keys[] = {
     K("dialers.big_frame", CONF_INT, dialers_big_frame, 0, 20000,
       "dialers that send one ~8 MiB Current_branch after the handshake (0)"),
     {"dialers.mix.*", CONF_CUSTOM, 0, 0, 0, "relative weight of each dialer kind",
-     set_dialer_mix},
-    {"locations.as.*", CONF_CUSTOM, 0, 0, 0, "an AS: \"CC WEIGHT NAME\" (none)", set_as},
+     set_dialer_mix, NULL},
+    {"locations.as.*", CONF_CUSTOM, 0, 0, 0, "an AS: \"CC WEIGHT NAME\" (none)", set_as, NULL},
     K("locations.unlocated", CONF_DOUBLE, unlocated, 0, 1e6,
       "weight of nodes no network of the location database covers (0)"),
 };

@@ -18,7 +18,8 @@
 #include "conf/conf.h"
 #include "core/err.h"
 
-/* Node behaviours (issue 3). Stored in the truth file by name; never renumber. */
+/* Node behaviours (docs/simnet.md, "Behaviours"). Stored in the truth file by name;
+ * never renumber. */
 enum sim_behavior {
 	BEH_PUBLIC = 0,
 	BEH_NO_LISTEN = 1,
@@ -52,6 +53,7 @@ struct sim_config {
 	/* world */
 	long long nodes;
 	long long seed;
+	long long runtime_seed; /* the nodes' run-time draws; 0 = a new seed each run */
 	char *base;     /* first IPv4 address, 127.0.0.0/8 only */
 	long long port; /* default listening port */
 	double expected_pow;
@@ -91,7 +93,7 @@ struct sim_config {
 	long long old_ddb_version;
 	long long old_p2p_version;
 	long long low_pow_bits_max; /* low_pow stamps stay below min(this, expected_pow) bits */
-	/* Octez rules (spec §9, §11, §14) */
+	/* Octez rules (docs/protocol.md §9, §11, §14) */
 	long long auth_timeout_ms;
 	long long bootstrap_throttle_ms;
 	long long branch_throttle_ms;

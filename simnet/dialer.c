@@ -30,6 +30,7 @@
 
 #include "core/log.h"
 #include "core/rng.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
@@ -421,23 +422,18 @@ static void dial(struct dialer *d)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (v4) {
 		/* the NAT's public address: what the listener sees as the source */
-		struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(d->ext)};
-		if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
+		struct point ext = point_v4(d->ext, 0);
+		struct sockaddr_storage src;
+		socklen_t src_len = point_to_sockaddr(&ext, &src);
+		if (bind(fd, (struct sockaddr *)&src, src_len) != 0) {
 			log_warn("dialer %zu: bind: %s", d->idx, strerror(errno));
 			close(fd);
 			return;
 		}
 	}
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(s->target.port)};
-		memcpy(&a.sin_addr, s->target.addr + 12, 4);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(s->target.port)};
-		memcpy(&a.sin6_addr, s->target.addr, 16);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(&s->target, &ss);
+	int rc = connect(fd, (struct sockaddr *)&ss, sl);
 	if (rc != 0 && errno != EINPROGRESS) {
 		close(fd);
 		s->st.failures++;
@@ -503,9 +499,10 @@ static int listen_at(uint32_t addr, uint16_t port, char *err, size_t err_cap)
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-				.sin_addr.s_addr = htonl(addr)};
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0) {
+	struct point pt = point_v4(addr, port);
+	struct sockaddr_storage a;
+	socklen_t a_len = point_to_sockaddr(&pt, &a);
+	if (bind(fd, (struct sockaddr *)&a, a_len) != 0 || listen(fd, 128) != 0) {
 		struct in_addr ia = {htonl(addr)};
 		snprintf(err, err_cap, "dialers: cannot listen on %s:%u: %s", inet_ntoa(ia), port,
 			 strerror(errno));

@@ -15,7 +15,8 @@
 #define SIM_HEAD_MAX  512 /* encoded header bytes, with room to spare */
 #define SIM_HISTORY_N 8   /* locator history hashes simnet sends */
 
-/* Encodes the shell header of the block at level (spec §12). *len = bytes written. */
+/* Encodes the shell header of the block at level (docs/protocol.md §12 item 1).
+ * *len = bytes written. */
 enum err sim_head_encode(int32_t level, int64_t ts, uint8_t *out, size_t cap, size_t *len)
     __attribute__((warn_unused_result));
 

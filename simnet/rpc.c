@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/rng.h"
 #include "net/point.h"
+#include "net/sockaddr.h"
 #include "simnet/config.h"
 #include "simnet/world.h"
 
@@ -467,15 +468,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		k->fd = fd;
 		k->node = l->node;
 		struct point cp;
-		memset(&cp, 0, sizeof cp);
-		if (ss.ss_family == AF_INET) {
-			const struct sockaddr_in *a = (const void *)&ss;
-			cp = point_v4(ntohl(a->sin_addr.s_addr), ntohs(a->sin_port));
-		} else if (ss.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *a = (const void *)&ss;
-			memcpy(cp.addr, &a->sin6_addr, 16);
-			cp.port = ntohs(a->sin6_port);
-		}
+		(void)point_from_sockaddr((const struct sockaddr *)&ss, &cp);
 		point_format(&cp, k->client, sizeof k->client);
 		ev_io_init(&k->io, conn_cb, fd, EV_READ);
 		k->io.data = k;
@@ -523,10 +516,10 @@ enum err sim_rpc_new(struct sim_rpc **out, struct ev_loop *loop, const struct wo
 		pt.port = (uint16_t)c->rpc_port;
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		int one = 1;
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt.port)};
-		memcpy(&a.sin_addr, pt.addr + 12, 4);
+		struct sockaddr_storage a;
+		socklen_t a_len = point_to_sockaddr(&pt, &a);
 		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-		    bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0) {
+		    bind(fd, (struct sockaddr *)&a, a_len) != 0 || listen(fd, 128) != 0) {
 			char text[POINT_FMT_CAP];
 			point_format(&pt, text, sizeof text);
 			snprintf(err, err_cap, "rpc: cannot listen on %s: %s", text, strerror(errno));

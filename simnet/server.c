@@ -36,7 +36,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/log.h"
+#include "net/sockaddr.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
 #include "simnet/head.h"
@@ -91,6 +93,7 @@ struct listener {
 	ev_io io;
 	struct srv *s;
 	uint32_t node, point;
+	uint32_t accepted; /* connections accepted so far: keys each one's random stream */
 };
 
 /* Client points a node registered, as Octez does for an incoming peer that
@@ -116,7 +119,6 @@ struct srv {
 	ev_prepare reaper;
 	struct srv_stats st;
 	struct rng rng;
-	uint64_t conn_seq;
 	uint8_t rbuf[65536];
 };
 
@@ -184,9 +186,7 @@ static void pump(struct conn *c)
 			return;
 		}
 		if (c->olen + len > c->ocap) {
-			size_t cap = c->ocap ? c->ocap : 1024;
-			while (cap < c->olen + len)
-				cap *= 2;
+			size_t cap = grow_cap(c->ocap, c->olen + len, 1024, SIZE_MAX);
 			uint8_t *nb = realloc(c->obuf, cap);
 			if (!nb) {
 				conn_close(c);
@@ -340,7 +340,8 @@ static bool peer_busy(struct conn *c)
 	return false;
 }
 
-/* Octez's order after the metadata (spec §9.2): slots, private mode, already connected. */
+/* Octez's order after the metadata (docs/protocol.md §9.2 items 4-6): slots, private mode,
+ * already connected. */
 static void decide(struct conn *c)
 {
 	struct srv *s = c->s;
@@ -389,7 +390,7 @@ static void answer_bootstrap(struct conn *c)
 	p2p_msg_init(&m, P2P_TAG_ADVERTISE);
 	m.points_n = sample_points(c, m.points);
 	if (m.points_n == 0)
-		return; /* Octez sends nothing, not even an empty Advertise (§11.1) */
+		return; /* Octez sends nothing, not even an empty Advertise (docs/protocol.md §11.1) */
 	c->s->st.advertises++;
 	send_msg(c, &m);
 }
@@ -480,7 +481,7 @@ static void handle_msg(struct conn *c, const struct p2p_msg *m)
 	case P2P_TAG_DISCONNECT: conn_close(c); break;
 	case P2P_TAG_BOOTSTRAP:
 		if (c->client_private)
-			break; /* Octez ignores Bootstrap from a private peer (§7) */
+			break; /* Octez ignores Bootstrap from a private peer (docs/protocol.md §7, §11.1) */
 		if (throttle(c, &c->boot_t, &c->boot_next, &c->boot_pending,
 		             c->s->c->bootstrap_throttle_ms / 1e3, answer_bootstrap))
 			c->s->st.boot_throttled++;
@@ -493,8 +494,8 @@ static void handle_msg(struct conn *c, const struct p2p_msg *m)
 		break;
 	case P2P_TAG_CURRENT_BRANCH:
 	case P2P_TAG_CURRENT_HEAD:
-		/* a node validates these and greylists a bad one (§9.4); a crawler never sends them
-		 */
+		/* a node validates these and greylists a bad one (docs/protocol.md §9.4
+		 * item 4); a crawler never sends them */
 		violation(c, "forbidden_message", p2p_tag_str(m->tag));
 		break;
 	default: break; /* Advertise, Swap_*, Get_current_head, ...: nothing a client needs back */
@@ -622,7 +623,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (c->kind == CK_STALL || c->closing)
 			continue; /* a stall never answers; a closing session reads nothing more */
 		enum err e = hs_feed(c->hs, s->rbuf, (size_t)n);
-		if (e == ERR_TOOBIG) {
+		if (e == ERR_FULL) {
 			violation(c, "oversized", "more unprocessed input than a session holds");
 			conn_close(c);
 			return;
@@ -647,7 +648,7 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (c->kind == CK_HS && !c->open)
-		c->s->st.auth_timeouts++; /* Octez only logs this (§6): not a violation */
+		c->s->st.auth_timeouts++; /* Octez only logs this (docs/protocol.md §6): not a violation */
 	conn_close(c);
 }
 
@@ -710,22 +711,15 @@ static void reaper_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 static void client_text(const struct sockaddr_storage *ss, struct point *pt, char *out, size_t cap)
 {
 	struct point p;
-	memset(&p, 0, sizeof p);
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		p = point_v4(ntohl(a->sin_addr.s_addr), ntohs(a->sin_port));
-	} else {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		memcpy(p.addr, &a->sin6_addr, 16);
-		p.port = ntohs(a->sin6_port);
-	}
+	(void)point_from_sockaddr((const struct sockaddr *)ss, &p);
 	*pt = p;
 	point_format(&p, out, cap);
 }
 
-static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
+static void conn_start(struct srv *s, int fd, struct listener *l,
                        const struct sockaddr_storage *ss)
 {
+	uint32_t node = l->node, point = l->point;
 	const struct sim_node *nd = &s->w->nodes[node];
 	const struct sim_config *cf = s->c;
 	struct conn *c = calloc(1, sizeof *c);
@@ -743,7 +737,9 @@ static void conn_start(struct srv *s, int fd, uint32_t node, uint32_t point,
 	c->node = node;
 	c->point = point;
 	c->kind = nd->beh == BEH_STALL ? CK_STALL : CK_HS;
-	c->rng = rng_fork(&s->rng, ++s->conn_seq);
+	/* The n-th connection to a point draws the same lists in every run of a world,
+	 * whatever the order in which connections to different points arrive. */
+	c->rng = rng_fork(&s->rng, ((uint64_t)point << 32) | ++l->accepted);
 	client_text(ss, &c->client_pt, c->client, sizeof c->client);
 	ev_io_init(&c->rio, read_cb, fd, EV_READ);
 	ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
@@ -834,11 +830,11 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (nd->beh != BEH_STALL &&
 		    s->nodes[l->node].inflight >= (uint32_t)s->c->max_incoming) {
-			s->st.busy_closed++; /* §9.1: too many handshakes in flight */
+			s->st.busy_closed++; /* docs/protocol.md §9.1: too many handshakes in flight */
 			close(fd);
 			continue;
 		}
-		conn_start(s, fd, l->node, l->point, &ss);
+		conn_start(s, fd, l, &ss);
 	}
 }
 
@@ -856,17 +852,11 @@ static int bind_point(const struct point *pt, char *err, size_t err_cap)
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
-		memcpy(&a.sin_addr, pt->addr + 12, 4);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
+	if (!v4)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
-		memcpy(&a.sin6_addr, pt->addr, 16);
-		rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(pt, &ss);
+	int rc = bind(fd, (struct sockaddr *)&ss, sl);
 	if (rc != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
 		snprintf(err, err_cap, "cannot listen on %s: %s%s", text, strerror(errno),
 		         v4 ? "" : " (choose other [::1] ports with topology.v6_port_base)");
@@ -915,10 +905,12 @@ enum err srv_new(struct srv **out, struct ev_loop *loop, const struct world *w,
 	s->w = w;
 	s->c = c;
 	s->viol = violations;
-	uint64_t rs;
-	randombytes_buf(&rs, sizeof rs);
-	rng_seed(&s->rng,
-	         rs); /* runtime choices (Advertise samples) differ run to run, as in Octez */
+	/* runtime choices (Advertise samples) differ run to run, as in Octez, unless
+	 * runtime_seed fixes them */
+	uint64_t rs = (uint64_t)c->runtime_seed;
+	if (rs == 0)
+		randombytes_buf(&rs, sizeof rs);
+	rng_seed(&s->rng, rs);
 	size_t n = 0;
 	for (size_t i = 0; i < w->point_n; i++)
 		n += w->points[i].kind == SP_LISTEN;

@@ -3,7 +3,7 @@
  *
  * One listening socket per bound point (no_listen nodes bind nothing); each
  * accepted connection is driven by a lib/p2p responder session (struct hs)
- * according to its node's behaviour, with Octez's rules (spec §9, §11):
+ * according to its node's behaviour, with Octez's rules (docs/protocol.md §9, §11):
  * PoW check, violations logged as JSON lines, Nack Already_connected for a
  * second concurrent session of one peer id, the authentication deadline,
  * Advertise sampling and Bootstrap throttling, Get_current_branch after the

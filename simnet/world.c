@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "p2p/identity.h"
 #include "core/rng.h"
 
@@ -52,7 +53,7 @@ struct vec {
 static bool vec_push(struct vec *a, uint32_t x)
 {
 	if (a->n == a->cap) {
-		uint32_t cap = a->cap ? a->cap * 2 : 8;
+		uint32_t cap = (uint32_t)grow_cap(a->cap, (size_t)a->n + 1, 8, UINT32_MAX);
 		uint32_t *nv = realloc(a->v, cap * sizeof *nv);
 		if (!nv)
 			return false;
@@ -112,14 +113,10 @@ static enum err add_point(struct builder *B, struct point pt, enum sim_point_kin
                           int32_t node, uint32_t *idx)
 {
 	struct world *w = B->w;
-	if (w->point_n == w->point_cap) {
-		size_t cap = w->point_cap ? w->point_cap * 2 : 256;
-		struct sim_point *np = realloc(w->points, cap * sizeof *np);
-		if (!np)
-			return ERR_NOMEM;
-		w->points = np;
-		w->point_cap = cap;
-	}
+	enum err e = array_reserve((void **)&w->points, &w->point_cap, w->point_n + 1,
+	                           sizeof *w->points, 256);
+	if (e != ERR_OK)
+		return e;
 	w->points[w->point_n] = (struct sim_point){.pt = pt, .kind = kind, .node = node};
 	*idx = (uint32_t)w->point_n++;
 	return ERR_OK;
@@ -524,9 +521,9 @@ static enum err list_others(struct builder *B)
 	size_t n = B->core.n;
 	if (n == 0)
 		return ERR_OK;
-	uint32_t *listers =
-	    malloc((size_t)(c->listed_by > c->nat_listed_by ? c->listed_by : c->nat_listed_by) *
-	           sizeof *listers);
+	/* the most listers drawn at once: listed_by, nat_listed_by, or 2 for a data point */
+	size_t lmax = (size_t)(c->listed_by > c->nat_listed_by ? c->listed_by : c->nat_listed_by);
+	uint32_t *listers = malloc((lmax > 2 ? lmax : 2) * sizeof *listers);
 	uint32_t *turn = calloc(w->node_n, sizeof *turn);
 	if (!listers || !turn) {
 		free(listers);
@@ -878,7 +875,8 @@ static enum err nat_cases(struct builder *B)
 			goto out;
 		struct sim_node *nd = &w->nodes[pub[rng_below(&r, pub_n)]];
 		if (nd->adv_n == nd->adv_cap) {
-			uint32_t cap = nd->adv_cap ? nd->adv_cap * 2 : 8;
+			uint32_t cap = (uint32_t)grow_cap(nd->adv_cap, (size_t)nd->adv_n + 1, 8,
+							  UINT32_MAX);
 			uint32_t *na = realloc(nd->adv, cap * sizeof *na);
 			if (!na) {
 				e = ERR_NOMEM;

@@ -151,7 +151,7 @@ void world_free(struct world *w);
 void world_counts(const struct world *w, size_t counts[BEH_N]);
 
 /*
- * Octez's Advertise / Nack list (spec §11.2 and errata 1): with at most
+ * Octez's Advertise / Nack list (docs/protocol.md §11.2): with at most
  * `size` candidates, all of them in rank order; otherwise the first
  * best = size - size*2/5 in rank order plus other = size*2/5 random indexes
  * in the rest (sorted; a repeat takes the next point; fewer when they run past

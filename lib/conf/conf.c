@@ -195,6 +195,32 @@ static enum err assign(const struct conf_key *k, void *out, const char *name, co
 	return ERR_CONFIG;
 }
 
+void conf_help(FILE *f, const struct conf_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_key *k = &keys[i];
+		fprintf(f, "  %-22s %s", k->name, k->help);
+		if (k->def)
+			fprintf(f, " (default %s", k->def);
+		if (k->type == CONF_INT || k->type == CONF_DOUBLE)
+			fprintf(f, "%s %.10g..%.10g", k->def ? "," : " (range", k->min, k->max);
+		fprintf(f, "%s\n", k->def || k->type == CONF_INT || k->type == CONF_DOUBLE ? ")" : "");
+	}
+}
+
+enum err conf_defaults(const struct conf_key *keys, size_t n, void *out, char *err,
+		       size_t err_cap)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].def)
+			continue;
+		enum err e = assign(&keys[i], out, keys[i].name, keys[i].def, false, err, err_cap);
+		if (e != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}
+
 enum err conf_set(const struct conf_key *keys, size_t n, void *out, const char *name,
 		  const char *value, char *err, size_t err_cap)
 {

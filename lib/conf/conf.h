@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -51,9 +52,24 @@ struct conf_key {
 	enum conf_type type;
 	size_t offset;       /* offsetof(struct your_config, field); unused for CONF_CUSTOM */
 	double min, max;     /* for CONF_INT and CONF_DOUBLE */
-	const char *help;    /* one line: meaning and default */
+	const char *help;    /* one line: meaning (the default is def, not repeated here) */
 	conf_set_fn set;     /* for CONF_CUSTOM */
+	const char *def;     /* default as a value text (parsed like the file's); NULL: none */
 };
+
+/*
+ * Sets every key that has a def to that default, parsed and range-checked
+ * like a value of the file (CONF_STRLIST: a one-element list). ERR_CONFIG
+ * with "name: message" in err (a table mistake), ERR_NOMEM.
+ */
+/*
+ * --help's list of settings: one line per key, "name  help (default D,
+ * min..max)", the default and range taken from the table.
+ */
+void conf_help(FILE *f, const struct conf_key *keys, size_t n);
+
+enum err conf_defaults(const struct conf_key *keys, size_t n, void *out, char *err,
+		       size_t err_cap) __attribute__((warn_unused_result));
 
 /*
  * Reads path into out. On error returns ERR_CONFIG (or ERR_IO when the file

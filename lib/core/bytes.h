@@ -5,7 +5,7 @@
  * struct rd is a borrowed view of an input buffer: every rd_* call checks the
  * remaining length first and returns ERR_AGAIN (truncated) without moving
  * when the bytes are not there. A struct wr writes into a caller-owned buffer
- * of fixed capacity and returns ERR_NOMEM when it would overflow. No
+ * of fixed capacity and returns ERR_FULL when it would overflow. No
  * allocation, re-entrant.
  */
 #ifndef TZ_CORE_BYTES_H
@@ -126,7 +126,7 @@ static inline struct wr wr_make(uint8_t *p, size_t cap)
 static inline enum err wr_bytes(struct wr *w, const void *src, size_t n)
 {
 	if (w->cap - w->len < n)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	if (n)
 		memcpy(w->p + w->len, src, n);
 	w->len += n;

@@ -14,6 +14,7 @@ const char *err_str(enum err e)
 	case ERR_DB: return "db";
 	case ERR_CONFIG: return "config";
 	case ERR_NOMEM: return "nomem";
+	case ERR_FULL: return "full";
 	case ERR_POW: return "pow";
 	case ERR_STATE: return "state";
 	case ERR_CLOSED: return "closed";

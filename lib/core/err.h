@@ -20,11 +20,12 @@ enum err {
 	ERR_IO = 6,      /* a system call failed (see errno) */
 	ERR_DB = 7,      /* the database refused or went away */
 	ERR_CONFIG = 8,  /* bad configuration or command line */
-	ERR_NOMEM = 9,   /* allocation failed or a fixed capacity is full */
+	ERR_NOMEM = 9,   /* an allocation failed (and nothing else) */
 	ERR_POW = 10,    /* proof of work below the required target */
 	ERR_STATE = 11,  /* call not allowed in the current state */
 	ERR_CLOSED = 12, /* the peer closed the session */
 	ERR_INVAL = 13,  /* bad argument from our own caller (not a peer) */
+	ERR_FULL = 14,   /* a fixed capacity is full: the caller's buffer, a queue, a table */
 };
 
 /* Stable lowercase name of an error ("ok", "again", "toobig", ...). */

@@ -124,37 +124,12 @@ enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_
 	} else {
 		n = snprintf(out, cap, "%s", upsert_fmt[i]);
 	}
-	return (n < 0 || (size_t)n >= cap) ? ERR_NOMEM : ERR_OK;
+	return (n < 0 || (size_t)n >= cap) ? ERR_FULL : ERR_OK;
 }
 
 /* ---- buffers ----------------------------------------------------------- */
 
-enum err db_buf_reserve(struct db_buf *b, size_t more)
-{
-	if (b->cap - b->len >= more)
-		return ERR_OK;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->len < more) {
-		if (cap > SIZE_MAX / 2)
-			return ERR_NOMEM;
-		cap *= 2;
-	}
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
-		return ERR_NOMEM;
-	b->p = p;
-	b->cap = cap;
-	return ERR_OK;
-}
-
-void db_buf_free(struct db_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-static void put(struct db_buf *b, const void *s, size_t n)
+static void put(struct buf *b, const void *s, size_t n)
 {
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
@@ -206,10 +181,10 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
  * safe(x). COPY escaping comes on top: a backslash doubles. Worst case 5
  * output bytes per input byte (a control byte under COPY).
  */
-static enum err text_out(struct db_buf *out, const uint8_t *in, size_t len, bool copy_escape)
+static enum err text_out(struct buf *out, const uint8_t *in, size_t len, bool copy_escape)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (len > (SIZE_MAX - 16) / 5 || db_buf_reserve(out, len * 5 + 1) != ERR_OK)
+	if (len > (SIZE_MAX - 16) / 5 || buf_reserve(out, len * 5 + 1) != ERR_OK)
 		return ERR_NOMEM;
 	size_t i = 0;
 	while (i < len) {
@@ -243,33 +218,33 @@ static enum err text_out(struct db_buf *out, const uint8_t *in, size_t len, bool
 	return ERR_OK;
 }
 
-enum err db_text_safe(struct db_buf *out, const uint8_t *in, size_t len)
+enum err db_text_safe(struct buf *out, const uint8_t *in, size_t len)
 {
 	return text_out(out, in, len, false);
 }
 
-static enum err f_sep(struct db_buf *b, bool first)
+static enum err f_sep(struct buf *b, bool first)
 {
 	if (first)
 		return ERR_OK;
-	if (db_buf_reserve(b, 1) != ERR_OK)
+	if (buf_reserve(b, 1) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, "\t", 1);
 	return ERR_OK;
 }
 
-static enum err f_null(struct db_buf *b, bool first)
+static enum err f_null(struct buf *b, bool first)
 {
-	if (f_sep(b, first) != ERR_OK || db_buf_reserve(b, 2) != ERR_OK)
+	if (f_sep(b, first) != ERR_OK || buf_reserve(b, 2) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, "\\N", 2);
 	return ERR_OK;
 }
 
-static enum err f_raw(struct db_buf *b, bool first, const char *s)
+static enum err f_raw(struct buf *b, bool first, const char *s)
 {
 	size_t n = strlen(s);
-	if (f_sep(b, first) != ERR_OK || db_buf_reserve(b, n) != ERR_OK)
+	if (f_sep(b, first) != ERR_OK || buf_reserve(b, n) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, s, n);
 	return ERR_OK;
@@ -302,32 +277,32 @@ static size_t fmt_i64(char *out, int64_t v)
 	return 1 + fmt_u64(out + 1, 0 - (uint64_t)v); /* INT64_MIN included */
 }
 
-static enum err f_bytes(struct db_buf *b, bool first, const char *s, size_t n)
+static enum err f_bytes(struct buf *b, bool first, const char *s, size_t n)
 {
-	if (f_sep(b, first) != ERR_OK || db_buf_reserve(b, n) != ERR_OK)
+	if (f_sep(b, first) != ERR_OK || buf_reserve(b, n) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, s, n);
 	return ERR_OK;
 }
 
-static enum err f_u64(struct db_buf *b, bool first, uint64_t v)
+static enum err f_u64(struct buf *b, bool first, uint64_t v)
 {
 	char t[24];
 	return f_bytes(b, first, t, fmt_u64(t, v));
 }
 
-static enum err f_i64(struct db_buf *b, int64_t v)
+static enum err f_i64(struct buf *b, int64_t v)
 {
 	char t[24];
 	return f_bytes(b, false, t, fmt_i64(t, v));
 }
 
-static enum err f_opt_i32(struct db_buf *b, int32_t v)
+static enum err f_opt_i32(struct buf *b, int32_t v)
 {
 	return v == REC_ABSENT_I32 ? f_null(b, false) : f_i64(b, v);
 }
 
-static enum err f_text(struct db_buf *b, const char *s)
+static enum err f_text(struct buf *b, const char *s)
 {
 	if (!s)
 		return f_null(b, false);
@@ -336,13 +311,13 @@ static enum err f_text(struct db_buf *b, const char *s)
 	return text_out(b, (const uint8_t *)s, strlen(s), true);
 }
 
-static enum err f_bytea(struct db_buf *b, const uint8_t *p, size_t n)
+static enum err f_bytea(struct buf *b, const uint8_t *p, size_t n)
 {
 	static const char hexd[] = "0123456789abcdef";
 	if (!p)
 		return f_null(b, false);
 	if (n > (SIZE_MAX - 16) / 2 || f_sep(b, false) != ERR_OK ||
-	    db_buf_reserve(b, 3 + 2 * n) != ERR_OK)
+	    buf_reserve(b, 3 + 2 * n) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, "\\\\x", 3); /* COPY turns \\ into \, bytea reads \x as hex */
 	for (size_t i = 0; i < n; i++) {
@@ -352,7 +327,7 @@ static enum err f_bytea(struct db_buf *b, const uint8_t *p, size_t n)
 	return ERR_OK;
 }
 
-static enum err f_bool(struct db_buf *b, int8_t v)
+static enum err f_bool(struct buf *b, int8_t v)
 {
 	if (v == REC_BOOL_ABSENT)
 		return f_null(b, false);
@@ -366,7 +341,27 @@ static enum err f_bool(struct db_buf *b, int8_t v)
  * inet_ntop's text (glibc's inet_pton4 takes a.b.c.d without leading zeros
  * only) and its port is 1 to 5 digits, at most 65535.
  */
-static enum err f_point(struct db_buf *b, bool first, const char *point)
+/* A point as COPY's "address<TAB>port", formatted from the struct (IPv4-mapped as IPv4). */
+static enum err f_pt(struct buf *b, const struct point *pt)
+{
+	char t[INET6_ADDRSTRLEN + 8];
+	size_t n = 0;
+	if (point_is_v4(pt)) { /* dotted quad by hand: ~10^5 rows a crawl */
+		for (int i = 12; i < 16; i++) {
+			n += fmt_u64(t + n, pt->addr[i]);
+			t[n++] = i < 15 ? '.' : '\t';
+		}
+	} else {
+		if (!inet_ntop(AF_INET6, pt->addr, t, sizeof t))
+			return ERR_INVAL;
+		n = strlen(t);
+		t[n++] = '\t';
+	}
+	n += fmt_u64(t + n, pt->port);
+	return f_bytes(b, false, t, n);
+}
+
+static enum err f_point(struct buf *b, bool first, const char *point)
 {
 	char t[INET6_ADDRSTRLEN + 8];
 	size_t n;
@@ -392,9 +387,9 @@ static enum err f_point(struct db_buf *b, bool first, const char *point)
 	return f_bytes(b, first, t, n);
 }
 
-static enum err f_end(struct db_buf *b)
+static enum err f_end(struct buf *b)
 {
-	if (db_buf_reserve(b, 1) != ERR_OK)
+	if (buf_reserve(b, 1) != ERR_OK)
 		return ERR_NOMEM;
 	put(b, "\n", 1);
 	return ERR_OK;
@@ -411,9 +406,9 @@ void db_batch_cleanup(struct db_batch *b)
 {
 	if (!b)
 		return;
-	db_buf_free(&b->visits);
-	db_buf_free(&b->advs);
-	db_buf_free(&b->rpcs);
+	buf_free(&b->visits);
+	buf_free(&b->advs);
+	buf_free(&b->rpcs);
 	b->visits_n = b->advs_n = b->rpcs_n = 0;
 }
 
@@ -437,7 +432,7 @@ enum err db_batch_add_visit(struct db_batch *b, const struct visit_rec *v)
 {
 	if (visit_rec_check(v) != ERR_OK)
 		return ERR_INVAL;
-	struct db_buf *o = &b->visits;
+	struct buf *o = &b->visits;
 	size_t mark = o->len;
 	enum err e = ERR_OK;
 #define F(x)                           \
@@ -494,12 +489,12 @@ enum err db_batch_add_adv(struct db_batch *b, const struct adv_rec *a)
 {
 	if (adv_rec_check(a) != ERR_OK)
 		return ERR_INVAL;
-	struct db_buf *o = &b->advs;
+	struct buf *o = &b->advs;
 	size_t mark = o->len;
 	enum err e = ERR_OK;
 	F(f_u64(o, true, a->seq));
-	F(f_point(o, false, a->from_point));
-	F(f_point(o, false, a->to_point));
+	F(f_pt(o, &a->from));
+	F(f_pt(o, &a->to));
 	F(f_raw(o, false, adv_source_str(a->source)));
 	F(f_i64(o, a->round));
 	F(f_i64(o, a->rank));
@@ -518,7 +513,7 @@ enum err db_batch_add_rpc(struct db_batch *b, const struct rpc_rec *r)
 {
 	if (rpc_rec_check(r) != ERR_OK)
 		return ERR_INVAL;
-	struct db_buf *o = &b->rpcs;
+	struct buf *o = &b->rpcs;
 	size_t mark = o->len;
 	enum err e = ERR_OK;
 	F(f_point(o, true, r->point));
@@ -544,7 +539,7 @@ enum err db_batch_add_rpc(struct db_batch *b, const struct rpc_rec *r)
 
 /* ---- blocking apply --------------------------------------------------------- */
 
-static enum err copy_sync(PGconn *c, const char *sql, const struct db_buf *data, char *err,
+static enum err copy_sync(PGconn *c, const char *sql, const struct buf *data, char *err,
 			  size_t err_cap)
 {
 	PGresult *r = PQexec(c, sql);

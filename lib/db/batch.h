@@ -22,18 +22,14 @@
 
 #include <libpq-fe.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/record.h"
 
-struct db_buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
 struct db_batch {
-	struct db_buf visits; /* COPY lines for tz_stage_visits */
-	struct db_buf advs;   /* COPY lines for tz_stage_advs */
-	struct db_buf rpcs;   /* COPY lines for tz_stage_rpc */
+	struct buf visits; /* COPY lines for tz_stage_visits */
+	struct buf advs;   /* COPY lines for tz_stage_advs */
+	struct buf rpcs;   /* COPY lines for tz_stage_rpc */
 	size_t visits_n, advs_n, rpcs_n;
 };
 
@@ -53,7 +49,7 @@ enum db_upsert_stmt {
 	DB_UPSERT_RPCS,
 };
 #define DB_UPSERT_N 5
-/* Writes statement i for crawl_id into out (NUL-terminated). ERR_NOMEM if cap is too small. */
+/* Writes statement i for crawl_id into out (NUL-terminated). ERR_FULL if cap is too small. */
 enum err db_upsert_sql(enum db_upsert_stmt i, int64_t crawl_id, char *out, size_t cap)
 	__attribute__((warn_unused_result));
 #define DB_UPSERT_SQL_MAX 4096
@@ -95,10 +91,7 @@ enum err db_batch_apply_sync(PGconn *c, int64_t crawl_id, const struct db_batch 
  * The result holds no control character and is its own safe form.
  * Appends to out. ERR_NOMEM.
  */
-enum err db_text_safe(struct db_buf *out, const uint8_t *in, size_t len)
+enum err db_text_safe(struct buf *out, const uint8_t *in, size_t len)
 	__attribute__((warn_unused_result));
-
-enum err db_buf_reserve(struct db_buf *b, size_t more) __attribute__((warn_unused_result));
-void db_buf_free(struct db_buf *b);
 
 #endif

@@ -240,11 +240,7 @@ enum err visit_rec_check(const struct visit_rec *v)
 
 enum err adv_rec_check(const struct adv_rec *a)
 {
-	uint8_t addr[16];
-	uint16_t port;
-	bool v4;
-	if (!a || rec_point_split(a->from_point, addr, &port, &v4) != ERR_OK ||
-	    rec_point_split(a->to_point, addr, &port, &v4) != ERR_OK)
+	if (!a)
 		return ERR_INVAL;
 	if ((unsigned)a->source >= ADV_SOURCE_N)
 		return ERR_INVAL;

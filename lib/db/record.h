@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "net/point.h"
 
 /*
  * Outcome of one visit (one dial attempt), DESIGN.md "Outcome of a visit".
@@ -147,7 +148,8 @@ struct visit_rec {
 void visit_rec_init(struct visit_rec *v);
 
 /*
- * One advertised point: an edge from the node at from_point to to_point.
+ * One advertised point: an edge from the node at from to the point to
+ * (structs as the codec decoded them: storage formats them, never parses).
  * position is the raw 0-based position in the list and list_len the list's
  * length, so "ranked" can be derived later (DESIGN.md graph model). round is
  * the Bootstrap round (1, 2, ...) for ADV_ADVERTISE and 0 for ADV_NACK.
@@ -155,8 +157,8 @@ void visit_rec_init(struct visit_rec *v);
  */
 struct adv_rec {
 	uint64_t seq;
-	const char *from_point; /* NUL-terminated canonical point text */
-	const char *to_point;   /* NUL-terminated canonical point text */
+	struct point from; /* the node that sent the list */
+	struct point to;   /* the point listed */
 	enum adv_source source;
 	uint32_t round;
 	uint32_t rank;     /* raw position in the list, 0-based */

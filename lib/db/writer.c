@@ -26,6 +26,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/clock.h"
 #include "db/batch.h"
 
 #define PUT_CHUNK (256u << 10)
@@ -56,7 +57,7 @@ struct db_writer {
 
 	enum phase ph;
 	enum io io;
-	const struct db_buf *put_buf;
+	const struct buf *put_buf;
 	size_t put_off;
 	int result_idx;
 	bool result_failed;
@@ -71,9 +72,7 @@ struct db_writer {
 
 int64_t db_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(clock_mono_s() * 1000.0);
 }
 
 struct db_writer *db_writer_new(const struct db_writer_opts *o)
@@ -162,7 +161,7 @@ static enum err submit(struct db_writer *w, const struct visit_rec *v, const str
 	    (rp && rpc_rec_check(rp) != ERR_OK))
 		return ERR_INVAL;
 	if (w->queued_bytes >= 2 * w->o.max_bytes)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	struct wbatch *b = open_batch(w);
 	if (!b)
 		return ERR_NOMEM;
@@ -320,7 +319,7 @@ static bool next_copy(struct db_writer *w, enum phase after, int64_t now)
 		{PH_COPY_R, "COPY tz_stage_rpc FROM STDIN"},
 	};
 	const struct db_batch *b = &w->head->b;
-	const struct db_buf *bufs[] = {&b->visits, &b->advs, &b->rpcs};
+	const struct buf *bufs[] = {&b->visits, &b->advs, &b->rpcs};
 	const size_t rows[] = {b->visits_n, b->advs_n, b->rpcs_n};
 	for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
 		if (copies[i].ph <= after || rows[i] == 0)

@@ -14,7 +14,7 @@
  *
  * Memory is bounded: db_writer_full() turns true when the queued bytes reach
  * max_bytes, and the crawler must then stop producing (stop dialing) until it
- * is false again; a submit above twice max_bytes is refused with ERR_NOMEM
+ * is false again; a submit above twice max_bytes is refused with ERR_FULL
  * (the row stays in the journal: a replay recovers it).
  *
  * Event-loop contract (lib/db does not include <ev.h>; the libev glue is
@@ -89,7 +89,7 @@ struct db_writer *db_writer_new(const struct db_writer_opts *o) __attribute__((w
 void db_writer_free(struct db_writer *w);
 
 /*
- * Queue one row. ERR_INVAL if the record fails its check, ERR_NOMEM above
+ * Queue one row. ERR_INVAL if the record fails its check, ERR_FULL above
  * twice max_bytes (honour db_writer_full() and this never happens).
  */
 enum err db_writer_visit(struct db_writer *w, const struct visit_rec *v)

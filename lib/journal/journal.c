@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "tzcensus.pb-c.h"
 
 #define JOURNAL_BUF_MAX (64u << 20) /* buffered bytes while writes keep failing */
@@ -157,11 +158,9 @@ static enum err append_record(struct journal_writer *w, const Tzcensus__Record *
 		return ERR_TOOBIG;
 	size_t need = w->len + n + HDR_LEN;
 	if (need > JOURNAL_BUF_MAX)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	if (need > w->cap) {
-		size_t cap = w->cap ? w->cap : 65536;
-		while (cap < need)
-			cap *= 2;
+		size_t cap = grow_cap(w->cap, need, 65536, SIZE_MAX);
 		uint8_t *nb = realloc(w->buf, cap);
 		if (!nb)
 			return ERR_NOMEM;
@@ -391,9 +390,12 @@ enum err journal_adv(struct journal_writer *w, const struct adv_rec *a)
 	if (!w || adv_rec_check(a) != ERR_OK)
 		return ERR_INVAL;
 	Tzcensus__Advertisement m = TZCENSUS__ADVERTISEMENT__INIT;
+	char from[POINT_FMT_CAP], to[POINT_FMT_CAP];
+	point_format(&a->from, from, sizeof from);
+	point_format(&a->to, to, sizeof to);
 	m.seq = a->seq;
-	m.from_point = (char *)a->from_point;
-	m.to_point = (char *)a->to_point;
+	m.from_point = from;
+	m.to_point = to;
 	m.source = (char *)adv_source_str(a->source);
 	m.round = a->round;
 	m.rank = a->rank;
@@ -731,9 +733,7 @@ static enum err body_read(struct journal_reader *r, uint64_t at, uint64_t len,
 			  const uint8_t **body)
 {
 	if (r->fd >= 0 && len > r->buf_cap) {
-		size_t cap = r->buf_cap ? r->buf_cap : 4096;
-		while (cap < len)
-			cap *= 2;
+		size_t cap = grow_cap(r->buf_cap, (size_t)len, 4096, SIZE_MAX);
 		uint8_t *nb = realloc(r->buf, cap);
 		if (!nb) {
 			snprintf(r->why, sizeof r->why, "out of memory");
@@ -840,8 +840,10 @@ static enum err convert(Tzcensus__Record *m, struct journal_entry *e)
 		struct adv_rec *a = &e->u.adv;
 		e->kind = JOURNAL_ADV;
 		a->seq = s->seq;
-		a->from_point = s->from_point;
-		a->to_point = s->to_point;
+		if (!str_ok(s->from_point) || !str_ok(s->to_point) ||
+		    point_parse(s->from_point, strlen(s->from_point), &a->from, NULL) != ERR_OK ||
+		    point_parse(s->to_point, strlen(s->to_point), &a->to, NULL) != ERR_OK)
+			return ERR_PROTO;
 		if (!str_ok(s->source) ||
 		    adv_source_parse(s->source, strlen(s->source), &a->source) != ERR_OK)
 			return ERR_PROTO;

@@ -180,11 +180,11 @@ enum err policy_add(struct policy *p, bool allow, const char *cidr_text)
 		return ERR_CONFIG;
 	if (allow) {
 		if (p->allow_n == POLICY_RULES_MAX)
-			return ERR_NOMEM;
+			return ERR_FULL;
 		p->allow[p->allow_n++] = c;
 	} else {
 		if (p->deny_n == POLICY_RULES_MAX)
-			return ERR_NOMEM;
+			return ERR_FULL;
 		p->deny[p->deny_n++] = c;
 	}
 	return ERR_OK;

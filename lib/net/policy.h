@@ -72,7 +72,7 @@ bool cidr_contains(const struct cidr *c, const uint8_t addr[16]);
 
 void policy_init(struct policy *p);
 
-/* Adds one operator rule; ERR_CONFIG on bad text, ERR_NOMEM past POLICY_RULES_MAX. */
+/* Adds one operator rule; ERR_CONFIG on bad text, ERR_FULL past POLICY_RULES_MAX. */
 enum err policy_add(struct policy *p, bool allow, const char *cidr_text)
 	__attribute__((warn_unused_result));
 

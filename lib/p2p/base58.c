@@ -37,7 +37,7 @@ enum err base58_encode(char *out, size_t cap, size_t *text_len, const uint8_t *i
 	}
 	size_t total = zeros + n;
 	if (cap < total + 1)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	memset(out, '1', zeros);
 	for (size_t k = 0; k < n; k++)
 		out[zeros + k] = alphabet[digits[n - 1 - k]];
@@ -84,7 +84,7 @@ enum err base58_decode(uint8_t *out, size_t cap, size_t *out_len, const char *te
 	if (total > BASE58_MAX_BYTES)
 		return ERR_TOOBIG;
 	if (cap < total)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	memset(out, 0, ones);
 	for (size_t k = 0; k < n; k++)
 		out[ones + k] = bytes[n - 1 - k];
@@ -125,7 +125,7 @@ enum err base58_check_decode(uint8_t *out, size_t cap, size_t *out_len, const ch
 	if (sodium_memcmp(sum, buf + n - 4, 4) != 0)
 		return ERR_PROTO;
 	if (cap < n - 4)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	memcpy(out, buf, n - 4);
 	*out_len = n - 4;
 	return ERR_OK;

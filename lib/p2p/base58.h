@@ -18,7 +18,7 @@
 #define BASE58_MAX_BYTES 128
 
 /*
- * Encodes len bytes into out as NUL-terminated text. ERR_NOMEM when the text
+ * Encodes len bytes into out as NUL-terminated text. ERR_FULL when the text
  * and its NUL do not fit in cap; *text_len gets the text length.
  */
 enum err base58_encode(char *out, size_t cap, size_t *text_len, const uint8_t *in,
@@ -27,7 +27,7 @@ enum err base58_encode(char *out, size_t cap, size_t *text_len, const uint8_t *i
 /*
  * Decodes text_len characters. ERR_PROTO on a character outside the
  * alphabet or empty text, ERR_TOOBIG on more than BASE58_MAX_BYTES bytes
- * (or text longer than twice that), ERR_NOMEM when the result exceeds cap.
+ * (or text longer than twice that), ERR_FULL when the result exceeds cap.
  */
 enum err base58_decode(uint8_t *out, size_t cap, size_t *out_len, const char *text,
 		       size_t text_len) __attribute__((warn_unused_result));

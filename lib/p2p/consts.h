@@ -1,5 +1,5 @@
 /*
- * consts — sizes and limits of the Octez P2P protocol (spec §14).
+ * consts — sizes and limits of the Octez P2P protocol (docs/protocol.md §14).
  *
  * Plain constants, no code. Every buffer in lib/p2p is sized from these.
  */

@@ -1,5 +1,5 @@
 /*
- * Session crypto (spec §5). libsodium does the primitives; this file only
+ * Session crypto (docs/protocol.md §5). libsodium does the primitives; this file only
  * fixes the byte layout Octez uses around them.
  */
 #include "p2p/crypto.h"
@@ -92,7 +92,7 @@ enum err p2p_chunk_seal(uint8_t *out, size_t cap, size_t *out_len, const uint8_t
 		return ERR_TOOBIG;
 	size_t total = 2 + P2P_MAC_LEN + plain_len;
 	if (cap < total)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	be16_put(out, (uint16_t)(P2P_MAC_LEN + plain_len));
 	if (crypto_box_easy_afternm(out + 2, plain, plain_len, nonce, key) != 0)
 		return ERR_CRYPTO;
@@ -110,7 +110,7 @@ enum err p2p_chunk_open(uint8_t *out, size_t cap, size_t *out_len, const uint8_t
 		return ERR_TOOBIG;
 	size_t plain_len = box_len - P2P_MAC_LEN;
 	if (cap < plain_len)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	if (crypto_box_open_easy_afternm(out, box, box_len, nonce, key) != 0) {
 		if (plain_len > 0)
 			sodium_memzero(out, plain_len);

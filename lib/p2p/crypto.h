@@ -1,5 +1,5 @@
 /*
- * crypto — the session crypto of an Octez P2P connection (spec §5).
+ * crypto — the session crypto of an Octez P2P connection (docs/protocol.md §5).
  *
  * Channel key from the peer's public key and our secret key, the two nonces
  * derived from both raw connection messages, the big-endian nonce counter,
@@ -31,7 +31,7 @@ enum err p2p_channel_key(uint8_t key[P2P_KEY_LEN], const uint8_t remote_pk[P2P_P
  *   n_ir = Blake2b-256(init || resp || "Init -> Resp")[0..24)
  *   n_ri = Blake2b-256(init || resp || "Resp -> Init")[0..24)
  * The initiator SEALS with n_ri and OPENS with n_ir; the responder seals with
- * n_ir and opens with n_ri (spec §5.2; p2p_nonces_for_role does the choice).
+ * n_ir and opens with n_ri (docs/protocol.md §5.2; p2p_nonces_for_role does the choice).
  */
 void p2p_nonces(uint8_t n_ir[P2P_NONCE_LEN], uint8_t n_ri[P2P_NONCE_LEN], const uint8_t *init_msg,
 		size_t init_len, const uint8_t *resp_msg, size_t resp_len);
@@ -50,7 +50,7 @@ void p2p_nonce_incr(uint8_t nonce[P2P_NONCE_LEN]);
 
 /*
  * Seals one chunk: out = u16 L || MAC || ciphertext with L = 16 + plain_len.
- * ERR_TOOBIG when plain_len > P2P_CHUNK_PLAIN_MAX; ERR_NOMEM when
+ * ERR_TOOBIG when plain_len > P2P_CHUNK_PLAIN_MAX; ERR_FULL when
  * cap < 18 + plain_len. *out_len = 18 + plain_len. out and plain must not
  * overlap. Does not advance the nonce.
  */
@@ -61,7 +61,7 @@ enum err p2p_chunk_seal(uint8_t *out, size_t cap, size_t *out_len, const uint8_t
 /*
  * Opens one chunk body: box = the L bytes after the u16 (MAC || ciphertext).
  * ERR_PROTO when box_len < 16, ERR_TOOBIG when box_len > 65535 (L is a u16;
- * Octez reads any L in 16..65535), ERR_NOMEM when
+ * Octez reads any L in 16..65535), ERR_FULL when
  * cap < box_len - 16, ERR_CRYPTO when the MAC does not verify (out is then
  * zeroed). *out_len = box_len - 16. Does not advance the nonce.
  */

@@ -1,5 +1,5 @@
 /*
- * P2P frames (spec §10, §12). The frame layer is strict like Octez's
+ * P2P frames (docs/protocol.md §10, §12). The frame layer is strict like Octez's
  * streaming reader: a frame is exactly one message, the tag must be known,
  * and the messages we decode must use their payload exactly. Chain-level
  * messages a crawler does not need are skipped by tag: Octez would decode
@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/bytes.h"
 #include "p2p/consts.h"
 
@@ -280,7 +281,7 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 			size_t n =
 			    p2p_point_field_encode(&m->points[k], w.p + w.len, w.cap - w.len);
 			if (n == 0)
-				return ERR_NOMEM;
+				return ERR_FULL;
 			w.len += n;
 		}
 		break;
@@ -288,7 +289,7 @@ enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, siz
 	case P2P_TAG_SWAP_ACK: {
 		size_t n = p2p_point_field_encode(&m->swap_point, w.p + w.len, w.cap - w.len);
 		if (n == 0)
-			return ERR_NOMEM;
+			return ERR_FULL;
 		w.len += n;
 		e = wr_bytes(&w, m->swap_peer_id, P2P_PEER_ID_LEN);
 		break;
@@ -452,11 +453,7 @@ enum err p2p_reasm_push(struct p2p_reasm *r, const uint8_t *plain, size_t len)
 		size_t need = r->len + len;
 		if (need > REASM_CAP_MAX)
 			return r->failed = ERR_TOOBIG;
-		size_t ncap = r->cap ? r->cap : 1024;
-		while (ncap < need)
-			ncap *= 2;
-		if (ncap > REASM_CAP_MAX)
-			ncap = REASM_CAP_MAX;
+		size_t ncap = grow_cap(r->cap, need, 1024, REASM_CAP_MAX);
 		uint8_t *nb = realloc(r->buf, ncap);
 		if (!nb)
 			return r->failed = ERR_NOMEM;

@@ -1,5 +1,5 @@
 /*
- * frame — P2P messages after the Ack (spec §10, §12): u32 size || u16 tag ||
+ * frame — P2P messages after the Ack (docs/protocol.md §10, §12): u32 size || u16 tag ||
  * payload, carried in the plaintext of encrypted chunks.
  *
  * Decoded: Disconnect, Bootstrap, Advertise (<= 100 points), Swap_request,
@@ -64,7 +64,7 @@ enum p2p_tag {
 /* Octez's message name ("Current_branch"), or NULL for a tag not in the list. */
 const char *p2p_tag_str(unsigned tag);
 
-/* Shell block header (spec §12). Views are borrowed. */
+/* Shell block header (docs/protocol.md §12 item 1). Views are borrowed. */
 struct p2p_block_header {
 	int32_t level;
 	uint8_t proto;
@@ -133,7 +133,7 @@ enum err p2p_frame_decode(const uint8_t *in, size_t len, size_t *used, struct p2
  * Get_current_branch / Deactivate / Get_current_head (chain_id),
  * Current_branch (chain_id, head.raw/raw_len, history/history_n); any other
  * known tag is written with m->payload as its raw payload. ERR_INVAL for an
- * unknown tag or > 100 points, ERR_NOMEM when cap is short.
+ * unknown tag or > 100 points, ERR_FULL when cap is short.
  */
 enum err p2p_frame_encode(const struct p2p_msg *m, uint8_t *out, size_t cap, size_t *out_len)
     __attribute__((warn_unused_result));

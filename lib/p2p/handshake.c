@@ -1,5 +1,5 @@
 /*
- * The session state machine (spec §6, §16). Work happens lazily in
+ * The session state machine (docs/protocol.md §6, §16). Work happens lazily in
  * hs_next_event: hs_feed only buffers bytes, so decoded views can point into
  * our buffers and stay valid until the caller's next call, and one fast peer
  * never makes us decode more than one message per call.
@@ -12,11 +12,13 @@
  */
 #include "p2p/handshake.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/bytes.h"
 #include "p2p/consts.h"
 #include "p2p/crypto.h"
@@ -25,7 +27,7 @@
 
 
 /* A byte queue: [off, len) is pending. */
-struct buf {
+struct hbuf {
 	uint8_t *p;
 	size_t off, len, cap, max;
 };
@@ -59,7 +61,7 @@ struct hs {
 	uint8_t local_nonce[P2P_NONCE_LEN];
 	uint8_t remote_nonce[P2P_NONCE_LEN];
 
-	struct buf in, out;
+	struct hbuf in, out;
 	uint8_t *plain;   /* one opened chunk */
 	uint8_t *scratch; /* hs_send encoding */
 	size_t scratch_cap;
@@ -104,7 +106,7 @@ const char *hs_ev_str(enum hs_ev_type t)
 	return "?";
 }
 
-static enum err buf_reserve(struct buf *b, size_t n)
+static enum err hbuf_reserve(struct hbuf *b, size_t n)
 {
 	size_t have = b->len - b->off;
 	if (b->off > 0 && (b->cap - b->len < n || b->off > b->cap / 2)) {
@@ -115,12 +117,8 @@ static enum err buf_reserve(struct buf *b, size_t n)
 	if (b->cap - b->len >= n)
 		return ERR_OK;
 	if (have + n > b->max)
-		return ERR_TOOBIG;
-	size_t ncap = b->cap ? b->cap : 1024;
-	while (ncap < b->len + n)
-		ncap *= 2;
-	if (ncap > b->max)
-		ncap = b->max;
+		return ERR_FULL;
+	size_t ncap = grow_cap(b->cap, b->len + n, 1024, b->max);
 	uint8_t *np = realloc(b->p, ncap);
 	if (!np)
 		return ERR_NOMEM;
@@ -129,9 +127,9 @@ static enum err buf_reserve(struct buf *b, size_t n)
 	return ERR_OK;
 }
 
-static enum err buf_put(struct buf *b, const uint8_t *src, size_t n)
+static enum err hbuf_put(struct hbuf *b, const uint8_t *src, size_t n)
 {
-	enum err e = buf_reserve(b, n);
+	enum err e = hbuf_reserve(b, n);
 	if (e)
 		return e;
 	if (n)
@@ -143,7 +141,7 @@ static enum err buf_put(struct buf *b, const uint8_t *src, size_t n)
 /* Seals one plaintext chunk (<= P2P_CHUNK_PLAIN_MAX) into the output. */
 static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
 {
-	enum err e = buf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
+	enum err e = hbuf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
 	if (e)
 		return e;
 	size_t n;
@@ -156,9 +154,51 @@ static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
 	return ERR_OK;
 }
 
+bool hs_transition_ok(enum hs_state from, enum hs_state to)
+{
+	if (to == HS_ST_FAILED)
+		return from != HS_ST_CLOSED && from != HS_ST_FAILED;
+	switch (from) {
+	case HS_ST_CONN: return to == HS_ST_META;
+	case HS_ST_META: return to == HS_ST_ACK || to == HS_ST_DECIDE || to == HS_ST_CLOSED;
+	case HS_ST_DECIDE: return to == HS_ST_ACK || to == HS_ST_CLOSED;
+	case HS_ST_ACK: return to == HS_ST_OPEN || to == HS_ST_CLOSED;
+	case HS_ST_OPEN: return false; /* an open session only fails; the driver closes it */
+	case HS_ST_CLOSED:
+	case HS_ST_FAILED: return false;
+	}
+	return false;
+}
+
+/* Every change of state after hs_new: an illegal one is a bug of this file. */
+static void set_state(struct hs *h, enum hs_state to)
+{
+	assert(hs_transition_ok(h->st, to));
+	h->st = to;
+}
+
+/* The reason of an HS_EV_ERROR for a failed send_chunk / send_ack, one per code. */
+static const char *send_failure(enum err e)
+{
+	switch (e) {
+	case ERR_NOMEM: return "out of memory";
+	case ERR_FULL: return "output queue full";
+	default: return "cannot queue a message";
+	}
+}
+
+/* The session fails with this error, reported by the next hs_next_event. */
+static void fail_later(struct hs *h, enum err code, const char *reason)
+{
+	set_state(h, HS_ST_FAILED);
+	h->pending = HS_EV_ERROR;
+	h->pending_err.code = code;
+	h->pending_err.reason = reason;
+}
+
 static void fail_now(struct hs *h, struct hs_event *ev, enum err code, const char *reason)
 {
-	h->st = HS_ST_FAILED;
+	set_state(h, HS_ST_FAILED);
 	ev->type = HS_EV_ERROR;
 	ev->error.code = code;
 	ev->error.reason = reason;
@@ -178,7 +218,7 @@ struct hs *hs_new(const struct hs_params *p)
 	if (!h)
 		return NULL;
 	h->role = p->role;
-	h->st = HS_ST_CONN;
+	h->st = HS_ST_CONN; /* the initial state; every later change goes through set_state() */
 	h->id = p->id;
 	h->ddb_version = p->ddb_version;
 	h->ddb_min = p->ddb_min;
@@ -219,7 +259,7 @@ struct hs *hs_new(const struct hs_params *p)
 	memcpy(m.message_nonce, p->msg_nonce, P2P_NONCE_LEN);
 	if (p2p_conn_msg_encode(&m, h->sent, 2 + P2P_CONN_BODY_FIXED + chain_len, &h->sent_len))
 		goto fail;
-	if (buf_put(&h->out, h->sent, h->sent_len))
+	if (hbuf_put(&h->out, h->sent, h->sent_len))
 		goto fail;
 	return h;
 fail:
@@ -249,7 +289,7 @@ enum err hs_feed(struct hs *h, const uint8_t *in, size_t len)
 {
 	if (h->st == HS_ST_CLOSED || h->st == HS_ST_FAILED)
 		return ERR_STATE;
-	return buf_put(&h->in, in, len);
+	return hbuf_put(&h->in, in, len);
 }
 
 const uint8_t *hs_out(const struct hs *h, size_t *len)
@@ -293,9 +333,7 @@ static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
 		return ERR_AGAIN;
 	size_t need = l - P2P_MAC_LEN;
 	if (need > h->plain_cap) {
-		size_t ncap = h->plain_cap ? h->plain_cap : 512;
-		while (ncap < need)
-			ncap *= 2;
+		size_t ncap = grow_cap(h->plain_cap, need, 512, SIZE_MAX);
 		if (ncap > P2P_CHUNK_WIRE_MAX)
 			ncap = P2P_CHUNK_WIRE_MAX;
 		uint8_t *np = malloc(ncap); /* not realloc: the old plaintext is wiped first */
@@ -366,18 +404,18 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 
 	ev->type = HS_EV_CONN_MSG;
 	ev->conn = *pr;
-	h->st = HS_ST_META;
+	set_state(h, HS_ST_META);
 
 	/* A responder refuses a weak identity before any crypto (Octez greylists it). */
 	if (h->role == HS_RESPONDER && !pr->pow_ok) {
-		h->st = HS_ST_FAILED;
+		set_state(h, HS_ST_FAILED);
 		h->pending = HS_EV_ERROR;
 		h->pending_err.code = ERR_POW;
 		h->pending_err.reason = "peer proof of work below expected_pow";
 		return true;
 	}
 	if (p2p_channel_key(h->key, m.public_key, h->id->sk) != ERR_OK) {
-		h->st = HS_ST_FAILED;
+		set_state(h, HS_ST_FAILED);
 		h->pending = HS_EV_ERROR;
 		h->pending_err.code = ERR_CRYPTO;
 		h->pending_err.reason = "key exchange failed (low-order public key)";
@@ -394,16 +432,12 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 		se = send_ack(h, P2P_ACK, 0, NULL, 0);
 		h->ack_sent = se == ERR_OK;
 	}
-	if (se != ERR_OK) {
-		h->st = HS_ST_FAILED;
-		h->pending = HS_EV_ERROR;
-		h->pending_err.code = ERR_NOMEM;
-		h->pending_err.reason = "output queue full";
-	}
+	if (se != ERR_OK)
+		fail_later(h, se, send_failure(se));
 	return true;
 }
 
-/* Version selection (spec §4.4) for one of ddb / p2p: false = deprecated. */
+/* Version selection (docs/protocol.md §4.4) for one of ddb / p2p: false = deprecated. */
 static bool select_version(uint16_t best, uint16_t min, uint16_t remote, uint16_t *sel)
 {
 	if (best <= remote) {
@@ -468,14 +502,12 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 	ev->meta = h->peer_meta;
 
 	if (h->role == HS_INITIATOR) {
-		h->st = HS_ST_ACK;
+		set_state(h, HS_ST_ACK);
 		if (h->ack_sent || h->late_ack)
 			return true;
-		if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
-			h->st = HS_ST_FAILED;
-			h->pending = HS_EV_ERROR;
-			h->pending_err.code = ERR_NOMEM;
-			h->pending_err.reason = "output queue full";
+		enum err se = send_ack(h, P2P_ACK, 0, NULL, 0);
+		if (se != ERR_OK) {
+			fail_later(h, se, send_failure(se));
 		}
 		return true;
 	}
@@ -488,18 +520,16 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 	else if (!select_version(h->p2p_version, h->p2p_min, h->peer.p2p_version, &h->p2p_sel))
 		motive = P2P_MOTIVE_DEPRECATED_P2P_VERSION;
 	if (motive < 0) {
-		h->st = HS_ST_DECIDE;
+		set_state(h, HS_ST_DECIDE);
 		return true;
 	}
 	enum p2p_ack_kind kind = h->peer.p2p_version == 0 ? P2P_NACK_V0 : P2P_NACK;
-	h->st = HS_ST_CLOSED;
-	if (send_ack(h, kind, motive, h->nack_points, h->nack_points_n) != ERR_OK) {
-		h->st = HS_ST_FAILED;
-		h->pending = HS_EV_ERROR;
-		h->pending_err.code = ERR_NOMEM;
-		h->pending_err.reason = "output queue full";
+	enum err se = send_ack(h, kind, motive, h->nack_points, h->nack_points_n);
+	if (se != ERR_OK) {
+		fail_later(h, se, send_failure(se));
 		return true;
 	}
+	set_state(h, HS_ST_CLOSED);
 	h->pending = HS_EV_NACK_SENT;
 	h->pending_kind = kind;
 	h->pending_motive = motive;
@@ -524,23 +554,24 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 	}
 	switch (ev->ack.kind) {
 	case P2P_ACK:
-		h->st = HS_ST_OPEN;
+		set_state(h, HS_ST_OPEN);
 		ev->type = HS_EV_ACK;
 		if (h->late_ack && !h->ack_sent) {
 			/* our Ack goes first, before anything the driver sends on the event */
-			if (send_ack(h, P2P_ACK, 0, NULL, 0) != ERR_OK) {
-				fail_now(h, ev, ERR_NOMEM, "output queue full");
+			enum err se = send_ack(h, P2P_ACK, 0, NULL, 0);
+			if (se != ERR_OK) {
+				fail_now(h, ev, se, send_failure(se));
 				return true;
 			}
 			h->ack_sent = true;
 		}
 		break;
 	case P2P_NACK:
-		h->st = HS_ST_CLOSED;
+		set_state(h, HS_ST_CLOSED);
 		ev->type = HS_EV_NACK;
 		break;
 	case P2P_NACK_V0:
-		h->st = HS_ST_CLOSED;
+		set_state(h, HS_ST_CLOSED);
 		ev->type = HS_EV_NACK_V0;
 		break;
 	}
@@ -716,7 +747,7 @@ enum err hs_accept(struct hs *h)
 	enum err e = send_ack(h, P2P_ACK, 0, NULL, 0);
 	if (e)
 		return e;
-	h->st = HS_ST_ACK;
+	set_state(h, HS_ST_ACK);
 	return ERR_OK;
 }
 
@@ -730,7 +761,7 @@ enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_
 	enum err e = send_ack(h, kind, motive, points, points_n);
 	if (e)
 		return e;
-	h->st = HS_ST_CLOSED;
+	set_state(h, HS_ST_CLOSED);
 	return ERR_OK;
 }
 
@@ -738,7 +769,7 @@ enum err hs_refuse(struct hs *h)
 {
 	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
 		return ERR_STATE;
-	h->st = HS_ST_CLOSED;
+	set_state(h, HS_ST_CLOSED);
 	return ERR_OK;
 }
 
@@ -752,14 +783,13 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 	for (;;) {
 		if (h->scratch_cap) {
 			e = p2p_frame_encode(m, h->scratch, h->scratch_cap, &n);
-			if (e != ERR_NOMEM)
+			if (e != ERR_FULL)
 				break;
 			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
 				return ERR_TOOBIG;
 		}
-		size_t ncap = h->scratch_cap ? h->scratch_cap * 2 : 256;
-		if (ncap > 4 + (size_t)P2P_FRAME_MAX)
-			ncap = 4 + (size_t)P2P_FRAME_MAX;
+		size_t ncap = grow_cap(h->scratch_cap, h->scratch_cap + 1, 256,
+				       4 + (size_t)P2P_FRAME_MAX); /* doubles */
 		uint8_t *ns = realloc(h->scratch, ncap);
 		if (!ns)
 			return ERR_NOMEM;
@@ -770,7 +800,7 @@ enum err hs_send(struct hs *h, const struct p2p_msg *m)
 		return e;
 	/* Room for every chunk first, so a failure leaves no half message queued. */
 	size_t chunks = (n + P2P_CHUNK_PLAIN_MAX - 1) / P2P_CHUNK_PLAIN_MAX;
-	e = buf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
+	e = hbuf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
 	if (e)
 		return e;
 	for (size_t off = 0; off < n;) {

@@ -1,6 +1,6 @@
 /*
- * handshake — one Octez P2P session, sans-I/O, for both roles (spec §6,
- * §16): the crawler dials (HS_INITIATOR), a simnet node accepts
+ * handshake — one Octez P2P session, sans-I/O, for both roles (docs/protocol.md
+ * §6, §16): the crawler dials (HS_INITIATOR), a simnet node accepts
  * (HS_RESPONDER). Bytes in (hs_feed), bytes out (hs_out), events out
  * (hs_next_event); no socket, clock or RNG inside: the message nonce comes in
  * hs_params, deadlines belong to the driver.
@@ -19,9 +19,9 @@
  *                   ERR_POW when the PoW is below expected_pow; an initiator
  *                   only records pow_ok.
  *   HS_EV_METADATA  the peer's metadata. Initiator: sends Ack at once
- *                   (spec §16.1), or already did (early_ack), or waits
+ *                   (docs/protocol.md §16.1), or already did (early_ack), or waits
                    for the peer's Ack (late_ack). Responder:
- *                   runs version selection (§4.4);
+ *                   runs version selection (docs/protocol.md §4.4);
  *                   on mismatch it sends the Nack itself (Nack_v_0 when the
  *                   peer announced p2p 0) and reports HS_EV_NACK_SENT;
  *                   otherwise the state is HS_ST_DECIDE and the driver calls
@@ -57,7 +57,7 @@ enum hs_role { HS_INITIATOR = 0, HS_RESPONDER = 1 };
 
 /* Raw unprocessed input we hold at most (the driver drains events after each feed). */
 #define HS_IN_MAX (1u << 20)
-/* Queued output we hold at most (hs_send fails with ERR_TOOBIG beyond). */
+/* Queued output we hold at most (hs_send fails with ERR_FULL beyond). */
 #define HS_OUT_MAX (16u << 20)
 
 struct hs_params {
@@ -124,6 +124,15 @@ enum hs_state {
 
 const char *hs_state_str(enum hs_state s);
 
+/*
+ * Whether the handshake may go from one state to the other: CONN -> META ->
+ * ACK (initiator) or DECIDE (responder) -> ACK -> OPEN; META, DECIDE and ACK
+ * may end in CLOSED (a Nack sent or received, a refusal); any state but
+ * CLOSED and FAILED may fail. Every change of state inside the handshake is
+ * checked against it (an assert: an illegal one is a bug, not a peer's doing).
+ */
+bool hs_transition_ok(enum hs_state from, enum hs_state to);
+
 enum hs_ev_type {
 	HS_EV_CONN_MSG = 1,
 	HS_EV_METADATA = 2,
@@ -143,7 +152,7 @@ struct hs_peer {
 	uint16_t port; /* announced listening port, 0 = none */
 	uint8_t public_key[32];
 	uint8_t peer_id[16];
-	unsigned pow_bits;         /* measured strength (spec §3.4 item 6) */
+	unsigned pow_bits;         /* measured strength (docs/protocol.md §3.4 item 6) */
 	bool pow_ok;               /* passes expected_pow */
 	const uint8_t *chain_name; /* borrowed from the session, valid until hs_free */
 	size_t chain_name_len;
@@ -189,8 +198,9 @@ void hs_free(struct hs *h);
 
 /*
  * Takes every received byte (any split). ERR_OK; ERR_STATE once the session
- * is closed or failed (bytes dropped); ERR_TOOBIG when more than HS_IN_MAX
- * unprocessed bytes would be held (drain events after each feed).
+ * is closed or failed (bytes dropped); ERR_FULL when more than HS_IN_MAX
+ * unprocessed bytes would be held (drain events after each feed); ERR_NOMEM
+ * when allocation fails.
  */
 enum err hs_feed(struct hs *h, const uint8_t *in, size_t len) __attribute__((warn_unused_result));
 
@@ -214,7 +224,8 @@ enum err hs_accept(struct hs *h) __attribute__((warn_unused_result));
 enum err hs_nack(struct hs *h, int16_t motive, const struct point *points, size_t points_n)
     __attribute__((warn_unused_result));
 
-/* Responder in HS_ST_DECIDE: end without Ack or Nack (private mode, §9.2 item 5). */
+/* Responder in HS_ST_DECIDE: end without Ack or Nack (private mode,
+ * docs/protocol.md §9.2 item 5). */
 enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
 
 /*
@@ -223,9 +234,12 @@ enum err hs_refuse(struct hs *h) __attribute__((warn_unused_result));
  * of at most P2P_CHUNK_PLAIN_MAX bytes (the message starts a new chunk),
  * seals them and queues them. ERR_STATE before that (or after the session
  * ended), ERR_INVAL for a message p2p_frame_encode refuses (unknown tag,
- * > 100 points), ERR_TOOBIG for a frame over P2P_FRAME_MAX or when more
- * than 16 MiB of output is already queued (flush hs_out), ERR_NOMEM on
- * allocation failure. On error nothing is queued and the nonces do not move.
+ * > 100 points), ERR_TOOBIG for a frame over P2P_FRAME_MAX, ERR_FULL when
+ * more than HS_OUT_MAX of output would be queued (flush hs_out), ERR_NOMEM
+ * on allocation failure. On error nothing is queued and the nonces do not
+ * move. A message the handshake itself queues (metadata, Ack, Nack) fails
+ * the session with the same codes in HS_EV_ERROR: ERR_FULL "output queue
+ * full", ERR_NOMEM "out of memory".
  */
 enum err hs_send(struct hs *h, const struct p2p_msg *m) __attribute__((warn_unused_result));
 

@@ -457,7 +457,7 @@ enum err p2p_identity_format(char *out, size_t cap, size_t *out_len, const struc
 	if (n < 0 || (size_t)n >= cap) {
 		if (cap)
 			sodium_memzero(out, cap);
-		return ERR_NOMEM;
+		return ERR_FULL;
 	}
 	*out_len = (size_t)n;
 	return ERR_OK;

@@ -1,6 +1,6 @@
 /*
  * identity — an Octez node identity: X25519 key pair, peer id and
- * proof-of-work stamp (spec §3), its display forms, generation using every
+ * proof-of-work stamp (docs/protocol.md §3), its display forms, generation using every
  * core, and the Octez identity.json file.
  *
  * A struct p2p_identity holds the secret key: allocate it with
@@ -130,7 +130,7 @@ enum err p2p_identity_load(const char *path, struct p2p_identity *id, double exp
 
 /*
  * Writes the Octez pretty-printed layout (the four members in Octez's order)
- * into out. *out_len gets the length; ERR_NOMEM when cap is too small (512 is
+ * into out. *out_len gets the length; ERR_FULL when cap is too small (512 is
  * always enough). The text holds the secret key: zero it after use.
  */
 enum err p2p_identity_format(char *out, size_t cap, size_t *out_len,

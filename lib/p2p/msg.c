@@ -1,5 +1,5 @@
 /*
- * Handshake messages (spec §4, §7, §8). Decoders are strict because Octez
+ * Handshake messages (docs/protocol.md §4, §7, §8). Decoders are strict because Octez
  * is: any length that does not match, any trailing byte, any bad point text
  * is a decoding error there, so we treat it as one here (simnet must refuse
  * what a node refuses; the crawler must not accept what a node would not
@@ -39,7 +39,7 @@ enum err p2p_conn_msg_encode(const struct p2p_conn_msg *m, uint8_t *out, size_t 
 	struct wr w = wr_make(out, cap);
 	enum err e = ERR_OK;
 	if (cap < 2 + body)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	e = wr_u16(&w, (uint16_t)body);
 	if (!e)
 		e = wr_u16(&w, m->port);
@@ -176,7 +176,7 @@ size_t p2p_point_field_encode(const struct point *pt, uint8_t *out, size_t cap)
 enum err p2p_ack_encode(const struct p2p_ack *a, uint8_t *out, size_t cap, size_t *out_len)
 {
 	if (cap < 1)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	switch (a->kind) {
 	case P2P_ACK:
 		out[0] = 0x00;
@@ -191,14 +191,14 @@ enum err p2p_ack_encode(const struct p2p_ack *a, uint8_t *out, size_t cap, size_
 	if (a->points_n > P2P_POINTS_MAX)
 		return ERR_TOOBIG;
 	if (cap < 7)
-		return ERR_NOMEM;
+		return ERR_FULL;
 	out[0] = 0x01;
 	be16_put(out + 1, (uint16_t)a->motive);
 	size_t off = 7;
 	for (size_t k = 0; k < a->points_n; k++) {
 		size_t n = p2p_point_field_encode(&a->points[k], out + off, cap - off);
 		if (n == 0)
-			return ERR_NOMEM;
+			return ERR_FULL;
 		off += n;
 	}
 	be32_put(out + 3, (uint32_t)(off - 7));

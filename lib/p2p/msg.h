@@ -1,5 +1,5 @@
 /*
- * msg — the clear and encrypted handshake messages (spec §4, §7, §8):
+ * msg — the clear and encrypted handshake messages (docs/protocol.md §4, §7, §8):
  * connection message, metadata, Ack / Nack_v_0 / Nack.
  *
  * Encoders write into caller buffers; decoders are strict (exact length, no
@@ -19,7 +19,8 @@
 #include "core/err.h"
 #include "net/point.h"
 
-#define P2P_LEN_LIMIT       (1u << 30) /* every u32 length must be below this (spec §1) */
+/* Every u32 length must be below this (docs/protocol.md §1 item 5). */
+#define P2P_LEN_LIMIT       (1u << 30)
 #define P2P_CONN_BODY_FIXED 90         /* connection message body without the chain name */
 #define P2P_CONN_BODY_MAX   65535      /* u16 length prefix */
 #define P2P_CONN_WIRE_MAX   (2 + P2P_CONN_BODY_MAX)
@@ -30,7 +31,7 @@
 /* Largest Nack plaintext: tag, motive, u32, 100 x (u32 + 47). */
 #define P2P_ACK_MAX (1 + 2 + 4 + P2P_POINTS_MAX * (4 + POINT_TEXT_MAX))
 
-/* Connection message (spec §4.2). */
+/* Connection message (docs/protocol.md §4.2). */
 struct p2p_conn_msg {
 	uint16_t port; /* 0 = not listening */
 	uint8_t public_key[32];
@@ -44,7 +45,7 @@ struct p2p_conn_msg {
 
 /*
  * Writes u16 L || body into out. ERR_TOOBIG when the chain name does not fit
- * a u16 body, ERR_NOMEM when cap is short. *out_len = 2 + L.
+ * a u16 body, ERR_FULL when cap is short. *out_len = 2 + L.
  */
 enum err p2p_conn_msg_encode(const struct p2p_conn_msg *m, uint8_t *out, size_t cap,
                              size_t *out_len) __attribute__((warn_unused_result));
@@ -63,7 +64,7 @@ enum err p2p_conn_msg_decode(const uint8_t *in, size_t len, size_t *used, struct
 enum err p2p_conn_msg_decode_body(const uint8_t *body, size_t body_len, struct p2p_conn_msg *m,
                                   const char **why) __attribute__((warn_unused_result));
 
-/* Metadata (spec §7): two booleans, written 0xff / 0x00, any non-zero reads true. */
+/* Metadata (docs/protocol.md §7): two booleans, written 0xff / 0x00, any non-zero reads true. */
 struct p2p_metadata {
 	bool disable_mempool;
 	bool private_node;
@@ -74,7 +75,7 @@ void p2p_metadata_encode(const struct p2p_metadata *m, uint8_t out[P2P_METADATA_
 enum err p2p_metadata_decode(const uint8_t *in, size_t len, struct p2p_metadata *m,
                              const char **why) __attribute__((warn_unused_result));
 
-/* Nack motives (i16 on the wire; spec §8). Values are the wire codes. */
+/* Nack motives (i16 on the wire; docs/protocol.md §8). Values are the wire codes. */
 enum p2p_motive {
 	P2P_MOTIVE_NO_MOTIVE = 0,
 	P2P_MOTIVE_TOO_MANY_CONNECTIONS = 1,
@@ -102,7 +103,7 @@ struct p2p_ack {
 
 /*
  * Encodes the Ack/Nack plaintext. ERR_TOOBIG when points_n > P2P_POINTS_MAX,
- * ERR_NOMEM when cap is short (P2P_ACK_MAX always suffices).
+ * ERR_FULL when cap is short (P2P_ACK_MAX always suffices).
  */
 enum err p2p_ack_encode(const struct p2p_ack *a, uint8_t *out, size_t cap, size_t *out_len)
     __attribute__((warn_unused_result));

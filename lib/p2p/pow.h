@@ -1,5 +1,5 @@
 /*
- * pow — the Octez proof of work on a public key (spec §3.3-3.4).
+ * pow — the Octez proof of work on a public key (docs/protocol.md §3.3-§3.4).
  *
  * h = Blake2b-256(public_key || stamp), read as a LITTLE-endian 256-bit
  * integer, passes when h <= target(expected_pow). Targets here are 32 bytes

@@ -27,12 +27,12 @@ static enum err accept_any(void *out, const char *name, const char *value, char 
 }
 
 static const struct conf_key keys[] = {
-	{"b", CONF_BOOL, offsetof(struct fz, b), 0, 0, "", NULL},
-	{"i", CONF_INT, offsetof(struct fz, i), -5, 5, "", NULL},
-	{"a.d", CONF_DOUBLE, offsetof(struct fz, d), 0, 1, "", NULL},
-	{"a.s", CONF_STRING, offsetof(struct fz, s), 0, 0, "", NULL},
-	{"l", CONF_STRLIST, offsetof(struct fz, l), 0, 0, "", NULL},
-	{"m.*", CONF_CUSTOM, 0, 0, 0, "", accept_any},
+	{"b", CONF_BOOL, offsetof(struct fz, b), 0, 0, "", NULL, NULL},
+	{"i", CONF_INT, offsetof(struct fz, i), -5, 5, "", NULL, NULL},
+	{"a.d", CONF_DOUBLE, offsetof(struct fz, d), 0, 1, "", NULL, NULL},
+	{"a.s", CONF_STRING, offsetof(struct fz, s), 0, 0, "", NULL, NULL},
+	{"l", CONF_STRLIST, offsetof(struct fz, l), 0, 0, "", NULL, NULL},
+	{"m.*", CONF_CUSTOM, 0, 0, 0, "", accept_any, NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

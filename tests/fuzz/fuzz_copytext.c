@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct db_buf s1 = {0}, s2 = {0};
+	struct buf s1 = {0}, s2 = {0};
 	if (db_text_safe(&s1, data, size) != ERR_OK)
 		abort();
 	for (size_t i = 0; i < s1.len; i++) {
@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (db_text_safe(&s2, s1.p, s1.len) != ERR_OK || s2.len != s1.len ||
 	    (s1.len && memcmp(s1.p, s2.p, s1.len) != 0))
 		abort(); /* valid UTF-8 without NUL maps to itself */
-	db_buf_free(&s1);
-	db_buf_free(&s2);
+	buf_free(&s1);
+	buf_free(&s2);
 
 	struct db_batch b;
 	db_batch_init(&b);

@@ -81,7 +81,7 @@ static void drain(struct hs *h, uint8_t decide)
 			abort();
 		if (ev.type == HS_EV_MSG) {
 			enum err e = hs_send(h, &ev.msg);
-			if (e != ERR_OK && e != ERR_TOOBIG && e != ERR_NOMEM)
+			if (e != ERR_OK && e != ERR_TOOBIG && e != ERR_FULL && e != ERR_NOMEM)
 				abort();
 		}
 		if (hs_state(h) == HS_ST_DECIDE) {

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/buf.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay_file(const char *path)
@@ -25,7 +27,7 @@ static int replay_file(const char *path)
 	size_t len = 0, cap = 0;
 	for (;;) {
 		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
+			cap = grow_cap(cap, len + 1, 4096, SIZE_MAX);
 			uint8_t *nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);

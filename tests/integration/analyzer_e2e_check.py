@@ -8,7 +8,7 @@
       the core's vertex connectivity equals the planted cut, and the planted
       cut nodes do separate the core
   analyzer_e2e_check.py contract OUTDIR
-      report.json carries every key of issue 6
+      report.json carries every key of docs/analyzer.md
   analyzer_e2e_check.py same OUTDIR_DB OUTDIR_JOURNAL
       --db and --journal analyses of the same crawl agree
 
@@ -109,7 +109,7 @@ def bottleneck(truth, outdir):
           % (k, sorted(mine), sorted(cut)))
 
 
-# The report.json keys of issue 6 (a contract checked from outside).
+# The report.json keys of docs/analyzer.md (a contract checked from outside).
 CONTRACT = {
     "schema_version": None,
     "crawl": ["id", "uuid", "started_at", "finished_at", "vantage"],
@@ -139,7 +139,7 @@ def contract(outdir):
     rep = json.load(open(outdir + "/report.json"))
     if rep.get("schema_version") != 1:
         fail("schema_version")
-    # Provenance the report shows (issue 7): what the crawler recorded.
+    # Provenance the report shows (docs/report.md): what the crawler recorded.
     crawl = rep.get("crawl", {})
     if not crawl.get("crawler_version"):
         fail("report.json crawl.crawler_version is missing")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The crawler's command line without a network: --help lists every flag of
-# issue 5, --check-config accepts the shipped configs without resolving
+# docs/crawler.md, --check-config accepts the shipped configs without resolving
 # anything, rejects bad files with file:line:column and bad flags with the key name,
 # and flags override the file. Exit statuses: 0 ok, 2 usage/config, 1 failure.
 set -euo pipefail

@@ -123,28 +123,28 @@ void dbcheck_crawl(PGconn *c, int64_t crawl_id, unsigned nv, unsigned na)
 		uint8_t *hash = unhex(r, row, 21, &hlen);
 		got.head_hash = hash;
 		/* Text columns hold the safe form (control characters as \xHH). */
-		struct db_buf esafe = {0};
+		struct buf esafe = {0};
 		if (want.error) {
 			assert_int_equal(db_text_safe(&esafe, (const uint8_t *)want.error,
 						      strlen(want.error)),
 					 ERR_OK);
-			assert_int_equal(db_buf_reserve(&esafe, 1), ERR_OK);
+			assert_int_equal(buf_reserve(&esafe, 1), ERR_OK);
 			esafe.p[esafe.len] = '\0';
 			want.error = (const char *)esafe.p;
 		}
 		assert_true(recfix_visit_eq(&want, &got));
-		db_buf_free(&esafe);
+		buf_free(&esafe);
 		if (key)
 			assert_int_equal(klen, REC_PUBLIC_KEY_LEN);
 		if (hash)
 			assert_int_equal(hlen, REC_BLOCK_HASH_LEN);
 		/* The safe text form is exactly db_text_safe() of the raw bytes. */
 		if (want.chain_name) {
-			struct db_buf safe = {0};
+			struct buf safe = {0};
 			assert_int_equal(db_text_safe(&safe, want.chain_name, want.chain_name_len), ERR_OK);
 			assert_int_equal(strlen(PQgetvalue(r, row, 13)), safe.len);
 			assert_memory_equal(PQgetvalue(r, row, 13), safe.p, safe.len);
-			db_buf_free(&safe);
+			buf_free(&safe);
 		} else {
 			assert_true(PQgetisnull(r, row, 13));
 		}
@@ -177,8 +177,12 @@ void dbcheck_crawl(PGconn *c, int64_t crawl_id, unsigned nv, unsigned na)
 		recfix_adv(&want, i, fb, tb, sizeof fb);
 		memset(&got, 0, sizeof got);
 		got.seq = strtoull(PQgetvalue(r, row, 0), NULL, 10);
-		got.from_point = PQgetvalue(r, row, 1);
-		got.to_point = PQgetvalue(r, row, 2);
+		assert_int_equal(point_parse(PQgetvalue(r, row, 1), strlen(PQgetvalue(r, row, 1)),
+					     &got.from, NULL),
+				 ERR_OK);
+		assert_int_equal(point_parse(PQgetvalue(r, row, 2), strlen(PQgetvalue(r, row, 2)),
+					     &got.to, NULL),
+				 ERR_OK);
 		assert_int_equal(adv_source_parse(PQgetvalue(r, row, 3), strlen(PQgetvalue(r, row, 3)),
 						  &got.source),
 				 ERR_OK);

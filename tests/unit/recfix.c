@@ -92,8 +92,9 @@ void recfix_adv(struct adv_rec *a, unsigned i, char *from_buf, char *to_buf, siz
 		snprintf(to_buf, cap, "192.168.%u.%u:%u", (i >> 8) & 255, i & 255, 9732);
 	memset(a, 0, sizeof *a);
 	a->seq = i + 1;
-	a->from_point = from_buf;
-	a->to_point = to_buf;
+	if (point_parse(from_buf, strlen(from_buf), &a->from, NULL) != ERR_OK ||
+	    point_parse(to_buf, strlen(to_buf), &a->to, NULL) != ERR_OK)
+		abort();
 	a->source = (i % 5 == 0) ? ADV_NACK : ADV_ADVERTISE;
 	a->round = a->source == ADV_NACK ? 0 : 1 + i % 2;
 	a->list_len = 1 + i % 50;
@@ -154,11 +155,16 @@ bool recfix_visit_eq(const struct visit_rec *a, const struct visit_rec *b)
 	return true;
 }
 
+static bool point_eq(const struct point *a, const struct point *b)
+{
+	return memcmp(a->addr, b->addr, sizeof a->addr) == 0 && a->port == b->port;
+}
+
 bool recfix_adv_eq(const struct adv_rec *a, const struct adv_rec *b)
 {
 	CHECK(a->seq == b->seq);
-	CHECK(str_eq(a->from_point, b->from_point));
-	CHECK(str_eq(a->to_point, b->to_point));
+	CHECK(point_eq(&a->from, &b->from));
+	CHECK(point_eq(&a->to, &b->to));
 	CHECK(a->source == b->source);
 	CHECK(a->round == b->round);
 	CHECK(a->rank == b->rank);

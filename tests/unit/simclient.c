@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "core/clock.h"
+#include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 
@@ -50,16 +51,9 @@ static int dial(const struct point *pt, double deadline, struct sc_result *r)
 		return -1;
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
-		memcpy(&a.sin_addr, pt->addr + 12, 4);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
-		memcpy(&a.sin6_addr, pt->addr, 16);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	}
+	struct sockaddr_storage ss;
+	socklen_t alen = point_to_sockaddr(pt, &ss);
+	int rc = connect(fd, (struct sockaddr *)&ss, alen);
 	if (rc != 0 && errno != EINPROGRESS) {
 		r->outcome = errno == ECONNREFUSED ? SC_REFUSED : SC_IOERR;
 		snprintf(r->error, sizeof r->error, "connect: %s", strerror(errno));

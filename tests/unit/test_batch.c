@@ -13,11 +13,11 @@
 
 static void safe_is(const char *in, size_t len, const char *want)
 {
-	struct db_buf b = {0};
+	struct buf b = {0};
 	assert_int_equal(db_text_safe(&b, (const uint8_t *)in, len), ERR_OK);
 	assert_int_equal(b.len, strlen(want));
 	assert_memory_equal(b.p, want, b.len);
-	db_buf_free(&b);
+	buf_free(&b);
 }
 
 #define R "\xef\xbf\xbd" /* U+FFFD */
@@ -74,7 +74,7 @@ static void test_copy_lines(void **state)
 	assert_memory_equal(b.visits.p, want, b.visits.len);
 	assert_int_equal(b.visits_n, 1);
 
-	struct adv_rec a = {.seq = 3, .from_point = "1.2.3.4:1", .to_point = "5.6.7.8:65535",
+	struct adv_rec a = {.seq = 3, .from = point_v4(0x01020304, 1), .to = point_v4(0x05060708, 65535),
 			    .source = ADV_NACK, .round = 0, .rank = 1, .list_len = 2,
 			    .seen_at_us = 1764000000000001LL};
 	assert_int_equal(db_batch_add_adv(&b, &a), ERR_OK);
@@ -146,9 +146,10 @@ static void test_number_fields(void **state)
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
 		struct db_batch b;
 		db_batch_init(&b);
+		struct point v6 = {.addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, .port = 0};
 		struct adv_rec a = {.seq = (uint64_t)(vals[i] < 0 ? -(vals[i] + 1) : vals[i]),
-				    .from_point = "255.0.10.1:0080",
-				    .to_point = "[::FFFF:1.2.3.4]:00000",
+				    .from = point_v4(0xff000a01, 80),
+				    .to = v6,
 				    .source = ADV_ADVERTISE,
 				    .round = UINT32_MAX >> 1,
 				    .rank = 0,
@@ -157,7 +158,7 @@ static void test_number_fields(void **state)
 		assert_int_equal(db_batch_add_adv(&b, &a), ERR_OK);
 		char want[256];
 		snprintf(want, sizeof want,
-			 "%" PRIu64 "\t255.0.10.1\t80\t::ffff:1.2.3.4\t0\tadvertise\t%u\t0\t100\t%" PRId64
+			 "%" PRIu64 "\t255.0.10.1\t80\t2001:db8::1\t0\tadvertise\t%u\t0\t100\t%" PRId64
 			 "\n",
 			 a.seq, (unsigned)a.round, vals[i]);
 		assert_int_equal(b.advs.len, strlen(want));
@@ -199,7 +200,7 @@ static void test_upsert_sql(void **state)
 	assert_non_null(strstr(sql, "ON CONFLICT (crawl_id, seq) DO NOTHING"));
 	assert_int_equal(db_upsert_sql(DB_UPSERT_ADVS, -1, sql, sizeof sql), ERR_OK);
 	assert_non_null(strstr(sql, "SELECT -1, s.seq"));
-	assert_int_equal(db_upsert_sql(DB_UPSERT_POINTS, 1, sql, 10), ERR_NOMEM);
+	assert_int_equal(db_upsert_sql(DB_UPSERT_POINTS, 1, sql, 10), ERR_FULL);
 	assert_int_equal(db_upsert_sql((enum db_upsert_stmt)DB_UPSERT_N, 1, sql, sizeof sql), ERR_INVAL);
 }
 

@@ -44,19 +44,41 @@ static enum err set_share(void *out, const char *name, const char *value, char *
 }
 
 static const struct conf_key keys[] = {
-	{"json", CONF_BOOL, offsetof(struct cfg, json), 0, 0, "JSON output", NULL},
-	{"concurrency", CONF_INT, offsetof(struct cfg, concurrency), 1, 100000, "", NULL},
-	{"expected_pow", CONF_DOUBLE, offsetof(struct cfg, pow), 0, 256, "", NULL},
-	{"chain", CONF_STRING, offsetof(struct cfg, chain), 0, 0, "", NULL},
-	{"seeds", CONF_STRLIST, offsetof(struct cfg, seeds), 0, 0, "", NULL},
-	{"latency.min_ms", CONF_INT, offsetof(struct cfg, lat_min), 0, 60000, "", NULL},
-	{"mix.*", CONF_CUSTOM, 0, 0, 0, "", set_share},
+	{"json", CONF_BOOL, offsetof(struct cfg, json), 0, 0, "JSON output", NULL, NULL},
+	{"concurrency", CONF_INT, offsetof(struct cfg, concurrency), 1, 100000, "", NULL, "1000"},
+	{"expected_pow", CONF_DOUBLE, offsetof(struct cfg, pow), 0, 256, "", NULL, "0.1"},
+	{"chain", CONF_STRING, offsetof(struct cfg, chain), 0, 0, "", NULL, "TEZOS_MAINNET"},
+	{"seeds", CONF_STRLIST, offsetof(struct cfg, seeds), 0, 0, "", NULL, NULL},
+	{"latency.min_ms", CONF_INT, offsetof(struct cfg, lat_min), 0, 60000, "", NULL, NULL},
+	{"mix.*", CONF_CUSTOM, 0, 0, 0, "", set_share, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
 static enum err load(struct cfg *c, const char *text, char *err, size_t cap)
 {
 	return conf_load_buf("t.yaml", text, strlen(text), keys, NKEYS, c, err, cap);
+}
+
+/* conf_defaults sets the keys with a def, parsed like a file's value; others stay. */
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct cfg c = {0};
+	c.lat_min = 7;
+	char err[256] = "";
+	assert_int_equal(conf_defaults(keys, NKEYS, &c, err, sizeof err), ERR_OK);
+	assert_int_equal(c.concurrency, 1000);
+	assert_true(c.pow == 0.1);
+	assert_string_equal(c.chain, "TEZOS_MAINNET");
+	assert_int_equal(c.lat_min, 7);
+	assert_false(c.json);
+	conf_free(keys, NKEYS, &c);
+	/* a default outside its own range is a table mistake, reported by name */
+	static const struct conf_key bad[] = {
+		{"concurrency", CONF_INT, offsetof(struct cfg, concurrency), 1, 10, "", NULL, "11"},
+	};
+	assert_int_equal(conf_defaults(bad, 1, &c, err, sizeof err), ERR_CONFIG);
+	assert_non_null(strstr(err, "concurrency"));
 }
 
 static void test_all_types(void **state)
@@ -154,6 +176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_types),
+		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors_have_positions),
 		cmocka_unit_test(test_empty_and_override),
 		cmocka_unit_test(test_missing_file),

@@ -26,6 +26,7 @@
 
 #include "crawler/config.h"
 #include "crawler/crawl.h"
+#include "net/sockaddr.h"
 #include "p2p/frame.h"
 #include "p2p/handshake.h"
 #include "p2p/identity.h"
@@ -212,9 +213,12 @@ static void resp_start(struct ev_loop *loop, struct resp *r)
 		r->port = (uint16_t)(20000 + rand() % 20000);
 		r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		assert_true(r->lfd >= 0);
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(r->port)};
-		memcpy(&a.sin_addr, r->addr, 4);
-		if (bind(r->lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(r->lfd, 16) == 0)
+		struct point p = point_v4((uint32_t)r->addr[0] << 24 | (uint32_t)r->addr[1] << 16 |
+					      (uint32_t)r->addr[2] << 8 | r->addr[3],
+					  r->port);
+		struct sockaddr_storage ss;
+		socklen_t sl = point_to_sockaddr(&p, &ss);
+		if (bind(r->lfd, (struct sockaddr *)&ss, sl) == 0 && listen(r->lfd, 16) == 0)
 			break;
 		close(r->lfd);
 		r->lfd = -1;
@@ -317,7 +321,7 @@ static void test_nonce_pool(void **state)
 	uint8_t(*n)[24] = calloc(N, 24);
 	static const uint8_t zero[24];
 	for (size_t i = 0; i < N; i++) {
-		crawl_nonce(cr, n[i]);
+		conn_nonce(&cr->conns, n[i]);
 		assert_memory_not_equal(n[i], zero, 24);
 		for (size_t j = 0; j < i; j++)
 			assert_memory_not_equal(n[i], n[j], 24);

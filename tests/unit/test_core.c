@@ -45,10 +45,10 @@ static void test_writer_full(void **state)
 	uint8_t buf[5];
 	struct wr w = wr_make(buf, sizeof buf);
 	assert_int_equal(wr_u32(&w, 7), ERR_OK);
-	assert_int_equal(wr_u16(&w, 7), ERR_NOMEM);
+	assert_int_equal(wr_u16(&w, 7), ERR_FULL);
 	assert_int_equal(w.len, 4);
 	assert_int_equal(wr_u8(&w, 9), ERR_OK);
-	assert_int_equal(wr_u8(&w, 9), ERR_NOMEM);
+	assert_int_equal(wr_u8(&w, 9), ERR_FULL);
 }
 
 static void test_hex(void **state)
@@ -74,6 +74,8 @@ static void test_err_names(void **state)
 	assert_string_equal(err_str(ERR_OK), "ok");
 	assert_string_equal(err_str(ERR_AGAIN), "again");
 	assert_string_equal(err_str(ERR_INVAL), "inval");
+	assert_string_equal(err_str(ERR_NOMEM), "nomem");
+	assert_string_equal(err_str(ERR_FULL), "full");
 }
 
 int main(void)

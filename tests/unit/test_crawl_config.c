@@ -38,6 +38,97 @@ static void test_example_documents_every_key(void **state)
 	}
 }
 
+/*
+ * One table, three readers agree: for every key, the man page's SETTINGS
+ * entry is the line --help prints (crawl_config_help), that line carries the
+ * table's default, the loader's default (crawl_config_init) is that value
+ * parsed, and the example file sets it ("key: default").
+ */
+static void test_defaults_agree(void **state)
+{
+	(void)state;
+	char *help = NULL;
+	size_t help_len = 0;
+	FILE *mf = open_memstream(&help, &help_len);
+	assert_non_null(mf);
+	crawl_config_help(mf);
+	assert_int_equal(fclose(mf), 0);
+	static char man[1 << 17], example[1 << 16];
+	snprintf(man, sizeof man, "%s", slurp("man/tzcensus-crawl.1"));
+	snprintf(example, sizeof example, "%s", slurp("config/crawler.example.yaml"));
+	struct crawl_config d;
+	assert_int_equal(crawl_config_init(&d), ERR_OK);
+	char *dj = crawl_config_json(&d);
+	assert_non_null(dj);
+	const char *line = help;
+	for (size_t i = 0; i < crawl_config_keys_n; i++) {
+		const struct conf_key *k = &crawl_config_keys[i];
+		/* --help: "  name   help (default D...)" */
+		const char *eol = strchr(line, '\n');
+		assert_non_null(eol);
+		char hl[512];
+		snprintf(hl, sizeof hl, "%.*s", (int)(eol - line), line);
+		line = eol + 1;
+		const char *rest = hl + 2 + strlen(k->name);
+		if (strncmp(hl + 2, k->name, strlen(k->name)) != 0 || *rest != ' ')
+			fail_msg("--help line %zu is not %s: %s", i, k->name, hl);
+		while (*rest == ' ')
+			rest++;
+		char want[128];
+		snprintf(want, sizeof want, "(default %s", k->def ? k->def : "");
+		if (k->def ? !strstr(rest, want) : strstr(rest, "(default") != NULL)
+			fail_msg("--help for %s does not give the default %s: %s", k->name,
+				 k->def ? k->def : "(none)", rest);
+		/* man page: ".TP\n.B name\n<the same text, '-' as '\-'>.\n" */
+		char man_want[1024];
+		size_t n = (size_t)snprintf(man_want, sizeof man_want, ".TP\n.B %s\n", k->name);
+		for (const char *p = rest; *p && n + 4 < sizeof man_want; p++) {
+			if (*p == '-' || *p == '\\')
+				man_want[n++] = '\\';
+			man_want[n++] = *p;
+		}
+		snprintf(man_want + n, sizeof man_want - n, ".\n");
+		if (!strstr(man, man_want))
+			fail_msg("man/tzcensus-crawl.1 SETTINGS lacks, for %s:\n%s", k->name, man_want);
+		if (!k->def)
+			continue;
+		/* the loader: setting the default over the defaults changes nothing (a list's
+		 * --set appends: empty it first) */
+		struct crawl_config c;
+		assert_int_equal(crawl_config_init(&c), ERR_OK);
+		if (k->type == CONF_STRLIST)
+			conf_strlist_clear((struct conf_strlist *)(void *)((char *)&c + k->offset));
+		char err[256] = "";
+		if (conf_set(crawl_config_keys, crawl_config_keys_n, &c, k->name, k->def, err,
+			     sizeof err) != ERR_OK)
+			fail_msg("%s", err);
+		char *cj = crawl_config_json(&c);
+		assert_non_null(cj);
+		assert_string_equal(cj, dj);
+		free(cj);
+		crawl_config_free(&c);
+		/* "name: D", or under "section:" for "section.leaf" ("[D]" for a list) */
+		char ex[160], sec[64];
+		const char *dot = strchr(k->name, '.'), *in = example;
+		if (dot) {
+			snprintf(sec, sizeof sec, "\n%.*s:\n", (int)(dot - k->name), k->name);
+			in = strstr(example, sec);
+			if (!in)
+				fail_msg("crawler.example.yaml has no section for %s", k->name);
+			snprintf(ex, sizeof ex, k->type == CONF_STRLIST ? "\n  %s: [%s]\n" : "\n  %s: %s\n",
+				 dot + 1, k->def);
+		} else {
+			snprintf(ex, sizeof ex, "\n%s: %s\n", k->name, k->def);
+		}
+		if (!strstr(in, ex))
+			fail_msg("crawler.example.yaml does not set %s: %s", k->name, k->def);
+	}
+	assert_int_equal(*line, '\0');
+	free(dj);
+	crawl_config_free(&d);
+	free(help);
+}
+
 /* The example's values are the defaults: loading it changes nothing. */
 static void test_example_is_defaults(void **state)
 {
@@ -267,6 +358,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_documents_every_key),
+		cmocka_unit_test(test_defaults_agree),
 		cmocka_unit_test(test_example_is_defaults),
 		cmocka_unit_test(test_shipped_configs),
 		cmocka_unit_test(test_bad_files),

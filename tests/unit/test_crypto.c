@@ -415,11 +415,11 @@ static void test_sizes_at_limits(void **state)
 	/* Output capacity one short. */
 	assert_int_equal(p2p_chunk_seal(wire, 2 + 16 + 9, &wire_len, plain, 10, fixed_nonce,
 					fixed_key),
-			 ERR_NOMEM);
+			 ERR_FULL);
 	assert_int_equal(p2p_chunk_seal(wire, cap, &wire_len, plain, 10, fixed_nonce, fixed_key),
 			 ERR_OK);
 	assert_int_equal(p2p_chunk_open(out, 9, &out_len, wire + 2, 26, fixed_nonce, fixed_key),
-			 ERR_NOMEM);
+			 ERR_FULL);
 	/* Octez reads L up to 65535 (a u16): 65535 frames, 65536 cannot exist. */
 	assert_int_equal(p2p_chunk_open(out, cap, &out_len, plain, 65535, fixed_nonce, fixed_key),
 			 ERR_CRYPTO);

@@ -709,7 +709,7 @@ static void test_encode_roundtrip(void **state)
 	assert_int_equal(d->points_n, m->points_n);
 	for (size_t k = 0; k < m->points_n; k++)
 		assert_int_equal(point_cmp(&m->points[k], &d->points[k]), 0);
-	assert_int_equal(p2p_frame_encode(m, buf, 100, &len), ERR_NOMEM);
+	assert_int_equal(p2p_frame_encode(m, buf, 100, &len), ERR_FULL);
 	m->points_n = P2P_POINTS_MAX + 1;
 	assert_int_equal(p2p_frame_encode(m, buf, 65536, &len), ERR_INVAL);
 
@@ -747,7 +747,7 @@ static void test_encode_roundtrip(void **state)
 	size_t raw_len;
 	assert_int_equal(p2p_block_header_encode(&h, raw, sizeof raw, &raw_len), ERR_OK);
 	assert_int_equal(raw_len, P2P_HEADER_FIXED + sizeof fit + sizeof pd);
-	assert_int_equal(p2p_block_header_encode(&h, raw, 100, &raw_len), ERR_NOMEM);
+	assert_int_equal(p2p_block_header_encode(&h, raw, 100, &raw_len), ERR_FULL);
 	assert_int_equal(p2p_block_header_encode(&h, raw, sizeof raw, &raw_len), ERR_OK);
 	p2p_msg_init(m, P2P_TAG_CURRENT_BRANCH);
 	memcpy(m->chain_id, "\x7a\x06\xa7\x70", 4);
@@ -786,7 +786,8 @@ static void test_encode_roundtrip(void **state)
 	free(m);
 }
 
-/* Every tag of spec §10.2 / §12 is known; the chain-level ones we skip take any payload. */
+/* Every tag of docs/protocol.md §10.2 / §12 is known; the chain-level ones we skip take
+ * any payload. */
 static void test_known_tags(void **state)
 {
 	(void)state;
@@ -827,8 +828,8 @@ static void test_known_tags(void **state)
 	/* Encoder limits. */
 	p2p_msg_init(m, P2P_TAG_SWAP_REQUEST);
 	m->swap_point = point_v4(0x01020304, 5);
-	assert_int_equal(p2p_frame_encode(m, buf, 10, &len), ERR_NOMEM);
-	assert_int_equal(p2p_frame_encode(m, buf, 4, &len), ERR_NOMEM);
+	assert_int_equal(p2p_frame_encode(m, buf, 10, &len), ERR_FULL);
+	assert_int_equal(p2p_frame_encode(m, buf, 4, &len), ERR_FULL);
 	p2p_msg_init(m, P2P_TAG_CURRENT_BRANCH);
 	m->head.raw_len = P2P_LEN_LIMIT;
 	assert_int_equal(p2p_frame_encode(m, buf, sizeof buf, &len), ERR_INVAL);

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "crawler/config.h"
 #include "crawler/frontier.h"
 
 static void v4(uint8_t a[16], uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
@@ -30,11 +31,20 @@ static struct frontier *mk(struct frontier_limits *l)
 	return f;
 }
 
+/* The crawler's defaults (the settings table of crawler/config.c). */
+static void limits_default(struct frontier_limits *l)
+{
+	struct crawl_config c;
+	assert_int_equal(crawl_config_init(&c), ERR_OK);
+	crawl_config_frontier_limits(&c, l);
+	crawl_config_free(&c);
+}
+
 static void test_dedup(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	struct frontier *f = mk(&l);
 	uint8_t a[16];
 	uint32_t id1, id2;
@@ -70,7 +80,7 @@ static void test_policy_and_bad_port(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	struct frontier *f = mk(&l);
 	uint8_t a[16];
 	const char *why = NULL;
@@ -99,7 +109,7 @@ static void test_port_cap(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	l.per_ip_ports = 4;
 	struct frontier *f = mk(&l);
 	uint8_t a[16], b[16];
@@ -120,7 +130,7 @@ static void test_per_ip_inflight(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	struct frontier *f = mk(&l);
 	uint8_t a[16], b[16];
 	v4(a, 127, 0, 0, 1);
@@ -154,7 +164,7 @@ static void test_max_points(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	l.max_points = 3;
 	struct frontier *f = mk(&l);
 	uint8_t a[16];
@@ -177,7 +187,7 @@ static void test_message_cap(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	struct frontier *f = mk(&l);
 	assert_int_equal(frontier_message_cap(f, 50), 50);
 	assert_int_equal(frontier_message_cap(f, 100), 100);
@@ -193,7 +203,7 @@ static void test_retry(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	l.connect_retries = 1;
 	l.retry_delay_s = 5.0;
 	struct frontier *f = mk(&l);
@@ -227,7 +237,7 @@ static void test_retry_local(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	l.connect_retries = 0; /* no retry for the network's failures: local ones still are */
 	l.retry_delay_s = 2.0;
 	struct frontier *f = mk(&l);
@@ -271,7 +281,7 @@ static void test_no_retry_configured(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	l.connect_retries = 0;
 	struct frontier *f = mk(&l);
 	uint8_t a[16];
@@ -289,7 +299,7 @@ static void test_drain_and_growth(void **state)
 {
 	(void)state;
 	struct frontier_limits l;
-	frontier_limits_default(&l);
+	limits_default(&l);
 	struct frontier *f = mk(&l);
 	uint8_t a[16];
 	/* enough points to rebuild both hash tables several times */

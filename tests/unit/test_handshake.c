@@ -57,7 +57,7 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Crawler settings (spec §16.1) and simnet settings (§16.2). */
+/* Crawler settings (docs/protocol.md §16.1) and simnet settings (§16.2). */
 static struct hs_params crawler_params(void)
 {
 	struct hs_params p = {
@@ -644,7 +644,7 @@ static void test_send_backpressure(void **state)
 	enum err e;
 	while ((e = hs_send(pp.r.h, m)) == ERR_OK)
 		sent++;
-	assert_int_equal(e, ERR_TOOBIG);
+	assert_int_equal(e, ERR_FULL); /* the queue is full: not the message too big */
 	size_t n;
 	hs_out(pp.r.h, &n);
 	assert_true(n <= HS_OUT_MAX);
@@ -1426,9 +1426,35 @@ static void test_api_misuse(void **state)
 	ip = crawler_params();
 	i = hs_new(&ip);
 	uint8_t *junk = calloc(1, HS_IN_MAX + 1);
-	assert_int_equal(hs_feed(i, junk, HS_IN_MAX + 1), ERR_TOOBIG);
+	assert_int_equal(hs_feed(i, junk, HS_IN_MAX + 1), ERR_FULL);
 	free(junk);
 	hs_free(i);
+}
+
+/* The legal changes of state, all of them: the handshake's set_state() asserts them. */
+static void test_transitions(void **state)
+{
+	(void)state;
+	enum { N = HS_ST_FAILED + 1 };
+	static const char *legal[] = {
+	    "conn>meta", "conn>failed",  "meta>ack",      "meta>decide", "meta>closed",
+	    "meta>failed", "decide>ack", "decide>closed", "decide>failed", "ack>open",
+	    "ack>closed",  "ack>failed", "open>failed",
+	};
+	size_t n_ok = 0;
+	for (int from = 0; from < N; from++)
+		for (int to = 0; to < N; to++) {
+			char t[32];
+			snprintf(t, sizeof t, "%s>%s", hs_state_str((enum hs_state)from),
+				 hs_state_str((enum hs_state)to));
+			bool want = false;
+			for (size_t k = 0; k < sizeof legal / sizeof legal[0]; k++)
+				want = want || strcmp(legal[k], t) == 0;
+			if (hs_transition_ok((enum hs_state)from, (enum hs_state)to) != want)
+				fail_msg("%s: %s", t, want ? "refused" : "allowed");
+			n_ok += want;
+		}
+	assert_int_equal(n_ok, sizeof legal / sizeof legal[0]);
 }
 
 int main(void)
@@ -1448,6 +1474,7 @@ int main(void)
 	    cmocka_unit_test(test_low_pow),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_api_misuse),
+	    cmocka_unit_test(test_transitions),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

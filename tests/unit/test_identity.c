@@ -378,7 +378,7 @@ static void test_cleanup_zeroes(void **state)
 	char out[64];
 	size_t len;
 	memset(&id, 1, sizeof id);
-	assert_int_equal(p2p_identity_format(out, sizeof out, &len, &id), ERR_NOMEM);
+	assert_int_equal(p2p_identity_format(out, sizeof out, &len, &id), ERR_FULL);
 }
 
 int main(void)

@@ -630,7 +630,7 @@ static void test_writer_errors(void **state)
 	visit_rec_init(&v);
 	v.point = "not a point";
 	assert_int_equal(journal_visit(w, &v), ERR_INVAL);
-	struct adv_rec a = {.from_point = "1.1.1.1:1", .to_point = "1.1.1.1:2", .list_len = 0};
+	struct adv_rec a = {.from = point_v4(0x01010101, 1), .to = point_v4(0x01010101, 2), .list_len = 0};
 	assert_int_equal(journal_adv(w, &a), ERR_INVAL);
 	struct crawl_end_rec e;
 	end_fixture(&e);

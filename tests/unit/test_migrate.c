@@ -69,7 +69,7 @@ static void test_versions_ordered(void **state)
 	assert_int_equal(strlen(db_migrations[0].sql), db_migrations[0].sql_len);
 }
 
-/* The names issue 4 fixes: checked from outside, so checked here too. */
+/* The names docs/schema.md documents: queried from outside, so checked here too. */
 static const char *const contract[][2] = {
 	{"crawls", "id"}, {"crawls", "uuid"}, {"crawls", "started_at"}, {"crawls", "finished_at"},
 	{"crawls", "status"}, {"crawls", "vantage"}, {"crawls", "tool_version"},

@@ -194,7 +194,7 @@ static void test_conn_errors(void **state)
 	m.chain_name_len++;
 	assert_int_equal(p2p_conn_msg_encode(&m, out, P2P_CONN_WIRE_MAX, &out_len), ERR_TOOBIG);
 	m.chain_name_len = 3;
-	assert_int_equal(p2p_conn_msg_encode(&m, out, 94, &out_len), ERR_NOMEM);
+	assert_int_equal(p2p_conn_msg_encode(&m, out, 94, &out_len), ERR_FULL);
 	free(out);
 	free(big);
 	/* Truncated prefix. */
@@ -382,8 +382,8 @@ static void test_ack_errors(void **state)
 	assert_int_equal(p2p_ack_encode(&a, b, 8192, &len), ERR_TOOBIG);
 	a.points_n = 1;
 	a.points[0] = point_v4(0x01020304, 1);
-	assert_int_equal(p2p_ack_encode(&a, b, 10, &len), ERR_NOMEM);
-	assert_int_equal(p2p_ack_encode(&a, b, 0, &len), ERR_NOMEM);
+	assert_int_equal(p2p_ack_encode(&a, b, 10, &len), ERR_FULL);
+	assert_int_equal(p2p_ack_encode(&a, b, 0, &len), ERR_FULL);
 	free(b);
 }
 

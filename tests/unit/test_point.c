@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "net/point.h"
+#include "net/sockaddr.h"
 
 struct good {
 	const char *in, *out;
@@ -233,12 +234,58 @@ static void test_random_roundtrip(void **state)
 	}
 }
 
+/* point <-> sockaddr / addrinfo: IPv4-mapped as AF_INET, the rest AF_INET6, ports in
+ * network order, other families refused. */
+static void test_sockaddr(void **state)
+{
+	(void)state;
+	struct point p4 = point_v4(0x7f010203u, 9732), back;
+	struct sockaddr_storage ss;
+	assert_int_equal(point_to_sockaddr(&p4, &ss), sizeof(struct sockaddr_in));
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+	assert_int_equal(s4->sin_family, AF_INET);
+	assert_int_equal(s4->sin_port, htons(9732));
+	assert_int_equal(s4->sin_addr.s_addr, htonl(0x7f010203u));
+	assert_true(point_from_sockaddr((const struct sockaddr *)&ss, &back));
+	assert_memory_equal(&back, &p4, sizeof back);
+
+	struct point p6;
+	memset(&p6, 0, sizeof p6);
+	p6.addr[15] = 1; /* ::1 */
+	p6.port = 19733;
+	assert_int_equal(point_to_sockaddr(&p6, &ss), sizeof(struct sockaddr_in6));
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+	assert_int_equal(s6->sin6_family, AF_INET6);
+	assert_int_equal(s6->sin6_port, htons(19733));
+	assert_memory_equal(&s6->sin6_addr, p6.addr, 16);
+	assert_true(point_from_sockaddr((const struct sockaddr *)&ss, &back));
+	assert_memory_equal(&back, &p6, sizeof back);
+
+	struct addrinfo ai;
+	memset(&ai, 0, sizeof ai);
+	ai.ai_family = AF_INET6;
+	ai.ai_addr = (struct sockaddr *)&ss;
+	((struct sockaddr_in6 *)&ss)->sin6_port = 0; /* getaddrinfo without a service */
+	assert_true(point_from_addrinfo(&ai, 9732, &back));
+	assert_memory_equal(back.addr, p6.addr, 16);
+	assert_int_equal(back.port, 9732);
+
+	ss.ss_family = AF_UNIX;
+	ai.ai_family = AF_UNIX;
+	assert_false(point_from_sockaddr((const struct sockaddr *)&ss, &back));
+	assert_false(point_from_addrinfo(&ai, 9732, &back));
+	struct point zero;
+	memset(&zero, 0, sizeof zero);
+	assert_memory_equal(back.addr, zero.addr, 16);
+	assert_int_equal(back.port, 9732);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_format),     cmocka_unit_test(test_parse_rejects),
 	    cmocka_unit_test(test_default_port),     cmocka_unit_test(test_helpers),
-	    cmocka_unit_test(test_random_roundtrip),
+	    cmocka_unit_test(test_random_roundtrip), cmocka_unit_test(test_sockaddr),
 	};
 	printf("CHECKED: %zu point texts (table in test_point.c)\n",
 	       sizeof goods / sizeof goods[0] + sizeof bads / sizeof bads[0]);

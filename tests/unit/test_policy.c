@@ -188,7 +188,7 @@ static void test_add_errors(void **state)
 	assert_int_equal(policy_add(&p, true, "nonsense"), ERR_CONFIG);
 	for (size_t i = 0; i < POLICY_RULES_MAX; i++)
 		assert_int_equal(policy_add(&p, false, "8.8.8.8"), ERR_OK);
-	assert_int_equal(policy_add(&p, false, "8.8.8.8"), ERR_NOMEM);
+	assert_int_equal(policy_add(&p, false, "8.8.8.8"), ERR_FULL);
 	assert_int_equal(policy_add(&p, true, "8.8.8.8"), ERR_OK);
 }
 

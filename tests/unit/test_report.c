@@ -1,6 +1,6 @@
 /*
  * Unit tests for analyzer/report*: renders the fixtures of tests/data/report/
- * (written by gen_fixtures.py following the report.json contract of issue 6)
+ * (written by gen_fixtures.py following the report.json contract of docs/analyzer.md)
  * and checks the files: every output present, charts non-empty, the report
  * says what it lacks, peer text escaped for HTML/Markdown/CSV, addresses
  * truncated with anonymize, datapackage.json consistent with the CSVs, and

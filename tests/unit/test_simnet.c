@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "core/hex.h"
+#include "net/sockaddr.h"
 #include "simclient.h"
 #include "simnet/config.h"
 #include "simnet/head.h"
@@ -1107,17 +1108,9 @@ static int raw_dial(const struct point *pt)
 	bool v4 = point_is_v4(pt);
 	int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
-	int rc;
-	if (v4) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pt->port)};
-		memcpy(&a.sin_addr, pt->addr + 12, 4);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	} else {
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(pt->port)};
-		memcpy(&a.sin6_addr, pt->addr, 16);
-		rc = connect(fd, (struct sockaddr *)&a, sizeof a);
-	}
-	assert_int_equal(rc, 0);
+	struct sockaddr_storage ss;
+	socklen_t sl = point_to_sockaddr(pt, &ss);
+	assert_int_equal(connect(fd, (struct sockaddr *)&ss, sl), 0);
 	return fd;
 }
 
@@ -1139,7 +1132,7 @@ static long read_to_eof(int fd)
 	return -1;
 }
 
-/* §9.1: more than max_incoming unfinished handshakes on one node: the next
+/* docs/protocol.md §9.1: more than max_incoming unfinished handshakes on one node: the next
  * connection is accepted and closed with 0 bytes. §6: an unfinished handshake
  * is closed at the authentication deadline, which is not a violation. */
 static void test_live_busy_and_deadline(void **state)

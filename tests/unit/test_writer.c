@@ -120,7 +120,8 @@ static void test_invalid_rows_refused(void **state)
 	visit_rec_init(&v);
 	v.point = "example.org:9732";
 	assert_int_equal(db_writer_visit(w, &v), ERR_INVAL);
-	struct adv_rec a = {.from_point = "1.2.3.4:1", .to_point = "1.2.3.4:2", .rank = 3, .list_len = 2};
+	struct adv_rec a = {.from = point_v4(0x01020304, 1), .to = point_v4(0x01020304, 2), .rank = 3,
+			    .list_len = 2};
 	assert_int_equal(db_writer_adv(w, &a), ERR_INVAL);
 	assert_true(db_writer_idle(w));
 	db_writer_free(w);
@@ -154,7 +155,7 @@ static void test_backpressure(void **state)
 			i++;
 		assert_true(i < 20000);
 	}
-	assert_int_equal(e, ERR_NOMEM);
+	assert_int_equal(e, ERR_FULL);
 	assert_true(i > at_full); /* slack between full and refusal */
 	struct db_writer_stats s;
 	db_writer_get_stats(w, &s);

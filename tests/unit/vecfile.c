@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "core/hex.h"
 
 json_t *vecfile_load(const char *name)
@@ -66,7 +67,7 @@ char *vecfile_read(const char *path, size_t *len)
 	size_t n = 0, cap = 0;
 	for (;;) {
 		if (cap - n < 4097) {
-			cap = cap ? cap * 2 : 65536;
+			cap = grow_cap(cap, n + 4097, 65536, SIZE_MAX);
 			char *nb = realloc(buf, cap);
 			assert_non_null(nb);
 			buf = nb;
