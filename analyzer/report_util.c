@@ -24,20 +24,17 @@ void rbuf_free(struct rbuf *b)
 	b->len = b->cap = 0;
 }
 
+/* Room for extra bytes and the NUL: lib/core's growth (array_reserve), a
+ * failure remembered so that the render reports it once at the end. */
 static bool grow(struct rbuf *b, size_t extra)
 {
 	if (b->oom)
 		return false;
-	if (b->len + extra + 1 <= b->cap)
-		return true;
-	size_t cap = grow_cap(b->cap, b->len + extra + 1, 4096, SIZE_MAX);
-	char *p = realloc(b->p, cap);
-	if (!p) {
+	if (extra > SIZE_MAX - b->len - 1 ||
+	    array_reserve((void **)&b->p, &b->cap, b->len + extra + 1, 1, 4096) != ERR_OK) {
 		b->oom = true;
 		return false;
 	}
-	b->p = p;
-	b->cap = cap;
 	return true;
 }
 

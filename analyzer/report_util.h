@@ -16,6 +16,10 @@
 
 #include <jansson.h>
 
+/*
+ * A text builder: lib/core's growth rule (array_reserve) under text appends
+ * that never fail at the call (a failed allocation sets oom, checked once).
+ */
 struct rbuf {
 	char *p; /* NUL-terminated when len > 0 */
 	size_t len;
