@@ -1,7 +1,7 @@
 /*
  * report_doc — the twin HTML/Markdown writer and the file list (see header).
  *
- * Why one writer for both formats: the issue asks for "the same content" in
+ * Why one writer for both formats: docs/report.md promises "the same content" in
  * report.md and report.html; writing both from the same calls makes drift
  * impossible instead of something a test has to catch.
  */

@@ -12,7 +12,7 @@
 #  - tzcensus-analyze --site DIR over every night (best of 3).
 # The load average is printed before each stage (the machine may be shared).
 # Figures: bench/RESULTS.md, "A year of nights".
-# Goals (docs/researchers.md, issue "a year of nights"): every query < 1 s,
+# Goals (bench/RESULTS.md, "A year of nights"): every query < 1 s,
 # the analyzer's history < 1 s, the site < 10 s.
 #
 #   [RUNS=3] [KEEP=1] [SITE_OUT=FILE] bench/history_bench.sh [NIGHTS [NODES [ADV_PER_NODE]]]
