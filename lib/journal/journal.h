@@ -6,7 +6,7 @@
  * Format 2: an 8-byte file header ("\0tzjour" and the version byte 2), then
  * records, each a 12-byte header (body length, CRC-32C of the body, CRC-32C
  * of those 8 bytes) and a tzcensus.Record of at most JOURNAL_RECORD_MAX
- * bytes (the table is in journal.c). A crawl is CrawlStart,
+ * bytes (the table is in journal_int.h). A crawl is CrawlStart,
  * Visit/Advertisement/RpcVersion records, CrawlEnd; a file may hold several
  * crawls one after another. Format 1 (varint length, no checksums, no file
  * header) is still read; the writer refuses to append to it.
