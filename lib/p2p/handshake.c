@@ -9,8 +9,12 @@
  *   check PoW, channel key, nonces, write own metadata -> read the peer's
  *   (HS_ST_META) -> Ack/Nack (HS_ST_DECIDE for a responder, HS_ST_ACK)
  *   -> P2P frames in chunks (HS_ST_OPEN).
+ *
+ * The byte queues and the sealing and opening of chunks are in
+ * handshake_chunks.c; struct hs, which both use, is in handshake_int.h.
  */
 #include "p2p/handshake.h"
+#include "p2p/handshake_int.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -18,63 +22,11 @@
 
 #include <sodium.h>
 
-#include "core/buf.h"
 #include "core/bytes.h"
 #include "p2p/consts.h"
 #include "p2p/crypto.h"
 #include "p2p/identity.h"
 #include "p2p/pow.h"
-
-
-/* A byte queue: [off, len) is pending. */
-struct hbuf {
-	uint8_t *p;
-	size_t off, len, cap, max;
-};
-
-struct hs {
-	enum hs_role role;
-	enum hs_state st;
-	const struct p2p_identity *id;
-	uint8_t *chain;
-	size_t chain_len;
-	uint16_t ddb_version, ddb_min, p2p_version, p2p_min;
-	uint16_t ddb_sel, p2p_sel;
-	struct p2p_metadata meta;
-	uint8_t target[32];
-	const struct point *nack_points;
-	size_t nack_points_n;
-
-	uint8_t *sent; /* our connection message, with its u16 prefix */
-	size_t sent_len;
-	uint8_t *recv; /* the peer's */
-	size_t recv_len;
-	bool have_peer, have_meta;
-	bool early_ack, ack_sent; /* early_ack initiator: Ack queued behind our metadata */
-	bool late_ack;            /* initiator: our Ack only after the peer's */
-	struct hs_peer peer;
-	struct p2p_metadata peer_meta;
-
-	uint8_t key[P2P_KEY_LEN];
-	size_t plain_hw;  /* bytes of plain written since it was allocated (wiped on free) */
-	size_t plain_cap; /* plain grows to the largest chunk seen: sessions stay small */
-	uint8_t local_nonce[P2P_NONCE_LEN];
-	uint8_t remote_nonce[P2P_NONCE_LEN];
-
-	struct hbuf in, out;
-	uint8_t *plain;   /* one opened chunk */
-	uint8_t *scratch; /* hs_send encoding */
-	size_t scratch_cap;
-	struct p2p_reasm reasm;
-	size_t frame_cap; /* params.frame_cap, P2P_FRAME_MAX when none */
-	size_t skip_wire; /* bytes of a chunk of a dropped frame still to discard */
-
-	/* An event decided together with the previous one, handed out next. */
-	enum hs_ev_type pending;
-	struct hs_error pending_err;
-	int16_t pending_motive;
-	enum p2p_ack_kind pending_kind;
-};
 
 const char *hs_state_str(enum hs_state s)
 {
@@ -106,54 +58,6 @@ const char *hs_ev_str(enum hs_ev_type t)
 	return "?";
 }
 
-static enum err hbuf_reserve(struct hbuf *b, size_t n)
-{
-	size_t have = b->len - b->off;
-	if (b->off > 0 && (b->cap - b->len < n || b->off > b->cap / 2)) {
-		memmove(b->p, b->p + b->off, have);
-		b->len = have;
-		b->off = 0;
-	}
-	if (b->cap - b->len >= n)
-		return ERR_OK;
-	if (have + n > b->max)
-		return ERR_FULL;
-	size_t ncap = grow_cap(b->cap, b->len + n, 1024, b->max);
-	uint8_t *np = realloc(b->p, ncap);
-	if (!np)
-		return ERR_NOMEM;
-	b->p = np;
-	b->cap = ncap;
-	return ERR_OK;
-}
-
-static enum err hbuf_put(struct hbuf *b, const uint8_t *src, size_t n)
-{
-	enum err e = hbuf_reserve(b, n);
-	if (e)
-		return e;
-	if (n)
-		memcpy(b->p + b->len, src, n);
-	b->len += n;
-	return ERR_OK;
-}
-
-/* Seals one plaintext chunk (<= P2P_CHUNK_PLAIN_MAX) into the output. */
-static enum err send_chunk(struct hs *h, const uint8_t *plain, size_t len)
-{
-	enum err e = hbuf_reserve(&h->out, 2 + P2P_MAC_LEN + len);
-	if (e)
-		return e;
-	size_t n;
-	e = p2p_chunk_seal(h->out.p + h->out.len, h->out.cap - h->out.len, &n, plain, len,
-	                   h->local_nonce, h->key);
-	if (e)
-		return e;
-	h->out.len += n;
-	p2p_nonce_incr(h->local_nonce);
-	return ERR_OK;
-}
-
 bool hs_transition_ok(enum hs_state from, enum hs_state to)
 {
 	if (to == HS_ST_FAILED)
@@ -177,7 +81,7 @@ static void set_state(struct hs *h, enum hs_state to)
 	h->st = to;
 }
 
-/* The reason of an HS_EV_ERROR for a failed send_chunk / send_ack, one per code. */
+/* The reason of an HS_EV_ERROR for a failed hs_send_chunk / send_ack, one per code. */
 static const char *send_failure(enum err e)
 {
 	switch (e) {
@@ -259,7 +163,7 @@ struct hs *hs_new(const struct hs_params *p)
 	memcpy(m.message_nonce, p->msg_nonce, P2P_NONCE_LEN);
 	if (p2p_conn_msg_encode(&m, h->sent, 2 + P2P_CONN_BODY_FIXED + chain_len, &h->sent_len))
 		goto fail;
-	if (hbuf_put(&h->out, h->sent, h->sent_len))
+	if (hs_hbuf_put(&h->out, h->sent, h->sent_len))
 		goto fail;
 	return h;
 fail:
@@ -283,82 +187,6 @@ void hs_free(struct hs *h)
 	free(h->recv);
 	p2p_reasm_cleanup(&h->reasm);
 	free(h);
-}
-
-enum err hs_feed(struct hs *h, const uint8_t *in, size_t len)
-{
-	if (h->st == HS_ST_CLOSED || h->st == HS_ST_FAILED)
-		return ERR_STATE;
-	return hbuf_put(&h->in, in, len);
-}
-
-const uint8_t *hs_out(const struct hs *h, size_t *len)
-{
-	*len = h->out.len - h->out.off;
-	return *len ? h->out.p + h->out.off : NULL;
-}
-
-size_t hs_in_pending(const struct hs *h)
-{
-	return h->in.len - h->in.off;
-}
-
-void hs_out_consume(struct hs *h, size_t n)
-{
-	size_t have = h->out.len - h->out.off;
-	h->out.off += n < have ? n : have;
-	if (h->out.off == h->out.len)
-		h->out.off = h->out.len = 0;
-}
-
-/*
- * One chunk from the input:
- *   0  2  L (u16) = 16 + plaintext length
- *   2  16 MAC
- *   18 L-16 ciphertext
- * ERR_AGAIN until it is all there; opens it with the remote nonce.
- */
-static enum err read_chunk(struct hs *h, size_t *plain_len, const char **why)
-{
-	size_t have = h->in.len - h->in.off;
-	const uint8_t *p = h->in.p + h->in.off;
-	if (have < 2)
-		return ERR_AGAIN;
-	size_t l = be16_get(p);
-	if (l < P2P_MAC_LEN) {
-		*why = "chunk shorter than its MAC";
-		return ERR_PROTO;
-	}
-	if (have - 2 < l)
-		return ERR_AGAIN;
-	size_t need = l - P2P_MAC_LEN;
-	if (need > h->plain_cap) {
-		size_t ncap = grow_cap(h->plain_cap, need, 512, SIZE_MAX);
-		if (ncap > P2P_CHUNK_WIRE_MAX)
-			ncap = P2P_CHUNK_WIRE_MAX;
-		uint8_t *np = malloc(ncap); /* not realloc: the old plaintext is wiped first */
-		if (!np) {
-			*why = "out of memory for a chunk";
-			return ERR_NOMEM;
-		}
-		if (h->plain)
-			sodium_memzero(h->plain, h->plain_hw);
-		free(h->plain);
-		h->plain = np;
-		h->plain_cap = ncap;
-		h->plain_hw = 0;
-	}
-	enum err e = p2p_chunk_open(h->plain, h->plain_cap, plain_len, p + 2, l,
-	                            h->remote_nonce, h->key);
-	if (e) {
-		*why = e == ERR_CRYPTO ? "chunk MAC check failed" : "chunk could not be opened";
-		return e;
-	}
-	if (*plain_len > h->plain_hw)
-		h->plain_hw = *plain_len;
-	p2p_nonce_incr(h->remote_nonce);
-	h->in.off += 2 + l;
-	return ERR_OK;
 }
 
 static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
@@ -427,7 +255,7 @@ static bool step_conn(struct hs *h, struct hs_event *ev)
 	                    init ? h->recv_len : h->sent_len);
 	uint8_t md[P2P_METADATA_LEN];
 	p2p_metadata_encode(&h->meta, md);
-	enum err se = send_chunk(h, md, sizeof md);
+	enum err se = hs_send_chunk(h, md, sizeof md);
 	if (se == ERR_OK && h->early_ack) {
 		se = send_ack(h, P2P_ACK, 0, NULL, 0);
 		h->ack_sent = se == ERR_OK;
@@ -459,7 +287,7 @@ static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
 		uint8_t pl[8];
 		size_t n;
 		enum err e = p2p_ack_encode(&ack, pl, sizeof pl, &n);
-		return e ? e : send_chunk(h, pl, n);
+		return e ? e : hs_send_chunk(h, pl, n);
 	}
 	struct p2p_ack *a = malloc(sizeof *a);
 	uint8_t *pl = malloc(P2P_ACK_MAX);
@@ -474,7 +302,7 @@ static enum err send_ack(struct hs *h, enum p2p_ack_kind kind, int16_t motive,
 	size_t n;
 	e = p2p_ack_encode(a, pl, P2P_ACK_MAX, &n);
 	if (!e)
-		e = send_chunk(h, pl, n);
+		e = hs_send_chunk(h, pl, n);
 out:
 	free(a);
 	free(pl);
@@ -485,7 +313,7 @@ static bool step_meta(struct hs *h, struct hs_event *ev)
 {
 	size_t n;
 	const char *why = NULL;
-	enum err e = read_chunk(h, &n, &why);
+	enum err e = hs_read_chunk(h, &n, &why);
 	if (e == ERR_AGAIN)
 		return false;
 	if (e) {
@@ -540,7 +368,7 @@ static bool step_ack(struct hs *h, struct hs_event *ev)
 {
 	size_t n;
 	const char *why = NULL;
-	enum err e = read_chunk(h, &n, &why);
+	enum err e = hs_read_chunk(h, &n, &why);
 	if (e == ERR_AGAIN)
 		return false;
 	if (e) {
@@ -609,7 +437,7 @@ static enum skip_res skip_unread(struct hs *h, struct hs_event *ev)
 		return SKIP_NO;
 	size_t l = be16_get(p);
 	if (l < P2P_MAC_LEN)
-		return SKIP_NO; /* read_chunk says why */
+		return SKIP_NO; /* hs_read_chunk says why */
 	size_t pl = l - P2P_MAC_LEN;
 	size_t skipping = p2p_reasm_skipping(&h->reasm);
 	if (skipping > 0) {
@@ -691,7 +519,7 @@ static bool step_open(struct hs *h, struct hs_event *ev)
 		}
 		size_t n;
 		const char *why = NULL;
-		e = read_chunk(h, &n, &why);
+		e = hs_read_chunk(h, &n, &why);
 		if (e == ERR_AGAIN)
 			return false;
 		if (e) {
@@ -770,46 +598,6 @@ enum err hs_refuse(struct hs *h)
 	if (h->role != HS_RESPONDER || h->st != HS_ST_DECIDE)
 		return ERR_STATE;
 	set_state(h, HS_ST_CLOSED);
-	return ERR_OK;
-}
-
-enum err hs_send(struct hs *h, const struct p2p_msg *m)
-{
-	bool behind_early_ack = h->ack_sent && (h->st == HS_ST_META || h->st == HS_ST_ACK);
-	if (h->st != HS_ST_OPEN && !behind_early_ack)
-		return ERR_STATE;
-	size_t n;
-	enum err e;
-	for (;;) {
-		if (h->scratch_cap) {
-			e = p2p_frame_encode(m, h->scratch, h->scratch_cap, &n);
-			if (e != ERR_FULL)
-				break;
-			if (h->scratch_cap >= 4 + (size_t)P2P_FRAME_MAX)
-				return ERR_TOOBIG;
-		}
-		size_t ncap = grow_cap(h->scratch_cap, h->scratch_cap + 1, 256,
-				       4 + (size_t)P2P_FRAME_MAX); /* doubles */
-		uint8_t *ns = realloc(h->scratch, ncap);
-		if (!ns)
-			return ERR_NOMEM;
-		h->scratch = ns;
-		h->scratch_cap = ncap;
-	}
-	if (e)
-		return e;
-	/* Room for every chunk first, so a failure leaves no half message queued. */
-	size_t chunks = (n + P2P_CHUNK_PLAIN_MAX - 1) / P2P_CHUNK_PLAIN_MAX;
-	e = hbuf_reserve(&h->out, n + chunks * (2 + P2P_MAC_LEN));
-	if (e)
-		return e;
-	for (size_t off = 0; off < n;) {
-		size_t c = n - off < P2P_CHUNK_PLAIN_MAX ? n - off : P2P_CHUNK_PLAIN_MAX;
-		e = send_chunk(h, h->scratch + off, c);
-		if (e)
-			return e;
-		off += c;
-	}
 	return ERR_OK;
 }
 
