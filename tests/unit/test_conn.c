@@ -1,5 +1,5 @@
 /*
- * Unit tests for crawler/conn.c + crawl.c on a real libev loop: the crawler
+ * Unit tests for crawler/conn.c, conn_events.c + crawl.c on a real libev loop: the crawler
  * visits a small responder built on lib/p2p's handshake (HS_RESPONDER) that
  * listens on a random 127.x.y.z address, in the same process. Covers what
  * simnet has no behaviour for: `self` (the node has our key), `protocol_error`
