@@ -347,15 +347,63 @@ static struct keycount *group(char **keys, size_t n, size_t *out_n)
 	return kc;
 }
 
+json_t *concentration_json(char **keys, size_t k, const char *groups_key, size_t top_n,
+                           concentration_label_fn *label, const void *ctx, bool *ok)
+{
+	json_t *o = json_object();
+	size_t gn = 0;
+	struct keycount *kc = NULL;
+	uint64_t *cnt = NULL;
+	if (!o)
+		goto fail;
+	kc = group(keys, k, &gn);
+	cnt = malloc((gn ? gn : 1) * sizeof *cnt);
+	if (!kc || !cnt)
+		goto fail;
+	for (size_t i = 0; i < gn; i++)
+		cnt[i] = kc[i].n;
+	struct concentration c;
+	concentration_of(cnt, gn, &c);
+	put(o, "nodes", json_integer((json_int_t)k), ok);
+	put(o, groups_key, json_integer((json_int_t)gn), ok);
+	put(o, "nakamoto", json_integer(c.nakamoto), ok);
+	put(o, "hhi", json_real(c.hhi), ok);
+	put(o, "gini", json_real(c.gini), ok);
+	json_t *top = json_array();
+	for (size_t i = 0; top && i < gn && i < top_n; i++) {
+		json_t *x = json_object();
+		if (!x) {
+			*ok = false;
+			break;
+		}
+		label(x, kc[i].key, ctx, ok);
+		put(x, "nodes", json_integer((json_int_t)kc[i].n), ok);
+		put(x, "share", json_real((double)kc[i].n / (double)k), ok);
+		push(top, x, ok);
+	}
+	put(o, "top", top, ok);
+	goto out;
+fail:
+	*ok = false;
+out:
+	free(kc);
+	free(cnt);
+	return o;
+}
+
+static void prefix_label(json_t *x, const char *key, const void *ctx, bool *ok)
+{
+	(void)ctx;
+	put(x, "prefix", json_string(key), ok);
+}
+
 static json_t *prefix_block(const struct analysis *an, int bits, bool want_v4, bool *ok)
 {
 	const struct model *mo = &an->mo;
 	char **keys = calloc(mo->n ? mo->n : 1, sizeof *keys);
-	json_t *o = json_object();
-	size_t k = 0, gn = 0;
-	struct keycount *kc = NULL;
-	uint64_t *cnt = NULL;
-	if (!keys || !o)
+	json_t *o = NULL;
+	size_t k = 0;
+	if (!keys)
 		goto fail;
 	for (uint32_t i = 0; i < mo->n; i++) {
 		const struct mvertex *x = &mo->v[i];
@@ -375,32 +423,7 @@ static json_t *prefix_block(const struct analysis *an, int bits, bool want_v4, b
 			break;
 		}
 	}
-	kc = group(keys, k, &gn);
-	cnt = malloc((gn ? gn : 1) * sizeof *cnt);
-	if (!kc || !cnt)
-		goto fail;
-	for (size_t i = 0; i < gn; i++)
-		cnt[i] = kc[i].n;
-	struct concentration c;
-	concentration_of(cnt, gn, &c);
-	put(o, "nodes", json_integer((json_int_t)k), ok);
-	put(o, "prefixes", json_integer((json_int_t)gn), ok);
-	put(o, "nakamoto", json_integer(c.nakamoto), ok);
-	put(o, "hhi", json_real(c.hhi), ok);
-	put(o, "gini", json_real(c.gini), ok);
-	json_t *top = json_array();
-	for (size_t i = 0; top && i < gn && i < 10; i++) {
-		json_t *x = json_object();
-		if (!x) {
-			*ok = false;
-			break;
-		}
-		put(x, "prefix", json_string(kc[i].key), ok);
-		put(x, "nodes", json_integer((json_int_t)kc[i].n), ok);
-		put(x, "share", json_real((double)kc[i].n / (double)k), ok);
-		push(top, x, ok);
-	}
-	put(o, "top", top, ok);
+	o = concentration_json(keys, k, "prefixes", 10, prefix_label, NULL, ok);
 	goto out;
 fail:
 	*ok = false;
@@ -408,8 +431,6 @@ out:
 	for (size_t i = 0; keys && i < k; i++)
 		free(keys[i]);
 	free(keys);
-	free(kc);
-	free(cnt);
 	return o;
 }
 
