@@ -113,5 +113,17 @@ struct concentration {
 };
 void concentration_of(const uint64_t *counts, size_t n, struct concentration *out);
 
+/* Writes the label of one top row for key into x (e.g. "prefix": key); ctx is the caller's. */
+typedef void concentration_label_fn(json_t *x, const char *key, const void *ctx, bool *ok);
+
+/*
+ * The concentration object of k string keys, one a node (analyzer/sections.c):
+ * {nodes, <groups_key>: distinct keys, nakamoto, hhi, gini, top}, top being the
+ * top_n most common keys (count down, then key) as {label's, nodes, share}.
+ * Sorts keys in place; they stay the caller's. A failure clears *ok.
+ */
+json_t *concentration_json(char **keys, size_t k, const char *groups_key, size_t top_n,
+                           concentration_label_fn *label, const void *ctx, bool *ok);
+
 
 #endif

@@ -111,23 +111,10 @@ const char *locfig_provider(const struct analysis *an, uint32_t v)
 
 enum dim { BY_ASN, BY_COUNTRY, BY_PROVIDER };
 
-struct kc {
-	const char *key; /* borrowed from keys[] */
-	uint64_t n;
+struct by_ctx {
+	const struct analysis *an;
+	enum dim d;
 };
-
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_kc(const void *a, const void *b)
-{
-	const struct kc *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
 
 /* The group key of model vertex v along d, into buf. */
 static const char *key_of(const struct analysis *an, uint32_t v, enum dim d, char *buf, size_t cap)
@@ -148,15 +135,30 @@ static const char *key_of(const struct analysis *an, uint32_t v, enum dim d, cha
 	return UNKNOWN;
 }
 
+/* A top row's label along d: {asn, name}, {country} or {provider}. */
+static void by_label(json_t *x, const char *key, const void *ctx, bool *ok)
+{
+	const struct by_ctx *bc = ctx;
+	bool unk = !strcmp(key, UNKNOWN);
+	switch (bc->d) {
+	case BY_ASN: {
+		uint32_t asn = unk ? 0 : (uint32_t)strtoul(key, NULL, 10);
+		put(x, "asn", unk ? json_null() : json_integer(asn), ok);
+		put(x, "name", json_string(unk ? UNKNOWN : locfig_as_name(bc->an, asn)), ok);
+		break;
+	}
+	case BY_COUNTRY: put(x, "country", json_string(key), ok); break;
+	case BY_PROVIDER: put(x, "provider", json_string(key), ok); break;
+	}
+}
+
 static json_t *by_json(const struct analysis *an, enum dim d, bool *ok)
 {
 	const struct model *mo = &an->mo;
-	json_t *o = json_object();
+	json_t *o = NULL;
 	char **keys = calloc((size_t)mo->n + 1, sizeof *keys);
-	struct kc *kc = calloc((size_t)mo->n + 1, sizeof *kc);
-	uint64_t *cnt = calloc((size_t)mo->n + 1, sizeof *cnt);
-	size_t k = 0, g = 0;
-	if (!o || !keys || !kc || !cnt)
+	size_t k = 0;
+	if (!keys)
 		goto fail;
 	for (uint32_t v = 0; v < mo->n; v++) {
 		if (mo->v[v].cls != VC_PUBLIC)
@@ -166,46 +168,8 @@ static json_t *by_json(const struct analysis *an, enum dim d, bool *ok)
 			goto fail;
 		k++;
 	}
-	qsort(keys, k, sizeof *keys, cmp_strp);
-	for (size_t i = 0; i < k; i++) {
-		if (g && !strcmp(kc[g - 1].key, keys[i]))
-			kc[g - 1].n++;
-		else
-			kc[g++] = (struct kc){keys[i], 1};
-	}
-	qsort(kc, g, sizeof *kc, cmp_kc);
-	for (size_t i = 0; i < g; i++)
-		cnt[i] = kc[i].n;
-	struct concentration c;
-	concentration_of(cnt, g, &c);
-	put(o, "nodes", json_integer((json_int_t)k), ok);
-	put(o, "groups", json_integer((json_int_t)g), ok);
-	put(o, "nakamoto", json_integer(c.nakamoto), ok);
-	put(o, "hhi", json_real(c.hhi), ok);
-	put(o, "gini", json_real(c.gini), ok);
-	json_t *top = json_array();
-	for (size_t i = 0; top && i < g && i < LOCFIG_TOP; i++) {
-		json_t *x = json_object();
-		if (!x) {
-			*ok = false;
-			break;
-		}
-		bool unk = !strcmp(kc[i].key, UNKNOWN);
-		switch (d) {
-		case BY_ASN: {
-			uint32_t asn = unk ? 0 : (uint32_t)strtoul(kc[i].key, NULL, 10);
-			put(x, "asn", unk ? json_null() : json_integer(asn), ok);
-			put(x, "name", json_string(unk ? UNKNOWN : locfig_as_name(an, asn)), ok);
-			break;
-		}
-		case BY_COUNTRY: put(x, "country", json_string(kc[i].key), ok); break;
-		case BY_PROVIDER: put(x, "provider", json_string(kc[i].key), ok); break;
-		}
-		put(x, "nodes", json_integer((json_int_t)kc[i].n), ok);
-		put(x, "share", json_real((double)kc[i].n / (double)k), ok);
-		push(top, x, ok);
-	}
-	put(o, "top", top, ok);
+	struct by_ctx bc = {an, d};
+	o = concentration_json(keys, k, "groups", LOCFIG_TOP, by_label, &bc, ok);
 	goto out;
 fail:
 	*ok = false;
@@ -213,8 +177,6 @@ out:
 	for (size_t i = 0; keys && i < k; i++)
 		free(keys[i]);
 	free(keys);
-	free(kc);
-	free(cnt);
 	return o;
 }
 
