@@ -48,26 +48,42 @@ bool sim_behavior_parse(const char *name, enum sim_behavior *out)
 	return false;
 }
 
-/* behaviours.<name>: one weight per behaviour; an unknown name is an error. */
+/* The behaviour a "section.<name>" key names; an unknown name is an error. */
+static bool behavior_of_key(const char *name, enum sim_behavior *b, char *err, size_t err_cap)
+{
+	const char *dot = strchr(name, '.');
+	if (dot && sim_behavior_parse(dot + 1, b))
+		return true;
+	snprintf(err, err_cap,
+	         "unknown behaviour '%s' (known: public, no_listen, stall, "
+	         "silent_close, nack, private, wrong_chain, old_version, "
+	         "low_pow, shared_ip, multihomed)",
+	         dot ? dot + 1 : name);
+	return false;
+}
+
+/* A weight (0..1e6) or, with max 1, a share (0..1). */
+static bool number_upto(const char *value, double max, double *v, char *err, size_t err_cap)
+{
+	char *end;
+	*v = strtod(value, &end);
+	if (end != value && !*end && *v >= 0 && *v <= max)
+		return true;
+	if (max == 1)
+		snprintf(err, err_cap, "expected a share from 0 to 1, got '%s'", value);
+	else
+		snprintf(err, err_cap, "expected a non-negative weight, got '%s'", value);
+	return false;
+}
+
+/* behaviours.<name>: one weight per behaviour. */
 static enum err set_share(void *out, const char *name, const char *value, char *err, size_t err_cap)
 {
 	struct sim_config *c = out;
-	const char *dot = strchr(name, '.');
 	enum sim_behavior b;
-	if (!dot || !sim_behavior_parse(dot + 1, &b)) {
-		snprintf(err, err_cap,
-		         "unknown behaviour '%s' (known: public, no_listen, stall, "
-		         "silent_close, nack, private, wrong_chain, old_version, "
-		         "low_pow, shared_ip, multihomed)",
-		         dot ? dot + 1 : name);
+	double v;
+	if (!behavior_of_key(name, &b, err, err_cap) || !number_upto(value, 1e6, &v, err, err_cap))
 		return ERR_CONFIG;
-	}
-	char *end;
-	double v = strtod(value, &end);
-	if (end == value || *end || !(v >= 0 && v <= 1e6)) {
-		snprintf(err, err_cap, "expected a non-negative weight, got '%s'", value);
-		return ERR_CONFIG;
-	}
 	c->share[b] = v;
 	return ERR_OK;
 }
@@ -77,18 +93,10 @@ static enum err set_old_close(void *out, const char *name, const char *value, ch
                               size_t err_cap)
 {
 	struct sim_config *c = out;
-	const char *dot = strchr(name, '.');
 	enum sim_behavior b;
-	if (!dot || !sim_behavior_parse(dot + 1, &b)) {
-		snprintf(err, err_cap, "unknown behaviour '%s'", dot ? dot + 1 : name);
+	double v;
+	if (!behavior_of_key(name, &b, err, err_cap) || !number_upto(value, 1, &v, err, err_cap))
 		return ERR_CONFIG;
-	}
-	char *end;
-	double v = strtod(value, &end);
-	if (end == value || *end || !(v >= 0 && v <= 1)) {
-		snprintf(err, err_cap, "expected a share from 0 to 1, got '%s'", value);
-		return ERR_CONFIG;
-	}
 	c->old_close[b] = v;
 	return ERR_OK;
 }
@@ -112,12 +120,9 @@ static enum err set_dialer_mix(void *out, const char *name, const char *value, c
 		         dot ? dot + 1 : name);
 		return ERR_CONFIG;
 	}
-	char *end;
-	double v = strtod(value, &end);
-	if (end == value || *end || !(v >= 0 && v <= 1e6)) {
-		snprintf(err, err_cap, "expected a non-negative weight, got '%s'", value);
+	double v;
+	if (!number_upto(value, 1e6, &v, err, err_cap))
 		return ERR_CONFIG;
-	}
 	c->dialer_mix[k] = v;
 	return ERR_OK;
 }
