@@ -12,6 +12,8 @@
 #  - tzcensus-analyze --site DIR over every night (best of 3).
 # The load average is printed before each stage (the machine may be shared).
 # Figures: bench/RESULTS.md, "A year of nights".
+# Also timed: node_history_refresh() from visits and for one night appended,
+# and Q18 as before any refresh (node_history computed from visits).
 # Goals (bench/RESULTS.md, "A year of nights"): every query < 1 s,
 # the analyzer's history < 1 s, the site < 10 s.
 #
@@ -88,6 +90,21 @@ psql -X -q -P footer=off -d "$url" -c "
 psql -X -qAt -d "$url" -c "SELECT 'database: ' || pg_size_pretty(pg_database_size(current_database()))"
 
 la
+# What the nightly job adds (tzcensus-analyze --db and --prune-days call
+# it): node_history's kept rows. Computed from visits for all nights but the
+# last (held out of the history by its gate verdict for a moment), then the
+# last night appended, as each night does.
+last=$(psql -X -qAt -d "$url" -c 'SELECT crawl_id FROM history_crawls ORDER BY ordinal DESC LIMIT 1')
+verdict=$(psql -X -qAt -d "$url" -c "SELECT coalesce(publishable::text, 'NULL') FROM crawls WHERE id = $last")
+psql -X -q -d "$url" -c "UPDATE crawls SET publishable = false WHERE id = $last"
+t0=$(now)
+psql -X -qAt -d "$url" -c 'SELECT node_history_refresh()' >/dev/null
+printf 'node history refresh from visits (%d nights): %.2f s\n' "$((NIGHTS - 1))" "$(el "$t0")"
+psql -X -q -d "$url" -c "UPDATE crawls SET publishable = $verdict WHERE id = $last"
+t0=$(now)
+psql -X -qAt -d "$url" -c 'SELECT node_history_refresh()' >/dev/null
+printf 'node history refresh, one night appended (the nightly cost): %.2f s\n' "$(el "$t0")"
+
 echo "== docs/researchers.md queries (best of ${RUNS:-3}; each stopped after 120 s)"
 "$PY" - docs/researchers.md "$tmp" <<'PYEOF'
 import os, re, sys
@@ -118,6 +135,20 @@ for q in "$tmp"/q*.sql; do
 	if [ "$(echo "$best > $worst" | bc -l)" = 1 ]; then worst=$best; fi
 done
 printf 'slowest query: %.1f ms (goal < 1000 ms)\n' "$worst"
+# Q18 as before a refresh: the kept crawls set aside in a transaction rolled
+# back, so node_history computes every row from visits.
+q18=$(grep -l '^Q18' "$tmp"/q*.title | head -1)
+if [ -n "$q18" ]; then
+	best=
+	for run in $(seq 1 "${RUNS:-3}"); do
+		ms=$( (echo "SET statement_timeout = '120s'; BEGIN; DELETE FROM node_history_kept_crawls;"
+			echo '\timing on'; cat "${q18%.title}.sql"; echo 'ROLLBACK;') |
+			psql -X -q -v ON_ERROR_STOP=1 -P pager=off -d "$url" 2>&1 |
+			sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | head -1)
+		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc -l)" = 1 ]; then best=$ms; fi
+	done
+	printf '%8.1f ms  Q18 computed from visits (no current kept rows)\n' "$best"
+fi
 
 la
 echo "== analyzer on the last night (history of $NIGHTS nights in the database; ${RUNS:-3} runs, the first one cold)"

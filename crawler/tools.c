@@ -13,6 +13,7 @@
 #include "crawler/crawl.h"
 #include "crawler/sink.h"
 #include "db/conn.h"
+#include "db/history.h"
 #include "db/migrate.h"
 #include "db/prune.h"
 #include "journal/replay.h"
@@ -65,11 +66,20 @@ int tools_prune(const char *conninfo, unsigned days, bool no_migrate)
 	       " advertisements removed\n",
 	       res.crawls, res.crawls == 1 ? "" : "s", days, days == 1 ? "" : "s", res.visits,
 	       res.advertisements);
-	db_close(db);
 	if (e != ERR_OK) {
+		db_close(db);
 		fprintf(stderr, "tzcensus-crawl: %s\n", err);
 		return 1;
 	}
+	/* Pruned crawls leave the node history: recompute its kept rows now
+	 * rather than leave node_history slow until the next analysis. */
+	int refreshed;
+	if (db_node_history_refresh(db, &refreshed, err, sizeof err) != ERR_OK)
+		fprintf(stderr,
+		        "tzcensus-crawl: warning: %s (node_history is computed from visits "
+		        "until a refresh)\n",
+		        err);
+	db_close(db);
 	return 0;
 }
 

@@ -64,6 +64,11 @@ q "SELECT to_jsonb(s) FROM crawl_summary s WHERE crawl_id IN ($old) ORDER BY cra
 [ "$(q "SELECT public_nodes FROM crawl_summary WHERE crawl_id = ${ids[0]}")" = 12 ] ||
 	bad "the synthetic crawl should count 12 public nodes before pruning"
 
+# Kept node history of the three nights (schema/migrations/057_node_history_kept.sql).
+[ "$(q "SELECT node_history_refresh()")" = 1 ] || bad "node_history_refresh() should refresh the one vantage"
+[ "$(q "SELECT min(crawls_total) || ' ' || min(crawls_public) FROM node_history_kept WHERE vantage = 'v'")" = "3 3" ] ||
+	bad "the kept node history should span the three nights"
+
 "$BIN/tzcensus-crawl" --prune-days 30 --db "$db" >"$tmp/prune.out" 2>"$tmp/prune.err" ||
 	{ cat "$tmp/prune.err"; bad "--prune-days 30 exited non-zero"; }
 grep -q "^prune: 2 crawls older than 30 days pruned, 40 visits and 96 advertisements removed$" "$tmp/prune.out" ||
@@ -97,6 +102,10 @@ if [ -x "$BIN/tzcensus-analyze" ]; then
 	grep -q "was pruned" "$tmp/an.err" || { cat "$tmp/an.err"; bad "tzcensus-analyze should say the crawl was pruned"; }
 fi
 
+# The prune refreshed the kept node history: it now rests on the recent
+# crawl alone, and node_history reads it.
+[ "$(q "SELECT string_agg(crawl_id::text, ' ') FROM node_history_kept_crawls")" = "${ids[2]}" ] ||
+	bad "--prune-days should refresh the kept node history to the unpruned crawl"
 # Node history leaves the pruned crawls out (their visits are gone): the
 # recent crawl alone, where every one of its 12 nodes was public, not three
 # nights with two empty ones.
