@@ -22,7 +22,7 @@
 
 CREATE TABLE node_history_kept (
     peer_id       text NOT NULL,
-    vantage       text NOT NULL,
+    vantage       text,
     chain         text,
     first_seen    timestamptz NOT NULL,
     last_seen     timestamptz NOT NULL,
@@ -36,7 +36,7 @@ COMMENT ON TABLE node_history_kept IS 'The rows of node_history as computed by n
 
 CREATE TABLE node_history_kept_crawls (
     crawl_id bigint PRIMARY KEY,
-    vantage  text NOT NULL,
+    vantage  text,
     chain    text
 );
 COMMENT ON TABLE node_history_kept_crawls IS 'The history crawls node_history_kept was computed from, per vantage and chain.';
@@ -69,7 +69,7 @@ CREATE VIEW node_history_computed AS
     WITH hc AS (
         SELECT h.* FROM history_crawls h
         WHERE NOT EXISTS (SELECT 1 FROM node_history_current c
-                          WHERE c.vantage = h.vantage AND c.chain IS NOT DISTINCT FROM h.chain)
+                          WHERE c.vantage IS NOT DISTINCT FROM h.vantage AND c.chain IS NOT DISTINCT FROM h.chain)
     ), pub AS (
         SELECT DISTINCT hc.vantage, hc.chain, hc.ordinal, hc.crawls_total, hc.started_at,
                v.peer_id
@@ -97,7 +97,7 @@ CREATE OR REPLACE VIEW node_history AS
            k.crawls_total, k.uptime, k.streak
     FROM node_history_kept k
     WHERE EXISTS (SELECT 1 FROM node_history_current c
-                  WHERE c.vantage = k.vantage AND c.chain IS NOT DISTINCT FROM k.chain)
+                  WHERE c.vantage IS NOT DISTINCT FROM k.vantage AND c.chain IS NOT DISTINCT FROM k.chain)
     UNION ALL
     SELECT * FROM node_history_computed;
 COMMENT ON VIEW node_history IS 'Per node (peer id), vantage and chain, over the comparable crawls whose visits were not pruned (history_crawls): when it was public first and last, how often, and its current streak (docs/methodology.md, "Node history"). Read from node_history_kept where it is current, else computed from visits.';
@@ -132,23 +132,23 @@ BEGIN
         n := n + 1;
         SELECT c.started_at, c.id INTO newest
         FROM node_history_kept_crawls k JOIN crawls c ON c.id = k.crawl_id
-        WHERE k.vantage = s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
+        WHERE k.vantage IS NOT DISTINCT FROM s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
         ORDER BY c.started_at DESC, c.id DESC LIMIT 1;
         IF FOUND
            AND NOT EXISTS (  -- every kept crawl is still a history crawl
                SELECT 1 FROM node_history_kept_crawls k
-               WHERE k.vantage = s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
+               WHERE k.vantage IS NOT DISTINCT FROM s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
                  AND NOT EXISTS (SELECT 1 FROM history_crawls h WHERE h.crawl_id = k.crawl_id))
            AND NOT EXISTS (  -- every crawl not kept is newer than the kept ones
                SELECT 1 FROM history_crawls h
-               WHERE h.vantage = s.vantage AND h.chain IS NOT DISTINCT FROM s.chain
+               WHERE h.vantage IS NOT DISTINCT FROM s.vantage AND h.chain IS NOT DISTINCT FROM s.chain
                  AND NOT EXISTS (SELECT 1 FROM node_history_kept_crawls k
                                  WHERE k.crawl_id = h.crawl_id)
                  AND (h.started_at, h.crawl_id) < (newest.started_at, newest.id))
         THEN
             FOR x IN
                 SELECT h.crawl_id, h.started_at FROM history_crawls h
-                WHERE h.vantage = s.vantage AND h.chain IS NOT DISTINCT FROM s.chain
+                WHERE h.vantage IS NOT DISTINCT FROM s.vantage AND h.chain IS NOT DISTINCT FROM s.chain
                   AND NOT EXISTS (SELECT 1 FROM node_history_kept_crawls k
                                   WHERE k.crawl_id = h.crawl_id)
                 ORDER BY h.started_at, h.crawl_id
@@ -157,7 +157,7 @@ BEGIN
                 SET crawls_total = k.crawls_total + 1,
                     uptime = k.crawls_public::double precision / (k.crawls_total + 1),
                     streak = 0
-                WHERE k.vantage = s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
+                WHERE k.vantage IS NOT DISTINCT FROM s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
                   AND k.peer_id NOT IN (SELECT v.peer_id FROM visits v
                                         WHERE v.crawl_id = x.crawl_id AND v.peer_id IS NOT NULL
                                           AND v.outcome = ANY (pubs));
@@ -167,7 +167,7 @@ BEGIN
                     uptime = (k.crawls_public + 1)::double precision / (k.crawls_total + 1),
                     streak = k.streak + 1,
                     last_seen = x.started_at
-                WHERE k.vantage = s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
+                WHERE k.vantage IS NOT DISTINCT FROM s.vantage AND k.chain IS NOT DISTINCT FROM s.chain
                   AND k.peer_id IN (SELECT v.peer_id FROM visits v
                                     WHERE v.crawl_id = x.crawl_id AND v.peer_id IS NOT NULL
                                       AND v.outcome = ANY (pubs));
@@ -178,22 +178,22 @@ BEGIN
                     WHERE v.crawl_id = x.crawl_id AND v.peer_id IS NOT NULL
                       AND v.outcome = ANY (pubs)
                       AND NOT EXISTS (SELECT 1 FROM node_history_kept k
-                                      WHERE k.vantage = s.vantage
+                                      WHERE k.vantage IS NOT DISTINCT FROM s.vantage
                                         AND k.chain IS NOT DISTINCT FROM s.chain
                                         AND k.peer_id = v.peer_id);
                 INSERT INTO node_history_kept_crawls VALUES (x.crawl_id, s.vantage, s.chain);
             END LOOP;
         ELSE
             DELETE FROM node_history_kept_crawls
-            WHERE vantage = s.vantage AND chain IS NOT DISTINCT FROM s.chain;
+            WHERE vantage IS NOT DISTINCT FROM s.vantage AND chain IS NOT DISTINCT FROM s.chain;
             DELETE FROM node_history_kept
-            WHERE vantage = s.vantage AND chain IS NOT DISTINCT FROM s.chain;
+            WHERE vantage IS NOT DISTINCT FROM s.vantage AND chain IS NOT DISTINCT FROM s.chain;
             INSERT INTO node_history_kept
                 SELECT * FROM node_history_computed
-                WHERE vantage = s.vantage AND chain IS NOT DISTINCT FROM s.chain;
+                WHERE vantage IS NOT DISTINCT FROM s.vantage AND chain IS NOT DISTINCT FROM s.chain;
             INSERT INTO node_history_kept_crawls
                 SELECT crawl_id, vantage, chain FROM history_crawls
-                WHERE vantage = s.vantage AND chain IS NOT DISTINCT FROM s.chain;
+                WHERE vantage IS NOT DISTINCT FROM s.vantage AND chain IS NOT DISTINCT FROM s.chain;
         END IF;
     END LOOP;
     IF n > 0 THEN
