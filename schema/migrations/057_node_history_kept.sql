@@ -33,6 +33,15 @@ CREATE TABLE node_history_kept (
 );
 CREATE INDEX node_history_kept_node ON node_history_kept (vantage, chain, peer_id);
 COMMENT ON TABLE node_history_kept IS 'The rows of node_history as computed by node_history_refresh() from the crawls listed in node_history_kept_crawls; node_history reads them only while that list is the vantage and chain''s history_crawls.';
+COMMENT ON COLUMN node_history_kept.peer_id IS 'The node (peer id).';
+COMMENT ON COLUMN node_history_kept.vantage IS 'The vantage (crawls.vantage).';
+COMMENT ON COLUMN node_history_kept.chain IS 'The chain (crawls.config->>''chain'').';
+COMMENT ON COLUMN node_history_kept.first_seen IS 'Start of the first history crawl it was public in.';
+COMMENT ON COLUMN node_history_kept.last_seen IS 'Start of the latest history crawl it was public in.';
+COMMENT ON COLUMN node_history_kept.crawls_public IS 'History crawls it was public in.';
+COMMENT ON COLUMN node_history_kept.crawls_total IS 'History crawls from its first to the latest of its vantage and chain.';
+COMMENT ON COLUMN node_history_kept.uptime IS 'crawls_public / crawls_total.';
+COMMENT ON COLUMN node_history_kept.streak IS 'Consecutive latest history crawls it was public in; 0 when not in the latest.';
 
 CREATE TABLE node_history_kept_crawls (
     crawl_id bigint PRIMARY KEY,
@@ -40,6 +49,9 @@ CREATE TABLE node_history_kept_crawls (
     chain    text
 );
 COMMENT ON TABLE node_history_kept_crawls IS 'The history crawls node_history_kept was computed from, per vantage and chain.';
+COMMENT ON COLUMN node_history_kept_crawls.crawl_id IS 'A crawl the kept rows count.';
+COMMENT ON COLUMN node_history_kept_crawls.vantage IS 'Its vantage.';
+COMMENT ON COLUMN node_history_kept_crawls.chain IS 'Its chain.';
 
 -- The outcomes that make a node public (visit_point_class, 052), as an array.
 CREATE FUNCTION public_outcomes() RETURNS text[]
@@ -56,6 +68,8 @@ CREATE VIEW node_history_current AS
     GROUP BY 1, 2
     HAVING bool_and(h.crawl_id IS NOT NULL AND k.crawl_id IS NOT NULL);
 COMMENT ON VIEW node_history_current IS 'Vantages and chains whose node_history_kept rows were computed from exactly their history_crawls.';
+COMMENT ON COLUMN node_history_current.vantage IS 'A vantage whose kept rows are current (with chain).';
+COMMENT ON COLUMN node_history_current.chain IS 'Its chain.';
 
 -- 056's computation, for the vantages and chains that are not current. The
 -- restriction sits on the crawls joined to visits, so a current vantage and
@@ -91,6 +105,15 @@ CREATE VIEW node_history_computed AS
     FROM ranked
     GROUP BY peer_id, vantage, chain;
 COMMENT ON VIEW node_history_computed IS 'node_history computed from visits, for the vantages and chains not in node_history_current.';
+COMMENT ON COLUMN node_history_computed.peer_id IS 'The node (peer id).';
+COMMENT ON COLUMN node_history_computed.vantage IS 'The vantage (crawls.vantage).';
+COMMENT ON COLUMN node_history_computed.chain IS 'The chain (crawls.config->>''chain'').';
+COMMENT ON COLUMN node_history_computed.first_seen IS 'Start of the first history crawl it was public in.';
+COMMENT ON COLUMN node_history_computed.last_seen IS 'Start of the latest history crawl it was public in.';
+COMMENT ON COLUMN node_history_computed.crawls_public IS 'History crawls it was public in.';
+COMMENT ON COLUMN node_history_computed.crawls_total IS 'History crawls from its first to the latest of its vantage and chain.';
+COMMENT ON COLUMN node_history_computed.uptime IS 'crawls_public / crawls_total.';
+COMMENT ON COLUMN node_history_computed.streak IS 'Consecutive latest history crawls it was public in; 0 when not in the latest.';
 
 CREATE OR REPLACE VIEW node_history AS
     SELECT k.peer_id, k.vantage, k.chain, k.first_seen, k.last_seen, k.crawls_public,
