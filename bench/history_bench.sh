@@ -123,14 +123,26 @@ for m in re.finditer(r"^### (Q\d+)\.([^\n]*)|^```sql\n(.*?)```", text, re.M | re
     open(os.path.join(outdir, "q%02d.sql" % i), "w").write(m.group(3))
     open(os.path.join(outdir, "q%02d.title" % i), "w").write(t[:70])
 PYEOF
-worst=0
-for q in "$tmp"/q*.sql; do
-	best=
-	for run in $(seq 1 "${RUNS:-3}"); do
-		ms=$( (echo "SET statement_timeout = '120s';"; echo '\timing on'; cat "$q") | psql -X -q -v ON_ERROR_STOP=1 -P pager=off -d "$url" 2>&1 |
+# best_ms SQL_FILE [SETUP]: the best of RUNS timings of the file's statements
+# (summed), in ms. SETUP runs first in a transaction rolled back afterwards,
+# its own time not counted.
+best_ms() {
+	local best= ms
+	for _ in $(seq 1 "${RUNS:-3}"); do
+		ms=$( {
+			echo "SET statement_timeout = '120s';"
+			if [ -n "${2:-}" ]; then echo "BEGIN; $2"; fi
+			echo '\timing on'; cat "$1"; echo '\timing off'
+			if [ -n "${2:-}" ]; then echo 'ROLLBACK;'; fi
+		} | psql -X -q -v ON_ERROR_STOP=1 -P pager=off -d "$url" 2>&1 |
 			sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {print s + 0}')
 		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc -l)" = 1 ]; then best=$ms; fi
 	done
+	echo "$best"
+}
+worst=0
+for q in "$tmp"/q*.sql; do
+	best=$(best_ms "$q")
 	printf '%8.1f ms  %s\n' "$best" "$(cat "${q%.sql}.title")"
 	if [ "$(echo "$best > $worst" | bc -l)" = 1 ]; then worst=$best; fi
 done
@@ -139,15 +151,8 @@ printf 'slowest query: %.1f ms (goal < 1000 ms)\n' "$worst"
 # back, so node_history computes every row from visits.
 q18=$(grep -l '^Q18' "$tmp"/q*.title | head -1)
 if [ -n "$q18" ]; then
-	best=
-	for run in $(seq 1 "${RUNS:-3}"); do
-		ms=$( (echo "SET statement_timeout = '120s'; BEGIN; DELETE FROM node_history_kept_crawls;"
-			echo '\timing on'; cat "${q18%.title}.sql"; echo 'ROLLBACK;') |
-			psql -X -q -v ON_ERROR_STOP=1 -P pager=off -d "$url" 2>&1 |
-			sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | head -1)
-		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc -l)" = 1 ]; then best=$ms; fi
-	done
-	printf '%8.1f ms  Q18 computed from visits (no current kept rows)\n' "$best"
+	printf '%8.1f ms  Q18 computed from visits (no current kept rows)\n' \
+		"$(best_ms "${q18%.title}.sql" 'DELETE FROM node_history_kept_crawls;')"
 fi
 
 la
