@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyzer/inbound.h"
 #include "analyzer/analyze.h"
@@ -28,6 +27,7 @@
 #include "analyzer/output.h"
 #include "analyzer/report.h"
 #include "analyzer/site.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "db/conn.h"
 #include "db/history.h"
@@ -386,8 +386,7 @@ int main(int argc, char **argv)
 			log_error("%s", err);
 			goto out;
 		}
-		struct timespec h0, h1;
-		clock_gettime(CLOCK_MONOTONIC, &h0);
+		double h0 = clock_mono_s();
 		if ((e = load_previous_db(pg, crawl.id, &prev, &have_prev, &hist, &hist_n, HIST_MAX,
 		                          err, sizeof err)) != ERR_OK ||
 		    (e = load_history_db(pg, crawl.id, HISTORY_WINDOW, &nh, err, sizeof err)) !=
@@ -396,8 +395,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		have_nh = true;
-		clock_gettime(CLOCK_MONOTONIC, &h1);
-		history_s = (double)(h1.tv_sec - h0.tv_sec) + (double)(h1.tv_nsec - h0.tv_nsec) / 1e9;
+		history_s = clock_mono_s() - h0;
 	} else if (journal) {
 		if ((e = load_journal(journal, crawl_id, &crawl, err, sizeof err)) != ERR_OK) {
 			log_error("%s", err);
@@ -494,16 +492,13 @@ int main(int argc, char **argv)
 		}
 		/* The night and its gate verdict are in: bring the kept node
 		 * history up to date (db/history.h). A failure costs speed only. */
-		struct timespec r0, r1;
 		int refreshed;
-		clock_gettime(CLOCK_MONOTONIC, &r0);
+		double r0 = clock_mono_s();
 		if (db_node_history_refresh(pg, &refreshed, err, sizeof err) != ERR_OK)
 			log_warn("%s (node_history is computed from visits until a refresh)", err);
-		clock_gettime(CLOCK_MONOTONIC, &r1);
 		if (timings)
 			fprintf(stderr, "timings: node history refresh %.3fs (%d vantage/chain)\n",
-			        (double)(r1.tv_sec - r0.tv_sec) + (double)(r1.tv_nsec - r0.tv_nsec) / 1e9,
-			        refreshed);
+			        clock_mono_s() - r0, refreshed);
 	}
 	if (refused) {
 		rc = 3;
